@@ -1,0 +1,5 @@
+"""Allow ``python -m narrate``."""
+
+from narrate.cli import main
+
+main()

