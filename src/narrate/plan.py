@@ -42,10 +42,11 @@ class Speech:
 
 @dataclass(frozen=True)
 class Silence:
-    """A gap of known length."""
+    """A gap of known length; ``explicit`` when the script asked for it with [pause]."""
 
     seconds: float
     line: int
+    explicit: bool = False
 
 
 Item = Speech | Silence
@@ -155,7 +156,7 @@ def _body(chapter: Chapter, meta: Meta, voices: _Voices, narrator: ResolvedVoice
     items: list[Item] = []
     for block in chapter.blocks:
         if isinstance(block, Pause):
-            items.append(Silence(block.seconds, block.line))
+            items.append(Silence(block.seconds, block.line, explicit=True))
             continue
         assert isinstance(block, Paragraph)
         voice = narrator
@@ -172,13 +173,16 @@ def _body(chapter: Chapter, meta: Meta, voices: _Voices, narrator: ResolvedVoice
 
 
 def _merge_silences(items: list[Item]) -> list[Item]:
-    """Adjacent silences become one, the longest, so a [pause] replaces the gap it sits in."""
+    """Adjacent silences become one: an explicit [pause] replaces the automatic gap it sits
+    in; otherwise the longest wins."""
     out: list[Item] = []
     for item in items:
         if isinstance(item, Silence) and out and isinstance(out[-1], Silence):
             prev = out[-1]
-            if item.seconds > prev.seconds:
-                out[-1] = Silence(item.seconds, item.line)
+            if item.explicit and prev.explicit:
+                out[-1] = Silence(prev.seconds + item.seconds, prev.line, explicit=True)
+            elif item.explicit or (not prev.explicit and item.seconds > prev.seconds):
+                out[-1] = item
             continue
         out.append(item)
     return out

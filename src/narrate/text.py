@@ -29,6 +29,9 @@ def split_sentences(text: str, lang: str = "en") -> list[tuple[int, str]]:
     """Split text into sentences, each with its character offset in ``text``."""
     out: list[tuple[int, str]] = []
     pos = 0
+    # pysbd ends a sentence at every newline; a soft line break is not one.
+    # Spaces keep the length, so offsets still point into the original lines.
+    text = text.replace("\n", " ")
     for seg in _segmenter(lang.split("-")[0].lower()).segment(text):
         piece = seg.strip()
         if not piece:

@@ -1,0 +1,60 @@
+"""Set-up and everyday tasks, needing nothing but Python 3.11+ and pip.
+
+    python3 dev.py episode   # set up .venv, then build the demo episode
+    python3 dev.py test      # set up .venv (with test extras), then run the tests
+
+Extra arguments after 'test' go to pytest; after 'episode', to 'narrate build'.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+DEMO = ROOT / "script" / "escape-route.md"
+
+
+def run(*cmd: str | Path) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    code = subprocess.call([str(c) for c in cmd], cwd=ROOT)
+    if code:
+        sys.exit(code)
+
+
+def setup(extras: str) -> None:
+    """Create .venv and install narrate into it, unless nothing changed since last time."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"narrate needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    if not (BIN / "python").exists() and not (BIN / "python.exe").exists():
+        print(f"+ creating {VENV.name}/", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / f".installed-{extras or 'base'}"
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == want:
+        return
+    target = f".[{extras}]" if extras else "."
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", target)
+    stamp.write_text(want)
+
+
+def main(argv: list[str]) -> None:
+    task, rest = (argv[0], argv[1:]) if argv else ("", [])
+    if task == "episode":
+        setup("")
+        run(BIN / "narrate", "build", DEMO, *(rest or ["-o", "build/escape-route.mp3"]))
+    elif task == "test":
+        setup("test")
+        run(BIN / "python", "-m", "pytest", *rest)
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,155 @@
+"""The script parser and planner: golden plans, and one exact message per kind of bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from narrate.engines import Engines
+from narrate.errors import NarrateError, ScriptError
+from narrate.plan import Silence, plan_episode
+from narrate.script import Paragraph, Pause, parse_script, read_script_text
+
+from conftest import DEMO
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def plan_as_json(path: Path, engines: Engines) -> dict:
+    text = path.read_text(encoding="utf-8")
+    plan = plan_episode(parse_script(text, path.name), engines)
+    meta = dataclasses.asdict(plan.meta)
+    meta.pop("lines")
+    meta["date"] = str(meta["date"])
+    chapters = []
+    for c in plan.chapters:
+        settings = dataclasses.asdict(c.settings)
+        settings.pop("lines")
+        items = [
+            {"silence": i.seconds, "line": i.line, "explicit": i.explicit}
+            if isinstance(i, Silence)
+            else {"say": i.text, "source": i.source, "line": i.line, "role": i.role, "speaker": i.speaker,
+                  "speed": i.voice.setting("speed")}
+            for i in c.items
+        ]
+        chapters.append({"number": c.number, "title": c.title, "line": c.line, "settings": settings, "items": items})
+    return json.loads(json.dumps({"meta": meta, "chapters": chapters}))
+
+
+@pytest.mark.parametrize("name", ["features", "minimal"])
+def test_plan_matches_golden(name: str, tone_engines: Engines) -> None:
+    got = plan_as_json(GOLDEN / f"{name}.md", tone_engines)
+    golden = GOLDEN / f"{name}.plan.json"
+    if os.environ.get("NARRATE_UPDATE_GOLDEN"):
+        golden.write_text(json.dumps(got, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert got == json.loads(golden.read_text(encoding="utf-8"))
+
+
+def test_blocks_keep_their_lines() -> None:
+    script = parse_script((GOLDEN / "features.md").read_text(encoding="utf-8"), "features.md")
+    first = script.chapters[0]
+    kinds = [(type(b).__name__, b.line) for b in first.blocks]
+    assert kinds == [
+        ("Paragraph", 22), ("Paragraph", 25), ("Paragraph", 27), ("Pause", 29),
+        ("Paragraph", 31), ("Pause", 31), ("Paragraph", 31), ("Pause", 34),
+        ("Paragraph", 36), ("Paragraph", 38), ("Paragraph", 39),
+    ]
+    assert first.blocks[1] == Paragraph("Every step was dangerous. We paid US$2,000.", 25, "Ji")
+    assert first.blocks[3] == Pause(2.5, 29)
+    assert first.settings.coords == (41.39, 128.19)
+    assert first.settings.origin == "Hyesan" and first.settings.destination == "Changbai"
+
+
+def test_prose_directly_under_a_heading_is_text() -> None:
+    script = parse_script("---\ntitle: T\n---\n# One\nNote: this is prose.\n", "s.md")
+    assert script.chapters[0].blocks == (Paragraph("Note: this is prose.", 5),)
+
+
+def test_dataclasses_are_frozen() -> None:
+    script = parse_script((GOLDEN / "minimal.md").read_text(encoding="utf-8"), "minimal.md")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        script.chapters[0].title = "x"  # type: ignore[misc]
+
+
+BROKEN = [
+    ("no front matter", "# One\nHello.\n", "s.md:1: missing front matter: the script must start with a '---' line, then YAML with at least 'title:', then another '---' line"),
+    ("unclosed", "---\ntitle: T\n# One\nHello.\n", "s.md:1: front matter is never closed: add a '---' line after it"),
+    ("bad yaml", "---\ntitle: T\nauthor: [unclosed\n---\n# One\nHi.\n", "s.md:3: invalid front matter: expected ',' or ']', but got '<stream end>'"),
+    ("no title", "---\nauthor: A\n---\n# One\nHi.\n", "s.md:1: front matter has no 'title:'; add one"),
+    ("unknown key", "---\ntitle: T\ncolour: red\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'colour' (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient)"),
+    ("typo key", "---\ntitle: T\nauthr: A\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'authr' (did you mean 'author'?) (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient)"),
+    ("bad date", "---\ntitle: T\ndate: soon\n---\n# One\nHi.\n", "s.md:3: 'date' must be a date like 2026-11-25, not 'soon'"),
+    ("bad voice key", "---\ntitle: T\nvoice:\n  pitch: 3\n---\n# One\nHi.\n", "s.md:4: unknown voice setting 'pitch' (known: engine, model, speed, lang, tld)"),
+    ("bad speed", "---\ntitle: T\nvoice:\n  speed: 9\n---\n# One\nHi.\n", "s.md:4: 'speed' must be a number from 0.5 to 2.0, not '9'"),
+    ("text first", "---\ntitle: T\n---\nHello.\n# One\nHi.\n", "s.md:4: text before the first chapter: start each leg with a level-1 heading ('# Title') and put episode details in the front matter"),
+    ("no chapters", "---\ntitle: T\n---\n<!-- nothing -->\n", "s.md:4: the script has no chapters: start each leg with a level-1 heading ('# Title')"),
+    ("empty chapter", "---\ntitle: T\n---\n# One\nHi.\n\n# Two\n[pause 2s]\n", "s.md:7: chapter 'Two' has no text to narrate"),
+    ("unknown setting", "---\ntitle: T\n---\n# One\nambiant: rain\n\nHi.\n", "s.md:5: unknown chapter setting 'ambiant' (did you mean 'ambient'?) (known: ambient, from, to, coords, travel, distance, url, img)"),
+    ("bad coords", "---\ntitle: T\n---\n# One\ncoords: north\n\nHi.\n", "s.md:5: 'coords' must be 'latitude, longitude' in degrees, e.g. '41.39, 128.19', not 'north'"),
+    ("setting then prose", "---\ntitle: T\n---\n# One\nfrom: A\nThey left.\n", "s.md:6: 'They left.' is not a 'key: value' setting; chapter settings go directly under the heading, and the text starts after a blank line"),
+    ("unknown speaker", "---\ntitle: T\n---\n# One\n> **Jo:** Hi.\n", "s.md:5: unknown speaker 'Jo': declare it under 'speakers:' in the front matter (known: none declared)"),
+    ("typo directive", "---\ntitle: T\n---\n# One\nHi.\n\n[pasue 2s]\n", "s.md:7: unknown directive '[pasue 2s]' (did you mean 'pause'?) (known: [pause], [pause 2s], [pause 500ms])"),
+    ("long pause", "---\ntitle: T\n---\n# One\nHi. [pause 90s]\n", "s.md:5: pause of 90s is out of range (more than 0, at most 60s)"),
+    ("code block", "---\ntitle: T\n---\n# One\nHi.\n\n```\ncode\n```\n", "s.md:7: code blocks are not narrated: remove the block, or wrap it in <!-- -->"),
+    ("raw html", "---\ntitle: T\n---\n# One\nHi.\n\n<div>x</div>\n", "s.md:7: raw HTML is not narrated: remove it, or wrap notes in <!-- -->"),
+]
+
+
+@pytest.mark.parametrize("case, text, message", BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_scripts_give_one_exact_message(case: str, text: str, message: str) -> None:
+    with pytest.raises(ScriptError) as err:
+        parse_script(text, "s.md")
+    assert err.value.format_message() == message
+
+
+def test_non_utf8_names_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "s.md"
+    path.write_bytes(b"---\ntitle: T\n---\n# One\nCaf\xe9 au lait.\n")
+    with pytest.raises(ScriptError) as err:
+        read_script_text(str(path))
+    assert err.value.format_message() == f"{path}:5: not valid UTF-8 (byte 0xe9 at column 4); save the script with UTF-8 encoding"
+
+
+def test_unknown_engine_names_the_choices(tone_engines: Engines) -> None:
+    script = parse_script("---\ntitle: T\nvoice:\n  engine: espeak\n---\n# One\nHi.\n", "s.md")
+    with pytest.raises(NarrateError) as err:
+        plan_episode(script, tone_engines)
+    assert err.value.format_message() == "s.md:3: unknown engine 'espeak': choose one of gtts, piper, tone"
+
+
+def test_unknown_piper_voice(piper_engines: Engines) -> None:
+    script = parse_script("---\ntitle: T\nvoice: jane\n---\n# One\nHi.\n", "s.md")
+    with pytest.raises(NarrateError) as err:
+        plan_episode(script, piper_engines)
+    assert err.value.format_message() == (
+        "s.md:3: unknown piper voice 'jane': use 'joe' (bundled) or the path of a Piper .onnx voice file, relative to the script"
+    )
+
+
+def test_demo_script_shape() -> None:
+    script = parse_script(DEMO.read_text(encoding="utf-8"), str(DEMO))
+    assert 7 <= len(script.chapters) <= 9
+    names = dict(script.meta.pronunciations)
+    for name in ("Shenyang", "Hyesan", "Nampo", "Ji Seong-ho"):
+        assert name in names
+    text = " ".join(b.text for c in script.chapters for b in c.blocks if isinstance(b, Paragraph))
+    for fact in ("one hour and 45 minutes", "4,350km", "more than 80 hours", "3:30am", "30km downstream", "safe house", "Bangkok", "Seoul"):
+        assert fact in text, fact
+
+
+# Any text at all either parses or raises one ScriptError; never another exception.
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("#>*-[]:!<>`\n abcPp0123456789.,'\"")), max_size=120))
+def test_parser_never_crashes(body: str) -> None:
+    try:
+        script = parse_script("---\ntitle: T\n---\n" + body, "s.md")
+    except ScriptError as exc:
+        assert exc.line is not None and exc.line >= 1
+    else:
+        assert all(c.blocks for c in script.chapters)

@@ -1,0 +1,65 @@
+"""Text normalisation, pronunciations and sentence splitting."""
+
+from __future__ import annotations
+
+import pytest
+
+from narrate.text import apply_pronunciations, mangle_prone_names, normalise, split_sentences
+
+
+@pytest.mark.parametrize(
+    "written, spoken",
+    [
+        ("They paid US$12,000 each.", "They paid twelve thousand US dollars each."),
+        ("It cost $2,000.", "It cost two thousand dollars."),
+        ("It cost $1.", "It cost one dollar."),
+        ("It cost $2,000.50 in all.", "It cost two thousand dollars and fifty cents in all."),
+        ("It cost $3 million.", "It cost three million dollars."),
+        ("It cost €40 and £1.", "It cost forty euros and one pound."),
+        ("At 3:30am the boat left.", "At three thirty a m the boat left."),
+        ("At 3:30 a.m. the boat left.", "At three thirty a m the boat left."),
+        ("They left at 10:00 a.m.", "They left at ten a m."),
+        ("At 9:05pm and 14:30 they met.", "At nine oh five p m and fourteen thirty they met."),
+        ("A route of 4,350km.", "A route of four thousand three hundred and fifty kilometres."),
+        ("Carried 30 km downstream.", "Carried thirty kilometres downstream."),
+        ("Just 1 km away.", "Just one kilometre away."),
+        ("A flight of 1 h 45 min.", "A flight of one hour forty-five minutes."),
+        ("She spent 2½ years there.", "She spent two and a half years there."),
+        ("Only ¾ of them.", "Only three quarters of them."),
+        ("About 1/3 of them.", "About a third of them."),
+        ("In 2011, aged 27, he took power.", "In twenty eleven, aged twenty-seven, he took power."),
+        ("Back in the 1990s.", "Back in the nineteen nineties."),
+        ("Some 1,418 people.", "Some one thousand four hundred and eighteen people."),
+        ("On the 3rd day.", "On the third day."),
+        ("Fully 50% of them.", "Fully fifty percent of them."),
+        ("Mr. Ji and Dr. Kim, e.g. the guides.", "Mister Ji and Doctor Kim, for example the guides."),
+        ("Bus No. 5 left.", "Bus number five left."),
+        ("More than 80 hours; 12-plus hours.", "More than eighty hours; twelve-plus hours."),
+        ("Salt & pepper.", "Salt and pepper."),
+        ("It is   spaced\nover lines.", "It is spaced over lines."),
+    ],
+)
+def test_normalise(written: str, spoken: str) -> None:
+    assert normalise(written) == spoken
+
+
+def test_normalise_other_language_spells_plain_numbers_only() -> None:
+    assert normalise("Il y a 3 bateaux.", "fr") == "Il y a trois bateaux."
+
+
+def test_pronunciations_prefer_longest_and_whole_words() -> None:
+    lexicon = [("Ji", "Jee"), ("Ji Seong-ho", "Jee Sung-ho"), ("Nampo", "Nahm-po")]
+    assert apply_pronunciations("Ji Seong-ho met Ji in Nampo.", lexicon) == "Jee Sung-ho met Jee in Nahm-po."
+    assert apply_pronunciations("Jiang and Nampos stay.", lexicon) == "Jiang and Nampos stay."
+
+
+def test_split_sentences_keeps_offsets_and_abbreviations() -> None:
+    text = "Mr. Ji paid US$2,000.\nThey left at 3:30am. Did they?"
+    parts = split_sentences(text)
+    assert [s for _, s in parts] == ["Mr. Ji paid US$2,000.", "They left at 3:30am.", "Did they?"]
+    assert [text[o : o + 3] for o, _ in parts] == ["Mr.", "The", "Did"]
+
+
+def test_mangle_prone_names() -> None:
+    text = "From Shenyang to Seoul, Ji Seong-ho met Kim Sang-hun in Hyesan, then Nguyen in Xiamen."
+    assert mangle_prone_names(text, ["Ji Seong-ho"]) == ["Sang-hun", "Hyesan", "Nguyen", "Xiamen"]
