@@ -24,8 +24,8 @@ class _NarrateGroup(click.Group):
             if verbose:
                 traceback.print_exc()
             raise
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise  # click handles these itself (a closed pipe, as in 'narrate check | head', exits quietly)
         except KeyboardInterrupt:
             raise click.Abort() from None
         except Exception as exc:
@@ -111,7 +111,7 @@ def check(script: str) -> None:
     width = max(len(c.title) for c in plan.chapters)
     for c in plan.chapters:
         n = sum(1 for i in c.items if getattr(i, "role", None) == "text")
-        click.echo(f"  {c.number:>2}  {c.title:<{width}}  line {c.line}, {n} sentences")
+        click.echo(f"  {c.number:>2}  {c.title:<{width}}  line {c.line}, {n} sentence{'s' if n != 1 else ''}")
     if report.unlisted_names:
         click.echo("names not in 'pronunciations' that an English voice may say wrongly:")
         for line, name in report.unlisted_names:

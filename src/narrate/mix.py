@@ -1,14 +1,17 @@
-"""Mix the plan's clips into chapters of audio, and measure the timeline as it goes.
+"""Lay the plan's clips out on a timeline, then render the audio chapter by chapter.
 
-Chapters are mixed one at a time, each with a single numpy concatenation
-(joining clips with '+' in a loop is quadratic: 22 s for an hour). Each
-chapter's length is padded to a whole 10 ms, so every chapter boundary is an
-exact millisecond and the ID3 times equal the sample positions.
+The timeline is computed first, from clip lengths alone; audio is rendered
+one chapter at a time only when an encoder asks for it, so memory holds one
+chapter, not the episode. Each chapter is a single numpy concatenation
+(joining clips with '+' in a loop is quadratic: 22 s for an hour), padded to a
+whole 10 ms so every chapter boundary is an exact millisecond.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from math import gcd
 
 import numpy as np
 
@@ -22,75 +25,94 @@ CHANNELS = 2
 SPEECH_GAIN_DB = -3.0
 
 
-@dataclass(frozen=True, eq=False)
-class MixedChapter:
-    """A chapter's audio, float32 of shape (frames, channels), and where its sentences lie."""
+def _trimmed(clip: Clip) -> Clip:
+    return Clip(trim_silence(clip.samples, clip.rate), clip.rate)
 
-    samples: np.ndarray
-    sentences: tuple[tuple[Speech, int, int], ...]  # speech, start frame, end frame (chapter-relative)
+
+def resampled_length(n: int, src: int, dst: int) -> int:
+    """How many samples resample() returns for ``n`` input samples (scipy's resample_poly rule)."""
+    g = gcd(src, dst)
+    up, down = dst // g, src // g
+    return -(-n * up // down)
+
+
+def _silence_frames(item: Silence, rate: int) -> int:
+    return int(round(item.seconds * rate))
 
 
 @dataclass(frozen=True, eq=False)
 class Episode:
-    """Mixed chapters in order, with their timeline."""
+    """An episode laid out on its timeline; audio is rendered on demand."""
 
-    chapters: tuple[MixedChapter, ...]
+    plan: Plan
+    clips: dict[str, Clip]  # trimmed, at their engine's rate
     timeline: Timeline
-    rate: int
-    channels: int
+    chapter_frames: tuple[int, ...]
+    rate: int = RATE
+    channels: int = CHANNELS
+
+    def render(self) -> Iterator[np.ndarray]:
+        """Each chapter's audio in turn, float32 of shape (frames, channels)."""
+        for chapter, frames in zip(self.plan.chapters, self.chapter_frames):
+            audio = render_chapter(chapter, self.clips, self.rate, self.channels)
+            assert len(audio) == frames, "rendered chapter differs from its timeline"
+            yield audio
 
 
-def mix_chapter(chapter: ChapterPlan, clips: dict[str, Clip], rate: int = RATE, channels: int = CHANNELS) -> MixedChapter:
-    """One chapter's audio from its plan and the synthesised clips."""
+def render_chapter(chapter: ChapterPlan, clips: dict[str, Clip], rate: int = RATE, channels: int = CHANNELS) -> np.ndarray:
+    """One chapter's audio from its plan and the (trimmed) clips."""
     gain = np.float32(10 ** (SPEECH_GAIN_DB / 20))
     parts: list[np.ndarray] = []
-    placed: list[tuple[Speech, int, int]] = []
-    pos = 0
-    prepared: dict[str, np.ndarray] = {}
+    ready: dict[str, np.ndarray] = {}
     for item in chapter.items:
         if isinstance(item, Silence):
-            part = np.zeros(int(round(item.seconds * rate)), dtype=np.float32)
+            parts.append(np.zeros(_silence_frames(item, rate), dtype=np.float32))
         else:
-            if item.key not in prepared:
-                prepared[item.key] = trim_silence(resample(clips[item.key], rate), rate) * gain
-            part = prepared[item.key]
-            placed.append((item, pos, pos + len(part)))
-        parts.append(part)
-        pos += len(part)
-    step = rate // 100  # 10 ms
-    parts.append(np.zeros((-pos) % step, dtype=np.float32))
+            if item.key not in ready:
+                ready[item.key] = resample(clips[item.key], rate) * gain
+            parts.append(ready[item.key])
+    pos = sum(len(p) for p in parts)
+    parts.append(np.zeros((-pos) % (rate // 100), dtype=np.float32))
     mono = np.concatenate(parts)
-    samples = np.repeat(mono[:, None], channels, axis=1) if channels > 1 else mono[:, None]
-    return MixedChapter(samples=samples, sentences=tuple(placed))
+    return np.repeat(mono[:, None], channels, axis=1) if channels > 1 else mono[:, None]
 
 
 def mix_episode(plan: Plan, clips: dict[str, Clip], rate: int = RATE, channels: int = CHANNELS) -> Episode:
-    """Mix every chapter and lay them end to end on one timeline."""
-    mixed: list[MixedChapter] = []
+    """Lay every chapter end to end on one timeline, without rendering audio yet."""
+    trimmed = {key: _trimmed(clip) for key, clip in clips.items()}
     chapters: list[ChapterTime] = []
     sentences: list[SentenceTime] = []
+    frames_per_chapter: list[int] = []
     start = 0  # frames
     for chapter in plan.chapters:
-        m = mix_chapter(chapter, clips, rate, channels)
-        end = start + len(m.samples)
-        chapters.append(ChapterTime(chapter.number, chapter.title, chapter.line, _ms(start, rate), _ms(end, rate)))
-        for speech, s0, s1 in m.sentences:
-            sentences.append(
-                SentenceTime(
-                    chapter=chapter.number,
-                    line=speech.line,
-                    text=speech.source,
-                    spoken=speech.text,
-                    start_ms=_ms(start + s0, rate),
-                    end_ms=_ms(start + s1, rate),
-                    role=speech.role,
-                    speaker=speech.speaker,
-                )
-            )
-        mixed.append(m)
-        start = end
+        pos = 0
+        for item in chapter.items:
+            if isinstance(item, Silence):
+                pos += _silence_frames(item, rate)
+                continue
+            clip = trimmed[item.key]
+            n = resampled_length(len(clip.samples), clip.rate, rate)
+            sentences.append(_sentence_time(chapter, item, start + pos, start + pos + n, rate))
+            pos += n
+        pos += (-pos) % (rate // 100)
+        chapters.append(ChapterTime(chapter.number, chapter.title, chapter.line, _ms(start, rate), _ms(start + pos, rate)))
+        frames_per_chapter.append(pos)
+        start += pos
     timeline = Timeline(duration_ms=_ms(start, rate), chapters=tuple(chapters), sentences=tuple(sentences))
-    return Episode(chapters=tuple(mixed), timeline=timeline, rate=rate, channels=channels)
+    return Episode(plan, trimmed, timeline, tuple(frames_per_chapter), rate, channels)
+
+
+def _sentence_time(chapter: ChapterPlan, speech: Speech, a: int, b: int, rate: int) -> SentenceTime:
+    return SentenceTime(
+        chapter=chapter.number,
+        line=speech.line,
+        text=speech.source,
+        spoken=speech.text,
+        start_ms=_ms(a, rate),
+        end_ms=_ms(b, rate),
+        role=speech.role,
+        speaker=speech.speaker,
+    )
 
 
 def _ms(frames: int, rate: int) -> int:

@@ -228,7 +228,7 @@ def prepare(text: str, lexicon: Iterable[tuple[str, str]], lang: str) -> str:
 # Letter patterns rare in English spelling but common in romanised Korean,
 # Chinese, Vietnamese, Thai and Lao names, which an English voice guesses at.
 _FOREIGN = re.compile(
-    r"eo|eu|ae(?!l)|yeo|yu|ui|^hy|^ng|^ny|^kh|^zh|^x|q(?!u)|^dz|^tz|^ts|uy|[^\x00-\x7f]|-[a-z]",
+    r"eo|eu|ae(?!l)|yeo|yu|^hy|^ng|^ny|^kh|^zh|^x|q(?!u)|^dz|^tz|^ts|[^\x00-\x7f]|-[a-z]",
     re.IGNORECASE,
 )
 # Names English voices already know, though their spelling looks foreign.
@@ -237,7 +237,11 @@ _CAPITALISED = re.compile(r"(?<![\w'’-])([A-Z][\w’'-]*[\w])")
 
 
 def mangle_prone_names(text: str, known: Iterable[str]) -> list[str]:
-    """Capitalised words with spellings an English voice may say wrongly, not in ``known``."""
+    """Capitalised words with spellings an English voice may say wrongly, not in ``known``.
+
+    A sentence's first word is skipped: it is capitalised anyway, and far more
+    often an ordinary word ('Someone') than a name, which recurs mid-sentence.
+    """
     covered = set()
     for name in known:
         covered.add(name)
@@ -245,6 +249,8 @@ def mangle_prone_names(text: str, known: Iterable[str]) -> list[str]:
     found: list[str] = []
     for m in _CAPITALISED.finditer(text):
         word = m.group(1)
+        if not text[: m.start()].strip(" \"'“‘(—-"):
+            continue
         if word in covered or word in found or word in _FAMILIAR:
             continue
         if _FOREIGN.search(word):

@@ -25,8 +25,8 @@ def encode(episode: Episode, out: Path, codec_args: list[str], fmt: str) -> None
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
         assert proc.stdin is not None
         try:
-            for chapter in episode.chapters:
-                proc.stdin.write(to_pcm16(chapter.samples))
+            for audio in episode.render():
+                proc.stdin.write(to_pcm16(audio))
             proc.stdin.close()
         except BrokenPipeError:
             pass  # ffmpeg stopped early; its message says why

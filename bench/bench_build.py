@@ -1,0 +1,101 @@
+"""Benchmark a build: cold, unchanged rebuild, and rebuild after a one-sentence edit.
+
+    .venv/bin/python bench/bench_build.py --minutes 60             # real Piper synthesis
+    .venv/bin/python bench/bench_build.py --minutes 60 --engine tone  # narrate's own stages only
+
+The script is the demo's chapters repeated until about --minutes of narration.
+'tone' replaces speech with tones of the same shape, so the figures show
+parsing, planning, mixing and encoding without the cost of the voice.
+Each case runs in a fresh process, so peak memory (max RSS) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "script" / "escape-route.md"
+
+CHILD = r"""
+import json, resource, sys, time
+from pathlib import Path
+import numpy as np
+from narrate.audio import Clip
+from narrate.build import build
+from narrate.engines import Engines, ResolvedVoice
+
+class Tone:
+    name = "tone"
+    def resolve(self, voice, base_dir):
+        return ResolvedVoice("tone", "tone-v1", (("speed", voice.speed),), label="tone")
+    def synthesize(self, text, voice):
+        n = int(22050 * 0.075 * len(text))  # about the Piper voice's pace
+        return Clip((0.3 * np.sin(np.arange(n) * 0.09)).astype(np.float32), 22050)
+    def version(self):
+        return "tone"
+
+script, out, cache, engine = sys.argv[1:5]
+engines = Engines({"piper": Tone(), "tone": Tone()}) if engine == "tone" else Engines()
+t = time.perf_counter()
+r = build(script, out, Path(cache), engines)
+print(json.dumps({"seconds": time.perf_counter() - t, "audio_s": r.timeline.duration_ms / 1000,
+                  "synthesised": r.stats.synthesised, "total": r.stats.total,
+                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def long_script(minutes: float) -> str:
+    """The demo, with its chapters repeated (and renamed) to reach about ``minutes``."""
+    text = DEMO.read_text(encoding="utf-8")
+    front_end = text.index("\n---\n", 4) + 5
+    front, body = text[:front_end], text[front_end:]
+    chapters = re.split(r"(?m)^(?=# )", body)[1:]
+    front = front.replace("cover: escape-route-cover.png\n", "")
+    rounds = max(1, round(minutes / 10.5))
+    parts = []
+    for r in range(rounds):
+        for c in chapters:
+            parts.append(re.sub(r"^# (.*)", rf"# \1 (part {r + 1})", c, count=1))
+    return front + "\n".join(parts)
+
+
+def run_case(script: Path, out: Path, cache: Path, engine: str) -> dict:
+    res = subprocess.run([sys.executable, "-c", CHILD, str(script), str(out), str(cache), engine],
+                         capture_output=True, text=True)
+    if res.returncode:
+        sys.exit(res.stderr)
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--minutes", type=float, default=60)
+    ap.add_argument("--engine", choices=["piper", "tone"], default="piper")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        script = folder / "long.md"
+        script.write_text(long_script(args.minutes), encoding="utf-8")
+        out, cache = folder / "long.mp3", folder / "cache"
+        results = {"cold": run_case(script, out, cache, args.engine)}
+        results["unchanged"] = run_case(script, out, cache, args.engine)
+        text = script.read_text(encoding="utf-8")
+        script.write_text(text.replace("The first bus ride alone took 17 hours.",
+                                       "The first bus ride alone lasted 17 hours.", 1), encoding="utf-8")
+        results["one edit"] = run_case(script, out, cache, args.engine)
+    cold = results["cold"]["seconds"]
+    print(f"engine {args.engine}, {results['cold']['audio_s'] / 60:.1f} min of audio, {results['cold']['total']} sentences")
+    print(f"{'case':<10} {'seconds':>8} {'x cold':>7} {'synthesised':>12} {'max RSS MB':>11}")
+    for name, r in results.items():
+        print(f"{name:<10} {r['seconds']:>8.1f} {r['seconds'] / cold:>7.2f} {r['synthesised']:>12} {r['max_rss_mb']:>11.0f}")
+
+
+if __name__ == "__main__":
+    main()

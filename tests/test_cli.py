@@ -1,0 +1,156 @@
+"""The command line: exact messages, exit codes, and nothing left behind on failure."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import narrate.build
+from narrate.cli import cli
+from narrate.engines import Engines
+
+from conftest import write_script
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2
+    except TypeError:
+        runner = CliRunner()
+    result = runner.invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(autouse=True)
+def fast_engines(monkeypatch: pytest.MonkeyPatch, tone_engines: Engines, tmp_path: Path) -> None:
+    monkeypatch.setattr(narrate.build, "Engines", lambda: tone_engines)
+    monkeypatch.setenv("NARRATE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+
+
+def test_build_reports_output_duration_and_cache(tmp_path: Path) -> None:
+    script = write_script(tmp_path, "# One\nHello there.\n\n# Two\nGoodbye.\n")
+    code, out, err = run("build", str(script), "-o", "ep/out.mp3")
+    assert (code, err) == (0, "")
+    assert out == "wrote ep/out.mp3\n  0:11 long, 2 chapters\n  synthesised 6 of 6 sentences, 0 from cache\n"
+    code, out, err = run("build", str(script), "-o", "ep")
+    assert out.splitlines()[0] == "wrote ep/story.mp3"
+    assert out.splitlines()[2] == "  synthesised 0 of 6 sentences, 6 from cache"
+
+
+def test_build_default_output(tmp_path: Path) -> None:
+    script = write_script(tmp_path, "# One\nHello.\n")
+    code, out, _ = run("build", str(script))
+    assert code == 0 and out.startswith("wrote build/story.mp3\n")
+    assert (tmp_path / "build" / "story.mp3").is_file()
+
+
+def test_check_reports_chapters_and_names(tmp_path: Path) -> None:
+    front = "---\ntitle: T\npronunciations:\n  Hyesan: Heh-sahn\n---\n"
+    script = write_script(tmp_path, "# Over the river\nFrom Hyesan to Xiamen.\n\n# Bus\nThey met Nguyen. Then Xiamen again.\n", front)
+    code, out, err = run("check", str(script))
+    assert (code, err) == (0, "")
+    assert out == (
+        f"{script}: 2 chapters, 6 sentences, about 0:12 of narration\n"
+        "   1  Over the river  line 6, 1 sentence\n"
+        "   2  Bus             line 9, 2 sentences\n"
+        "names not in 'pronunciations' that an English voice may say wrongly:\n"
+        f"  {script}:7: Xiamen\n"
+        f"  {script}:10: Nguyen\n"
+    )
+
+
+BAD_BUILDS = [
+    ("missing script", None, "{dir}/nope.md: no such file"),
+    ("missing cover", "---\ntitle: T\ncover: art.jpg\n---\n# One\nHi.\n", "{script}:3: cover image not found: art.jpg (looked for {dir}/art.jpg)"),
+    ("cover not an image", "---\ntitle: T\ncover: story.md\n---\n# One\nHi.\n", "{script}:3: cover image story.md is not a PNG or JPEG file"),
+    ("missing sound file", "---\ntitle: T\n---\n# One\nambient: sounds/river.wav\n\nHi.\n", "{script}:5: sound file not found: sounds/river.wav (looked for {dir}/sounds/river.wav)"),
+    ("unknown engine", "---\ntitle: T\nvoice:\n  engine: espeak\n---\n# One\nHi.\n", "{script}:3: unknown engine 'espeak': choose one of gtts, piper, tone"),
+    ("empty chapter", "---\ntitle: T\n---\n# One\n<!-- todo -->\n", "{script}:4: chapter 'One' has no text to narrate"),
+]
+
+
+@pytest.mark.parametrize("case, text, message", BAD_BUILDS, ids=[c[0] for c in BAD_BUILDS])
+def test_bad_input_one_message_nothing_written(tmp_path: Path, case: str, text: str | None, message: str) -> None:
+    script = tmp_path / ("nope.md" if text is None else "story.md")
+    if text is not None:
+        script.write_text(text, encoding="utf-8")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    code, out, err = run("build", str(script), "-o", str(tmp_path / "out" / "ep.mp3"))
+    assert code == 1
+    assert out == ""
+    assert err == message.format(script=script, dir=tmp_path) + "\n"
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no output, no output folder
+
+
+def test_unreadable_script(tmp_path: Path) -> None:
+    code, _, err = run("check", str(tmp_path))
+    assert (code, err) == (1, f"{tmp_path}: is a directory, not a script file\n")
+
+
+def test_unsupported_output_suffix(tmp_path: Path) -> None:
+    script = write_script(tmp_path, "# One\nHi.\n")
+    code, _, err = run("build", str(script), "-o", "ep.wav")
+    assert (code, err) == (1, "ep.wav: cannot write '.wav' files: name an .mp3 file or a folder\n")
+
+
+def test_verbose_shows_the_traceback(tmp_path: Path) -> None:
+    code, _, err = run("-v", "check", str(tmp_path / "nope.md"))
+    assert code == 1
+    assert err.startswith("Traceback (most recent call last):")
+    assert err.endswith(f"{tmp_path}/nope.md: no such file\n")
+
+
+def test_internal_error_is_one_line_without_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    script = write_script(tmp_path, "# One\nHi.\n")
+
+    def boom(*a: object, **k: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(narrate.build, "mix_episode", boom)
+    code, _, err = run("build", str(script))
+    assert (code, err) == (1, "internal error: RuntimeError: disk on fire (run 'narrate -v ...' to see the traceback)\n")
+    assert not (tmp_path / "build").exists()
+
+
+def test_failure_during_encoding_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from narrate.errors import ExportError
+    import narrate.export.mp3 as mp3
+
+    script = write_script(tmp_path, "# One\nHi.\n")
+    out = tmp_path / "out" / "ep.mp3"
+
+    def fail(episode, path, *a):  # type: ignore[no-untyped-def]
+        path.write_bytes(b"half an mp3")
+        raise ExportError("ffmpeg could not encode mp3: simulated")
+
+    monkeypatch.setattr(mp3, "encode", fail)
+    code, _, err = run("build", str(script), "-o", str(out))
+    assert (code, err) == (1, "ffmpeg could not encode mp3: simulated\n")
+    assert not out.parent.exists()
+
+
+def test_failed_rebuild_keeps_the_previous_episode(tmp_path: Path) -> None:
+    script = write_script(tmp_path, "# One\nHi.\n")
+    assert run("build", str(script), "-o", "ep.mp3")[0] == 0
+    good = (tmp_path / "ep.mp3").read_bytes()
+    script.write_text(script.read_text() + "\n# Two\n", encoding="utf-8")
+    assert run("build", str(script), "-o", "ep.mp3")[0] == 1
+    assert (tmp_path / "ep.mp3").read_bytes() == good
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "ep.mp3", "story.md"]
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["check"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    code, out, _ = run(*command, "--help")
+    assert code == 0 and out.startswith("Usage: ")
+
+
+def test_python_dash_m() -> None:
+    out = subprocess.run([sys.executable, "-m", "narrate", "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout == "narrate, version 0.1.0\n"
