@@ -153,3 +153,14 @@ def test_parser_never_crashes(body: str) -> None:
         assert exc.line is not None and exc.line >= 1
     else:
         assert all(c.blocks for c in script.chapters)
+
+
+def test_readme_example_parses() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```markdown\n", 1)[1].split("\n```\n", 1)[0]
+    script = parse_script(example, "example.md")
+    assert [c.title for c in script.chapters] == ["Across the river at night", "Eighty hours of buses"]
+    assert [s.name for s in script.meta.speakers] == ["Host", "Guide"]
+    assert script.meta.voice.speed == 0.9 and script.meta.speakers[1].voice.tld == "co.uk"
+    kinds = [type(b).__name__ for b in script.chapters[0].blocks]
+    assert kinds == ["Paragraph", "Paragraph", "Pause", "Paragraph", "Pause", "Paragraph", "Pause", "Paragraph"]
