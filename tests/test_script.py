@@ -84,6 +84,9 @@ BROKEN = [
     ("no title", "---\nauthor: A\n---\n# One\nHi.\n", "s.md:1: front matter has no 'title:'; add one"),
     ("unknown key", "---\ntitle: T\ncolour: red\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'colour' (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient)"),
     ("typo key", "---\ntitle: T\nauthr: A\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'authr' (did you mean 'author'?) (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient)"),
+    ("empty title", "---\nauthor: A\ntitle:\n---\n# One\nHi.\n", "s.md:3: 'title' is empty"),
+    ("front matter not a mapping", "---\n- a\n- b\n---\n# One\nHi.\n", "s.md:2: invalid front matter: expected 'key: value' lines"),
+    ("empty file", "", "s.md:1: missing front matter: the script must start with a '---' line, then YAML with at least 'title:', then another '---' line"),
     ("bad date", "---\ntitle: T\ndate: soon\n---\n# One\nHi.\n", "s.md:3: 'date' must be a date like 2026-11-25, not 'soon'"),
     ("bad voice key", "---\ntitle: T\nvoice:\n  pitch: 3\n---\n# One\nHi.\n", "s.md:4: unknown voice setting 'pitch' (known: engine, model, speed, lang, tld)"),
     ("bad speed", "---\ntitle: T\nvoice:\n  speed: 9\n---\n# One\nHi.\n", "s.md:4: 'speed' must be a number from 0.5 to 2.0, not '9'"),
@@ -164,3 +167,22 @@ def test_readme_example_parses() -> None:
     assert script.meta.voice.speed == 0.9 and script.meta.speakers[1].voice.tld == "co.uk"
     kinds = [type(b).__name__ for b in script.chapters[0].blocks]
     assert kinds == ["Paragraph", "Paragraph", "Pause", "Paragraph", "Pause", "Paragraph", "Pause", "Paragraph"]
+
+
+def test_piper_voice_by_path(tmp_path: Path, piper_engines: Engines) -> None:
+    from narrate.engines.piper import bundled_model
+
+    model, config = bundled_model()
+    (tmp_path / "voices").mkdir()
+    (tmp_path / "voices" / "mine.onnx").symlink_to(model)
+    (tmp_path / "voices" / "mine.onnx.json").symlink_to(config)
+    script = parse_script("---\ntitle: T\nvoice: voices/mine.onnx\n---\n# One\nHi.\n", str(tmp_path / "s.md"))
+    plan = plan_episode(script, piper_engines)
+    bundled = plan_episode(parse_script("---\ntitle: T\n---\n# One\nHi.\n", str(tmp_path / "s.md")), piper_engines)
+    voice = plan.chapters[0].items[1].voice
+    assert voice.model == str(tmp_path / "voices" / "mine.onnx")
+    assert voice.model_id == bundled.chapters[0].items[1].voice.model_id  # same bytes, same hash, same cache
+    (tmp_path / "voices" / "mine.onnx.json").unlink()
+    with pytest.raises(NarrateError) as err:
+        plan_episode(script, Engines())
+    assert err.value.format_message() == f"{tmp_path}/s.md:3: piper voice 'voices/mine.onnx' has no config beside it: expected mine.onnx.json"

@@ -251,6 +251,8 @@ def _parse_meta(front: str, path: str) -> Meta:
     def text_field(key: str, required: bool = False) -> str | None:
         value = data.get(key)
         if value is None:
+            if required and key in data:
+                raise ScriptError(f"'{key}' is empty", path, where(key))
             if required:
                 raise ScriptError(f"front matter has no '{key}:'; add one", path, 1)
             return None

@@ -58,7 +58,8 @@ class PiperEngine:
             model, config = bundled_model()
             label = "joe (bundled)"
         else:
-            model = (base_dir / voice.model).resolve()
+            # absolute(), not resolve(): a linked voice keeps its own .json beside the link
+            model = (base_dir / voice.model).expanduser().absolute()
             label = voice.model
             if model.suffix != ".onnx" or not model.is_file():
                 raise EngineError(
