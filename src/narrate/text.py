@@ -154,6 +154,12 @@ def _time(m: re.Match[str]) -> str:
     return said
 
 
+def _hour(m: re.Match[str]) -> str:
+    suffix = m.group("ampm")
+    said = f"{_words(int(m.group('h')))} {'a m' if suffix.lower().startswith('a') else 'p m'}"
+    return said + "." if suffix.endswith(".") and m.end() == len(m.string) else said
+
+
 def _fraction_words(num: int, den: int) -> str:
     if den == 2:
         name = "half" if num == 1 else "halves"
@@ -188,6 +194,8 @@ _RULES: list[tuple[re.Pattern[str], object]] = [
     (re.compile(r"[‐‑‒–—―]"), lambda m: ", " if m.group(0) in "—―" else m.group(0)),
     (re.compile(r"(?<!\w)(?P<prefix>US|NZ|HK|A|C|S)?(?P<sym>[$€£¥])\s?(?P<amt>" + _NUM + r")(?:\s?(?P<scale>" + "|".join(_SCALES) + r"))?\b"), _money),
     (re.compile(r"\b(?P<h>\d{1,2}):(?P<m>\d{2})(?:\s?(?P<ampm>[ap]\.?m\.?(?![a-z])))?", re.IGNORECASE), _time),
+    (re.compile(r"\b(?P<h>1[0-2]|0?[1-9])\s?(?P<ampm>[ap]\.?m\.?)(?![a-z])", re.IGNORECASE), _hour),
+    (re.compile(r"~\s?(?=\d)"), lambda m: "about "),
     (re.compile(r"(?P<whole>\d+)?(?P<frac>[" + "".join(_FRACTIONS) + r"])"), _vulgar),
     (re.compile(r"\b(?P<y>1[1-9]\d\d|20\d\d)s\b"), _decade),
     (re.compile(r"(?P<n>" + _NUM + r")\s?(?P<unit>km/h|°C|°F|%|" + "|".join(sorted((u for u in _UNITS if u[0].isalpha()), key=len, reverse=True)) + r")(?![\w/])"), _unit),
