@@ -69,7 +69,11 @@ def decode(source: bytes | str | Path, fmt: str) -> Clip:
 
 
 def _is_opus(source: bytes | str | Path) -> bool:
-    head = source[:64] if isinstance(source, bytes) else Path(source).read_bytes()[:64]
+    if isinstance(source, bytes):
+        head = source[:64]
+    else:
+        with open(source, "rb") as fh:
+            head = fh.read(64)
     return b"OpusHead" in head
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from narrate.audio import Clip
+from narrate.audio import Clip, to_pcm16
 from narrate.engines import ResolvedVoice
 
 CACHE_FORMAT = 1
@@ -84,5 +84,5 @@ class SpeechCache:
             w.setnchannels(1)
             w.setsampwidth(2)
             w.setframerate(clip.rate)
-            w.writeframes((np.clip(clip.samples, -1, 1) * 32767.0).round().astype("<i2").tobytes())
+            w.writeframes(to_pcm16(clip.samples))
         atomic_write(self.path(key), buf.getvalue())
