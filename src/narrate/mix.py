@@ -40,6 +40,11 @@ def _silence_frames(item: Silence, rate: int) -> int:
     return int(round(item.seconds * rate))
 
 
+def _end_padding(frames: int, rate: int) -> int:
+    """Silence that brings a chapter to a whole 10 ms, so its boundaries are exact milliseconds."""
+    return (-frames) % (rate // 100)
+
+
 @dataclass(frozen=True, eq=False)
 class Episode:
     """An episode laid out on its timeline; audio is rendered on demand."""
@@ -71,8 +76,7 @@ def render_chapter(chapter: ChapterPlan, clips: dict[str, Clip], rate: int = RAT
             if item.key not in ready:
                 ready[item.key] = resample(clips[item.key], rate) * gain
             parts.append(ready[item.key])
-    pos = sum(len(p) for p in parts)
-    parts.append(np.zeros((-pos) % (rate // 100), dtype=np.float32))
+    parts.append(np.zeros(_end_padding(sum(len(p) for p in parts), rate), dtype=np.float32))
     mono = np.concatenate(parts)
     return np.repeat(mono[:, None], channels, axis=1) if channels > 1 else mono[:, None]
 
@@ -94,7 +98,7 @@ def mix_episode(plan: Plan, clips: dict[str, Clip], rate: int = RATE, channels: 
             n = resampled_length(len(clip.samples), clip.rate, rate)
             sentences.append(_sentence_time(chapter, item, start + pos, start + pos + n, rate))
             pos += n
-        pos += (-pos) % (rate // 100)
+        pos += _end_padding(pos, rate)
         chapters.append(ChapterTime(chapter.number, chapter.title, chapter.line, _ms(start, rate), _ms(start + pos, rate)))
         frames_per_chapter.append(pos)
         start += pos

@@ -36,14 +36,13 @@ def synthesize(
     """Fetch or make the audio of every distinct sentence in the plan."""
     clips: dict[str, Clip] = {}
     made = 0
-    chapter_of = {s.key: c for c in plan.chapters for s in c.items if hasattr(s, "key")}
     for speech in plan.unique_speeches():
         clip = cache.get(speech.key)
         if clip is None:
             try:
                 clip = engines.get(speech.voice.engine).synthesize(speech.text, speech.voice)
             except EngineError as exc:
-                chapter = chapter_of[speech.key]
+                chapter = next(c for c in plan.chapters if speech in c.items)
                 exc.message = f"chapter {chapter.number} '{chapter.title}': {exc.message}"
                 raise exc.located(plan.path, speech.line) from exc
             cache.put(speech.key, clip)
