@@ -36,10 +36,16 @@ def test_build_reports_output_duration_and_cache(tmp_path: Path) -> None:
     script = write_script(tmp_path, "# One\nHello there.\n\n# Two\nGoodbye.\n")
     code, out, err = run("build", str(script), "-o", "ep/out.mp3")
     assert (code, err) == (0, "")
-    assert out == "wrote ep/out.mp3\n  0:11 long, 2 chapters\n  synthesised 6 of 6 sentences, 0 from cache\n"
+    assert out == (
+        "wrote ep/out.mp3\n"
+        "  0:22 long, 2 chapters\n"
+        "  synthesised 8 of 8 sentences, 0 from cache\n"
+        "  loudness -16.0 LUFS, true peak -6.6 dBTP (target -16 LUFS, at most -1 dBTP)\n"
+        "  build record: ep/out.manifest.json\n"
+    )
     code, out, err = run("build", str(script), "-o", "ep")
     assert out.splitlines()[0] == "wrote ep/story.mp3"
-    assert out.splitlines()[2] == "  synthesised 0 of 6 sentences, 6 from cache"
+    assert out.splitlines()[2] == "  synthesised 0 of 8 sentences, 8 from cache"
 
 
 def test_build_default_output(tmp_path: Path) -> None:
@@ -55,7 +61,7 @@ def test_check_reports_chapters_and_names(tmp_path: Path) -> None:
     code, out, err = run("check", str(script))
     assert (code, err) == (0, "")
     assert out == (
-        f"{script}: 2 chapters, 6 sentences, about 0:12 of narration\n"
+        f"{script}: 2 chapters, 7 sentences, about 0:20 of narration\n"
         "   1  Over the river  line 6, 1 sentence\n"
         "   2  Bus             line 9, 2 sentences\n"
         "names not in 'pronunciations' that an English voice may say wrongly:\n"
@@ -142,7 +148,7 @@ def test_failed_rebuild_keeps_the_previous_episode(tmp_path: Path) -> None:
     script.write_text(script.read_text() + "\n# Two\n", encoding="utf-8")
     assert run("build", str(script), "-o", "ep.mp3")[0] == 1
     assert (tmp_path / "ep.mp3").read_bytes() == good
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "ep.mp3", "story.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "ep.manifest.json", "ep.mp3", "story.md"]
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["check"]])

@@ -13,7 +13,7 @@ from mutagen.id3 import ID3
 
 from narrate.build import build
 from narrate.engines import Engines
-from narrate.plan import AFTER_TITLE, CHAPTER_LEAD
+from narrate.plan import AFTER_TITLE
 
 from conftest import decode, ffprobe, id3_frames, rms_db, write_script
 
@@ -105,23 +105,34 @@ def test_chapters_tile_the_decoded_audio(episode) -> None:
         assert prev.end_ms == nxt.start_ms
 
 
-def test_chapter_starts_fall_in_silence_before_the_title(episode) -> None:
+def test_chapter_markers_land_on_the_chime(episode) -> None:
+    """Skipping to a chapter lands on its cue: silence before the marker, the chime within 60 ms after it."""
     path, result = episode
     audio = decode(path)
     per_ms = 44.1
+    threshold = 10 ** (-40 / 20)
     for chapter in result.timeline.chapters:
-        title = next(s for s in result.timeline.sentences if s.chapter == chapter.number and s.role in ("title", "intro"))
         a = int(chapter.start_ms * per_ms)
-        # Silence from the marker until the first word of the chapter...
-        lead = audio[a : int((title.start_ms - 5) * per_ms)]
-        assert title.start_ms - chapter.start_ms >= CHAPTER_LEAD * 1000 - 1
-        assert rms_db(lead) < -60
-        # ...and the words really start where the timeline says.
+        if chapter.number > 1:  # the previous chapter's tail is silent here (no bed in this script)
+            assert rms_db(audio[a - int(300 * per_ms) : a]) < -60
+        onset = int(np.flatnonzero(np.abs(audio[a:]) > threshold)[0]) / per_ms
+        assert onset <= 60, f"chapter {chapter.number}: first sound {onset:.0f} ms after the marker"
+        assert rms_db(audio[a + int(onset * per_ms) : a + int((onset + 300) * per_ms)]) > -30
+        # The spoken title comes after the cue, where the timeline says.
+        title = next(s for s in result.timeline.sentences if s.chapter == chapter.number and s.role == "title")
+        assert title.start_ms - chapter.start_ms >= 1000
         assert rms_db(audio[int(title.start_ms * per_ms) : int((title.start_ms + 300) * per_ms)]) > -40
-    # The title is followed by its gap before the text.
+    # The announcement is followed by its gap before the text.
     first_text = next(s for s in result.timeline.sentences if s.role == "text")
-    title_end = max(s.end_ms for s in result.timeline.sentences if s.role == "title" and s.chapter == 1)
-    assert first_text.start_ms - title_end == pytest.approx(AFTER_TITLE * 1000, abs=2)
+    said_last = max(s.end_ms for s in result.timeline.sentences if s.role in ("title", "leg") and s.chapter == 1)
+    assert first_text.start_ms - said_last == pytest.approx(AFTER_TITLE * 1000, abs=2)
+
+
+def test_leg_details_are_announced(episode) -> None:
+    _, result = episode
+    said = [(s.chapter, s.role, s.spoken) for s in result.timeline.sentences if s.role in ("title", "leg")]
+    assert said[:2] == [(1, "title", "Night."), (1, "leg", "Leg one of three: from Hyesan to Changbai, on foot.")]
+    assert [c for c, role, _ in said if role == "leg"] == [1]  # only the leg with details gets one
 
 
 def test_audio_has_headroom(episode) -> None:
@@ -150,10 +161,10 @@ def test_one_sentence_edit_resynthesises_exactly_one(tmp_path: Path, piper_engin
     script = write_script(tmp_path, BODY, FRONT)
     cache = tmp_path / "cache"
     first = build(str(script), str(tmp_path / "a.mp3"), cache, piper_engines)
-    assert first.stats.synthesised == first.stats.total == 9
+    assert first.stats.synthesised == first.stats.total == 12
     script.write_text(script.read_text().replace("Nobody spoke.", "Nobody said a word."))
     second = build(str(script), str(tmp_path / "a.mp3"), cache, piper_engines)
-    assert (second.stats.synthesised, second.stats.total) == (1, 9)
-    assert second.stats.summary() == "synthesised 1 of 9 sentences, 8 from cache"
+    assert (second.stats.synthesised, second.stats.total) == (1, 12)
+    assert second.stats.summary() == "synthesised 1 of 12 sentences, 11 from cache"
     third = build(str(script), str(tmp_path / "a.mp3"), cache, piper_engines)
     assert third.stats.synthesised == 0

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from narrate.engines import Engines
 from narrate.errors import NarrateError, ScriptError
-from narrate.plan import Silence, plan_episode
+from narrate.plan import Cue, Silence, plan_episode
 from narrate.script import Paragraph, Pause, parse_script, read_script_text
 
 from conftest import DEMO
@@ -34,6 +34,8 @@ def plan_as_json(path: Path, engines: Engines) -> dict:
         items = [
             {"silence": i.seconds, "line": i.line, "explicit": i.explicit}
             if isinstance(i, Silence)
+            else {"cue": i.kind, "line": i.line}
+            if isinstance(i, Cue)
             else {"say": i.text, "source": i.source, "line": i.line, "role": i.role, "speaker": i.speaker,
                   "speed": i.voice.setting("speed")}
             for i in c.items
@@ -82,8 +84,8 @@ BROKEN = [
     ("unclosed", "---\ntitle: T\n# One\nHello.\n", "s.md:1: front matter is never closed: add a '---' line after it"),
     ("bad yaml", "---\ntitle: T\nauthor: [unclosed\n---\n# One\nHi.\n", "s.md:3: invalid front matter: expected ',' or ']', but got '<stream end>'"),
     ("no title", "---\nauthor: A\n---\n# One\nHi.\n", "s.md:1: front matter has no 'title:'; add one"),
-    ("unknown key", "---\ntitle: T\ncolour: red\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'colour' (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient)"),
-    ("typo key", "---\ntitle: T\nauthr: A\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'authr' (did you mean 'author'?) (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient)"),
+    ("unknown key", "---\ntitle: T\ncolour: red\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'colour' (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix)"),
+    ("typo key", "---\ntitle: T\nauthr: A\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'authr' (did you mean 'author'?) (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix)"),
     ("empty title", "---\nauthor: A\ntitle:\n---\n# One\nHi.\n", "s.md:3: 'title' is empty"),
     ("front matter not a mapping", "---\n- a\n- b\n---\n# One\nHi.\n", "s.md:2: invalid front matter: expected 'key: value' lines"),
     ("empty file", "", "s.md:1: missing front matter: the script must start with a '---' line, then YAML with at least 'title:', then another '---' line"),

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import wave
+import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from narrate.audio import ffmpeg_exe
 from narrate.soundgen import BEDS, RATE, generate
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def read(path: Path) -> np.ndarray:
-    with wave.open(str(path), "rb") as w:
-        assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (RATE, 2, 2)
-        data = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
-    return data.reshape(-1, 2).astype(np.float64) / 32768.0
+    """Decode a FLAC file with ffmpeg, checking it is 16-bit stereo at RATE."""
+    info = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True).stderr
+    assert f"flac, {RATE} Hz, stereo, s16" in info, info
+    raw = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-"], capture_output=True, check=True
+    ).stdout
+    return np.frombuffer(raw, dtype="<i2").reshape(-1, 2).astype(np.float64) / 32768.0
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +70,11 @@ def test_rain_is_broadband_and_bus_is_low_and_tonal(sounds: dict[str, np.ndarray
 def test_generation_is_deterministic(tmp_path: Path, sounds: dict[str, np.ndarray]) -> None:
     again = {f"{p.parent.name}/{p.stem}": read(p) for p in generate(tmp_path)}
     assert all(np.array_equal(again[k], sounds[k]) for k in sounds)
+
+
+def test_shipped_sounds_are_exactly_what_the_generator_makes(sounds: dict[str, np.ndarray]) -> None:
+    """audio/ holds the generator's output, sample for sample: 'python -m narrate.soundgen audio' remakes it."""
+    shipped = sorted(f"{p.parent.name}/{p.stem}" for p in (REPO / "audio").glob("*/*.flac"))
+    assert shipped == sorted(sounds)
+    for name, samples in sounds.items():
+        assert np.array_equal(read(REPO / "audio" / f"{name}.flac"), samples), name

@@ -6,24 +6,54 @@ nothing appears at the output path unless the whole build succeeded.
 
 from __future__ import annotations
 
+import json
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.cache import SpeechCache, default_dir
+from narrate import __version__
+from narrate.audio import ffmpeg_version
+from narrate.cache import SpeechCache, atomic_write, default_dir
 from narrate.engines import Engines
 from narrate.errors import NarrateError, SoundError
+from narrate.export.encode import published
 from narrate.export.mp3 import picture_mime, write_mp3
-from narrate.mix import mix_episode
-from narrate.plan import Plan, Silence, plan_episode
+from narrate.loudness import Master, Measurement, default_target, measure_file, solve_master
+from narrate.mix import RATE, Episode, MixSounds, cue_seconds, mix_episode
+from narrate.plan import EDITIONS, Cue, Plan, Silence, plan_episode
 from narrate.script import Script, parse_script, read_script_text
-from narrate.sounds import find_sound
+from narrate.sounds import find_sound, is_off, load_sound, make_loop
 from narrate.synth import SynthStats, synthesize
 from narrate.text import mangle_prone_names
 from narrate.timeline import Timeline
 
 OUTPUT_SUFFIXES = (".mp3",)
 WORDS_PER_MINUTE = 223  # the joe voice at speed 1.0 (201 at 0.9, measured on the demo)
+# The limiter aims this far under the true-peak ceiling: MP3 encoding adds
+# overshoot, and the check after encoding is what counts.
+ENCODE_MARGIN_DB = 1.0
+LOUDNESS_TOLERANCE_LU = 0.5
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """The loudness targets, what the mix was set to, and what the finished file measures."""
+
+    target_lufs: float
+    ceiling_dbtp: float
+    gain_db: float
+    limited_frames: int
+    measured: Measurement
+    passes: int  # encodes it took (a second one only if the first missed the target)
+
+    def summary(self) -> str:
+        m = self.measured
+        return (
+            f"loudness {m.integrated_lufs:.1f} LUFS, true peak {m.true_peak_dbtp:.1f} dBTP "
+            f"(target {self.target_lufs:g} LUFS, at most {self.ceiling_dbtp:g} dBTP)"
+        )
 
 
 @dataclass(frozen=True)
@@ -33,6 +63,9 @@ class BuildResult:
     output: Path
     timeline: Timeline
     stats: SynthStats
+    loudness: Loudness
+    manifest: Path
+    edition: str = "full"
 
 
 @dataclass(frozen=True)
@@ -50,9 +83,12 @@ def load_script(path: str) -> Script:
     return parse_script(read_script_text(path), path)
 
 
-def output_path(script_path: str, output: str | None) -> Path:
-    """Where the episode goes: OUT if it names an .mp3, OUT/<script>.mp3 for a folder, else build/<script>.mp3."""
-    stem = Path(script_path).stem
+def output_path(script_path: str, output: str | None, edition: str = "full") -> Path:
+    """Where the episode goes: OUT if it names an .mp3, OUT/<script>.mp3 for a folder, else build/<script>.mp3.
+
+    The speech-only edition is <script>-speech.mp3, so both editions can sit side by side.
+    """
+    stem = Path(script_path).stem + ("" if edition == "full" else f"-{edition}")
     if output is None:
         return Path("build") / f"{stem}.mp3"
     out = Path(output)
@@ -81,16 +117,53 @@ def check_files(script: Script) -> Path | None:
             raise SoundError(f"cannot read cover image {meta.cover}: {exc.strerror}", *where) from None
         if picture_mime(head) is None:
             raise SoundError(f"cover image {meta.cover} is not a PNG or JPEG file", *where)
-    beds = [(meta.ambient, meta.line_of("ambient"))] + [
-        (c.settings.ambient, c.settings.line_of("ambient", c.line)) for c in script.chapters
-    ]
-    for value, line in beds:
-        if value:
-            try:
-                find_sound(value, "beds", base)
-            except SoundError as exc:
-                raise exc.located(script.path, line) from None
+    for value, kind, line in _sound_settings(script):
+        try:
+            find_sound(value, kind, base)
+        except SoundError as exc:
+            raise exc.located(script.path, line) from None
     return cover
+
+
+def _sound_settings(script: Script) -> list[tuple[str, str, int]]:
+    """Every sound the script names, as (value, 'beds' or 'cues', line)."""
+    meta = script.meta
+    out = [(meta.ambient, "beds", meta.line_of("ambient"))] + [
+        (c.settings.ambient, "beds", c.settings.line_of("ambient", c.line)) for c in script.chapters
+    ]
+    for key in ("cue", "intro", "outro"):
+        out.append((getattr(meta.mix, key), "cues", meta.line_of(f"mix.{key}")))
+    return [(v, kind, line) for v, kind, line in out if v and not is_off(v)]
+
+
+def load_sounds(script: Script, edition: str, rate: int = RATE) -> MixSounds:
+    """Decode the cues and each chapter's bed that this edition plays."""
+    base = Path(script.path).parent
+    meta = script.meta
+
+    def load(value: str, kind: str, line: int) -> tuple[Path, object]:
+        try:
+            path = find_sound(value, kind, base)
+            return path, load_sound(path, rate)
+        except SoundError as exc:
+            raise exc.located(script.path, line) from None
+
+    cues = {}
+    wanted = ("cue",) if edition == "speech" else ("cue", "intro", "outro")
+    for key in wanted:
+        value = getattr(meta.mix, key)
+        if value:
+            cues["chime" if key == "cue" else key] = load(value, "cues", meta.line_of(f"mix.{key}"))[1]
+    beds: list[tuple[str, object] | None] = []
+    for chapter in script.chapters:
+        value = chapter.settings.ambient or meta.ambient
+        if edition == "speech" or not value or is_off(value):
+            beds.append(None)
+            continue
+        line = chapter.settings.line_of("ambient", 0) or meta.line_of("ambient")
+        path, audio = load(value, "beds", line)
+        beds.append((str(path), make_loop(audio, rate)))  # type: ignore[arg-type]
+    return MixSounds(cues=cues, beds=tuple(beds))  # type: ignore[arg-type]
 
 
 def check(script_path: str, engines: Engines | None = None) -> CheckReport:
@@ -104,6 +177,10 @@ def check(script_path: str, engines: Engines | None = None) -> CheckReport:
         for s in speeches
     )
     silence = sum(i.seconds for c in plan.chapters for i in c.items if isinstance(i, Silence))
+    cues = load_sounds(script, "full").cues
+    silence += sum(
+        cue_seconds(i.kind, len(cues[i.kind]), RATE) for c in plan.chapters for i in c.items if isinstance(i, Cue) and i.kind in cues
+    )
     known = [name for name, _ in script.meta.pronunciations]
     names: list[tuple[int, str]] = []
     for s in speeches:
@@ -120,13 +197,16 @@ def build(
     cache_dir: Path | None = None,
     engines: Engines | None = None,
     progress: Callable[[int, int], None] | None = None,
+    edition: str = "full",
+    log: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Build the episode for a script; see the module docstring for the stages."""
-    out = output_path(script_path, output)
+    assert edition in EDITIONS, edition
+    out = output_path(script_path, output, edition)
     script = load_script(script_path)
     cover = check_files(script)
     engines = engines or Engines()
-    plan = plan_episode(script, engines)
+    plan = plan_episode(script, engines, edition)
 
     total = len(plan.unique_speeches())
     done = 0
@@ -139,6 +219,103 @@ def build(
 
     cache = SpeechCache(cache_dir or default_dir())
     clips, stats = synthesize(plan, engines, cache, advance)
-    episode = mix_episode(plan, clips)
-    write_mp3(plan, episode, out, cover)
-    return BuildResult(output=out, timeline=episode.timeline, stats=stats)
+    sounds = load_sounds(script, edition)
+    episode = mix_episode(plan, clips, sounds)
+    loudness = _master_and_write(plan, episode, out, cover, log or (lambda _: None))
+    manifest = manifest_path(out)
+    write_manifest(manifest, plan, episode.timeline, loudness, out, engines)
+    return BuildResult(out, episode.timeline, stats, loudness, manifest, edition)
+
+
+def _master_and_write(plan: Plan, episode: Episode, out: Path, cover: Path | None, log: Callable[[str], None]) -> Loudness:
+    """Bring the mix to its loudness target, encode it, and measure the decoded result.
+
+    If the encoded file misses the target (MP3 overshoot on unusual material),
+    the gain or ceiling is corrected by the measured error and it is encoded once more.
+    """
+    mix = plan.meta.mix
+    target = mix.loudness if mix.loudness is not None else default_target(mix.channels)
+    energies, peaks = episode.analyse()
+    aim_tp = mix.true_peak - ENCODE_MARGIN_DB
+    shift = _codec_shift(episode.with_master(solve_master(energies, peaks, target, aim_tp)), out)
+    aim_lufs = target - shift
+    with published(out) as tmp:
+        for attempt in (1, 2):
+            master = solve_master(energies, peaks, aim_lufs, aim_tp)
+            write_mp3(plan, episode.with_master(master), tmp, cover)
+            measured = measure_file(str(tmp))
+            loud_error = target - measured.integrated_lufs
+            peak_error = measured.true_peak_dbtp - mix.true_peak
+            if attempt == 2 or not math.isfinite(measured.integrated_lufs):
+                break
+            if abs(loud_error) <= LOUDNESS_TOLERANCE_LU and peak_error <= 0:
+                break
+            log(f"  {measured.integrated_lufs:.1f} LUFS, {measured.true_peak_dbtp:.1f} dBTP after encoding: correcting")
+            aim_lufs += loud_error
+            if peak_error > 0:
+                aim_tp -= peak_error + 0.2
+    return Loudness(target, mix.true_peak, master.gain_db, master.limited_frames, measured, attempt)
+
+
+PROBE_SECONDS = 90
+
+
+def _codec_shift(episode: Episode, out: Path) -> float:
+    """How much MP3 encoding moves the loudness of this episode (LU), from a short excerpt.
+
+    The encoder's low-pass and psychoacoustic model take some energy away (about
+    0.4 LU on the demo); encoding 90 s from the middle and measuring both sides
+    lets the full encode aim for the target instead of missing it.
+    """
+    import tempfile
+
+    import numpy as np
+
+    from narrate.export.encode import encode_chunks
+    from narrate.export.mp3 import codec_args
+    from narrate.loudness import loudness_of
+
+    chapter = episode.render_chapter(len(episode.layouts) // 2)
+    n = min(len(chapter), PROBE_SECONDS * episode.rate)
+    excerpt = chapter[(len(chapter) - n) // 2 :][:n]
+    excerpt = (np.clip(excerpt, -1, 1) * 32767).round() / 32767  # as the encoder will receive it
+    before = loudness_of(excerpt, episode.rate)
+    with tempfile.TemporaryDirectory(dir=out.parent if out.parent.exists() else None) as tmp:
+        probe = Path(tmp) / "probe.mp3"
+        encode_chunks([excerpt], episode.rate, episode.channels, probe, codec_args(episode.channels), "mp3")
+        after = measure_file(str(probe)).integrated_lufs
+    if not (math.isfinite(before) and math.isfinite(after)):
+        return 0.0
+    return after - before
+
+
+def manifest_path(out: Path) -> Path:
+    """The build record beside an episode: <episode>.manifest.json."""
+    return out.with_name(out.stem + ".manifest.json")
+
+
+def write_manifest(path: Path, plan: Plan, timeline: Timeline, loudness: Loudness, out: Path, engines: Engines) -> None:
+    """Record what was built, how loud it measured, and with which versions."""
+    record = {
+        "narrate": __version__,
+        "ffmpeg": ffmpeg_version(),
+        "script": plan.path,
+        "edition": plan.edition,
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "output": out.name,
+        "duration_ms": timeline.duration_ms,
+        "loudness": {
+            "target_lufs": loudness.target_lufs,
+            "true_peak_ceiling_dbtp": loudness.ceiling_dbtp,
+            "master_gain_db": round(loudness.gain_db, 2),
+            "limited_frames": loudness.limited_frames,
+            "encodes": loudness.passes,
+            "measured": loudness.measured.as_dict(),
+            "meter": "ffmpeg ebur128 (ITU-R BS.1770-4, true peak 4x oversampled) on the decoded file",
+        },
+        "chapters": [
+            {"number": c.number, "title": c.title, "line": c.line, "start_ms": c.start_ms, "end_ms": c.end_ms}
+            for c in timeline.chapters
+        ],
+    }
+    atomic_write(path, (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))

@@ -81,19 +81,29 @@ class _Progress:
     "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR",
     help="Where synthesised sentences are kept. Default: ~/.cache/narrate",
 )
-def build(script: str, output: str | None, cache_dir: Path | None) -> None:
+@click.option(
+    "--speech-only", is_flag=True,
+    help="Build the speech-only edition: no beds or stings, the same chapters and cues "
+    "(written as <script name>-speech.mp3). Reuses the cached speech.",
+)
+def build(script: str, output: str | None, cache_dir: Path | None, speech_only: bool) -> None:
     """Build the episode for SCRIPT."""
     from narrate.build import build as run_build
 
     progress = _Progress()
     try:
-        result = run_build(script, output, cache_dir, progress=progress)
+        result = run_build(
+            script, output, cache_dir, progress=progress, edition="speech" if speech_only else "full",
+            log=lambda line: click.echo(line, err=True),
+        )
     finally:
         progress.close()
     tl = result.timeline
     click.echo(f"wrote {result.output}")
     click.echo(f"  {_format_duration(tl.duration_ms)} long, {len(tl.chapters)} chapters")
     click.echo(f"  {result.stats.summary()}")
+    click.echo(f"  {result.loudness.summary()}")
+    click.echo(f"  build record: {result.manifest}")
 
 
 @cli.command()

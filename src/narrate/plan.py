@@ -17,14 +17,20 @@ from narrate.errors import EngineError
 from narrate.script import Chapter, ChapterSettings, Meta, Paragraph, Pause, Script, VoiceSettings
 from narrate.text import prepare, split_sentences
 
-# Silences, in seconds. A chapter starts with CHAPTER_LEAD of silence, so its
-# marker falls before the spoken title, never mid-word.
+# Silences, in seconds. A chapter starts with its cue, CUE_LEAD after its marker,
+# so skipping to a chapter lands on the chime; without a cue it starts with
+# CHAPTER_LEAD of silence, so the marker never falls mid-word.
+CUE_LEAD = 0.05
 CHAPTER_LEAD = 1.0
 AFTER_INTRO = 1.5
 AFTER_TITLE = 0.9
 SENTENCE_GAP = 0.35
 PARAGRAPH_GAP = 0.8
 CHAPTER_TAIL = 1.0
+BEFORE_OUTRO = 0.6
+OUTRO_TAIL = 0.3
+
+EDITIONS = ("full", "speech")  # 'speech': no beds and no stings, the same chapters and cues
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,18 @@ class Silence:
     explicit: bool = False
 
 
-Item = Speech | Silence
+@dataclass(frozen=True)
+class Cue:
+    """A sound played at this point: the chapter 'chime', or the 'intro' or 'outro' sting.
+
+    How long it holds the timeline is the mixer's business: it knows the sound's length.
+    """
+
+    kind: str
+    line: int
+
+
+Item = Speech | Silence | Cue
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,7 @@ class Plan:
     path: str
     meta: Meta
     chapters: tuple[ChapterPlan, ...]
+    edition: str = "full"
 
     def speeches(self) -> Iterator[Speech]:
         for chapter in self.chapters:
@@ -102,9 +120,11 @@ class _Voices:
         return self._done[voice]
 
 
-def plan_episode(script: Script, engines: Engines) -> Plan:
-    """Plan every chapter of a script."""
+def plan_episode(script: Script, engines: Engines, edition: str = "full") -> Plan:
+    """Plan every chapter of a script, for the 'full' or the 'speech'-only edition."""
     meta = script.meta
+    mix = meta.mix
+    stings = edition == "full"
     voices = _Voices(engines, Path(script.path).parent, script.path)
     narrator = voices(meta.voice)
     for speaker in meta.speakers:
@@ -117,21 +137,37 @@ def plan_episode(script: Script, engines: Engines) -> Plan:
         return Speech(spoken, " ".join(text.split()), voice, speech_key(voice, spoken), line, role, speaker)
 
     chapters = []
+    count = len(script.chapters)
     for number, chapter in enumerate(script.chapters, start=1):
-        items: list[Item] = [Silence(CHAPTER_LEAD, chapter.line)]
-        if number == 1:
+        items: list[Item] = []
+        if number == 1 and mix.intro:
+            if stings:
+                items.append(Cue("intro", 1))
             for line_text in intro_lines(meta):
                 if s := say(line_text, narrator, 1, "intro"):
                     items += [s, Silence(SENTENCE_GAP, 1)]
             items[-1] = Silence(AFTER_INTRO, 1)
-        if s := say(chapter_announcement(chapter), narrator, chapter.line, "title"):
-            items += [s, Silence(AFTER_TITLE, chapter.line)]
+        if mix.cue:
+            items += [Silence(CUE_LEAD, chapter.line), Cue("chime", chapter.line)] if not items else [Cue("chime", chapter.line)]
+        else:
+            items.append(Silence(CHAPTER_LEAD, chapter.line))
+        for role, text in chapter_announcement(chapter, number, count):
+            if s := say(text, narrator, chapter.line, role):
+                items += [s, Silence(SENTENCE_GAP, chapter.line)]
+        items[-1] = Silence(AFTER_TITLE, chapter.line)
         items += _body(chapter, meta, voices, narrator, say)
         items.append(Silence(CHAPTER_TAIL, chapter.line))
+        if number == count and mix.outro:
+            for line_text in split_sentences(close_text(meta), meta.language):
+                if s := say(line_text[1], narrator, chapter.line, "outro"):
+                    items += [s, Silence(SENTENCE_GAP, chapter.line)]
+            items[-1] = Silence(BEFORE_OUTRO, chapter.line)
+            if stings:
+                items += [Cue("outro", chapter.line), Silence(OUTRO_TAIL, chapter.line)]
         chapters.append(
             ChapterPlan(number, chapter.title, chapter.line, chapter.settings, tuple(_merge_silences(items)))
         )
-    return Plan(script.path, meta, tuple(chapters))
+    return Plan(script.path, meta, tuple(chapters), edition)
 
 
 def intro_lines(meta: Meta) -> list[str]:
@@ -142,9 +178,40 @@ def intro_lines(meta: Meta) -> list[str]:
     return lines
 
 
-def chapter_announcement(chapter: Chapter) -> str:
-    """What is said at the start of a chapter."""
-    return _sentence(chapter.title)
+def close_text(meta: Meta) -> str:
+    """The spoken close at the end of the episode."""
+    if meta.mix.close:
+        return meta.mix.close
+    by = f", by {meta.author.strip().rstrip('.')}" if meta.author else ""
+    return f"This was {meta.title.strip().rstrip('.')}{by}. Thank you for listening."
+
+
+def chapter_announcement(chapter: Chapter, number: int, count: int) -> list[tuple[str, str]]:
+    """What is said at the start of a chapter, as (role, text): its title, then the leg's
+    details when the script gives any ('Leg three of eight: from Kunming to Hekou, by bus.')."""
+    said = [("title", _sentence(chapter.title))]
+    if details := leg_description(chapter.settings):
+        from num2words import num2words
+
+        said.append(("leg", _sentence(f"Leg {num2words(number)} of {num2words(count)}: {details}")))
+    return said
+
+
+def leg_description(settings: ChapterSettings) -> str | None:
+    """'from Kunming to Hekou, by bus, 350 km' from a chapter's settings, if it has any."""
+    parts = []
+    if settings.origin and settings.destination:
+        parts.append(f"from {settings.origin} to {settings.destination}")
+    elif settings.destination:
+        parts.append(f"to {settings.destination}")
+    elif settings.origin:
+        parts.append(f"from {settings.origin}")
+    if settings.travel:
+        travel = settings.travel
+        parts.append(travel if travel.startswith(("by ", "on ", "in ", "aboard ")) else f"by {travel}")
+    if settings.distance:
+        parts.append(settings.distance)
+    return ", ".join(parts) or None
 
 
 def _sentence(text: str) -> str:

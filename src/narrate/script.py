@@ -38,8 +38,13 @@ from narrate.errors import ScriptError
 
 FRONT_MATTER_KEYS = (
     "title", "author", "album", "description", "language", "date", "cover",
-    "voice", "pronunciations", "speakers", "ambient",
+    "voice", "pronunciations", "speakers", "ambient", "mix",
 )
+MIX_KEYS = (
+    "bed_level", "ducking", "fade", "crossfade", "cue", "intro", "outro", "close",
+    "loudness", "true_peak", "channels",
+)
+NO_SOUND = ("none", "off")  # 'ambient: none' silences a leg's bed
 VOICE_KEYS = ("engine", "model", "speed", "lang", "tld")
 CHAPTER_KEYS = ("ambient", "from", "to", "coords", "travel", "distance", "url", "img")
 
@@ -76,6 +81,23 @@ class Speaker:
 
 
 @dataclass(frozen=True)
+class MixSettings:
+    """How the episode is mixed: the front matter's 'mix:' mapping (every key optional)."""
+
+    bed_level: float = -20.0  # LU: the bed in pauses, relative to the speech's loudness
+    ducking: float = 10.0  # dB the bed drops under the voice
+    fade: float = 2.0  # s: a bed fades in and out over this where there is no neighbour
+    crossfade: float = 3.0  # s: consecutive legs' beds crossfade over this
+    cue: str | None = "chime"  # the sound before each chapter, or None
+    intro: str | None = "intro"  # the opening sting (None: no sting and no spoken title)
+    outro: str | None = "outro"  # the closing sting (None: no sting and no spoken close)
+    close: str | None = None  # the spoken close; None: 'This was <title>, by <author>. ...'
+    loudness: float | None = None  # LUFS; None: -16 for stereo, -19 for mono
+    true_peak: float = -1.0  # dBTP ceiling
+    channels: int = 2
+
+
+@dataclass(frozen=True)
 class Meta:
     """The episode's front matter."""
 
@@ -90,6 +112,7 @@ class Meta:
     pronunciations: tuple[tuple[str, str], ...] = ()
     speakers: tuple[Speaker, ...] = ()
     ambient: str | None = None
+    mix: MixSettings = field(default_factory=MixSettings)
     lines: tuple[tuple[str, int], ...] = ()  # front-matter key -> line, for later errors
 
     def line_of(self, key: str) -> int:
@@ -297,8 +320,63 @@ def _parse_meta(front: str, path: str) -> Meta:
         pronunciations=pronunciations,
         speakers=speakers,
         ambient=text_field("ambient"),
+        mix=_parse_mix(data.get("mix"), lines, path),
         lines=tuple(sorted(lines.items())),
     )
+
+
+# name -> (lowest, highest, unit) for the numeric mix settings
+_MIX_RANGES = {
+    "bed_level": (-60.0, 0.0, "LU"),
+    "ducking": (0.0, 40.0, "dB"),
+    "fade": (0.0, 30.0, "s"),
+    "crossfade": (0.0, 30.0, "s"),
+    "loudness": (-36.0, -10.0, "LUFS"),
+    "true_peak": (-9.0, 0.0, "dBTP"),
+}
+
+
+def _parse_mix(value: Any, lines: dict[str, int], path: str) -> MixSettings:
+    if value is None:
+        return MixSettings()
+    if not isinstance(value, dict):
+        raise ScriptError(
+            f"'mix' must be a mapping of settings ({', '.join(MIX_KEYS)})", path, lines.get("mix", 1)
+        )
+    fields: dict[str, Any] = {}
+    for k, v in value.items():
+        line = lines.get(f"mix.{k}", lines.get("mix", 1))
+        if k not in MIX_KEYS:
+            raise ScriptError(
+                f"unknown mix setting '{k}'{_did_you_mean(str(k), MIX_KEYS)} (known: {', '.join(MIX_KEYS)})",
+                path,
+                line,
+            )
+        if k in _MIX_RANGES:
+            lo, hi, unit = _MIX_RANGES[k]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
+                raise ScriptError(f"mix '{k}' must be a number from {lo:g} to {hi:g} {unit}, not '{v}'", path, line)
+            fields[k] = float(v)
+        elif k == "channels":
+            if v not in (1, 2) or isinstance(v, bool):
+                raise ScriptError(f"mix 'channels' must be 1 (mono) or 2 (stereo), not '{v}'", path, line)
+            fields[k] = int(v)
+        elif k in ("cue", "intro", "outro"):
+            if v is False or (isinstance(v, str) and v.strip().lower() in NO_SOUND):
+                fields[k] = None
+            elif v is True:
+                pass  # the default sound
+            elif isinstance(v, str) and v.strip():
+                fields[k] = v.strip()
+            else:
+                raise ScriptError(
+                    f"mix '{k}' must be true, false, a shipped sound's name or a sound file, not '{v}'", path, line
+                )
+        else:  # close
+            if v is None or isinstance(v, (dict, list, bool)) or not str(v).strip():
+                raise ScriptError("mix 'close' must be the text of the spoken close", path, line)
+            fields[k] = str(v).strip()
+    return MixSettings(**fields)
 
 
 def _parse_voice(

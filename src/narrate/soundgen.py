@@ -10,8 +10,8 @@ per sound makes the output identical on every run.
 
 from __future__ import annotations
 
+import subprocess
 import sys
-import wave
 from collections.abc import Callable
 from pathlib import Path
 
@@ -188,14 +188,14 @@ def _normalise(x: np.ndarray) -> np.ndarray:
     return (x / np.max(np.abs(x)) * PEAK).astype(np.float32)
 
 
-def write_wav(path: Path, samples: np.ndarray) -> None:
-    """16-bit stereo WAV."""
-    data = (np.clip(samples, -1, 1) * 32767).round().astype("<i2")
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(data.shape[1])
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes(data.tobytes())
+def write_flac(path: Path, samples: np.ndarray) -> None:
+    """16-bit stereo FLAC (lossless, so a decoded file equals the generator's output)."""
+    from narrate.audio import ffmpeg_exe, to_pcm16
+
+    cmd = [ffmpeg_exe(), "-v", "error", "-y", "-f", "s16le", "-ar", str(RATE), "-ac", str(samples.shape[1]),
+           "-i", "pipe:0", "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
+           "-c:a", "flac", "-compression_level", "8", str(path)]
+    subprocess.run(cmd, input=to_pcm16(samples), check=True)
 
 
 def generate(folder: Path) -> list[Path]:
@@ -205,11 +205,11 @@ def generate(folder: Path) -> list[Path]:
     (folder / "beds").mkdir(parents=True, exist_ok=True)
     (folder / "cues").mkdir(parents=True, exist_ok=True)
     for name, make in BEDS.items():
-        made.append(folder / "beds" / f"{name}.wav")
-        write_wav(made[-1], _normalise(make(n)))
+        made.append(folder / "beds" / f"{name}.flac")
+        write_flac(made[-1], _normalise(make(n)))
     for name, samples in (("chime", chime()), ("intro", sting(True)), ("outro", sting(False))):
-        made.append(folder / "cues" / f"{name}.wav")
-        write_wav(made[-1], _normalise(samples))
+        made.append(folder / "cues" / f"{name}.flac")
+        write_flac(made[-1], _normalise(samples))
     return made
 
 

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
+import numpy as np
+
 from narrate.errors import SoundError
+from narrate.script import NO_SOUND
 
 SOUND_SUFFIXES = (".wav", ".mp3", ".ogg", ".flac", ".opus")
 
 
 def sounds_dir() -> Path:
-    """The shipped sounds: $NARRATE_AUDIO_DIR, or the repository's audio/ folder."""
+    """The shipped sounds: $NARRATE_AUDIO_DIR, or the installed copy of the repository's audio/ folder."""
     if env := os.environ.get("NARRATE_AUDIO_DIR"):
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "audio"
+    from importlib.resources import files
+
+    return Path(str(files("narrate.assets")))
 
 
 def bundled(kind: str) -> dict[str, Path]:
@@ -47,3 +53,70 @@ def find_sound(value: str, kind: str, base_dir: Path) -> Path:
         known = ", ".join(names) or "none shipped"
         raise SoundError(f"unknown {kind[:-1]} '{value}'{hint}: use a file path or one of: {known}")
     return names[value]
+
+
+def is_off(value: str | None) -> bool:
+    """True for 'none' or 'off': no bed for this leg."""
+    return value is not None and value.strip().lower() in NO_SOUND
+
+
+@functools.cache
+def _load(path: str, mtime_ns: int, size: int, rate: int) -> np.ndarray:
+    from narrate.audio import _audio_segment, _CODECS, _is_opus
+
+    suffix = Path(path).suffix.lower().lstrip(".")
+    fmt = "ogg" if suffix == "opus" else suffix
+    codec = _CODECS.get(fmt)
+    if fmt == "ogg":
+        codec = "libopus" if _is_opus(path) else "libvorbis"
+    segment_cls = _audio_segment()
+    try:
+        seg = segment_cls.from_file(path, format=fmt, codec=codec) if codec else segment_cls.from_file(path, format=fmt)
+    except Exception as exc:  # pydub raises CouldntDecodeError or IndexError on bad data
+        detail = str(exc).strip().splitlines()
+        raise SoundError(f"cannot decode sound file {path}: {detail[-1] if detail else type(exc).__name__}") from None
+    width = seg.sample_width
+    raw = np.frombuffer(seg.raw_data, dtype={1: np.int8, 2: np.int16, 4: np.int32}[width])
+    samples = raw.astype(np.float32).reshape(-1, seg.channels) / float(2 ** (8 * width - 1))
+    if seg.channels == 1:
+        samples = np.repeat(samples, 2, axis=1)
+    elif seg.channels > 2:  # fold surround down to stereo, evenly
+        mono = samples.mean(axis=1, keepdims=True)
+        samples = np.hstack([mono, mono])
+    if len(samples) == 0:
+        raise SoundError(f"sound file {path} has no audio")
+    if seg.frame_rate != rate:
+        from math import gcd
+
+        from scipy.signal import resample_poly
+
+        g = gcd(rate, seg.frame_rate)
+        samples = resample_poly(samples, rate // g, seg.frame_rate // g, axis=0).astype(np.float32)
+    samples.setflags(write=False)
+    return samples
+
+
+def load_sound(path: Path, rate: int) -> np.ndarray:
+    """A sound file of any format, rate and channel count as float32 stereo at ``rate`` Hz (read-only)."""
+    st = path.stat()
+    return _load(str(path), st.st_mtime_ns, st.st_size, rate)
+
+
+def make_loop(samples: np.ndarray, rate: int, seconds: float = 1.5) -> np.ndarray:
+    """A version of ``samples`` that repeats seamlessly: its tail is crossfaded into its head.
+
+    The fade keeps the level steady whether the two ends are alike (a steady engine
+    tone) or unrelated (noise): the gains are scaled by the ends' measured correlation.
+    """
+    n = len(samples)
+    x = min(int(seconds * rate), n // 3)
+    if x < 2:
+        return samples
+    head, tail = samples[:x].astype(np.float64), samples[n - x :].astype(np.float64)
+    denom = np.sqrt(np.sum(head**2) * np.sum(tail**2))
+    rho = float(np.clip(np.sum(head * tail) / denom, -1, 1)) if denom > 0 else 0.0
+    w = (0.5 - 0.5 * np.cos(np.pi * (np.arange(x) + 0.5) / x))[:, None]  # 0 -> 1, smooth
+    a, b = w, 1 - w
+    norm = np.sqrt(np.maximum(a**2 + b**2 + 2 * rho * a * b, 1e-9))
+    joined = (head * a + tail * b) / norm
+    return np.concatenate([joined, samples[x : n - x]]).astype(np.float32)

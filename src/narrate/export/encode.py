@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import numpy as np
 
 from narrate.audio import ffmpeg_exe, to_pcm16
 from narrate.errors import ExportError
@@ -16,16 +18,21 @@ from narrate.mix import Episode
 
 def encode(episode: Episode, out: Path, codec_args: list[str], fmt: str) -> None:
     """Encode the episode chapter by chapter through ffmpeg's stdin, so memory stays bounded."""
+    encode_chunks(episode.render(), episode.rate, episode.channels, out, codec_args, fmt)
+
+
+def encode_chunks(chunks: Iterable[np.ndarray], rate: int, channels: int, out: Path, codec_args: list[str], fmt: str) -> None:
+    """Encode float audio chunks of shape (samples, channels) through ffmpeg's stdin."""
     cmd = [
         ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "s16le", "-ar", str(episode.rate), "-ac", str(episode.channels), "-i", "pipe:0",
+        "-f", "s16le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0",
         "-map_metadata", "-1", *codec_args, "-f", fmt, str(out),
     ]
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
         assert proc.stdin is not None
         try:
-            for audio in episode.render():
+            for audio in chunks:
                 proc.stdin.write(to_pcm16(audio))
             proc.stdin.close()
         except BrokenPipeError:

@@ -16,10 +16,9 @@ from mutagen.id3 import (
 )
 from mutagen.id3._tags import save_frame  # the per-frame writer _write itself uses
 
-from narrate.export.encode import encode, published
+from narrate.export.encode import encode
 from narrate.mix import Episode
-from narrate.plan import Plan
-from narrate.script import ChapterSettings
+from narrate.plan import Plan, leg_description
 
 NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets: 'not given', so players use the times
 TOC_ID = "toc"
@@ -54,22 +53,6 @@ class _ChapterOrderedID3(ID3):
 def language_code(language: str) -> str:
     """ISO 639-2 code for an ID3 language field ('en-GB' -> 'eng')."""
     return _ISO639_2.get(language.split("-")[0].lower(), "und")
-
-
-def leg_description(settings: ChapterSettings) -> str | None:
-    """'from Kunming to Hekou, by bus, 350 km' from a chapter's settings, if it has any."""
-    parts = []
-    if settings.origin and settings.destination:
-        parts.append(f"from {settings.origin} to {settings.destination}")
-    elif settings.destination:
-        parts.append(f"to {settings.destination}")
-    elif settings.origin:
-        parts.append(f"from {settings.origin}")
-    if settings.travel:
-        parts.append(f"by {settings.travel}" if not settings.travel.startswith(("by ", "on ", "in ")) else settings.travel)
-    if settings.distance:
-        parts.append(settings.distance)
-    return ", ".join(parts) or None
 
 
 def picture_mime(data: bytes) -> str | None:
@@ -129,11 +112,14 @@ def build_tags(plan: Plan, episode: Episode, cover: Path | None) -> ID3:
     return tags
 
 
-def write_mp3(plan: Plan, episode: Episode, out: Path, cover: Path | None) -> None:
-    """Encode and tag the episode, publishing ``out`` only when both succeed."""
-    bitrate = "128k" if episode.channels > 1 else "64k"
+def codec_args(channels: int) -> list[str]:
+    """ffmpeg's MP3 settings: 128 kbit/s stereo or 64 kbit/s mono, no ID3 from ffmpeg (mutagen writes the only one)."""
+    bitrate = "128k" if channels > 1 else "64k"
+    return ["-c:a", "libmp3lame", "-b:a", bitrate, "-id3v2_version", "0", "-write_xing", "1"]
+
+
+def write_mp3(plan: Plan, episode: Episode, path: Path, cover: Path | None) -> None:
+    """Encode and tag the episode into ``path`` (the caller publishes it; see encode.published)."""
     tags = build_tags(plan, episode, cover)
-    with published(out) as tmp:
-        # ffmpeg writes no ID3 tag (id3v2_version 0); mutagen writes the only one.
-        encode(episode, tmp, ["-c:a", "libmp3lame", "-b:a", bitrate, "-id3v2_version", "0", "-write_xing", "1"], "mp3")
-        tags.save(str(tmp), v2_version=3, v1=0)
+    encode(episode, path, codec_args(episode.channels), "mp3")
+    tags.save(str(path), v2_version=3, v1=0)

@@ -1,0 +1,1 @@
+"""narrate's shipped sounds (see README.md here); installed as the package narrate.assets."""

@@ -1,0 +1,207 @@
+"""Loudness: BS.1770 measurement in 10 ms frames, a true-peak limiter, and the check after encoding.
+
+pyloudnorm's meter needs the whole signal in memory (6.3 GB for an hour of
+44.1 kHz stereo), so narrate uses pyloudnorm's own K-weighting filters and
+gating rule on per-frame energies instead. BS.1770's gating blocks (400 ms,
+every 100 ms) are sums of 10 ms frames, so chapters are analysed one at a time
+and combined, and the effect of any per-frame gain on the integrated loudness
+can be predicted exactly enough to solve for the master gain before rendering.
+
+True peak is measured with 4x oversampling (a 48-tap polyphase interpolator,
+as in BS.1770 Annex 2). The limiter works on the same 10 ms grid: a frame's
+gain never exceeds what keeps its true peak under the ceiling, and the gain
+curve is smoothed so that it moves over tens of milliseconds, not per sample.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import subprocess
+from dataclasses import dataclass
+
+import numpy as np
+
+from narrate.audio import ffmpeg_exe
+from narrate.errors import ExportError
+
+BLOCK_FRAMES = 40  # 400 ms gating blocks...
+HOP_FRAMES = 10  # ...every 100 ms (75 % overlap)
+ABSOLUTE_GATE = -70.0
+RELATIVE_GATE = -10.0
+OVERSAMPLE = 4
+LIMITER_FRAMES = 4  # the gain moves over +-40 ms around a peak
+MONO_OFFSET = -3.0  # podcast norms: -16 LUFS stereo, -19 LUFS mono
+
+
+def frame_size(rate: int) -> int:
+    """Samples per 10 ms frame."""
+    return rate // 100
+
+
+def default_target(channels: int) -> float:
+    """The podcast loudness norm: -16 LUFS for stereo, -19 LUFS for mono."""
+    return -16.0 if channels > 1 else -16.0 + MONO_OFFSET
+
+
+@functools.cache
+def _k_weighting(rate: int) -> tuple[np.ndarray, float]:
+    """pyloudnorm's K-weighting (high shelf + high pass) as second-order sections."""
+    import pyloudnorm
+
+    filters = list(pyloudnorm.Meter(rate)._filters.values())
+    sos = np.vstack([np.concatenate([np.asarray(f.b, float), np.asarray(f.a, float)]) for f in filters])
+    gain = float(np.prod([f.passband_gain for f in filters]))
+    return sos, gain
+
+
+@functools.cache
+def _interpolator() -> np.ndarray:
+    from scipy.signal import firwin
+
+    return (firwin(12 * OVERSAMPLE, 1 / OVERSAMPLE) * OVERSAMPLE).astype(np.float32)
+
+
+def frame_energies(audio: np.ndarray, rate: int) -> np.ndarray:
+    """K-weighted mean square of each 10 ms frame, summed over channels (BS.1770 weights L and R 1.0)."""
+    from scipy.signal import sosfilt
+
+    sos, gain = _k_weighting(rate)
+    f = frame_size(rate)
+    n = len(audio) // f * f
+    weighted = sosfilt(sos, np.ascontiguousarray(audio[:n].T), axis=-1) * gain
+    return np.square(weighted).reshape(audio.shape[1], -1, f).sum(axis=(0, 2)) / f
+
+
+def frame_true_peaks(audio: np.ndarray, rate: int) -> np.ndarray:
+    """The 4x-oversampled peak of each 10 ms frame (linear, over all channels)."""
+    from scipy.signal import upfirdn
+
+    f = frame_size(rate)
+    n = len(audio) // f * f
+    h = _interpolator()
+    x = np.ascontiguousarray(audio[:n].T)
+    up = upfirdn(h, x, up=OVERSAMPLE, axis=-1)
+    delay = (len(h) - 1) // 2
+    up = np.abs(up[:, delay : delay + n * OVERSAMPLE])
+    return up.reshape(x.shape[0], -1, f * OVERSAMPLE).max(axis=(0, 2))
+
+
+def integrated(energies: np.ndarray) -> float:
+    """Gated integrated loudness (LUFS) from 10 ms frame energies, by BS.1770-4's rule."""
+    if len(energies) < BLOCK_FRAMES:
+        return -math.inf
+    csum = np.concatenate([[0.0], np.cumsum(energies, dtype=np.float64)])
+    starts = np.arange(0, len(energies) - BLOCK_FRAMES + 1, HOP_FRAMES)
+    z = (csum[starts + BLOCK_FRAMES] - csum[starts]) / BLOCK_FRAMES
+    with np.errstate(divide="ignore"):
+        blocks = -0.691 + 10 * np.log10(z)
+    z = z[blocks >= ABSOLUTE_GATE]
+    if z.size == 0:
+        return -math.inf
+    relative = -0.691 + 10 * math.log10(z.mean()) + RELATIVE_GATE
+    with np.errstate(divide="ignore"):
+        z = z[-0.691 + 10 * np.log10(z) > relative]
+    return -0.691 + 10 * math.log10(z.mean()) if z.size else -math.inf
+
+
+def loudness_of(audio: np.ndarray, rate: int) -> float:
+    """Integrated loudness of a whole (short) signal of shape (frames, channels)."""
+    return integrated(frame_energies(audio, rate))
+
+
+def limiter_gains(peaks: np.ndarray, ceiling: float) -> np.ndarray:
+    """Per-frame gains that keep every frame's true peak at or under ``ceiling`` (linear).
+
+    A minimum filter spreads each frame's required gain over its neighbours, then a
+    Hann window smooths it; because the window is narrower than the minimum filter,
+    the smoothed gain of a frame and of both neighbours never exceeds that frame's
+    requirement, so the gain interpolated between frame centres is safe too.
+    """
+    from scipy.ndimage import minimum_filter1d
+
+    with np.errstate(divide="ignore"):
+        need = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
+    if need.min() >= 1.0:
+        return np.ones_like(need)
+    w = LIMITER_FRAMES
+    spread = minimum_filter1d(need, size=2 * (w + 1) + 1, mode="nearest")
+    kernel = np.hanning(2 * w + 3)[1:-1]
+    kernel /= kernel.sum()
+    padded = np.pad(spread, w, mode="edge")
+    return np.minimum(np.convolve(padded, kernel, mode="valid"), need)
+
+
+@dataclass(frozen=True)
+class Master:
+    """The master gain and limiter that bring a mix to its loudness target."""
+
+    gain_db: float  # applied to the whole mix
+    limiter: np.ndarray  # per-frame gains (linear, <= 1) on top of it
+    predicted_lufs: float
+    limited_frames: int  # frames where the limiter reduces the level
+
+
+def solve_master(energies: np.ndarray, peaks: np.ndarray, target_lufs: float, ceiling_dbtp: float) -> Master:
+    """Find the gain whose limited result measures ``target_lufs``, peaking at ``ceiling_dbtp``."""
+    raw = integrated(energies)
+    if not math.isfinite(raw):
+        return Master(0.0, np.ones_like(peaks), raw, 0)
+    ceiling = 10 ** (ceiling_dbtp / 20)
+    gain_db = target_lufs - raw
+    for _ in range(8):  # the limiter costs a little loudness; a few rounds settle it
+        g = 10 ** (gain_db / 20)
+        lim = limiter_gains(peaks * g, ceiling)
+        got = integrated(energies * (g * lim) ** 2)
+        if abs(target_lufs - got) < 0.005:
+            break
+        gain_db += target_lufs - got
+    return Master(gain_db, lim, got, int(np.count_nonzero(lim < 0.999)))
+
+
+def frame_curve(frame_values: np.ndarray, first: int, count: int, rate: int) -> np.ndarray:
+    """Per-sample values interpolated between frame centres, for frames first..first+count."""
+    f = frame_size(rate)
+    lo, hi = max(first - 1, 0), min(first + count + 1, len(frame_values))
+    centres = (np.arange(lo, hi) - first) * f + (f - 1) / 2
+    return np.interp(np.arange(count * f), centres, frame_values[lo:hi]).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Loudness of a finished file, as ffmpeg's ebur128 meter reads it."""
+
+    integrated_lufs: float
+    true_peak_dbtp: float
+    loudness_range_lu: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "integrated_lufs": round(self.integrated_lufs, 2),
+            "true_peak_dbtp": round(self.true_peak_dbtp, 2),
+            "loudness_range_lu": round(self.loudness_range_lu, 2),
+        }
+
+
+_SUMMARY = {
+    "integrated_lufs": re.compile(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf) LUFS", re.S),
+    "loudness_range_lu": re.compile(r"Loudness range:\s*LRA:\s*(-?[\d.]+) LU", re.S),
+    "true_peak_dbtp": re.compile(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS", re.S),
+}
+
+
+def measure_file(path: str) -> Measurement:
+    """Decode a finished file and measure it with ffmpeg's BS.1770 meter (true peak 4x oversampled)."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-i", path, "-map", "0:a:0",
+           "-af", "ebur128=peak=true", "-f", "null", "-"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    summary = out.stderr[out.stderr.rfind("Summary:"):] if "Summary:" in out.stderr else ""
+    values = {}
+    for key, pattern in _SUMMARY.items():
+        m = pattern.search(summary)
+        if out.returncode != 0 or not m:
+            lines = out.stderr.strip().splitlines()
+            raise ExportError(f"could not measure the loudness of {path}: {lines[-1] if lines else 'no output'}")
+        values[key] = float(m.group(1))
+    return Measurement(**values)
