@@ -60,3 +60,55 @@ def test_demo_one_sentence_edit(demo, piper_engines: Engines) -> None:  # type: 
     assert second.stats.total == first.stats.total
     changed = [s for s in second.timeline.sentences if "lasted 17 hours" in s.text]
     assert len(changed) == 1 and changed[0].chapter == 3
+
+
+def test_demo_loudness_measured_on_the_decoded_file(demo) -> None:  # type: ignore[no-untyped-def]
+    """The issue's check: ffmpeg's ebur128 on the decoded episode, and pyloudnorm as a second meter."""
+    import numpy as np
+    import pyloudnorm
+
+    from narrate.audio import ffmpeg_exe
+    from narrate.loudness import measure_file
+
+    _, mp3, result = demo
+    measured = measure_file(str(mp3))
+    assert measured.integrated_lufs == pytest.approx(-16.0, abs=1.0)
+    assert measured.true_peak_dbtp <= -1.0
+    raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(mp3), "-f", "s16le", "-ac", "2", "-"],
+                         capture_output=True, check=True).stdout
+    stereo = np.frombuffer(raw, dtype="<i2").reshape(-1, 2).astype(np.float64) / 32768
+    assert pyloudnorm.Meter(44100).integrated_loudness(stereo) == pytest.approx(-16.0, abs=0.5)
+    # what the last build recorded is what the file measures (an earlier test rebuilt it after an edit)
+    record = json.loads(mp3.with_name("demo.manifest.json").read_text())
+    assert record["loudness"]["measured"] == measured.as_dict()
+
+
+def test_demo_chapter_markers_match_the_plan_after_mixing(demo) -> None:  # type: ignore[no-untyped-def]
+    """Each marker sits on its chime: the cue starts within 60 ms of the CHAP start."""
+    import numpy as np
+    from mutagen.id3 import ID3
+
+    _, mp3, _ = demo
+    planned = json.loads(mp3.with_name("demo.manifest.json").read_text())["chapters"]
+    chaps = sorted((f.start_time, f.end_time) for f in ID3(mp3).getall("CHAP"))
+    assert chaps == [(c["start_ms"], c["end_ms"]) for c in planned]
+    audio = decode(mp3)
+    for chapter in planned[1:]:
+        a = int(chapter["start_ms"] * 44.1)
+        # the chime (880 Hz and 1318 Hz bell) dominates the 300 ms after the marker
+        seg = audio[a : a + 13230]
+        spectrum = np.abs(np.fft.rfft(seg * np.hanning(len(seg))))
+        peak_hz = np.argmax(spectrum) * 44100 / len(seg)
+        assert min(abs(peak_hz - 880), abs(peak_hz - 1318.5)) < 15, (chapter["number"], peak_hz)
+
+
+def test_demo_speech_only_edition_synthesises_nothing(demo, piper_engines: Engines) -> None:  # type: ignore[no-untyped-def]
+    from narrate.loudness import measure_file
+
+    script, mp3, full = demo
+    speech = build(str(script), str(mp3.parent), script.parent / "cache", piper_engines, edition="speech")
+    assert speech.output.name == "escape-route-speech.mp3"
+    assert speech.stats.synthesised == 0 and speech.stats.total == full.stats.total
+    assert [c.title for c in speech.timeline.chapters] == [c.title for c in full.timeline.chapters]
+    measured = measure_file(str(speech.output))
+    assert measured.integrated_lufs == pytest.approx(-16.0, abs=1.0) and measured.true_peak_dbtp <= -1.0
