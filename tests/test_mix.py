@@ -226,13 +226,29 @@ def test_a_sound_file_that_is_not_audio_is_one_clear_error(tmp_path: Path, built
 
 def test_loudness_meter_matches_pyloudnorm_and_combines_chapter_by_chapter() -> None:
     rng = np.random.default_rng(7)
-    t = np.arange(RATE * 20) / RATE
+    t = np.arange(RATE * 50) / RATE  # longer than one analysis piece (2**20 samples)
     x = np.stack([0.3 * np.sin(2 * np.pi * 220 * t) * (t % 4 < 2.5), 0.05 * rng.standard_normal(len(t))], axis=1)
     expected = pyloudnorm.Meter(RATE).integrated_loudness(x)
     assert integrated(frame_energies(x, RATE)) == pytest.approx(expected, abs=0.01)
     cut = RATE * 7  # two "chapters", measured separately and combined
     parts = np.concatenate([frame_energies(x[:cut], RATE), frame_energies(x[cut:], RATE)])
     assert integrated(parts) == pytest.approx(expected, abs=0.02)
+
+
+def test_true_peaks_do_not_depend_on_how_the_audio_is_cut(monkeypatch: pytest.MonkeyPatch) -> None:
+    import narrate.loudness as loudness
+
+    rng = np.random.default_rng(11)
+    x = (0.3 * rng.standard_normal((RATE * 3, 2))).astype(np.float32)
+    whole, energies = frame_true_peaks(x, RATE), frame_energies(x, RATE)
+    monkeypatch.setattr(loudness, "BLOCK_SAMPLES", 44100 // 3)  # many small pieces
+    assert np.allclose(frame_true_peaks(x, RATE), whole, rtol=1e-6)
+    assert np.allclose(frame_energies(x, RATE), energies, rtol=1e-9)
+    # and the oversampled peak is what scipy's polyphase resampler finds
+    from scipy.signal import resample_poly
+
+    reference = np.abs(resample_poly(x.astype(np.float64), 4, 1, axis=0)).max()
+    assert whole.max() == pytest.approx(reference, rel=0.01)
 
 
 def test_limiter_reaches_the_target_without_passing_the_ceiling() -> None:

@@ -167,6 +167,8 @@ def test_readme_example_parses() -> None:
     assert [c.title for c in script.chapters] == ["Across the river at night", "Eighty hours of buses"]
     assert [s.name for s in script.meta.speakers] == ["Host", "Guide"]
     assert script.meta.voice.speed == 0.9 and script.meta.speakers[1].voice.tld == "co.uk"
+    mix = script.meta.mix
+    assert (mix.bed_level, mix.ducking, mix.cue, mix.close, mix.loudness) == (-20, 10, "chime", "Thanks for listening.", -16)
     kinds = [type(b).__name__ for b in script.chapters[0].blocks]
     assert kinds == ["Paragraph", "Paragraph", "Pause", "Paragraph", "Pause", "Paragraph", "Pause", "Paragraph"]
 

@@ -63,6 +63,9 @@ def _interpolator() -> np.ndarray:
     return (firwin(12 * OVERSAMPLE, 1 / OVERSAMPLE) * OVERSAMPLE).astype(np.float32)
 
 
+BLOCK_SAMPLES = 2**20  # work through long chapters in pieces of about 24 s, to bound memory
+
+
 def frame_energies(audio: np.ndarray, rate: int) -> np.ndarray:
     """K-weighted mean square of each 10 ms frame, summed over channels (BS.1770 weights L and R 1.0)."""
     from scipy.signal import sosfilt
@@ -70,8 +73,15 @@ def frame_energies(audio: np.ndarray, rate: int) -> np.ndarray:
     sos, gain = _k_weighting(rate)
     f = frame_size(rate)
     n = len(audio) // f * f
-    weighted = sosfilt(sos, np.ascontiguousarray(audio[:n].T), axis=-1) * gain
-    return np.square(weighted).reshape(audio.shape[1], -1, f).sum(axis=(0, 2)) / f
+    channels = audio.shape[1]
+    state = np.zeros((sos.shape[0], channels, 2))  # the filters run on across pieces
+    step = BLOCK_SAMPLES // f * f
+    out = []
+    for a in range(0, n, step):
+        piece = np.ascontiguousarray(audio[a : min(a + step, n)].T, dtype=np.float64)
+        weighted, state = sosfilt(sos, piece, axis=-1, zi=state)
+        out.append(np.square(weighted * gain).reshape(channels, -1, f).sum(axis=(0, 2)) / f)
+    return np.concatenate(out) if out else np.zeros(0)
 
 
 def frame_true_peaks(audio: np.ndarray, rate: int) -> np.ndarray:
@@ -81,11 +91,19 @@ def frame_true_peaks(audio: np.ndarray, rate: int) -> np.ndarray:
     f = frame_size(rate)
     n = len(audio) // f * f
     h = _interpolator()
-    x = np.ascontiguousarray(audio[:n].T)
-    up = upfirdn(h, x, up=OVERSAMPLE, axis=-1)
+    pad = len(h)  # context each side, so pieces join exactly
     delay = (len(h) - 1) // 2
-    up = np.abs(up[:, delay : delay + n * OVERSAMPLE])
-    return up.reshape(x.shape[0], -1, f * OVERSAMPLE).max(axis=(0, 2))
+    step = BLOCK_SAMPLES // f * f
+    out = []
+    for a in range(0, n, step):
+        b = min(a + step, n)
+        lo, hi = max(0, a - pad), min(len(audio), b + pad)
+        x = np.ascontiguousarray(audio[lo:hi].T)
+        up = upfirdn(h, x, up=OVERSAMPLE, axis=-1)
+        start = (a - lo) * OVERSAMPLE + delay
+        core = np.abs(up[:, start : start + (b - a) * OVERSAMPLE])
+        out.append(core.reshape(x.shape[0], -1, f * OVERSAMPLE).max(axis=(0, 2)))
+    return np.concatenate(out) if out else np.zeros(0, np.float32)
 
 
 def integrated(energies: np.ndarray) -> float:
