@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from narrate.build import build
 from narrate.engines import Engines
-from narrate.script import Paragraph, parse_script
+from narrate.script import parse_script
 
 from conftest import DEMO, decode, ffprobe
 

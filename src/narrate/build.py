@@ -20,7 +20,7 @@ from narrate.engines import Engines
 from narrate.errors import NarrateError, SoundError
 from narrate.export.encode import published
 from narrate.export.mp3 import picture_mime, write_mp3
-from narrate.loudness import Master, Measurement, default_target, measure_file, solve_master
+from narrate.loudness import Measurement, default_target, measure_file, solve_master
 from narrate.mix import RATE, Episode, MixSounds, cue_seconds, mix_episode
 from narrate.plan import EDITIONS, Cue, Plan, Silence, plan_episode
 from narrate.script import Script, parse_script, read_script_text

@@ -684,7 +684,7 @@ def _parse_coords(value: str, line: int, path: str) -> tuple[float, float]:
         ) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ScriptError(
-            f"'coords' out of range: latitude must be within ±90 and longitude within ±180",
+            "'coords' out of range: latitude must be within ±90 and longitude within ±180",
             path,
             line,
         )
