@@ -57,15 +57,24 @@ def _audio_segment():  # type: ignore[no-untyped-def]
 _CODECS = {"mp3": "mp3", "wav": None, "ogg": None, "flac": "flac", "opus": "libopus", "m4a": "aac"}
 
 
-def decode(source: bytes | str | Path, fmt: str) -> Clip:
-    """Decode audio in a known container to a mono float32 clip."""
+def decode_frames(source: bytes | str | Path, fmt: str) -> tuple[np.ndarray, int]:
+    """Decode audio in a known container: float32 samples of shape (frames, channels), and the rate."""
     segment_cls = _audio_segment()
     data = io.BytesIO(source) if isinstance(source, bytes) else str(source)
     codec = _CODECS.get(fmt)
     if fmt == "ogg":
         codec = "libvorbis" if not _is_opus(source) else "libopus"
     seg = segment_cls.from_file(data, format=fmt, codec=codec) if codec else segment_cls.from_file(data, format=fmt)
-    return segment_to_clip(seg)
+    width = seg.sample_width
+    raw = np.frombuffer(seg.raw_data, dtype={1: np.int8, 2: np.int16, 4: np.int32}[width])
+    samples = raw.astype(np.float32).reshape(-1, seg.channels) / float(2 ** (8 * width - 1))
+    return samples, seg.frame_rate
+
+
+def decode(source: bytes | str | Path, fmt: str) -> Clip:
+    """Decode audio in a known container to a mono float32 clip."""
+    samples, rate = decode_frames(source, fmt)
+    return Clip(samples.mean(axis=1).astype(np.float32), rate)
 
 
 def _is_opus(source: bytes | str | Path) -> bool:
@@ -77,24 +86,19 @@ def _is_opus(source: bytes | str | Path) -> bool:
     return b"OpusHead" in head
 
 
-def segment_to_clip(seg) -> Clip:  # type: ignore[no-untyped-def]
-    """A pydub AudioSegment as a mono float32 clip."""
-    raw = np.frombuffer(seg.raw_data, dtype={1: np.int8, 2: np.int16, 4: np.int32}[seg.sample_width])
-    scale = float(2 ** (8 * seg.sample_width - 1))
-    samples = raw.astype(np.float32) / scale
-    if seg.channels > 1:
-        samples = samples.reshape(-1, seg.channels).mean(axis=1)
-    return Clip(samples.astype(np.float32), seg.frame_rate)
+def resample_array(samples: np.ndarray, src: int, dst: int) -> np.ndarray:
+    """Samples (along the first axis) from ``src`` Hz to ``dst`` Hz with a polyphase filter (no aliasing)."""
+    if src == dst:
+        return samples
+    from scipy.signal import resample_poly
+
+    g = gcd(dst, src)
+    return resample_poly(samples, dst // g, src // g, axis=0).astype(np.float32)
 
 
 def resample(clip: Clip, rate: int) -> np.ndarray:
-    """The clip's samples at ``rate`` Hz (polyphase filter, no aliasing)."""
-    if clip.rate == rate:
-        return clip.samples
-    from scipy.signal import resample_poly
-
-    g = gcd(rate, clip.rate)
-    return resample_poly(clip.samples, rate // g, clip.rate // g).astype(np.float32)
+    """The clip's samples at ``rate`` Hz."""
+    return resample_array(clip.samples, clip.rate, rate)
 
 
 def trim_silence(samples: np.ndarray, rate: int, threshold_db: float = -50.0, keep_ms: int = 30) -> np.ndarray:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from narrate import __version__
 from narrate.audio import ffmpeg_version
 from narrate.cache import SpeechCache, atomic_write, default_dir
@@ -136,34 +138,38 @@ def _sound_settings(script: Script) -> list[tuple[str, str, int]]:
     return [(v, kind, line) for v, kind, line in out if v and not is_off(v)]
 
 
-def load_sounds(script: Script, edition: str, rate: int = RATE) -> MixSounds:
-    """Decode the cues and each chapter's bed that this edition plays."""
-    base = Path(script.path).parent
-    meta = script.meta
+def _load_located(script: Script, value: str, kind: str, line: int) -> tuple[Path, np.ndarray]:
+    try:
+        path = find_sound(value, kind, Path(script.path).parent)
+        return path, load_sound(path, RATE)
+    except SoundError as exc:
+        raise exc.located(script.path, line) from None
 
-    def load(value: str, kind: str, line: int) -> tuple[Path, object]:
-        try:
-            path = find_sound(value, kind, base)
-            return path, load_sound(path, rate)
-        except SoundError as exc:
-            raise exc.located(script.path, line) from None
 
-    cues = {}
+def load_cues(script: Script, edition: str) -> dict[str, np.ndarray]:
+    """Decode the chapter cue and, in the full edition, the stings, by kind."""
+    mix = script.meta.mix
     wanted = ("cue",) if edition == "speech" else ("cue", "intro", "outro")
-    for key in wanted:
-        value = getattr(meta.mix, key)
-        if value:
-            cues["chime" if key == "cue" else key] = load(value, "cues", meta.line_of(f"mix.{key}"))[1]
-    beds: list[tuple[str, object] | None] = []
+    return {
+        "chime" if key == "cue" else key: _load_located(script, value, "cues", script.meta.line_of(f"mix.{key}"))[1]
+        for key in wanted
+        if (value := getattr(mix, key))
+    }
+
+
+def load_sounds(script: Script, edition: str) -> MixSounds:
+    """Decode the cues and each chapter's bed that this edition plays."""
+    meta = script.meta
+    beds: list[tuple[str, np.ndarray] | None] = []
     for chapter in script.chapters:
         value = chapter.settings.ambient or meta.ambient
         if edition == "speech" or not value or is_off(value):
             beds.append(None)
             continue
         line = chapter.settings.line_of("ambient", 0) or meta.line_of("ambient")
-        path, audio = load(value, "beds", line)
-        beds.append((str(path), make_loop(audio, rate)))  # type: ignore[arg-type]
-    return MixSounds(cues=cues, beds=tuple(beds))  # type: ignore[arg-type]
+        path, audio = _load_located(script, value, "beds", line)
+        beds.append((str(path), make_loop(audio, RATE)))
+    return MixSounds(cues=load_cues(script, edition), beds=tuple(beds))
 
 
 def check(script_path: str, engines: Engines | None = None) -> CheckReport:
@@ -177,7 +183,7 @@ def check(script_path: str, engines: Engines | None = None) -> CheckReport:
         for s in speeches
     )
     silence = sum(i.seconds for c in plan.chapters for i in c.items if isinstance(i, Silence))
-    cues = load_sounds(script, "full").cues
+    cues = load_cues(script, "full")  # only their lengths matter here
     silence += sum(
         cue_seconds(i.kind, len(cues[i.kind]), RATE) for c in plan.chapters for i in c.items if isinstance(i, Cue) and i.kind in cues
     )

@@ -62,36 +62,21 @@ def is_off(value: str | None) -> bool:
 
 @functools.cache
 def _load(path: str, mtime_ns: int, size: int, rate: int) -> np.ndarray:
-    from narrate.audio import _audio_segment, _CODECS, _is_opus
+    from narrate.audio import decode_frames, resample_array
 
     suffix = Path(path).suffix.lower().lstrip(".")
-    fmt = "ogg" if suffix == "opus" else suffix
-    codec = _CODECS.get(fmt)
-    if fmt == "ogg":
-        codec = "libopus" if _is_opus(path) else "libvorbis"
-    segment_cls = _audio_segment()
     try:
-        seg = segment_cls.from_file(path, format=fmt, codec=codec) if codec else segment_cls.from_file(path, format=fmt)
+        samples, src_rate = decode_frames(path, "ogg" if suffix == "opus" else suffix)
     except Exception as exc:  # pydub raises CouldntDecodeError or IndexError on bad data
         detail = str(exc).strip().splitlines()
         raise SoundError(f"cannot decode sound file {path}: {detail[-1] if detail else type(exc).__name__}") from None
-    width = seg.sample_width
-    raw = np.frombuffer(seg.raw_data, dtype={1: np.int8, 2: np.int16, 4: np.int32}[width])
-    samples = raw.astype(np.float32).reshape(-1, seg.channels) / float(2 ** (8 * width - 1))
-    if seg.channels == 1:
-        samples = np.repeat(samples, 2, axis=1)
-    elif seg.channels > 2:  # fold surround down to stereo, evenly
-        mono = samples.mean(axis=1, keepdims=True)
-        samples = np.hstack([mono, mono])
     if len(samples) == 0:
         raise SoundError(f"sound file {path} has no audio")
-    if seg.frame_rate != rate:
-        from math import gcd
-
-        from scipy.signal import resample_poly
-
-        g = gcd(rate, seg.frame_rate)
-        samples = resample_poly(samples, rate // g, seg.frame_rate // g, axis=0).astype(np.float32)
+    if samples.shape[1] == 1:
+        samples = np.repeat(samples, 2, axis=1)
+    elif samples.shape[1] > 2:  # fold surround down to stereo, evenly
+        samples = np.repeat(samples.mean(axis=1, keepdims=True), 2, axis=1)
+    samples = resample_array(samples, src_rate, rate)
     samples.setflags(write=False)
     return samples
 
