@@ -41,18 +41,50 @@ def test_build_reports_output_duration_and_cache(tmp_path: Path) -> None:
         "  0:22 long, 2 chapters\n"
         "  synthesised 8 of 8 sentences, 0 from cache\n"
         "  loudness -16.0 LUFS, true peak -6.6 dBTP (target -16 LUFS, at most -1 dBTP)\n"
+        "  transcripts: out.vtt, out.srt, out.transcript.json; chapters: out.chapters.json\n"
+        "  web page: ep/out.html\n"
         "  build record: ep/out.manifest.json\n"
+        "no feed: set 'base_url' under 'podcast:' in the front matter, or give --base-url\n"
     )
     code, out, err = run("build", str(script), "-o", "ep")
-    assert out.splitlines()[0] == "wrote ep/story.mp3"
+    assert out.splitlines()[0] == "wrote ep/story/story.mp3"
     assert out.splitlines()[2] == "  synthesised 0 of 8 sentences, 8 from cache"
 
 
 def test_build_default_output(tmp_path: Path) -> None:
     script = write_script(tmp_path, "# One\nHello.\n")
     code, out, _ = run("build", str(script))
-    assert code == 0 and out.startswith("wrote build/story.mp3\n")
-    assert (tmp_path / "build" / "story.mp3").is_file()
+    assert code == 0 and out.startswith("wrote build/story/story.mp3\n")
+    assert sorted(p.name for p in (tmp_path / "build" / "story").iterdir()) == [
+        "index.html", "story.chapters.json", "story.manifest.json", "story.mp3",
+        "story.srt", "story.transcript.json", "story.vtt",
+    ]
+
+
+def test_several_formats_and_a_feed(tmp_path: Path) -> None:
+    script = write_script(tmp_path, "# One\nHello.\n")
+    code, out, err = run("build", str(script), "--format", "opus,mp3", "--base-url", "https://example.org/show")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "wrote build/story/story.opus (and story.mp3)"
+    assert lines[4].startswith("  also measured: mp3 -16.")
+    assert lines[-1] == "feed: build/feed.xml (1 episode, at https://example.org/show/feed.xml)"
+
+
+BAD_OPTIONS = [
+    (["--format", "mp3,wav"], "--format: unknown format 'wav' (known: mp3, m4b, opus)"),
+    (["--format", "mp3,opsu"], "--format: unknown format 'opsu' (did you mean 'opus'?) (known: mp3, m4b, opus)"),
+    (["--base-url", "example.org"], "--base-url: 'base_url' must be the http(s) address the output folder is served from, "
+     "e.g. 'https://example.org/podcast/', not 'example.org'"),
+]
+
+
+@pytest.mark.parametrize("options, message", BAD_OPTIONS, ids=[" ".join(o) for o, _ in BAD_OPTIONS])
+def test_bad_options_one_message(tmp_path: Path, options: list[str], message: str) -> None:
+    script = write_script(tmp_path, "# One\nHello.\n")
+    code, out, err = run("build", str(script), *options)
+    assert (code, out, err) == (1, "", message + "\n")
+    assert not (tmp_path / "build").exists()
 
 
 def test_check_reports_chapters_and_names(tmp_path: Path) -> None:
@@ -102,7 +134,7 @@ def test_unreadable_script(tmp_path: Path) -> None:
 def test_unsupported_output_suffix(tmp_path: Path) -> None:
     script = write_script(tmp_path, "# One\nHi.\n")
     code, _, err = run("build", str(script), "-o", "ep.wav")
-    assert (code, err) == (1, "ep.wav: cannot write '.wav' files: name an .mp3 file or a folder\n")
+    assert (code, err) == (1, "ep.wav: cannot write '.wav' files: name a folder, or a file ending in .mp3, .m4b, .opus\n")
 
 
 def test_verbose_shows_the_traceback(tmp_path: Path) -> None:
@@ -126,18 +158,21 @@ def test_internal_error_is_one_line_without_traceback(tmp_path: Path, monkeypatc
 
 def test_failure_during_encoding_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from narrate.errors import ExportError
-    import narrate.export.mp3 as mp3
 
     script = write_script(tmp_path, "# One\nHi.\n")
     out = tmp_path / "out" / "ep.mp3"
+    real = narrate.build.encode_chunks
 
-    def fail(episode, path, *a):  # type: ignore[no-untyped-def]
-        path.write_bytes(b"half an mp3")
-        raise ExportError("ffmpeg could not encode mp3: simulated")
+    def fail(chunks, rate, channels, targets):  # type: ignore[no-untyped-def]
+        if len(targets) == 1 and ".narrate-" in str(targets[0].path):
+            return real(chunks, rate, channels, targets)  # the loudness probe
+        for t in targets:
+            t.path.write_bytes(b"half a file")
+        raise ExportError("ffmpeg could not write opus: simulated")
 
-    monkeypatch.setattr(mp3, "encode", fail)
-    code, _, err = run("build", str(script), "-o", str(out))
-    assert (code, err) == (1, "ffmpeg could not encode mp3: simulated\n")
+    monkeypatch.setattr(narrate.build, "encode_chunks", fail)
+    code, _, err = run("build", str(script), "-o", str(out), "--format", "mp3,m4b,opus")
+    assert (code, err) == (1, "ffmpeg could not write opus: simulated\n")
     assert not out.parent.exists()
 
 
@@ -148,7 +183,10 @@ def test_failed_rebuild_keeps_the_previous_episode(tmp_path: Path) -> None:
     script.write_text(script.read_text() + "\n# Two\n", encoding="utf-8")
     assert run("build", str(script), "-o", "ep.mp3")[0] == 1
     assert (tmp_path / "ep.mp3").read_bytes() == good
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "ep.manifest.json", "ep.mp3", "story.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "cache", "ep.chapters.json", "ep.html", "ep.manifest.json", "ep.mp3", "ep.srt", "ep.transcript.json", "ep.vtt",
+        "story.md",
+    ]
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["check"]])

@@ -72,10 +72,20 @@ class _Progress:
 
 
 @cli.command()
-@click.argument("script", type=click.Path(dir_okay=True, path_type=str))
+@click.argument("scripts", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option(
     "-o", "--output", metavar="OUT",
-    help="The .mp3 file to write, or a folder for it. Default: build/<script name>.mp3",
+    help="The output folder: each episode goes into OUT/<script name>/, the feed into OUT. "
+    "Or, for one script, an .mp3/.m4b/.opus file to write, with the other files beside it. Default: build",
+)
+@click.option(
+    "-f", "--format", "formats", metavar="LIST",
+    help="The audio formats to write, from one mix: any of mp3, m4b, opus, comma-separated. "
+    "Default: the script's 'formats' setting, else mp3",
+)
+@click.option(
+    "--base-url", metavar="URL",
+    help="The address the output folder is served from, for the feed. Default: the script's 'podcast: base_url'",
 )
 @click.option(
     "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR",
@@ -84,25 +94,60 @@ class _Progress:
 @click.option(
     "--speech-only", is_flag=True,
     help="Build the speech-only edition: no beds or stings, the same chapters and cues "
-    "(written as <script name>-speech.mp3). Reuses the cached speech.",
+    "(written as <script name>-speech). Reuses the cached speech.",
 )
-def build(script: str, output: str | None, cache_dir: Path | None, speech_only: bool) -> None:
-    """Build the episode for SCRIPT."""
-    from narrate.build import build as run_build
+def build(
+    scripts: tuple[str, ...], output: str | None, formats: str | None, base_url: str | None,
+    cache_dir: Path | None, speech_only: bool,
+) -> None:
+    """Build the episode for each SCRIPT (a folder stands for its .md files); several make one series and one feed."""
+    from narrate import build as b
 
-    progress = _Progress()
-    try:
-        result = run_build(
-            script, output, cache_dir, progress=progress, edition="speech" if speech_only else "full",
-            log=lambda line: click.echo(line, err=True),
-        )
-    finally:
-        progress.close()
-    tl = result.timeline
-    click.echo(f"wrote {result.output}")
+    paths = b.script_paths(list(scripts))
+    chosen = b.parse_format_option(formats)
+    if len(paths) > 1 and output and Path(output).suffix.lower() in (".mp3", ".m4b", ".opus"):
+        raise click.UsageError("-o names one file, but several scripts were given; name a folder instead")
+    loaded = [b.load_script(p) for p in paths]  # every script is checked before the first is built
+    for script in loaded:
+        b.check_files(script)
+    url = b.series_base_url(loaded, base_url)
+    edition = "speech" if speech_only else "full"
+    results = []
+    for path in paths:
+        progress = _Progress()
+        try:
+            result = b.build(
+                path, output, cache_dir, progress=progress, edition=edition,
+                log=lambda line: click.echo(line, err=True), formats=chosen, base_url=url,
+            )
+        finally:
+            progress.close()
+        results.append(result)
+        _report(result)
+    first = results[0]
+    assert first.layout is not None
+    if url:
+        feed = b.write_feed(first.layout.root, edition, first.show, url)
+        count = feed.read_bytes().count(b"<item>")
+        click.echo(f"feed: {feed} ({count} episode{'s' if count != 1 else ''}, at {url}{feed.name})")
+    else:
+        click.echo("no feed: set 'base_url' under 'podcast:' in the front matter, or give --base-url")
+
+
+def _report(result: Any) -> None:
+    tl, layout = result.timeline, result.layout
+    names = [p.name for p in result.outputs.values()]
+    click.echo(f"wrote {result.output}" + (f" (and {', '.join(names[1:])})" if len(names) > 1 else ""))
     click.echo(f"  {_format_duration(tl.duration_ms)} long, {len(tl.chapters)} chapters")
     click.echo(f"  {result.stats.summary()}")
     click.echo(f"  {result.loudness.summary()}")
+    others = [f"{name} {m.integrated_lufs:.1f} LUFS, {m.true_peak_dbtp:.1f} dBTP"
+              for name, m in result.loudness.by_format.items() if name != next(iter(result.outputs))]
+    if others:
+        click.echo(f"  also measured: {'; '.join(others)}")
+    stem = layout.stem
+    click.echo(f"  transcripts: {stem}.vtt, {stem}.srt, {stem}.transcript.json; chapters: {stem}.chapters.json")
+    click.echo(f"  web page: {layout.folder / layout.page}")
     click.echo(f"  build record: {result.manifest}")
 
 

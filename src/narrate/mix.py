@@ -353,6 +353,7 @@ def _sentence_time(chapter: ChapterPlan, speech: Speech, a: int, b: int, rate: i
         end_ms=_ms(b, rate),
         role=speech.role,
         speaker=speech.speaker,
+        paragraph=speech.paragraph,
     )
 
 

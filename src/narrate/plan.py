@@ -42,8 +42,9 @@ class Speech:
     voice: ResolvedVoice
     key: str
     line: int
-    role: str  # "intro", "title" or "text"
+    role: str  # "intro", "title", "leg", "text" or "outro"
     speaker: str | None = None
+    paragraph: int = 0  # which paragraph of its chapter (from 1); 0 outside the body
 
 
 @dataclass(frozen=True)
@@ -130,11 +131,13 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full") -> Pla
     for speaker in meta.speakers:
         voices(speaker.voice)  # report a bad speaker voice even if they never speak
 
-    def say(text: str, voice: ResolvedVoice, line: int, role: str, speaker: str | None = None) -> Speech | None:
+    def say(
+        text: str, voice: ResolvedVoice, line: int, role: str, speaker: str | None = None, paragraph: int = 0
+    ) -> Speech | None:
         spoken = prepare(text, meta.pronunciations, meta.language)
         if not any(ch.isalnum() for ch in spoken):
             return None  # punctuation only: nothing to say
-        return Speech(spoken, " ".join(text.split()), voice, speech_key(voice, spoken), line, role, speaker)
+        return Speech(spoken, " ".join(text.split()), voice, speech_key(voice, spoken), line, role, speaker, paragraph)
 
     chapters = []
     count = len(script.chapters)
@@ -221,18 +224,20 @@ def _sentence(text: str) -> str:
 
 def _body(chapter: Chapter, meta: Meta, voices: _Voices, narrator: ResolvedVoice, say) -> list[Item]:  # type: ignore[no-untyped-def]
     items: list[Item] = []
+    paragraph = 0
     for block in chapter.blocks:
         if isinstance(block, Pause):
             items.append(Silence(block.seconds, block.line, explicit=True))
             continue
         assert isinstance(block, Paragraph)
         voice = narrator
+        paragraph += 1
         if block.speaker:
             speaker = meta.speaker(block.speaker)
             voice = voices(speaker.voice) if speaker else narrator
         for offset, sentence in split_sentences(block.text, meta.language):
             line = block.line + block.text[:offset].count("\n")
-            if s := say(sentence, voice, line, "text", block.speaker):
+            if s := say(sentence, voice, line, "text", block.speaker, paragraph):
                 items += [s, Silence(SENTENCE_GAP, line)]
         if items and isinstance(items[-1], Silence):
             items[-1] = Silence(PARAGRAPH_GAP, items[-1].line)

@@ -38,7 +38,11 @@ from narrate.errors import ScriptError
 
 FRONT_MATTER_KEYS = (
     "title", "author", "album", "description", "language", "date", "cover",
-    "voice", "pronunciations", "speakers", "ambient", "mix",
+    "voice", "pronunciations", "speakers", "ambient", "mix", "formats", "podcast",
+)
+FORMATS = ("mp3", "m4b", "opus")  # the audio files a build can write (export.formats)
+PODCAST_KEYS = (
+    "base_url", "title", "description", "category", "explicit", "email", "type", "episode", "season", "guid",
 )
 MIX_KEYS = (
     "bed_level", "ducking", "fade", "crossfade", "cue", "intro", "outro", "close",
@@ -98,6 +102,26 @@ class MixSettings:
 
 
 @dataclass(frozen=True)
+class PodcastSettings:
+    """The front matter's 'podcast:' mapping: where the episode is published, and the feed's details.
+
+    The show-wide fields (base_url, title, description, category, explicit, email, type)
+    describe the feed's channel; episode, season and guid describe this episode's item.
+    """
+
+    base_url: str | None = None  # the URL the output folder is served from
+    title: str | None = None  # the show's name; default: album, else title
+    description: str | None = None  # the show's description; default: description
+    category: str | None = None  # an Apple Podcasts category, 'Society & Culture' or 'History'
+    explicit: bool = False
+    email: str | None = None  # the owner's address, shown to directories only
+    type: str = "episodic"  # or 'serial': episodes are meant to be heard in order
+    episode: int | None = None
+    season: int | None = None
+    guid: str | None = None  # the item's permanent id; default: derived from base_url and file name
+
+
+@dataclass(frozen=True)
 class Meta:
     """The episode's front matter."""
 
@@ -113,6 +137,8 @@ class Meta:
     speakers: tuple[Speaker, ...] = ()
     ambient: str | None = None
     mix: MixSettings = field(default_factory=MixSettings)
+    formats: tuple[str, ...] = ("mp3",)
+    podcast: PodcastSettings = field(default_factory=PodcastSettings)
     lines: tuple[tuple[str, int], ...] = ()  # front-matter key -> line, for later errors
 
     def line_of(self, key: str) -> int:
@@ -321,6 +347,8 @@ def _parse_meta(front: str, path: str) -> Meta:
         speakers=speakers,
         ambient=text_field("ambient"),
         mix=_parse_mix(data.get("mix"), lines, path),
+        formats=parse_formats(data["formats"], path, where("formats")) if "formats" in data else ("mp3",),
+        podcast=_parse_podcast(data.get("podcast"), lines, path),
         lines=tuple(sorted(lines.items())),
     )
 
@@ -377,6 +405,77 @@ def _parse_mix(value: Any, lines: dict[str, int], path: str) -> MixSettings:
                 raise ScriptError("mix 'close' must be the text of the spoken close", path, line)
             fields[k] = str(v).strip()
     return MixSettings(**fields)
+
+
+def parse_formats(value: Any, path: str | None = None, line: int | None = None) -> tuple[str, ...]:
+    """'mp3, m4b' or ['mp3', 'm4b'] -> ('mp3', 'm4b'), checked; from the front matter or --format."""
+    items = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else None
+    if not items or not all(isinstance(i, str) for i in items):
+        raise ScriptError(f"'formats' must be a list of audio formats ({', '.join(FORMATS)}), e.g. 'mp3, m4b'", path, line)
+    out: list[str] = []
+    for item in items:
+        name = item.strip().lower().lstrip(".")
+        name = {"m4a": "m4b", "ogg": "opus"}.get(name, name)
+        if name not in FORMATS:
+            raise ScriptError(
+                f"unknown format '{item.strip()}'{_did_you_mean(name, FORMATS)} (known: {', '.join(FORMATS)})", path, line
+            )
+        if name not in out:
+            out.append(name)
+    return tuple(out)
+
+
+def _parse_podcast(value: Any, lines: dict[str, int], path: str) -> PodcastSettings:
+    if value is None:
+        return PodcastSettings()
+    if not isinstance(value, dict):
+        raise ScriptError(
+            f"'podcast' must be a mapping of settings ({', '.join(PODCAST_KEYS)})", path, lines.get("podcast", 1)
+        )
+    fields: dict[str, Any] = {}
+    for k, v in value.items():
+        line = lines.get(f"podcast.{k}", lines.get("podcast", 1))
+        if k not in PODCAST_KEYS:
+            raise ScriptError(
+                f"unknown podcast setting '{k}'{_did_you_mean(str(k), PODCAST_KEYS)} (known: {', '.join(PODCAST_KEYS)})",
+                path,
+                line,
+            )
+        if k == "explicit":
+            if not isinstance(v, bool):
+                raise ScriptError(f"podcast 'explicit' must be true or false, not '{v}'", path, line)
+            fields[k] = v
+        elif k in ("episode", "season"):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ScriptError(f"podcast '{k}' must be a whole number from 1, not '{v}'", path, line)
+            fields[k] = v
+        else:
+            if v is None or isinstance(v, (dict, list, bool)) or not str(v).strip():
+                raise ScriptError(f"podcast '{k}' must be text", path, line)
+            text = str(v).strip()
+            if k == "base_url":
+                text = check_base_url(text, path, line)
+            elif k == "type" and text not in ("episodic", "serial"):
+                raise ScriptError(f"podcast 'type' must be 'episodic' or 'serial', not '{text}'", path, line)
+            elif k == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+                raise ScriptError(f"podcast 'email' must be an e-mail address, not '{text}'", path, line)
+            fields[k] = text
+    return PodcastSettings(**fields)
+
+
+def check_base_url(url: str, path: str | None = None, line: int | None = None) -> str:
+    """An absolute http(s) URL ending in '/', from the front matter or --base-url."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
+        raise ScriptError(
+            f"'base_url' must be the http(s) address the output folder is served from, "
+            f"e.g. 'https://example.org/podcast/', not '{url}'",
+            path,
+            line,
+        )
+    return url if url.endswith("/") else url + "/"
 
 
 def _parse_voice(
@@ -588,9 +687,11 @@ def _plain(children: list[Token]) -> str:
             out.append("\n")
         elif t.type == "image":
             skip_image += 1  # images are not narrated; their alt text is not either
-        elif t.type == "html_inline":
-            out.append("\n" * t.content.count("\n"))  # comments and tags are never spoken
-        elif t.type in ("text", "code_inline"):
+        elif t.type == "html_inline" and t.content.startswith("<!--"):
+            out.append("\n" * t.content.count("\n"))  # comments are never spoken
+        elif t.type in ("text", "code_inline", "html_inline"):
+            # anything else that looks like a tag is text the author wrote: kept literally,
+            # so a title like '<b> & co' reads and shows as written (outputs escape it)
             out.append(t.content)
     return "".join(out)
 

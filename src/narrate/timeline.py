@@ -17,6 +17,7 @@ class SentenceTime:
     end_ms: int
     role: str
     speaker: str | None = None
+    paragraph: int = 0  # which paragraph of its chapter (from 1); 0 for titles, intro and close
 
 
 @dataclass(frozen=True)

@@ -1,65 +1,152 @@
-"""Stream mixed chapters into ffmpeg, and publish files atomically."""
+"""Stream mixed audio into ffmpeg encoders, and publish files atomically.
+
+One rendering of the mix feeds every format at once: each encoder reads the
+same PCM chunks from its own pipe, fed by its own thread, so the encoders run
+side by side and the mix is never rendered twice.
+"""
 
 from __future__ import annotations
 
 import os
+import queue
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from narrate.audio import ffmpeg_exe, to_pcm16
 from narrate.errors import ExportError
-from narrate.mix import Episode
+
+QUEUED_CHUNKS = 2  # chunks waiting per encoder; a slow encoder holds back the mixer, not memory
 
 
-def encode(episode: Episode, out: Path, codec_args: list[str], fmt: str) -> None:
-    """Encode the episode chapter by chapter through ffmpeg's stdin, so memory stays bounded."""
-    encode_chunks(episode.render(), episode.rate, episode.channels, out, codec_args, fmt)
+@dataclass(frozen=True)
+class Target:
+    """One encoded file: where it goes, ffmpeg's codec options and muxer, and any extra inputs.
+
+    ``inputs`` are further files for ffmpeg (an ffmetadata file with the chapters,
+    say); ``maps`` then choose what to take from them.
+    """
+
+    path: Path
+    codec_args: tuple[str, ...]
+    muxer: str
+    inputs: tuple[str, ...] = ()
+    maps: tuple[str, ...] = field(default=())
 
 
-def encode_chunks(chunks: Iterable[np.ndarray], rate: int, channels: int, out: Path, codec_args: list[str], fmt: str) -> None:
-    """Encode float audio chunks of shape (samples, channels) through ffmpeg's stdin."""
-    cmd = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-        "-f", "s16le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0",
-        "-map_metadata", "-1", *codec_args, "-f", fmt, str(out),
-    ]
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
-        assert proc.stdin is not None
+def encode_chunks(chunks: Iterable[np.ndarray], rate: int, channels: int, targets: list[Target]) -> None:
+    """Encode float audio chunks of shape (samples, channels) into every target at once."""
+    jobs = [_Encoder(t, rate, channels) for t in targets]
+    try:
+        for audio in chunks:
+            data = to_pcm16(audio)
+            for job in jobs:
+                job.put(data)
+    except BaseException:
+        for job in jobs:
+            job.proc.kill()
+            job.put(None)
+            job.finish()
+        raise
+    for job in jobs:
+        job.put(None)
+    failures = [message for job in jobs if (message := job.finish())]
+    if failures:
+        raise ExportError(failures[0])
+
+
+class _Encoder:
+    """An ffmpeg process and the thread that feeds its stdin."""
+
+    def __init__(self, target: Target, rate: int, channels: int) -> None:
+        self.target = target
+        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+               "-f", "s16le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0"]
+        for extra in target.inputs:
+            cmd += ["-i", extra]
+        cmd += [*(target.maps or ("-map_metadata", "-1")), *target.codec_args, "-f", target.muxer, str(target.path)]
+        self.err = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.err)
+        self.queue: queue.Queue[bytes | None] = queue.Queue(QUEUED_CHUNKS)
+        self.thread = threading.Thread(target=self._feed, daemon=True)
+        self.thread.start()
+
+    def _feed(self) -> None:
+        stdin = self.proc.stdin
+        assert stdin is not None
+        broken = False
+        while (data := self.queue.get()) is not None:
+            if broken:
+                continue  # keep draining so the producer never blocks on a dead encoder
+            try:
+                stdin.write(data)
+            except (BrokenPipeError, OSError):
+                broken = True  # ffmpeg stopped early; its message says why
         try:
-            for audio in chunks:
-                proc.stdin.write(to_pcm16(audio))
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass  # ffmpeg stopped early; its message says why
-        code = proc.wait()
-        if code != 0:
-            err.seek(0)
-            detail = err.read().decode("utf-8", "replace").strip().splitlines()
-            raise ExportError(f"ffmpeg could not encode {fmt}: {detail[-1] if detail else f'exit code {code}'}")
+            stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+
+    def put(self, data: bytes | None) -> None:
+        self.queue.put(data)
+
+    def finish(self) -> str | None:
+        """Wait for the encoder; its error message, if it failed."""
+        self.thread.join()
+        code = self.proc.wait()
+        self.err.seek(0)
+        detail = self.err.read().decode("utf-8", "replace").strip().splitlines()
+        self.err.close()
+        if code == 0:
+            return None
+        return f"ffmpeg could not write {self.target.path.suffix.lstrip('.')}: {detail[-1] if detail else f'exit code {code}'}"
 
 
 @contextmanager
 def published(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it into place only if the block succeeds."""
-    made_dir = not path.parent.exists()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".partial{path.suffix}")
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+    with published_all([path]) as (tmp,):
         yield tmp
-        os.replace(tmp, path)
+
+
+@contextmanager
+def published_all(paths: list[Path]) -> Iterator[tuple[Path, ...]]:
+    """Temporary paths beside each of ``paths``, all renamed into place only if the block succeeds.
+
+    Nothing is renamed until everything is written, so a failure leaves the
+    previous files (if any) untouched and no partial ones.
+    """
+    made = [p.parent for p in paths if not p.parent.exists()]
+    temps: list[Path] = []
+    mode = 0o666 & ~_umask()  # as an ordinary new file would get: mkstemp makes them private
+    try:
+        for path in paths:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".partial{path.suffix}")
+            os.close(fd)
+            os.chmod(name, mode)
+            temps.append(Path(name))
+        yield tuple(temps)
+        for tmp, path in zip(temps, paths):
+            os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
-        if made_dir:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)
+        for folder in sorted(set(made), key=lambda p: len(p.parts), reverse=True):
             try:
-                path.parent.rmdir()
+                folder.rmdir()
             except OSError:
                 pass
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -11,14 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from mutagen.id3 import (
-    APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDES, TDRC, TIT2, TIT3, TLAN, TLEN, TPE1,
+    APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDES, TDRC, TIT2, TIT3, TLAN, TLEN, TPE1, USLT, WXXX,
     CTOCFlags, PictureType,
 )
 from mutagen.id3._tags import save_frame  # the per-frame writer _write itself uses
 
-from narrate.export.encode import encode
-from narrate.mix import Episode
+from narrate.export.sidecars import plain_text
 from narrate.plan import Plan, leg_description
+from narrate.timeline import Timeline
 
 NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets: 'not given', so players use the times
 TOC_ID = "toc"
@@ -64,9 +64,9 @@ def picture_mime(data: bytes) -> str | None:
     return None
 
 
-def build_tags(plan: Plan, episode: Episode, cover: Path | None) -> ID3:
-    """The complete ID3 tag for the episode."""
-    meta, timeline = plan.meta, episode.timeline
+def build_tags(plan: Plan, timeline: Timeline, cover: Path | None) -> ID3:
+    """The complete ID3 tag for the episode, with the full text as unsynchronised lyrics (USLT)."""
+    meta = plan.meta
     lang = language_code(meta.language)
     tags = _ChapterOrderedID3()
     tags.add(TIT2(encoding=3, text=meta.title))
@@ -81,6 +81,7 @@ def build_tags(plan: Plan, episode: Episode, cover: Path | None) -> ID3:
         tags.add(TDES(encoding=3, text=meta.description))
     tags.add(TLAN(encoding=3, text=lang))
     tags.add(TLEN(encoding=3, text=str(timeline.duration_ms)))
+    tags.add(USLT(encoding=3, lang=lang, desc="Transcript", text=plain_text(plan, timeline)))
     ids = [f"chp{c.number}" for c in timeline.chapters]
     tags.add(
         CTOC(
@@ -95,6 +96,8 @@ def build_tags(plan: Plan, episode: Episode, cover: Path | None) -> ID3:
         sub = [TIT2(encoding=3, text=chapter.title)]
         if desc := leg_description(settings[chapter.number]):
             sub.append(TIT3(encoding=3, text=desc))
+        if url := settings[chapter.number].url:
+            sub.append(WXXX(encoding=3, desc="chapter url", url=url))
         tags.add(
             CHAP(
                 element_id=cid,
@@ -118,8 +121,6 @@ def codec_args(channels: int) -> list[str]:
     return ["-c:a", "libmp3lame", "-b:a", bitrate, "-id3v2_version", "0", "-write_xing", "1"]
 
 
-def write_mp3(plan: Plan, episode: Episode, path: Path, cover: Path | None) -> None:
-    """Encode and tag the episode into ``path`` (the caller publishes it; see encode.published)."""
-    tags = build_tags(plan, episode, cover)
-    encode(episode, path, codec_args(episode.channels), "mp3")
-    tags.save(str(path), v2_version=3, v1=0)
+def tag_mp3(path: Path, plan: Plan, timeline: Timeline, cover: Path | None) -> None:
+    """Write the ID3v2.3 tag into an encoded MP3."""
+    build_tags(plan, timeline, cover).save(str(path), v2_version=3, v1=0)

@@ -1,0 +1,68 @@
+"""M4B (AAC in MP4) with chapters in both forms players read, and iTunes-style tags.
+
+ffmpeg writes the chapters from an ffmetadata file: a QuickTime chapter track
+(Apple's players) and a Nero 'chpl' box (most others). mutagen can read MP4
+chapters but not write them, so it writes only the tags, afterwards.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mutagen.mp4 import MP4, MP4Cover
+
+from narrate.export.mp3 import picture_mime
+from narrate.export.sidecars import plain_text
+from narrate.plan import Plan
+from narrate.timeline import Timeline
+
+AUDIOBOOK = 2  # the 'stik' media kind audiobook players file an M4B under
+
+
+def codec_args(channels: int) -> list[str]:
+    """ffmpeg's AAC settings: 96 kbit/s stereo or 64 kbit/s mono, the index at the front for streaming."""
+    return ["-c:a", "aac", "-b:a", "96k" if channels > 1 else "64k", "-movflags", "+faststart"]
+
+
+def ffmetadata(timeline: Timeline) -> str:
+    """The chapters as an ffmetadata file, in milliseconds."""
+    lines = [";FFMETADATA1"]
+    for c in timeline.chapters:
+        lines += ["[CHAPTER]", "TIMEBASE=1/1000", f"START={c.start_ms}", f"END={c.end_ms}", f"title={_escape(c.title)}"]
+    return "\n".join(lines) + "\n"
+
+
+def _escape(value: str) -> str:
+    """ffmetadata escapes '=', ';', '#', '\\' and newlines with a backslash."""
+    out = value
+    for ch in ("\\", "=", ";", "#", "\n"):
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def tag_m4b(path: Path, plan: Plan, timeline: Timeline, cover: Path | None) -> None:
+    """Write the tags and cover into an encoded M4B; the chapters ffmpeg wrote stay as they are."""
+    meta = plan.meta
+    mp4 = MP4(str(path))
+    if mp4.tags is None:
+        mp4.add_tags()
+    tags = mp4.tags
+    assert tags is not None
+    tags["\xa9nam"] = [meta.title]
+    if meta.author:
+        tags["\xa9ART"] = [meta.author]
+        tags["aART"] = [meta.author]
+    tags["\xa9alb"] = [meta.album or meta.title]
+    tags["\xa9gen"] = ["Audiobook"]
+    if meta.date:
+        tags["\xa9day"] = [meta.date.isoformat()]
+    if meta.description:
+        tags["desc"] = [meta.description]
+        tags["\xa9cmt"] = [meta.description]
+    tags["\xa9lyr"] = [plain_text(plan, timeline)]
+    tags["stik"] = [AUDIOBOOK]
+    if cover is not None:
+        data = cover.read_bytes()
+        kind = MP4Cover.FORMAT_PNG if picture_mime(data) == "image/png" else MP4Cover.FORMAT_JPEG
+        tags["covr"] = [MP4Cover(data, imageformat=kind)]
+    mp4.save()

@@ -1,0 +1,88 @@
+"""The episode's web page: one self-contained index.html beside the audio.
+
+It plays the episode from the files beside it, lists the chapters as buttons
+that seek, and shows the transcript with the sentence being read highlighted.
+Everything is inline (style, script, data in attributes), so the page works
+opened straight from the folder and makes no network request; its Content
+Security Policy forbids any. Jinja2 escapes every piece of script text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jinja2
+
+from narrate import __version__
+from narrate.export.sidecars import passages
+from narrate.plan import Plan, leg_description
+from narrate.timeline import Timeline
+
+
+@dataclass(frozen=True)
+class Link:
+    """A file beside the page: its name, MIME type, label and size."""
+
+    name: str
+    mime: str
+    label: str
+    size: int | None = None
+
+
+def clock(ms: int) -> str:
+    """'1:02:03' or '2:03' for a time in milliseconds."""
+    s = ms // 1000
+    h, rem = divmod(s, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def _size(n: int | None) -> str | None:
+    if n is None:
+        return None
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} kB"
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("narrate.export", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def episode_page(plan: Plan, timeline: Timeline, sources: list[Link], downloads: list[Link], cover: str | None) -> str:
+    """The HTML of the episode page; ``sources`` are the audio files the player may use, best first."""
+    meta = plan.meta
+    settings = {c.number: c.settings for c in plan.chapters}
+    by_chapter: dict[int, list[list[dict]]] = {c.number: [] for c in timeline.chapters}
+    for p in passages(timeline.sentences):
+        if p.kind in ("text", "close"):
+            by_chapter[p.chapter].append(
+                [{"start": f"{s.start_ms / 1000:.3f}", "end": f"{s.end_ms / 1000:.3f}", "text": s.text} for s in p.sentences]
+            )
+    chapters = [
+        {
+            "number": c.number,
+            "title": c.title,
+            "start": f"{c.start_ms / 1000:.3f}",
+            "clock": clock(c.start_ms),
+            "leg": leg_description(settings[c.number]),
+            "passages": by_chapter[c.number],
+        }
+        for c in timeline.chapters
+    ]
+    return _environment().get_template("episode.html").render(
+        lang=meta.language,
+        title=meta.title,
+        author=meta.author,
+        description=meta.description,
+        date=meta.date.isoformat() if meta.date else None,
+        duration=clock(timeline.duration_ms),
+        cover=cover,
+        chapters=chapters,
+        sources=sources,
+        downloads=[{"name": d.name, "label": d.label, "size": _size(d.size)} for d in downloads],
+        version=__version__,
+    )

@@ -1,0 +1,172 @@
+"""The files that go with the audio: chapters.json, WebVTT, SRT and the JSON transcript.
+
+All of them are written from the episode's timeline, the same one the audio
+was laid out by, so their times are the real times of the sentences and
+chapters, not estimates. Text from the script is escaped for each format:
+WebVTT cue text is HTML-like (``&``, ``<`` and ``>`` become entities); SRT has
+no escapes, so its text is left as written; JSON is escaped by ``json``.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from narrate.plan import Plan
+from narrate.timeline import SentenceTime, Timeline
+
+CHAPTERS_VERSION = "1.2.0"  # Podcasting 2.0 JSON chapters
+TRANSCRIPT_VERSION = "1.0.0"  # Podcasting 2.0 JSON transcript
+LINE_WIDTH = 65  # characters per caption line (WebVTT and SRT)
+NARRATOR = "Narrator"
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    """One file beside the episode: its name suffix, MIME type and contents."""
+
+    suffix: str  # appended to the episode's stem: '.chapters.json', '.vtt', ...
+    mime: str
+    data: bytes
+
+
+def seconds(ms: int) -> float:
+    """Milliseconds as the seconds the JSON formats use (exact to the millisecond)."""
+    return round(ms / 1000, 3)
+
+
+def chapters_json(plan: Plan, timeline: Timeline, images: dict[int, str] | None = None) -> dict:
+    """The Podcasting 2.0 chapters document; ``images`` maps chapter number to its image URL."""
+    images = images or {}
+    settings = {c.number: c.settings for c in plan.chapters}
+    chapters = []
+    for c in timeline.chapters:
+        s = settings[c.number]
+        entry: dict = {"startTime": seconds(c.start_ms), "endTime": seconds(c.end_ms), "title": c.title}
+        if c.number in images:
+            entry["img"] = images[c.number]
+        if s.url:
+            entry["url"] = s.url
+        if s.coords:
+            lat, lon = s.coords
+            entry["location"] = {"name": s.destination or s.origin or c.title, "geo": f"geo:{lat:g},{lon:g}"}
+        chapters.append(entry)
+    doc: dict = {"version": CHAPTERS_VERSION, "title": plan.meta.title}
+    if plan.meta.author:
+        doc["author"] = plan.meta.author
+    if plan.meta.album:
+        doc["podcastName"] = plan.meta.album
+    doc["chapters"] = chapters
+    return doc
+
+
+def transcript_json(timeline: Timeline) -> dict:
+    """The Podcasting 2.0 JSON transcript: one segment per spoken sentence."""
+    return {
+        "version": TRANSCRIPT_VERSION,
+        "segments": [
+            {
+                "speaker": s.speaker or NARRATOR,
+                "startTime": seconds(s.start_ms),
+                "endTime": seconds(s.end_ms),
+                "body": s.text,
+            }
+            for s in timeline.sentences
+        ],
+    }
+
+
+def caption_lines(text: str) -> list[str]:
+    """A sentence broken into lines of at most LINE_WIDTH characters (a longer word keeps its own line)."""
+    return textwrap.wrap(text, LINE_WIDTH, break_long_words=False, break_on_hyphens=False) or [text]
+
+
+def _clock(ms: int, sep: str) -> str:
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def vtt_escape(text: str) -> str:
+    """Cue text for WebVTT: '&', '<' and '>' as character references."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def webvtt(timeline: Timeline) -> str:
+    """A WebVTT caption file with one cue per sentence; speakers as voice spans."""
+    out = ["WEBVTT", ""]
+    for n, s in enumerate(timeline.sentences, start=1):
+        lines = [vtt_escape(line) for line in caption_lines(s.text)]
+        if s.speaker:
+            # the voice span's annotation may not hold '>' or a line break
+            lines[0] = f"<v {vtt_escape(' '.join(s.speaker.split()))}>{lines[0]}"
+        out += [f"c{s.chapter}-{n}", f"{_clock(s.start_ms, '.')} --> {_clock(s.end_ms, '.')}", *lines, ""]
+    return "\n".join(out)
+
+
+def srt(timeline: Timeline) -> str:
+    """A SubRip file with one numbered cue per sentence."""
+    out: list[str] = []
+    for n, s in enumerate(timeline.sentences, start=1):
+        lines = [line.replace("-->", "->") for line in caption_lines(s.text)]  # '-->' would read as a timing line
+        out += [str(n), f"{_clock(s.start_ms, ',')} --> {_clock(s.end_ms, ',')}", *lines, ""]
+    return "\n".join(out)
+
+
+_PART = {"intro": "intro", "title": "heading", "leg": "heading", "outro": "close"}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Consecutive sentences that belong together: the intro, a chapter's heading, a paragraph, or the close."""
+
+    chapter: int
+    kind: str  # 'intro', 'heading', 'text' or 'close'
+    sentences: tuple[SentenceTime, ...]
+
+
+def passages(sentences: Iterable[SentenceTime]) -> list[Passage]:
+    """Sentences grouped as the script wrote them."""
+    out: list[Passage] = []
+    last = None
+    for s in sentences:
+        key = (s.chapter, _PART.get(s.role, "text"), s.paragraph)
+        if key == last:
+            out[-1] = Passage(out[-1].chapter, out[-1].kind, out[-1].sentences + (s,))
+        else:
+            out.append(Passage(key[0], key[1], (s,)))
+        last = key
+    return out
+
+
+def plain_text(plan: Plan, timeline: Timeline) -> str:
+    """The whole episode as text: the title, then each chapter's heading and paragraphs (for USLT and lyrics tags)."""
+    meta = plan.meta
+    out = [meta.title + (f"\nby {meta.author}" if meta.author else "")]
+    titles = {c.number: c.title for c in timeline.chapters}
+    for p in passages(timeline.sentences):
+        if p.kind == "intro":
+            continue
+        if p.kind == "heading":  # '3. Title', then the leg's details if they were announced
+            legs = [s.text for s in p.sentences if s.role == "leg"]
+            out.append("\n".join([f"{p.chapter}. {titles[p.chapter]}", *legs]))
+        else:
+            out.append(" ".join(s.text for s in p.sentences))
+    return "\n\n".join(out) + "\n"
+
+
+def sidecars(plan: Plan, timeline: Timeline, images: dict[int, str] | None = None) -> list[Sidecar]:
+    """Every sidecar file for an episode."""
+
+    def as_json(doc: dict) -> bytes:
+        return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+    return [
+        Sidecar(".chapters.json", "application/json+chapters", as_json(chapters_json(plan, timeline, images))),
+        Sidecar(".vtt", "text/vtt", webvtt(timeline).encode("utf-8")),
+        Sidecar(".srt", "application/x-subrip", srt(timeline).encode("utf-8")),
+        Sidecar(".transcript.json", "application/json", as_json(transcript_json(timeline))),
+    ]
