@@ -48,7 +48,7 @@ def main(argv: list[str]) -> None:
     task, rest = (argv[0], argv[1:]) if argv else ("", [])
     if task == "episode":
         setup("")
-        run(BIN / "narrate", "build", DEMO, *(rest or ["-o", "build/escape-route.mp3"]))
+        run(BIN / "narrate", "build", DEMO, *rest)
     elif task == "test":
         setup("test")
         run(BIN / "python", "-m", "pytest", *rest)

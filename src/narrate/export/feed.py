@@ -106,9 +106,9 @@ def feed_xml(show: dict, episodes: list[FeedEpisode], base_url: str, edition: st
         _sub(image, "link", base_url)
     if show.get("category"):
         top, _, sub = show["category"].partition("/")
-        cat = _sub(ch, f"{{{ITUNES}}}category", text=top.strip())
+        cat = _sub(ch, f"{{{ITUNES}}}category", text_=top.strip())  # an attribute, not element text
         if sub.strip():
-            _sub(cat, f"{{{ITUNES}}}category", text=sub.strip())
+            _sub(cat, f"{{{ITUNES}}}category", text_=sub.strip())
     _sub(ch, f"{{{ITUNES}}}explicit", "true" if show.get("explicit") else "false")
     _sub(ch, f"{{{ITUNES}}}type", show.get("type") or "episodic")
     if show.get("email"):
