@@ -109,6 +109,8 @@ BAD_BUILDS = [
     ("missing sound file", "---\ntitle: T\n---\n# One\nambient: sounds/river.wav\n\nHi.\n", "{script}:5: sound file not found: sounds/river.wav (looked for {dir}/sounds/river.wav)"),
     ("unknown engine", "---\ntitle: T\nvoice:\n  engine: espeak\n---\n# One\nHi.\n", "{script}:3: unknown engine 'espeak': choose one of gtts, piper, tone"),
     ("empty chapter", "---\ntitle: T\n---\n# One\n<!-- todo -->\n", "{script}:4: chapter 'One' has no text to narrate"),
+    ("missing chapter image", "---\ntitle: T\n---\n# One\nimg: pics/a.png\n\nHi.\n",
+     "{script}:5: chapter image not found: pics/a.png (looked for {dir}/pics/a.png); give a file or an http(s) URL"),
 ]
 
 

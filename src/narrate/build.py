@@ -25,7 +25,7 @@ from narrate.cache import SpeechCache, default_dir
 from narrate.engines import Engines
 from narrate.errors import NarrateError, ScriptError, SoundError
 from narrate.export import feed as feeds
-from narrate.export.encode import Target, encode_chunks, published, published_all
+from narrate.export.encode import Target, encode_chunks, published, published_all, reencode
 from narrate.export.formats import FORMATS, SUFFIXES, AudioFormat
 from narrate.export.m4b import ffmetadata
 from narrate.export.mp3 import picture_mime
@@ -439,7 +439,9 @@ def _master_and_encode(
 
     The first format's file is measured; if it misses the target (overshoot on
     unusual material), the gain or ceiling is corrected by the measured error
-    and everything is encoded once more.
+    and everything is encoded once more. The other formats are then measured;
+    one that its codec moved off target or over the ceiling (AAC overshoots
+    more than MP3) is encoded again from the same samples with a gain change.
     """
     mix = plan.meta.mix
     target = mix.loudness if mix.loudness is not None else default_target(mix.channels)
@@ -459,9 +461,11 @@ def _master_and_encode(
                 inputs = (str(meta_file),)
                 maps = ("-map", "0:a", "-map_metadata", "1", "-map_chapters", "1")
             targets.append(Target(path, tuple(fmt.codec_args(episode.channels)), fmt.muxer, inputs, maps))
+        # the mastered mix is also kept as raw PCM, so a format that misses can be encoded again without mixing
+        raw = Target(Path(work) / "mix.s16", ("-c:a", "pcm_s16le"), "s16le")
         for attempt in (1, 2):
             master = solve_master(energies, peaks, aim_lufs, aim_tp)
-            encode_chunks(episode.with_master(master).render(), episode.rate, episode.channels, targets)
+            encode_chunks(episode.with_master(master).render(), episode.rate, episode.channels, [*targets, raw])
             measured = measure_file(str(files[first]))
             loud_error = target - measured.integrated_lufs
             peak_error = measured.true_peak_dbtp - mix.true_peak
@@ -473,11 +477,35 @@ def _master_and_encode(
             aim_lufs += loud_error
             if peak_error > 0:
                 aim_tp -= peak_error + 0.2
-    others = [f for f in files if f is not first]
-    with ThreadPoolExecutor(2) as pool:  # ffmpeg does the work; two cores
-        by_format = dict(zip((f.name for f in others), pool.map(lambda f: measure_file(str(files[f])), others)))
+        others = [(f, t) for f, t in zip(files, targets) if f is not first]
+
+        def settle(item: tuple[AudioFormat, Target]) -> Measurement:
+            """Measure another format; if its codec moved it off target or over the ceiling, encode it
+            once more from the same samples with the gain that fixes it (the ceiling wins)."""
+            fmt, tgt = item
+            got = measure_file(str(tgt.path))
+            if not math.isfinite(got.integrated_lufs):
+                return got
+            gain = target - got.integrated_lufs
+            gain = min(gain, mix.true_peak - PEAK_MARGIN_DB - got.true_peak_dbtp)
+            if abs(target - got.integrated_lufs) <= LOUDNESS_TOLERANCE_LU and got.true_peak_dbtp <= mix.true_peak:
+                return got
+            log(f"  {fmt.name}: {got.integrated_lufs:.1f} LUFS, {got.true_peak_dbtp:.1f} dBTP after encoding: "
+                f"encoding again {gain:+.1f} dB")
+            reencode(raw.path, episode.rate, episode.channels, tgt, gain)
+            again = measure_file(str(tgt.path))
+            if again.true_peak_dbtp > mix.true_peak or abs(target - again.integrated_lufs) > LOUDNESS_TOLERANCE_LU:
+                log(f"  {fmt.name}: still {again.integrated_lufs:.1f} LUFS, {again.true_peak_dbtp:.1f} dBTP "
+                    "(the codec's overshoot does not scale with the gain); see the build record")
+            return again
+
+        with ThreadPoolExecutor(2) as pool:  # ffmpeg does the work; two cores
+            by_format = dict(zip((f.name for f, _ in others), pool.map(settle, others)))
     return Loudness(target, mix.true_peak, master.gain_db, master.limited_frames, measured, attempt,
                     {first.name: measured, **by_format})
+
+
+PEAK_MARGIN_DB = 0.3  # a re-encode to fix a true-peak overshoot aims this far under the ceiling
 
 
 PROBE_SECONDS = 90

@@ -39,6 +39,31 @@ class Target:
     inputs: tuple[str, ...] = ()
     maps: tuple[str, ...] = field(default=())
 
+    def command(self, source: list[str], gain_db: float = 0.0) -> list[str]:
+        """ffmpeg's command line, reading the PCM from ``source`` (its input options and -i)."""
+        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *source]
+        for extra in self.inputs:
+            cmd += ["-i", extra]
+        cmd += list(self.maps or ("-map_metadata", "-1"))
+        if gain_db:
+            cmd += ["-af", f"volume={gain_db:.3f}dB"]
+        return cmd + [*self.codec_args, "-f", self.muxer, str(self.path)]
+
+
+def pcm_input(rate: int, channels: int, source: str = "pipe:0") -> list[str]:
+    """ffmpeg's input options for 16-bit PCM from a pipe or a raw file."""
+    return ["-f", "s16le", "-ar", str(rate), "-ac", str(channels), "-i", source]
+
+
+def reencode(raw: Path, rate: int, channels: int, target: Target, gain_db: float) -> None:
+    """Encode the target again from the raw PCM of the same mix, with a gain change."""
+    with tempfile.TemporaryFile() as err:
+        code = subprocess.call(target.command(pcm_input(rate, channels, str(raw)), gain_db), stdout=subprocess.DEVNULL, stderr=err)
+        if code:
+            err.seek(0)
+            detail = err.read().decode("utf-8", "replace").strip().splitlines()
+            raise ExportError(f"ffmpeg could not write {target.path.suffix.lstrip('.')}: {detail[-1] if detail else code}")
+
 
 def encode_chunks(chunks: Iterable[np.ndarray], rate: int, channels: int, targets: list[Target]) -> None:
     """Encode float audio chunks of shape (samples, channels) into every target at once."""
@@ -66,11 +91,7 @@ class _Encoder:
 
     def __init__(self, target: Target, rate: int, channels: int) -> None:
         self.target = target
-        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-               "-f", "s16le", "-ar", str(rate), "-ac", str(channels), "-i", "pipe:0"]
-        for extra in target.inputs:
-            cmd += ["-i", extra]
-        cmd += [*(target.maps or ("-map_metadata", "-1")), *target.codec_args, "-f", target.muxer, str(target.path)]
+        cmd = target.command(pcm_input(rate, channels))
         self.err = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self.err)
         self.queue: queue.Queue[bytes | None] = queue.Queue(QUEUED_CHUNKS)
