@@ -82,6 +82,18 @@ def test_demo_loudness_measured_on_the_decoded_file(demo) -> None:  # type: igno
     assert record["loudness"]["measured"] == measured.as_dict()
 
 
+def test_demo_every_format_meets_the_podcast_norms(demo) -> None:  # type: ignore[no-untyped-def]
+    """The demo publishes MP3, M4B and Opus from one mix; each file, decoded and measured, is on target."""
+    from narrate.loudness import measure_file
+
+    _, mp3, result = demo
+    assert sorted(result.outputs) == ["m4b", "mp3", "opus"]
+    for name, path in result.outputs.items():
+        measured = measure_file(str(path))
+        assert measured.integrated_lufs == pytest.approx(-16.0, abs=0.5), name
+        assert measured.true_peak_dbtp <= -1.0, name
+
+
 def test_demo_chapter_markers_match_the_plan_after_mixing(demo) -> None:  # type: ignore[no-untyped-def]
     """Each marker sits on its chime: the cue starts within 60 ms of the CHAP start."""
     import numpy as np

@@ -507,3 +507,34 @@ def test_page_passes_axe(episode_page) -> None:  # type: ignore[no-untyped-def]
         .filter((el) => !(el.getAttribute('aria-label') || el.labels?.length || el.textContent.trim()
                           || el.getAttribute('aria-labelledby'))).map((el) => el.outerHTML)""")
     assert unnamed == []
+
+
+def test_a_format_that_misses_is_encoded_again_from_the_same_mix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pretend the Opus codec made the episode 2 LU louder: the Opus file alone is encoded again 2 dB down."""
+    from narrate.loudness import Measurement, measure_file
+
+    calls: list[str] = []
+
+    def codec_too_loud(path: str) -> Measurement:
+        m = measure_file(path)
+        if path.endswith(".opus") and not any(c.endswith(".opus") for c in calls):
+            m = Measurement(m.integrated_lufs + 2.0, m.true_peak_dbtp - 1.0, m.loudness_range_lu)  # louder, peaks still fine
+        calls.append(path)
+        return m
+
+    monkeypatch.setattr(narrate.build, "measure_file", codec_too_loud)
+    (tmp_path / "s.md").write_text(SECOND, encoding="utf-8")
+    tone = ToneEngine()
+    logged: list[str] = []
+    result = build(str(tmp_path / "s.md"), str(tmp_path / "out"), tmp_path / "cache", Engines({"piper": tone, "tone": tone}),
+                   formats=("mp3", "opus"), log=logged.append)
+    m = re.fullmatch(r"  opus: (-1[34]\.\d) LUFS, -\d+\.\d dBTP after encoding: encoding again (-\d\.\d) dB", logged[0])
+    assert m and float(m[2]) == pytest.approx(-16 - float(m[1]), abs=0.11)
+    # the pretended 2 LU were never there, so the file really is 2 LU under the target now, and says so
+    opus = measure_file(str(result.outputs["opus"]))
+    assert opus.integrated_lufs == pytest.approx(-18.0, abs=0.3)
+    assert logged[1] == (f"  opus: still {opus.integrated_lufs:.1f} LUFS, {opus.true_peak_dbtp:.1f} dBTP "
+                         "after one correction; see the build record")
+    assert result.loudness.by_format["opus"].integrated_lufs == pytest.approx(opus.integrated_lufs, abs=0.01)
+    starts = [[(round(s, 2), t) for s, _, t in probe_chapters(result.outputs[f])] for f in ("opus", "mp3")]
+    assert starts[0] == starts[1]  # the new Opus file is tagged with its chapters too

@@ -496,7 +496,7 @@ def _master_and_encode(
             again = measure_file(str(tgt.path))
             if again.true_peak_dbtp > mix.true_peak or abs(target - again.integrated_lufs) > LOUDNESS_TOLERANCE_LU:
                 log(f"  {fmt.name}: still {again.integrated_lufs:.1f} LUFS, {again.true_peak_dbtp:.1f} dBTP "
-                    "(the codec's overshoot does not scale with the gain); see the build record")
+                    "after one correction; see the build record")
             return again
 
         with ThreadPoolExecutor(2) as pool:  # ffmpeg does the work; two cores
