@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_build.py --minutes 60             # real Piper synthesis
     .venv/bin/python bench/bench_build.py --minutes 60 --engine tone  # narrate's own stages only
+    .venv/bin/python bench/bench_build.py --minutes 60 --engine tone --formats mp3   # one format only
 
 The script is the demo's chapters repeated until about --minutes of narration.
 'tone' replaces speech with tones of the same shape, so the figures show
@@ -40,10 +41,10 @@ class Tone:
     def version(self):
         return "tone"
 
-script, out, cache, engine = sys.argv[1:5]
+script, out, cache, engine, formats = sys.argv[1:6]
 engines = Engines({"piper": Tone(), "tone": Tone()}) if engine == "tone" else Engines()
 t = time.perf_counter()
-r = build(script, out, Path(cache), engines)
+r = build(script, out, Path(cache), engines, formats=tuple(formats.split(",")) if formats else None)
 print(json.dumps({"seconds": time.perf_counter() - t, "audio_s": r.timeline.duration_ms / 1000,
                   "synthesised": r.stats.synthesised, "total": r.stats.total,
                   "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -65,8 +66,8 @@ def long_script(minutes: float) -> str:
     return front + "\n".join(parts)
 
 
-def run_case(script: Path, out: Path, cache: Path, engine: str) -> dict:
-    res = subprocess.run([sys.executable, "-c", CHILD, str(script), str(out), str(cache), engine],
+def run_case(script: Path, out: Path, cache: Path, engine: str, formats: str) -> dict:
+    res = subprocess.run([sys.executable, "-c", CHILD, str(script), str(out), str(cache), engine, formats],
                          capture_output=True, text=True)
     if res.returncode:
         sys.exit(res.stderr)
@@ -77,20 +78,22 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=60)
     ap.add_argument("--engine", choices=["piper", "tone"], default="piper")
+    ap.add_argument("--formats", default="", help="e.g. mp3 or mp3,m4b,opus (default: the demo's 'formats')")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         script = folder / "long.md"
         script.write_text(long_script(args.minutes), encoding="utf-8")
         out, cache = folder / "long.mp3", folder / "cache"
-        results = {"cold": run_case(script, out, cache, args.engine)}
-        results["unchanged"] = run_case(script, out, cache, args.engine)
+        results = {"cold": run_case(script, out, cache, args.engine, args.formats)}
+        results["unchanged"] = run_case(script, out, cache, args.engine, args.formats)
         text = script.read_text(encoding="utf-8")
         script.write_text(text.replace("The first bus ride alone took 17 hours.",
                                        "The first bus ride alone lasted 17 hours.", 1), encoding="utf-8")
-        results["one edit"] = run_case(script, out, cache, args.engine)
+        results["one edit"] = run_case(script, out, cache, args.engine, args.formats)
     cold = results["cold"]["seconds"]
-    print(f"engine {args.engine}, {results['cold']['audio_s'] / 60:.1f} min of audio, {results['cold']['total']} sentences")
+    print(f"engine {args.engine}, formats {args.formats or 'as the demo sets them'}, "
+          f"{results['cold']['audio_s'] / 60:.1f} min of audio, {results['cold']['total']} sentences")
     print(f"{'case':<10} {'seconds':>8} {'x cold':>7} {'synthesised':>12} {'max RSS MB':>11}")
     for name, r in results.items():
         print(f"{name:<10} {r['seconds']:>8.1f} {r['seconds'] / cold:>7.2f} {r['synthesised']:>12} {r['max_rss_mb']:>11.0f}")

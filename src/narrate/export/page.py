@@ -79,7 +79,7 @@ def episode_page(plan: Plan, timeline: Timeline, sources: list[Link], downloads:
         author=meta.author,
         description=meta.description,
         date=meta.date.isoformat() if meta.date else None,
-        duration=clock(timeline.duration_ms),
+        duration=clock(timeline.duration_ms + 500),  # rounded, as the CLI reports it
         cover=cover,
         chapters=chapters,
         sources=sources,
