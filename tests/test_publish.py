@@ -15,7 +15,6 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import numpy as np
 import pytest
 from mutagen.flac import Picture
 from mutagen.id3 import ID3
@@ -349,7 +348,9 @@ def test_guid_and_pubdate_stay_the_same_across_rebuilds(series: tuple[Path, dict
     build(str(script), str(out), tmp_path / "cache", Engines({"piper": tone, "tone": tone}), base_url=BASE_URL)
     after = json.loads((out / "second" / "second.manifest.json").read_text())["publish"]
     assert (after["guid"], after["pub_date"]) == (before["guid"], before["pub_date"])
-    feed = write_feed(out, "full", results["first"].show, BASE_URL).read_bytes()
+    path, count = write_feed(out, "full", results["first"].show, BASE_URL)
+    feed = path.read_bytes()
+    assert count == 2
     assert feed.count(before["guid"].encode()) == 1 and feed.count(b"<item>") == 2
 
 

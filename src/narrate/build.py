@@ -138,12 +138,6 @@ def episode_layout(script_path: str, output: str | None, edition: str = "full") 
     return Layout(out, out / stem, stem, "index.html"), None
 
 
-def output_path(script_path: str, output: str | None, edition: str = "full") -> Path:
-    """The first audio file a build writes (for messages before it starts)."""
-    layout, fmt = episode_layout(script_path, output, edition)
-    return layout.path(FORMATS[fmt or "mp3"].suffix)
-
-
 def check_files(script: Script) -> Path | None:
     """Check the cover and sound files the script names; return the cover's path."""
     base = Path(script.path).parent
@@ -271,11 +265,8 @@ def build(
     script = load_script(script_path)
     cover = check_files(script)
     chosen = list(formats or script.meta.formats)
-    if named and named not in chosen:
-        chosen.insert(0, named)
-    elif named:
-        chosen.remove(named)
-        chosen.insert(0, named)  # the file named on the command line is the main one
+    if named:  # the file named on the command line is the main one
+        chosen = [named] + [f for f in chosen if f != named]
     base_url = base_url or script.meta.podcast.base_url
     engines = engines or Engines()
     plan = plan_episode(script, engines, edition)
@@ -304,7 +295,7 @@ def build(
         outputs=written.audio,
         files=written.files,
         layout=layout,
-        show=show_settings(plan),
+        show=written.show,
         base_url=base_url,
     )
 
@@ -316,6 +307,7 @@ class Written:
     audio: dict[str, Path]
     files: tuple[Path, ...]
     loudness: Loudness
+    show: dict  # the feed channel's settings from this script
 
 
 def export_episode(
@@ -343,6 +335,7 @@ def export_episode(
         c.number: c.settings.img for c in plan.chapters if c.settings.img and _is_url(c.settings.img)
     } | {n: layout.url(base_url, name) if base_url else name for n, (_, name) in images.items()}
     extra = sidecars(plan, timeline, image_urls)
+    show = show_settings(plan)
     manifest = layout.path(".manifest.json")
     previous = _read_record(manifest)
     paths = [
@@ -368,7 +361,7 @@ def export_episode(
         sizes = {f.name: tmp[audio[f.name]].stat().st_size for f in formats}
         sources = [Link(audio[f.name].name, f.mime, f.label) for f in sorted(formats, key=lambda f: _PLAYER_ORDER.index(f.name))]
         downloads = [Link(audio[f.name].name, f.mime, f.label, sizes[f.name]) for f in formats] + [
-            Link(layout.path(x.suffix).name, x.mime, _SIDECAR_LABELS[x.suffix], len(x.data)) for x in extra
+            Link(layout.path(x.suffix).name, x.mime, x.label, len(x.data)) for x in extra
         ]
         page = episode_page(plan, timeline, sources, downloads, cover_name)
         tmp[layout.folder / layout.page].write_text(page, encoding="utf-8")
@@ -379,7 +372,7 @@ def export_episode(
             "language": plan.meta.language,
             "guid": plan.meta.podcast.guid
             or (previous or {}).get("publish", {}).get("guid")
-            or feeds.episode_guid(show_settings(plan)["title"], layout.stem),
+            or feeds.episode_guid(show["title"], layout.stem),
             "episode": plan.meta.podcast.episode,
             "season": plan.meta.podcast.season,
             "page": layout.page,
@@ -392,21 +385,15 @@ def export_episode(
             "transcripts": [
                 {"name": layout.path(x.suffix).name, "mime": x.mime} for x in extra if x.suffix != ".chapters.json"
             ],
-            "show": show_settings(plan),
+            "show": show,
         }
         publish["pub_date"], publish["pub_date_iso"] = feeds.pub_date(plan.meta.date, (previous or {}).get("publish"))
         record = _record(plan, timeline, loudness, audio[formats[0].name], publish)
         tmp[manifest].write_bytes((json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-    return Written(audio, tuple(paths), loudness)
+    return Written(audio, tuple(paths), loudness, show)
 
 
 _PLAYER_ORDER = ("opus", "m4b", "mp3")  # the page's player tries the smallest file it can play first
-_SIDECAR_LABELS = {
-    ".chapters.json": "Chapters (Podcasting 2.0 JSON)",
-    ".vtt": "Transcript with timings (WebVTT captions)",
-    ".srt": "Transcript with timings (SRT captions)",
-    ".transcript.json": "Transcript with timings (Podcasting 2.0 JSON)",
-}
 
 
 def show_settings(plan: Plan) -> dict:
@@ -536,11 +523,6 @@ def _codec_shift(episode: Episode, fmt: AudioFormat, folder: Path) -> float:
     return after - before
 
 
-def manifest_path(out: Path) -> Path:
-    """The build record beside an episode: <episode>.manifest.json."""
-    return out.with_name(out.stem + ".manifest.json")
-
-
 def _record(plan: Plan, timeline: Timeline, loudness: Loudness, out: Path, publish: dict) -> dict:
     """What was built, how loud it measured, with which versions, and what a feed needs to list it."""
     return {
@@ -569,13 +551,13 @@ def _record(plan: Plan, timeline: Timeline, loudness: Loudness, out: Path, publi
     }
 
 
-def write_feed(root: Path, edition: str, show: dict, base_url: str) -> Path:
-    """Write the feed for every episode of this edition under ``root``; return its path."""
+def write_feed(root: Path, edition: str, show: dict, base_url: str) -> tuple[Path, int]:
+    """Write the feed for every episode of this edition under ``root``; return its path and item count."""
     episodes = feeds.find_episodes(root, edition)
     path = root / feeds.feed_name(edition)
     with published(path) as tmp:
         tmp.write_bytes(feeds.feed_xml(show, episodes, base_url, edition))
-    return path
+    return path, len(episodes)
 
 
 def series_base_url(scripts: list[Script], override: str | None) -> str | None:

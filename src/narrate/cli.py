@@ -127,8 +127,7 @@ def build(
     first = results[0]
     assert first.layout is not None
     if url:
-        feed = b.write_feed(first.layout.root, edition, first.show, url)
-        count = feed.read_bytes().count(b"<item>")
+        feed, count = b.write_feed(first.layout.root, edition, first.show, url)
         click.echo(f"feed: {feed} ({count} episode{'s' if count != 1 else ''}, at {url}{feed.name})")
     else:
         click.echo("no feed: set 'base_url' under 'podcast:' in the front matter, or give --base-url")

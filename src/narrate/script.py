@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -364,22 +365,26 @@ _MIX_RANGES = {
 }
 
 
-def _parse_mix(value: Any, lines: dict[str, int], path: str) -> MixSettings:
+def _settings(
+    value: Any, name: str, keys: tuple[str, ...], lines: dict[str, int], path: str
+) -> Iterator[tuple[str, Any, int]]:
+    """The (key, value, line) of a front-matter mapping such as 'mix:', each key checked against ``keys``."""
     if value is None:
-        return MixSettings()
+        return
     if not isinstance(value, dict):
-        raise ScriptError(
-            f"'mix' must be a mapping of settings ({', '.join(MIX_KEYS)})", path, lines.get("mix", 1)
-        )
-    fields: dict[str, Any] = {}
+        raise ScriptError(f"'{name}' must be a mapping of settings ({', '.join(keys)})", path, lines.get(name, 1))
     for k, v in value.items():
-        line = lines.get(f"mix.{k}", lines.get("mix", 1))
-        if k not in MIX_KEYS:
+        line = lines.get(f"{name}.{k}", lines.get(name, 1))
+        if k not in keys:
             raise ScriptError(
-                f"unknown mix setting '{k}'{_did_you_mean(str(k), MIX_KEYS)} (known: {', '.join(MIX_KEYS)})",
-                path,
-                line,
+                f"unknown {name} setting '{k}'{_did_you_mean(str(k), keys)} (known: {', '.join(keys)})", path, line
             )
+        yield k, v, line
+
+
+def _parse_mix(value: Any, lines: dict[str, int], path: str) -> MixSettings:
+    fields: dict[str, Any] = {}
+    for k, v, line in _settings(value, "mix", MIX_KEYS, lines, path):
         if k in _MIX_RANGES:
             lo, hi, unit = _MIX_RANGES[k]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
@@ -426,21 +431,8 @@ def parse_formats(value: Any, path: str | None = None, line: int | None = None) 
 
 
 def _parse_podcast(value: Any, lines: dict[str, int], path: str) -> PodcastSettings:
-    if value is None:
-        return PodcastSettings()
-    if not isinstance(value, dict):
-        raise ScriptError(
-            f"'podcast' must be a mapping of settings ({', '.join(PODCAST_KEYS)})", path, lines.get("podcast", 1)
-        )
     fields: dict[str, Any] = {}
-    for k, v in value.items():
-        line = lines.get(f"podcast.{k}", lines.get("podcast", 1))
-        if k not in PODCAST_KEYS:
-            raise ScriptError(
-                f"unknown podcast setting '{k}'{_did_you_mean(str(k), PODCAST_KEYS)} (known: {', '.join(PODCAST_KEYS)})",
-                path,
-                line,
-            )
+    for k, v, line in _settings(value, "podcast", PODCAST_KEYS, lines, path):
         if k == "explicit":
             if not isinstance(v, bool):
                 raise ScriptError(f"podcast 'explicit' must be true or false, not '{v}'", path, line)

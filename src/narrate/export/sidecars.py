@@ -29,6 +29,7 @@ class Sidecar:
 
     suffix: str  # appended to the episode's stem: '.chapters.json', '.vtt', ...
     mime: str
+    label: str  # for people, on the web page's download list
     data: bytes
 
 
@@ -165,8 +166,10 @@ def sidecars(plan: Plan, timeline: Timeline, images: dict[int, str] | None = Non
         return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
     return [
-        Sidecar(".chapters.json", "application/json+chapters", as_json(chapters_json(plan, timeline, images))),
-        Sidecar(".vtt", "text/vtt", webvtt(timeline).encode("utf-8")),
-        Sidecar(".srt", "application/x-subrip", srt(timeline).encode("utf-8")),
-        Sidecar(".transcript.json", "application/json", as_json(transcript_json(timeline))),
+        Sidecar(".chapters.json", "application/json+chapters", "Chapters (Podcasting 2.0 JSON)",
+                as_json(chapters_json(plan, timeline, images))),
+        Sidecar(".vtt", "text/vtt", "Transcript with timings (WebVTT captions)", webvtt(timeline).encode("utf-8")),
+        Sidecar(".srt", "application/x-subrip", "Transcript with timings (SRT captions)", srt(timeline).encode("utf-8")),
+        Sidecar(".transcript.json", "application/json", "Transcript with timings (Podcasting 2.0 JSON)",
+                as_json(transcript_json(timeline))),
     ]
