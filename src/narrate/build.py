@@ -435,7 +435,7 @@ def _master_and_encode(
     energies, peaks = episode.analyse()
     aim_tp = mix.true_peak - ENCODE_MARGIN_DB
     first = next(iter(files))
-    shift = _codec_shift(episode.with_master(solve_master(energies, peaks, target, aim_tp)), first, folder)
+    shift = _codec_shift(episode.with_master(solve_master(energies, peaks, target, aim_tp, episode.frame_offsets)), first, folder)
     aim_lufs = target - shift
     with tempfile.TemporaryDirectory(dir=folder, prefix=".narrate-") as work:
         targets = []
@@ -451,7 +451,7 @@ def _master_and_encode(
         # the mastered mix is also kept as raw PCM, so a format that misses can be encoded again without mixing
         raw = Target(Path(work) / "mix.s16", ("-c:a", "pcm_s16le"), "s16le")
         for attempt in (1, 2):
-            master = solve_master(energies, peaks, aim_lufs, aim_tp)
+            master = solve_master(energies, peaks, aim_lufs, aim_tp, episode.frame_offsets)
             encode_chunks(episode.with_master(master).render(), episode.rate, episode.channels, [*targets, raw])
             measured = measure_file(str(files[first]))
             loud_error = target - measured.integrated_lufs

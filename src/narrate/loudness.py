@@ -161,18 +161,37 @@ class Master:
     limited_frames: int  # frames where the limiter reduces the level
 
 
-def solve_master(energies: np.ndarray, peaks: np.ndarray, target_lufs: float, ceiling_dbtp: float) -> Master:
-    """Find the gain whose limited result measures ``target_lufs``, peaking at ``ceiling_dbtp``."""
+def solve_master(
+    energies: np.ndarray,
+    peaks: np.ndarray,
+    target_lufs: float,
+    ceiling_dbtp: float,
+    bounds: tuple[int, ...] | None = None,
+    gain_db: float | None = None,
+) -> Master:
+    """Find the gain whose limited result measures ``target_lufs``, peaking at ``ceiling_dbtp``.
+
+    ``bounds`` are the frame offsets of the chapters: the limiter works within
+    each chapter, so one chapter's peaks never change another's gain. Given
+    ``gain_db``, that gain is kept and only the limiter is worked out.
+    """
     raw = integrated(energies)
     if not math.isfinite(raw):
         return Master(0.0, np.ones_like(peaks), raw, 0)
     ceiling = 10 ** (ceiling_dbtp / 20)
-    gain_db = target_lufs - raw
-    for _ in range(8):  # the limiter costs a little loudness; a few rounds settle it
+    bounds = bounds or (0, len(peaks))
+
+    def limiter(g: float) -> np.ndarray:
+        parts = [limiter_gains(peaks[a:b] * g, ceiling) for a, b in zip(bounds, bounds[1:]) if b > a]
+        return np.concatenate(parts) if parts else np.ones_like(peaks)
+
+    fixed = gain_db is not None
+    gain_db = target_lufs - raw if gain_db is None else gain_db
+    for _ in range(1 if fixed else 8):  # the limiter costs a little loudness; a few rounds settle it
         g = 10 ** (gain_db / 20)
-        lim = limiter_gains(peaks * g, ceiling)
+        lim = limiter(g)
         got = integrated(energies * (g * lim) ** 2)
-        if abs(target_lufs - got) < 0.005:
+        if fixed or abs(target_lufs - got) < 0.005:
             break
         gain_db += target_lufs - got
     return Master(gain_db, lim, got, int(np.count_nonzero(lim < 0.999)))

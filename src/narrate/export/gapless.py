@@ -1,0 +1,206 @@
+"""Gapless MP3 assembled from chapters encoded on their own.
+
+Re-encoding an hour of MP3 costs about 18 s of one core, so after an edit only
+the changed chapters are encoded again and the others' frames are reused. That
+is seamless because:
+
+- every chapter is a whole number of MP3 frames (1152 samples; see
+  narrate.mix), so a chapter's frames sit on the same grid wherever the
+  chapter falls in the episode;
+- each chapter is encoded with a few frames of the real audio before and after
+  it, and only its own frames are kept, so the encoder's filter bank, window
+  switching and psychoacoustic model see the same signal at a join as they
+  would in one long encode, and the decoder's overlap-add lines up;
+- the bit reservoir is off (``-reservoir 0``): no frame borrows bytes from
+  the frame before it, so frames from different encodes can follow each other.
+
+The assembled stream gets a Xing/Info frame with a LAME tag (frame count, byte
+count, seek table, encoder delay and padding, CRCs), as LAME or ffmpeg write
+it, so players trim the encoder delay and play the episode gaplessly.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from narrate.audio import ffmpeg_exe, to_pcm16
+from narrate.errors import ExportError
+
+SAMPLES_PER_FRAME = 1152
+ENCODER_DELAY = 576  # LAME's, in samples; players skip this plus the decoder's 529
+PREROLL_FRAMES = 4  # real audio fed before a chapter, whose frames are dropped
+POSTROLL_FRAMES = 3  # and after it: the encoder looks ahead about one frame
+
+_BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)  # MPEG-1 layer III, kbit/s
+_RATES = (44100, 48000, 32000)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One chapter's MP3 frames (no Info frame), their count and CRC-16."""
+
+    data: bytes
+    frames: int
+    crc: int
+
+
+def frame_lengths(data: bytes) -> list[int]:
+    """The byte length of each MPEG-1 layer III frame in ``data``, which must hold whole frames only."""
+    out = []
+    pos = 0
+    while pos < len(data):
+        if pos + 4 > len(data):
+            raise ExportError(f"MP3 stream ends inside a frame header at byte {pos}")
+        header = struct.unpack(">I", data[pos : pos + 4])[0]
+        if header >> 21 != 0x7FF or (header >> 19) & 3 != 3 or (header >> 17) & 3 != 1:
+            raise ExportError(f"not an MPEG-1 layer III frame at byte {pos}")
+        bitrate = _BITRATES[(header >> 12) & 15] * 1000
+        rate = _RATES[(header >> 10) & 3]
+        length = 144 * bitrate // rate + ((header >> 9) & 1)
+        out.append(length)
+        pos += length
+    if pos != len(data):
+        raise ExportError("MP3 stream ends inside a frame")
+    return out
+
+
+def encode_segment(
+    audio: np.ndarray, rate: int, channels: int, codec_args: Sequence[str], skip: int, keep: int | None
+) -> Segment:
+    """Encode float audio (samples, channels) to MP3 and keep frames skip..skip+keep (all the rest if None)."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar", str(rate), "-ac", str(channels),
+           "-i", "pipe:0", "-map_metadata", "-1", *codec_args, "-reservoir", "0", "-write_xing", "0", "-f", "mp3", "pipe:1"]
+    with tempfile.TemporaryFile() as err:
+        out = subprocess.run(cmd, input=to_pcm16(audio), stdout=subprocess.PIPE, stderr=err, check=False)
+        if out.returncode:
+            err.seek(0)
+            lines = err.read().decode("utf-8", "replace").strip().splitlines()
+            raise ExportError(f"ffmpeg could not encode MP3: {lines[-1] if lines else out.returncode}")
+    data = out.stdout
+    lengths = frame_lengths(data)
+    ends = np.cumsum([0, *lengths])
+    stop = len(lengths) if keep is None else skip + keep
+    if stop > len(lengths):
+        raise ExportError(f"the MP3 encoder made {len(lengths)} frames; expected at least {stop}")
+    kept = data[ends[skip] : ends[stop]]
+    return Segment(kept, stop - skip, crc16(kept))
+
+
+def assemble(segments: Sequence[Segment], samples: int, codec_args: Sequence[str], rate: int, channels: int) -> bytes:
+    """The whole MP3 stream: an Info frame for ``samples`` of audio, then every segment's frames."""
+    frames = sum(s.frames for s in segments)
+    crc = 0
+    for s in segments:
+        crc = crc16_combine(crc, s.crc, len(s.data))
+    audio_bytes = sum(len(s.data) for s in segments)
+    info = bytearray(_info_template(tuple(codec_args), rate, channels))
+    total = len(info) + audio_bytes
+    tag = info.find(b"Info")
+    if tag < 0:
+        tag = info.find(b"Xing")
+    struct.pack_into(">II", info, tag + 8, frames, total)
+    # the seek table: where each 1% of the duration starts, as a fraction of the file (x256)
+    lengths = np.fromiter((n for s in segments for n in frame_lengths(s.data)), dtype=np.int64, count=frames)
+    starts = len(info) + np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    at = starts[np.minimum((np.arange(100) * frames) // 100, frames - 1)]
+    info[tag + 16 : tag + 116] = np.minimum(at * 256 // total, 255).astype(np.uint8).tobytes()
+    lame = tag + 120
+    padding = frames * SAMPLES_PER_FRAME - ENCODER_DELAY - samples
+    if not 0 <= padding < 4096:
+        raise ExportError(f"the MP3 frames do not match the audio: {frames} frames for {samples} samples")
+    info[lame + 21 : lame + 24] = bytes([ENCODER_DELAY >> 4, ((ENCODER_DELAY & 15) << 4) | (padding >> 8), padding & 255])
+    struct.pack_into(">IH", info, lame + 28, total, crc)
+    struct.pack_into(">H", info, lame + 34, crc16(bytes(info[:190])))
+    return bytes(info) + b"".join(s.data for s in segments)
+
+
+@functools.cache
+def _info_template(codec_args: tuple[str, ...], rate: int, channels: int) -> bytes:
+    """An Info frame with a LAME tag, as ffmpeg writes it for these settings (fields to be filled in)."""
+    silence = bytes(2 * channels * SAMPLES_PER_FRAME * 4)
+    with tempfile.TemporaryDirectory() as tmp:  # ffmpeg fills the Info frame in by seeking back: not to a pipe
+        path = f"{tmp}/info.mp3"
+        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar", str(rate), "-ac", str(channels),
+               "-i", "pipe:0", *codec_args, "-reservoir", "0", "-write_xing", "1", "-f", "mp3", path]
+        out = subprocess.run(cmd, input=silence, capture_output=True, check=False)
+        data = open(path, "rb").read() if out.returncode == 0 else b""
+    if not data:
+        raise ExportError("ffmpeg could not write an MP3 Info frame")
+    first = frame_lengths(data)[0]
+    info = data[:first]
+    if b"Info" not in info and b"Xing" not in info:
+        raise ExportError("ffmpeg wrote no Xing/Info frame")
+    return info
+
+
+# CRC-16/ARC (polynomial 0x8005, reflected, initial value 0), as the LAME tag uses.
+
+
+@functools.cache
+def _crc_table() -> np.ndarray:
+    table = np.zeros(256, dtype=np.uint16)
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0xA001 if c & 1 else c >> 1
+        table[i] = c
+    return table
+
+
+LANES = 4096  # bytes are processed in this many interleaved pieces at once, then combined
+
+
+def crc16(data: bytes) -> int:
+    """CRC-16/ARC of ``data``: LANES pieces run side by side in numpy, then are combined."""
+    table = _crc_table()
+    n = len(data) // LANES
+    crc = 0
+    if n:
+        block = np.frombuffer(data, dtype=np.uint8, count=n * LANES).reshape(LANES, n)
+        regs = np.zeros(LANES, dtype=np.uint16)
+        for j in range(n):
+            regs = table[(regs ^ block[:, j]) & 0xFF] ^ (regs >> 8)
+        for r in regs.tolist():
+            crc = crc16_combine(crc, r, n)
+    for byte in data[n * LANES :]:
+        crc = int(table[(crc ^ byte) & 0xFF]) ^ (crc >> 8)
+    return crc
+
+
+def crc16_combine(crc_a: int, crc_b: int, length_b: int) -> int:
+    """The CRC of A followed by B, from the CRCs of each and B's length (the CRC is linear)."""
+    return _apply(_zeros_operator(length_b), crc_a) ^ crc_b
+
+
+def _apply(columns: tuple[int, ...], value: int) -> int:
+    out = 0
+    bit = 0
+    while value:
+        if value & 1:
+            out ^= columns[bit]
+        value >>= 1
+        bit += 1
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _zeros_operator(length: int) -> tuple[int, ...]:
+    """The linear map that running ``length`` zero bytes through the CRC applies to its register."""
+    if length == 0:
+        return tuple(1 << i for i in range(16))
+    if length == 1:
+        table = _crc_table()
+        return tuple(int(table[(1 << i) & 0xFF]) ^ ((1 << i) >> 8) for i in range(16))
+    half = _zeros_operator(length // 2)
+    square = tuple(_apply(half, c) for c in half)
+    if length % 2:
+        one = _zeros_operator(1)
+        square = tuple(_apply(one, c) for c in square)
+    return square
