@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import narrate.build
+import narrate.master
 from narrate.cli import cli
 from narrate.engines import Engines
 
@@ -37,9 +38,13 @@ def test_build_reports_output_duration_and_cache(tmp_path: Path) -> None:
     code, out, err = run("build", str(script), "-o", "ep/out.mp3")
     assert (code, err) == (0, "")
     assert out == (
-        "wrote ep/out.mp3\n"
+        "built ep/out.mp3\n"
         "  0:22 long, 2 chapters\n"
+        "  first build: 2 chapters, 8 sentences\n"
         "  synthesised 8 of 8 sentences, 0 from cache\n"
+        "  remixed all 2 chapters; encoded the MP3 frames of all 2 chapters\n"
+        "  rewrote 7 files (out.mp3, out.chapters.json, out.vtt, out.srt, out.transcript.json, out.html, "
+        "out.manifest.json)\n"
         "  loudness -16.0 LUFS, true peak -6.6 dBTP (target -16 LUFS, at most -1 dBTP)\n"
         "  transcripts: out.vtt, out.srt, out.transcript.json; chapters: out.chapters.json\n"
         "  web page: ep/out.html\n"
@@ -47,14 +52,14 @@ def test_build_reports_output_duration_and_cache(tmp_path: Path) -> None:
         "no feed: set 'base_url' under 'podcast:' in the front matter, or give --base-url\n"
     )
     code, out, err = run("build", str(script), "-o", "ep")
-    assert out.splitlines()[0] == "wrote ep/story/story.mp3"
-    assert out.splitlines()[2] == "  synthesised 0 of 8 sentences, 8 from cache"
+    assert out.splitlines()[0] == "built ep/story/story.mp3"
+    assert out.splitlines()[3] == "  synthesised 0 of 8 sentences, 8 from cache"
 
 
 def test_build_default_output(tmp_path: Path) -> None:
     script = write_script(tmp_path, "# One\nHello.\n")
     code, out, _ = run("build", str(script))
-    assert code == 0 and out.startswith("wrote build/story/story.mp3\n")
+    assert code == 0 and out.startswith("built build/story/story.mp3\n")
     assert sorted(p.name for p in (tmp_path / "build" / "story").iterdir()) == [
         "index.html", "story.chapters.json", "story.manifest.json", "story.mp3",
         "story.srt", "story.transcript.json", "story.vtt",
@@ -66,8 +71,8 @@ def test_several_formats_and_a_feed(tmp_path: Path) -> None:
     code, out, err = run("build", str(script), "--format", "opus,mp3", "--base-url", "https://example.org/show")
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == "wrote build/story/story.opus (and story.mp3)"
-    assert lines[4].startswith("  also measured: mp3 -16.")
+    assert lines[0] == "built build/story/story.opus (and story.mp3)"
+    assert lines[7].startswith("  also measured: mp3 -16.")
     assert lines[-1] == "feed: build/feed.xml (1 episode, at https://example.org/show/feed.xml)"
 
 
@@ -163,7 +168,7 @@ def test_failure_during_encoding_leaves_nothing(tmp_path: Path, monkeypatch: pyt
 
     script = write_script(tmp_path, "# One\nHi.\n")
     out = tmp_path / "out" / "ep.mp3"
-    real = narrate.build.encode_chunks
+    real = narrate.master.encode_chunks
 
     def fail(chunks, rate, channels, targets):  # type: ignore[no-untyped-def]
         if len(targets) == 1 and ".narrate-" in str(targets[0].path):
@@ -172,7 +177,7 @@ def test_failure_during_encoding_leaves_nothing(tmp_path: Path, monkeypatch: pyt
             t.path.write_bytes(b"half a file")
         raise ExportError("ffmpeg could not write opus: simulated")
 
-    monkeypatch.setattr(narrate.build, "encode_chunks", fail)
+    monkeypatch.setattr(narrate.master, "encode_chunks", fail)
     code, _, err = run("build", str(script), "-o", str(out), "--format", "mp3,m4b,opus")
     assert (code, err) == (1, "ffmpeg could not write opus: simulated\n")
     assert not out.parent.exists()

@@ -23,6 +23,7 @@ from mutagen.oggopus import OggOpus
 from scipy.signal import butter, sosfiltfilt
 
 import narrate.build
+import narrate.master
 from narrate.build import BuildResult, build, write_feed
 from narrate.engines import Engines
 
@@ -523,7 +524,7 @@ def test_a_format_that_misses_is_encoded_again_from_the_same_mix(tmp_path: Path,
         calls.append(path)
         return m
 
-    monkeypatch.setattr(narrate.build, "measure_file", codec_too_loud)
+    monkeypatch.setattr(narrate.master, "measure_file", codec_too_loud)
     (tmp_path / "s.md").write_text(SECOND, encoding="utf-8")
     tone = ToneEngine()
     logged: list[str] = []

@@ -6,13 +6,12 @@ nothing appears at the output path unless the whole build succeeded.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
-import math
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -21,50 +20,27 @@ import numpy as np
 
 from narrate import __version__
 from narrate.audio import ffmpeg_version
-from narrate.cache import SpeechCache, default_dir
+from narrate.cache import Store, default_dir
+from narrate.changes import ChangeReport, compare
 from narrate.engines import Engines
 from narrate.errors import NarrateError, ScriptError, SoundError
 from narrate.export import feed as feeds
-from narrate.export.encode import Target, encode_chunks, published, published_all, reencode
+from narrate.export.encode import published, published_all
 from narrate.export.formats import FORMATS, SUFFIXES, AudioFormat
-from narrate.export.m4b import ffmetadata
 from narrate.export.mp3 import picture_mime
 from narrate.export.page import Link, episode_page
 from narrate.export.sidecars import sidecars
-from narrate.loudness import Measurement, default_target, measure_file, solve_master
+from narrate.master import Loudness, Mastered, master_and_encode
 from narrate.mix import RATE, Episode, MixSounds, cue_seconds, mix_episode
 from narrate.plan import EDITIONS, Cue, Plan, Silence, plan_episode
-from narrate.script import Script, check_base_url, parse_formats, parse_script, read_script_text
+from narrate.script import ChapterSettings, Script, check_base_url, parse_formats, parse_script, read_script_text
 from narrate.sounds import find_sound, is_off, load_sound, make_loop
 from narrate.synth import SynthStats, synthesize
 from narrate.text import mangle_prone_names
 from narrate.timeline import Timeline
 
 WORDS_PER_MINUTE = 223  # the joe voice at speed 1.0 (201 at 0.9, measured on the demo)
-# The limiter aims this far under the true-peak ceiling: MP3 encoding adds
-# overshoot, and the check after encoding is what counts.
-ENCODE_MARGIN_DB = 1.0
-LOUDNESS_TOLERANCE_LU = 0.5
-
-
-@dataclass(frozen=True)
-class Loudness:
-    """The loudness targets, what the mix was set to, and what the finished file measures."""
-
-    target_lufs: float
-    ceiling_dbtp: float
-    gain_db: float
-    limited_frames: int
-    measured: Measurement  # the first format's file
-    passes: int  # encodes it took (a second one only if the first missed the target)
-    by_format: dict[str, Measurement] = field(default_factory=dict)
-
-    def summary(self) -> str:
-        m = self.measured
-        return (
-            f"loudness {m.integrated_lufs:.1f} LUFS, true peak {m.true_peak_dbtp:.1f} dBTP "
-            f"(target {self.target_lufs:g} LUFS, at most {self.ceiling_dbtp:g} dBTP)"
-        )
+RECORD_FORMAT = 2  # the build record's layout; a record in another one is treated as no record
 
 
 @dataclass(frozen=True)
@@ -86,20 +62,62 @@ class Layout:
 
 
 @dataclass(frozen=True)
+class Cost:
+    """What a build did: sentences synthesised, chapters remixed and encoded, files rewritten."""
+
+    synthesised: int = 0
+    sentences: int = 0
+    analysed: tuple[int, ...] = ()  # chapter numbers whose mix was rendered and measured anew
+    encoded: tuple[int, ...] = ()  # chapters whose MP3 frames were encoded anew
+    whole: tuple[str, ...] = ()  # formats encoded whole
+    chapters: int = 0
+    rewritten: tuple[str, ...] = ()  # file names
+    kept: tuple[str, ...] = ()  # files left as they were: their content did not change
+    kept_master: bool = False
+
+    def lines(self) -> list[str]:
+        """The cost, as the CLI prints it."""
+        out = [f"synthesised {self.synthesised} of {self.sentences} sentences, {self.sentences - self.synthesised} from cache"]
+        if self.chapters:
+            out.append(f"remixed {_chapters(self.analysed, self.chapters)}; "
+                       f"encoded the MP3 frames of {_chapters(self.encoded, self.chapters)}"
+                       + (f"; encoded {', '.join(self.whole)} whole" if self.whole else ""))
+        kept = f"; left {len(self.kept)} unchanged" if self.kept else ""
+        out.append(f"rewrote {len(self.rewritten)} file{'s' if len(self.rewritten) != 1 else ''}"
+                   + (f" ({', '.join(self.rewritten)})" if self.rewritten else "") + kept)
+        return out
+
+
+def _chapters(numbers: tuple[int, ...], total: int) -> str:
+    if not numbers:
+        return "no chapters"
+    if len(numbers) == total:
+        return f"all {total} chapters"
+    return f"chapter{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))} of {total}"
+
+
+@dataclass(frozen=True)
 class BuildResult:
     """What a build made and what it cost."""
 
     output: Path  # the first format's audio file
-    timeline: Timeline
+    timeline: Timeline | None  # None when nothing changed and nothing was built
     stats: SynthStats
-    loudness: Loudness
+    loudness: Loudness | None
     manifest: Path
     edition: str = "full"
     outputs: dict[str, Path] = field(default_factory=dict)  # format -> audio file
-    files: tuple[Path, ...] = ()  # everything written, audio first
+    files: tuple[Path, ...] = ()  # everything the episode consists of, audio first
     layout: Layout | None = None
     show: dict = field(default_factory=dict)  # the feed channel's settings from this script
     base_url: str | None = None
+    changes: ChangeReport | None = None
+    cost: Cost = field(default_factory=Cost)
+
+    @property
+    def unchanged(self) -> bool:
+        """Nothing changed since the last build, so nothing was done."""
+        return self.timeline is None
 
 
 @dataclass(frozen=True)
@@ -254,11 +272,15 @@ def build(
     log: Callable[[str], None] | None = None,
     formats: tuple[str, ...] | None = None,
     base_url: str | None = None,
+    fresh: bool = False,
 ) -> BuildResult:
     """Build one episode for a script: every audio format from one mix, its sidecars, page and build record.
 
     ``formats`` and ``base_url`` override the script's 'formats' and 'podcast: base_url'.
-    Nothing lands in the output folder unless every file was written.
+    Only what changed since the last build is made again, and only files whose
+    content changed are rewritten; ``fresh`` masters and encodes everything anew
+    (the sentences still come from the cache). Nothing lands in the output
+    folder unless every file was written.
     """
     assert edition in EDITIONS, edition
     layout, named = episode_layout(script_path, output, edition)
@@ -270,6 +292,19 @@ def build(
     base_url = base_url or script.meta.podcast.base_url
     engines = engines or Engines()
     plan = plan_episode(script, engines, edition)
+    manifest = layout.path(".manifest.json")
+    previous = _read_record(manifest)
+    inputs = _fingerprint(plan, script, edition, cover, chosen, base_url, layout)
+    store = Store(cache_dir or default_dir())
+    if not fresh and previous and previous.get("inputs") == inputs and _files_intact(previous, layout):
+        total = len(plan.unique_speeches())
+        return BuildResult(
+            output=layout.path(FORMATS[chosen[0]].suffix), timeline=None, stats=SynthStats(total, 0), loudness=None,
+            manifest=manifest, edition=edition, layout=layout, base_url=base_url, show=show_settings(plan),
+            outputs={f: layout.path(FORMATS[f].suffix) for f in chosen},
+            changes=ChangeReport(False, previous.get("built")),
+            cost=Cost(0, total, kept=tuple(previous.get("files", {}))),
+        )
 
     total = len(plan.unique_speeches())
     done = 0
@@ -280,24 +315,118 @@ def build(
         if progress:
             progress(done, total)
 
-    cache = SpeechCache(cache_dir or default_dir())
-    clips, stats = synthesize(plan, engines, cache, advance)
+    clips, stats = synthesize(plan, engines, store.speech, advance)
     sounds = load_sounds(script, edition)
-    episode = mix_episode(plan, clips, sounds)
-    written = export_episode(plan, episode, layout, [FORMATS[f] for f in chosen], cover, base_url, log or (lambda _: None))
+    state = None if fresh else (previous or {}).get("mastering")
+    episode = mix_episode(plan, clips, sounds, reference=(state or {}).get("reference_lufs"))
+    sentences = _sentence_records(plan, episode.timeline)
+    changes = compare(previous, _chapter_records(plan), sentences, _settings_record(plan, chosen, base_url))
+    written = export_episode(plan, episode, layout, [FORMATS[f] for f in chosen], cover, base_url,
+                             log or (lambda _: None), store, previous, fresh, inputs)
+    store.record_use(str(manifest.absolute()), {s.key for s in plan.speeches()})
+    m = written.mastered
+    cost = Cost(stats.synthesised, stats.total, m.analysed, m.encoded, m.whole, len(plan.chapters),
+                tuple(p.name for p in written.rewritten), tuple(p.name for p in written.kept), m.kept_master)
     return BuildResult(
         output=written.audio[chosen[0]],
         timeline=episode.timeline,
         stats=stats,
-        loudness=written.loudness,
-        manifest=layout.path(".manifest.json"),
+        loudness=m.loudness,
+        manifest=manifest,
         edition=edition,
         outputs=written.audio,
         files=written.files,
         layout=layout,
         show=written.show,
         base_url=base_url,
+        changes=changes,
+        cost=cost,
     )
+
+
+def _fingerprint(
+    plan: Plan, script: Script, edition: str, cover: Path | None, formats: list[str], base_url: str | None, layout: Layout
+) -> str:
+    """A hash of every input of the build: when it equals the last build's, there is nothing to do."""
+    base = Path(script.path).parent
+    files = [find_sound(v, kind, base) for v, kind, _ in _sound_settings(script)]
+    files += [cover] if cover else []
+    files += [base / c.settings.img for c in script.chapters if c.settings.img and not _is_url(c.settings.img)]
+    h = hashlib.sha256()
+    h.update(json.dumps([RECORD_FORMAT, __version__, edition, formats, base_url, layout.stem, layout.page]).encode())
+    h.update(repr(plan).encode("utf-8"))
+    for path in sorted(set(files)):
+        h.update(str(path).encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _files_intact(record: dict, layout: Layout) -> bool:
+    """Every file the last build wrote is still there, as it was written (size and modification time)."""
+    files = record.get("files")
+    if not isinstance(files, dict) or not files:
+        return False
+    for name, seen in files.items():
+        try:
+            st = (layout.folder / name).stat()
+        except OSError:
+            return False
+        if not isinstance(seen, dict) or [st.st_size, st.st_mtime_ns] != [seen.get("bytes"), seen.get("mtime_ns")]:
+            return False
+    return True
+
+
+def _chapter_records(plan: Plan) -> list[dict]:
+    return [{"number": c.number, "title": c.title, "settings": _chapter_settings(c.settings)} for c in plan.chapters]
+
+
+def _sentence_records(plan: Plan, timeline: Timeline) -> list[dict]:
+    """Every spoken sentence as the build record keeps it: where it is, what was said, by what, and its cache key."""
+    out = []
+    speeches = list(plan.speeches())
+    assert len(speeches) == len(timeline.sentences)
+    for s, t in zip(speeches, timeline.sentences):
+        out.append({
+            "chapter": t.chapter,
+            "line": s.line,
+            "role": s.role,
+            "speaker": s.speaker,
+            "text": s.source,
+            "spoken": s.text,
+            "engine": s.voice.engine,
+            "voice": s.voice.label,
+            "model": s.voice.model_id,
+            "settings": dict(s.voice.settings),
+            "key": s.key,
+            "start_ms": t.start_ms,
+            "end_ms": t.end_ms,
+        })
+    return out
+
+
+def _settings_record(plan: Plan, formats: list[str], base_url: str | None) -> dict:
+    """The front matter's settings and each chapter's, flattened to 'mix.bed_level'-style keys."""
+    out: dict[str, object] = {"formats": ",".join(formats), "base_url": base_url, "edition": plan.edition}
+
+    def flat(prefix: str, value: object) -> None:
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            for f in dataclasses.fields(value):
+                if f.name not in ("lines", "line"):
+                    flat(f"{prefix}{f.name}.", getattr(value, f.name))
+        elif isinstance(value, tuple) and value and all(dataclasses.is_dataclass(v) for v in value):
+            for i, v in enumerate(value, 1):
+                flat(f"{prefix}{i}.", v)
+        else:
+            out[prefix[:-1]] = value if isinstance(value, (str, int, float, bool, type(None))) else json.dumps(
+                value, default=str, ensure_ascii=False)
+
+    flat("", plan.meta)
+    return out
+
+
+def _chapter_settings(settings: ChapterSettings) -> dict:
+    """A chapter's own settings (ambient, from, to, ...) as the change report compares them."""
+    return {f.name: (list(v) if isinstance(v := getattr(settings, f.name), tuple) else v)
+            for f in dataclasses.fields(settings) if f.name != "lines"}
 
 
 @dataclass(frozen=True)
@@ -306,8 +435,10 @@ class Written:
 
     audio: dict[str, Path]
     files: tuple[Path, ...]
-    loudness: Loudness
+    mastered: Mastered
     show: dict  # the feed channel's settings from this script
+    rewritten: tuple[Path, ...] = ()
+    kept: tuple[Path, ...] = ()
 
 
 def export_episode(
@@ -318,10 +449,15 @@ def export_episode(
     cover: Path | None,
     base_url: str | None,
     log: Callable[[str], None],
+    store: Store,
+    previous: dict | None = None,
+    fresh: bool = False,
+    inputs: str = "",
 ) -> Written:
     """Master and encode every format from one mix, then write the sidecars, page, images and build record.
 
-    All files are written under temporary names and renamed together at the end.
+    All files are written under temporary names and put in place together at
+    the end; a file whose content did not change is left as it was.
     """
     timeline = episode.timeline
     audio = {f.name: layout.path(f.suffix) for f in formats}
@@ -337,7 +473,6 @@ def export_episode(
     extra = sidecars(plan, timeline, image_urls)
     show = show_settings(plan)
     manifest = layout.path(".manifest.json")
-    previous = _read_record(manifest)
     paths = [
         *audio.values(),
         *(layout.path(x.suffix) for x in extra),
@@ -347,9 +482,13 @@ def export_episode(
         manifest,
     ]
     base = Path(plan.path).parent
-    with published_all(paths) as temps:
+    state = None if fresh else (previous or {}).get("mastering")
+    existing = {f.name: audio[f.name] for f in formats}
+    kept: list[Path] = []
+    with published_all(paths, unchanged=kept) as temps:
         tmp = dict(zip(paths, temps))
-        loudness = _master_and_encode(plan, episode, {f: tmp[audio[f.name]] for f in formats}, layout.folder, log)
+        mastered = master_and_encode(plan, episode, {f: tmp[audio[f.name]] for f in formats}, existing, layout.folder,
+                                     store, state, log)
         for f in formats:
             f.tag(tmp[audio[f.name]], plan, timeline, cover)
         for x in extra:
@@ -388,9 +527,33 @@ def export_episode(
             "show": show,
         }
         publish["pub_date"], publish["pub_date_iso"] = feeds.pub_date(plan.meta.date, (previous or {}).get("publish"))
-        record = _record(plan, timeline, loudness, audio[formats[0].name], publish)
-        tmp[manifest].write_bytes((json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-    return Written(audio, tuple(paths), loudness, show)
+        settings = _settings_record(plan, [f.name for f in formats], base_url)
+        record = _record(plan, episode, mastered, audio[formats[0].name], publish, inputs, settings)
+        record["files"] = {
+            p.name: {"bytes": tmp[p].stat().st_size, "sha256": _sha256(tmp[p])} for p in paths if p != manifest
+        }
+        # the build record is written last, once every other file's place is known
+        tmp[manifest].write_bytes(_dump(record))
+    # the sizes and times the files now have, so the next build can see that nothing was touched
+    for name, seen in record["files"].items():
+        st = (layout.folder / name).stat()
+        seen["mtime_ns"] = st.st_mtime_ns
+    with published(manifest) as tmp_manifest:
+        tmp_manifest.write_bytes(_dump(record))
+    rewritten = tuple(p for p in paths if p not in kept)
+    return Written(audio, tuple(paths), mastered, show, rewritten, tuple(kept))
+
+
+def _dump(record: dict) -> bytes:
+    return (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 _PLAYER_ORDER = ("opus", "m4b", "mp3")  # the page's player tries the smallest file it can play first
@@ -419,145 +582,80 @@ def _read_record(path: Path) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
-def _master_and_encode(
-    plan: Plan, episode: Episode, files: dict[AudioFormat, Path], folder: Path, log: Callable[[str], None]
-) -> Loudness:
-    """Bring the mix to its loudness target, encode every format from one rendering, and measure the results.
+def _record(
+    plan: Plan, episode: Episode, mastered: Mastered, out: Path, publish: dict, inputs: str, settings: dict
+) -> dict:
+    """What was built from what, how loud it measured, with which versions, and what a feed needs to list it.
 
-    The first format's file is measured; if it misses the target (overshoot on
-    unusual material), the gain or ceiling is corrected by the measured error
-    and everything is encoded once more. The other formats are then measured;
-    one that its codec moved off target or over the ceiling (AAC overshoots
-    more than MP3) is encoded again from the same samples with a gain change.
+    Every sentence is listed with its chapter, line, normalised text, voice
+    (engine, model hash, settings) and cache key, and where it lies in the
+    episode: with the script and the sounds, that is all it takes to make the
+    same episode again.
     """
-    mix = plan.meta.mix
-    target = mix.loudness if mix.loudness is not None else default_target(mix.channels)
-    energies, peaks = episode.analyse()
-    aim_tp = mix.true_peak - ENCODE_MARGIN_DB
-    first = next(iter(files))
-    shift = _codec_shift(episode.with_master(solve_master(energies, peaks, target, aim_tp, episode.frame_offsets)), first, folder)
-    aim_lufs = target - shift
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".narrate-") as work:
-        targets = []
-        for fmt, path in files.items():
-            inputs: tuple[str, ...] = ()
-            maps: tuple[str, ...] = ()
-            if fmt.chapters_from_ffmetadata:
-                meta_file = Path(work) / f"{fmt.name}.ffmetadata"
-                meta_file.write_text(ffmetadata(episode.timeline), encoding="utf-8")
-                inputs = (str(meta_file),)
-                maps = ("-map", "0:a", "-map_metadata", "1", "-map_chapters", "1")
-            targets.append(Target(path, tuple(fmt.codec_args(episode.channels)), fmt.muxer, inputs, maps))
-        # the mastered mix is also kept as raw PCM, so a format that misses can be encoded again without mixing
-        raw = Target(Path(work) / "mix.s16", ("-c:a", "pcm_s16le"), "s16le")
-        for attempt in (1, 2):
-            master = solve_master(energies, peaks, aim_lufs, aim_tp, episode.frame_offsets)
-            encode_chunks(episode.with_master(master).render(), episode.rate, episode.channels, [*targets, raw])
-            measured = measure_file(str(files[first]))
-            loud_error = target - measured.integrated_lufs
-            peak_error = measured.true_peak_dbtp - mix.true_peak
-            if attempt == 2 or not math.isfinite(measured.integrated_lufs):
-                break
-            if abs(loud_error) <= LOUDNESS_TOLERANCE_LU and peak_error <= 0:
-                break
-            log(f"  {measured.integrated_lufs:.1f} LUFS, {measured.true_peak_dbtp:.1f} dBTP after encoding: correcting")
-            aim_lufs += loud_error
-            if peak_error > 0:
-                aim_tp -= peak_error + 0.2
-        others = [(f, t) for f, t in zip(files, targets) if f is not first]
-
-        def settle(item: tuple[AudioFormat, Target]) -> Measurement:
-            """Measure another format; if its codec moved it off target or over the ceiling, encode it
-            once more from the same samples with the gain that fixes it (the ceiling wins)."""
-            fmt, tgt = item
-            got = measure_file(str(tgt.path))
-            if not math.isfinite(got.integrated_lufs):
-                return got
-            gain = target - got.integrated_lufs
-            gain = min(gain, mix.true_peak - PEAK_MARGIN_DB - got.true_peak_dbtp)
-            if abs(target - got.integrated_lufs) <= LOUDNESS_TOLERANCE_LU and got.true_peak_dbtp <= mix.true_peak:
-                return got
-            log(f"  {fmt.name}: {got.integrated_lufs:.1f} LUFS, {got.true_peak_dbtp:.1f} dBTP after encoding: "
-                f"encoding again {gain:+.1f} dB")
-            reencode(raw.path, episode.rate, episode.channels, tgt, gain)
-            again = measure_file(str(tgt.path))
-            if again.true_peak_dbtp > mix.true_peak or abs(target - again.integrated_lufs) > LOUDNESS_TOLERANCE_LU:
-                log(f"  {fmt.name}: still {again.integrated_lufs:.1f} LUFS, {again.true_peak_dbtp:.1f} dBTP "
-                    "after one correction; see the build record")
-            return again
-
-        with ThreadPoolExecutor(2) as pool:  # ffmpeg does the work; two cores
-            by_format = dict(zip((f.name for f, _ in others), pool.map(settle, others)))
-    return Loudness(target, mix.true_peak, master.gain_db, master.limited_frames, measured, attempt,
-                    {first.name: measured, **by_format})
-
-
-PEAK_MARGIN_DB = 0.3  # a re-encode to fix a true-peak overshoot aims this far under the ceiling
-
-
-PROBE_SECONDS = 90
-
-
-def _codec_shift(episode: Episode, fmt: AudioFormat, folder: Path) -> float:
-    """How much encoding moves the loudness of this episode (LU), from a short excerpt.
-
-    The encoder's low-pass and psychoacoustic model take some energy away (about
-    0.4 LU with MP3 on the demo); encoding 90 s from the middle and measuring
-    both sides lets the full encode aim for the target instead of missing it.
-    """
-    from narrate.loudness import loudness_of
-
-    chapter = episode.render_chapter(len(episode.layouts) // 2)
-    n = min(len(chapter), PROBE_SECONDS * episode.rate)
-    excerpt = chapter[(len(chapter) - n) // 2 :][:n]
-    excerpt = (np.clip(excerpt, -1, 1) * 32767).round() / 32767  # as the encoder will receive it
-    before = loudness_of(excerpt, episode.rate)
-    folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".narrate-") as tmp:
-        probe = Path(tmp) / f"probe{fmt.suffix}"
-        target = Target(probe, tuple(fmt.codec_args(episode.channels)), fmt.muxer)
-        encode_chunks([excerpt], episode.rate, episode.channels, [target])
-        after = measure_file(str(probe)).integrated_lufs
-    if not (math.isfinite(before) and math.isfinite(after)):
-        return 0.0
-    return after - before
-
-
-def _record(plan: Plan, timeline: Timeline, loudness: Loudness, out: Path, publish: dict) -> dict:
-    """What was built, how loud it measured, with which versions, and what a feed needs to list it."""
+    timeline = episode.timeline
+    loudness = mastered.loudness
+    engines = sorted({(s.voice.engine, s.voice.label) for s in plan.speeches()})
     return {
+        "record_format": RECORD_FORMAT,
         "narrate": __version__,
         "ffmpeg": ffmpeg_version(),
+        "engines": [{"engine": e, "voice": v, "version": _engine_version(e)} for e, v in engines],
         "script": plan.path,
+        "script_sha256": _sha256(Path(plan.path)),
         "edition": plan.edition,
         "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "inputs": inputs,
         "output": out.name,
         "duration_ms": timeline.duration_ms,
+        "settings": settings,
         "loudness": {
             "target_lufs": loudness.target_lufs,
             "true_peak_ceiling_dbtp": loudness.ceiling_dbtp,
             "master_gain_db": round(loudness.gain_db, 2),
             "limited_frames": loudness.limited_frames,
             "encodes": loudness.passes,
+            "estimated": loudness.estimated,
             "measured": loudness.measured.as_dict(),
             "measured_by_format": {name: m.as_dict() for name, m in loudness.by_format.items()},
-            "meter": "ffmpeg ebur128 (ITU-R BS.1770-4, true peak 4x oversampled) on the decoded file",
+            "meter": "ffmpeg ebur128 (ITU-R BS.1770-4, true peak 4x oversampled) on the decoded file"
+            + ("; this build's MP3 figures are estimated from that measurement and the changed chapters' mix"
+               if loudness.estimated else ""),
         },
         "chapters": [
-            {"number": c.number, "title": c.title, "line": c.line, "start_ms": c.start_ms, "end_ms": c.end_ms}
-            for c in timeline.chapters
+            {**record, "line": c.line, "start_ms": c.start_ms, "end_ms": c.end_ms, "mix_key": episode.region_key(i)}
+            for i, (c, record) in enumerate(zip(timeline.chapters, _chapter_records(plan)))
         ],
+        "sentences": _sentence_records(plan, timeline),
+        "sounds": {
+            name: digest for name, digest in sorted(episode.sounds.ids.items())
+        },
+        "mastering": mastered.state,
         "publish": publish,
     }
 
 
-def write_feed(root: Path, edition: str, show: dict, base_url: str) -> tuple[Path, int]:
-    """Write the feed for every episode of this edition under ``root``; return its path and item count."""
+def _engine_version(name: str) -> str:
+    try:
+        engine = Engines().get(name)
+        return engine.version() if hasattr(engine, "version") else "unknown"
+    except NarrateError:
+        return "unknown"
+
+
+def write_feed(root: Path, edition: str, show: dict, base_url: str) -> tuple[Path, int, bool]:
+    """Write the feed for every episode of this edition under ``root``, unless it would not change;
+    return its path, its item count and whether it was written."""
     episodes = feeds.find_episodes(root, edition)
     path = root / feeds.feed_name(edition)
+    data = feeds.feed_xml(show, episodes, base_url, edition)
+    try:
+        if path.read_bytes() == data:
+            return path, len(episodes), False
+    except OSError:
+        pass
     with published(path) as tmp:
-        tmp.write_bytes(feeds.feed_xml(show, episodes, base_url, edition))
-    return path, len(episodes)
+        tmp.write_bytes(data)
+    return path, len(episodes), True
 
 
 def series_base_url(scripts: list[Script], override: str | None) -> str | None:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 import wave
 from pathlib import Path
 
@@ -86,3 +87,64 @@ class SpeechCache:
             w.setframerate(clip.rate)
             w.writeframes(to_pcm16(clip.samples))
         atomic_write(self.path(key), buf.getvalue())
+
+
+KINDS = {"speech": ".wav", "mix": ".npz", "mp3": ".seg"}  # what the cache holds, and each kind's files
+
+
+class Store:
+    """Everything narrate caches, by kind and key: sentences, chapter analyses and encoded chapters.
+
+    Each build records which entries it used (``record_use``), so ``prune`` can
+    drop what no recent build uses.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.speech = SpeechCache(self.root)
+        self.used: dict[str, set[str]] = {kind: set() for kind in KINDS}
+
+    def path(self, kind: str, key: str) -> Path:
+        return self.root / kind / key[:2] / f"{key}{KINDS[kind]}"
+
+    def get(self, kind: str, key: str) -> bytes | None:
+        try:
+            data = self.path(kind, key).read_bytes()
+        except OSError:
+            return None
+        self.used[kind].add(key)
+        return data
+
+    def put(self, kind: str, key: str, data: bytes) -> None:
+        atomic_write(self.path(kind, key), data)
+        self.used[kind].add(key)
+
+    def get_arrays(self, kind: str, key: str) -> dict[str, np.ndarray] | None:
+        import io
+
+        data = self.get(kind, key)
+        if data is None:
+            return None
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+                return {name: npz[name] for name in npz.files}
+        except (ValueError, OSError, EOFError):
+            return None  # a damaged entry counts as missing
+
+    def put_arrays(self, kind: str, key: str, **arrays: np.ndarray) -> None:
+        import io
+
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)
+        self.put(kind, key, buf.getvalue())
+
+    def record_use(self, episode: str, speech_keys: set[str]) -> None:
+        """Note which entries the build of ``episode`` (its build record's path) uses now."""
+        self.used["speech"] |= speech_keys
+        name = hashlib.sha256(episode.encode("utf-8")).hexdigest()[:24]
+        record = {
+            "episode": episode,
+            "built": time.time(),
+            "keys": {kind: sorted(keys) for kind, keys in self.used.items()},
+        }
+        atomic_write(self.root / "builds" / f"{name}.json", json.dumps(record).encode("utf-8"))

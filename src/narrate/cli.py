@@ -92,13 +92,18 @@ class _Progress:
     help="Where synthesised sentences are kept. Default: ~/.cache/narrate",
 )
 @click.option(
+    "--fresh", is_flag=True,
+    help="Master, encode and measure everything anew instead of reusing unchanged chapters "
+    "(sentences still come from the cache).",
+)
+@click.option(
     "--speech-only", is_flag=True,
     help="Build the speech-only edition: no beds or stings, the same chapters and cues "
     "(written as <script name>-speech). Reuses the cached speech.",
 )
 def build(
     scripts: tuple[str, ...], output: str | None, formats: str | None, base_url: str | None,
-    cache_dir: Path | None, speech_only: bool,
+    cache_dir: Path | None, fresh: bool, speech_only: bool,
 ) -> None:
     """Build the episode for each SCRIPT (a folder stands for its .md files); several make one series and one feed."""
     from narrate import build as b
@@ -118,7 +123,7 @@ def build(
         try:
             result = b.build(
                 path, output, cache_dir, progress=progress, edition=edition,
-                log=lambda line: click.echo(line, err=True), formats=chosen, base_url=url,
+                log=lambda line: click.echo(line, err=True), formats=chosen, base_url=url, fresh=fresh,
             )
         finally:
             progress.close()
@@ -127,18 +132,25 @@ def build(
     first = results[0]
     assert first.layout is not None
     if url:
-        feed, count = b.write_feed(first.layout.root, edition, first.show, url)
-        click.echo(f"feed: {feed} ({count} episode{'s' if count != 1 else ''}, at {url}{feed.name})")
+        feed, count, written = b.write_feed(first.layout.root, edition, first.show, url)
+        click.echo(f"feed: {feed} ({count} episode{'s' if count != 1 else ''}, at {url}{feed.name})"
+                   + ("" if written else ", unchanged"))
     else:
         click.echo("no feed: set 'base_url' under 'podcast:' in the front matter, or give --base-url")
 
 
 def _report(result: Any) -> None:
     tl, layout = result.timeline, result.layout
+    if result.unchanged:
+        click.echo(f"{result.output}: {result.changes.lines()[0]}; wrote nothing")
+        return
     names = [p.name for p in result.outputs.values()]
-    click.echo(f"wrote {result.output}" + (f" (and {', '.join(names[1:])})" if len(names) > 1 else ""))
+    click.echo(f"built {result.output}" + (f" (and {', '.join(names[1:])})" if len(names) > 1 else ""))
     click.echo(f"  {_format_duration(tl.duration_ms)} long, {len(tl.chapters)} chapters")
-    click.echo(f"  {result.stats.summary()}")
+    for line in result.changes.lines():
+        click.echo(f"  {line}")
+    for line in result.cost.lines():
+        click.echo(f"  {line}")
     click.echo(f"  {result.loudness.summary()}")
     others = [f"{name} {m.integrated_lufs:.1f} LUFS, {m.true_peak_dbtp:.1f} dBTP"
               for name, m in result.loudness.by_format.items() if name != next(iter(result.outputs))]

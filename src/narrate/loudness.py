@@ -187,13 +187,16 @@ def solve_master(
 
     fixed = gain_db is not None
     gain_db = target_lufs - raw if gain_db is None else gain_db
-    for _ in range(1 if fixed else 8):  # the limiter costs a little loudness; a few rounds settle it
+    for round_ in range(1 if fixed else 8):  # the limiter costs a little loudness; a few rounds settle it
+        if round_:
+            gain_db += target_lufs - got
         g = 10 ** (gain_db / 20)
         lim = limiter(g)
         got = integrated(energies * (g * lim) ** 2)
-        if fixed or abs(target_lufs - got) < 0.005:
+        if abs(target_lufs - got) < 0.005:
             break
-        gain_db += target_lufs - got
+    # the limiter is always the one worked out for this very gain, so a later build that keeps the
+    # gain gets the same limiter, and so the same audio, for every chapter that did not change
     return Master(gain_db, lim, got, int(np.count_nonzero(lim < 0.999)))
 
 

@@ -269,10 +269,18 @@ class Episode:
             for offset, kind in layout.cues
             if offset < b and offset + len(self.sounds.cues[kind]) > a
         ]
+        end = here + (b - a)
         beds = [
-            (self.sounds.ids[r.name], r.origin - here, r.start - here, r.end - here, r.fade_in, r.fade_out, repr(r.gain))
+            (
+                self.sounds.ids[r.name],
+                r.origin - here,  # the loop's phase
+                # a fade counts only where it reaches into the region (so a neighbour's length does not)
+                (r.start - here, r.fade_in) if here < r.start + r.fade_in else None,
+                (r.end - here, r.fade_out) if end > r.end - r.fade_out else None,
+                repr(r.gain),
+            )
             for r in self.beds
-            if r.start < here + (b - a) and r.end > here
+            if r.start < end and r.end > here
         ]
         frames = slice(max(0, a // f - 1), -(-b // f) + 1)  # the frames the region's curves interpolate between
         h = hashlib.sha256()

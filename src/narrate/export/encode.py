@@ -137,11 +137,13 @@ def published(path: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def published_all(paths: list[Path]) -> Iterator[tuple[Path, ...]]:
+def published_all(paths: list[Path], unchanged: list[Path] | None = None) -> Iterator[tuple[Path, ...]]:
     """Temporary paths beside each of ``paths``, all renamed into place only if the block succeeds.
 
     Nothing is renamed until everything is written, so a failure leaves the
-    previous files (if any) untouched and no partial ones.
+    previous files (if any) untouched and no partial ones. Given ``unchanged``,
+    a file whose new content equals the old is left as it was (its time too),
+    and listed there.
     """
     made = [p.parent for p in paths if not p.parent.exists()]
     temps: list[Path] = []
@@ -155,7 +157,11 @@ def published_all(paths: list[Path]) -> Iterator[tuple[Path, ...]]:
             temps.append(Path(name))
         yield tuple(temps)
         for tmp, path in zip(temps, paths):
-            os.replace(tmp, path)
+            if unchanged is not None and _same_file_content(tmp, path):
+                tmp.unlink()
+                unchanged.append(path)
+            else:
+                os.replace(tmp, path)
     except BaseException:
         for tmp in temps:
             tmp.unlink(missing_ok=True)
@@ -165,6 +171,15 @@ def published_all(paths: list[Path]) -> Iterator[tuple[Path, ...]]:
             except OSError:
                 pass
         raise
+
+
+def _same_file_content(a: Path, b: Path) -> bool:
+    import filecmp
+
+    try:
+        return b.is_file() and a.stat().st_size == b.stat().st_size and filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
 
 
 def _umask() -> int:

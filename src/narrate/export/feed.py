@@ -64,6 +64,17 @@ def find_episodes(root: Path, edition: str) -> list[FeedEpisode]:
     return found
 
 
+def last_built(episodes: list[FeedEpisode]) -> _dt.datetime:
+    """When the newest episode was built (so an unchanged series gives the same feed, byte for byte)."""
+    times = []
+    for e in episodes:
+        try:
+            times.append(_dt.datetime.strptime(e.record["built"], "%Y-%m-%dT%H:%M:%S%z"))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return max(times, default=_dt.datetime.now(_dt.timezone.utc)).astimezone(_dt.timezone.utc)
+
+
 def podcast_guid(feed_url: str) -> str:
     """The Podcasting 2.0 podcast:guid for a feed URL."""
     bare = feed_url.split("://", 1)[-1].rstrip("/")
@@ -92,7 +103,7 @@ def feed_xml(show: dict, episodes: list[FeedEpisode], base_url: str, edition: st
     _sub(ch, "description", show.get("description") or title)
     _sub(ch, "language", show["language"])
     _sub(ch, "generator", f"narrate {__version__}")
-    _sub(ch, "lastBuildDate", format_datetime(_dt.datetime.now(_dt.timezone.utc)))
+    _sub(ch, "lastBuildDate", format_datetime(last_built(episodes)))
     _sub(ch, f"{{{ATOM}}}link", href=feed_url, rel="self", type="application/rss+xml")
     if show.get("author"):
         _sub(ch, f"{{{ITUNES}}}author", show["author"])

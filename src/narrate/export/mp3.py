@@ -118,7 +118,8 @@ def build_tags(plan: Plan, timeline: Timeline, cover: Path | None) -> ID3:
 def codec_args(channels: int) -> list[str]:
     """ffmpeg's MP3 settings: 128 kbit/s stereo or 64 kbit/s mono, no ID3 from ffmpeg (mutagen writes the only one)."""
     bitrate = "128k" if channels > 1 else "64k"
-    return ["-c:a", "libmp3lame", "-b:a", bitrate, "-id3v2_version", "0", "-write_xing", "1"]
+    # no bit reservoir: each frame stands alone, so chapters encoded apart can be joined (narrate.export.gapless)
+    return ["-c:a", "libmp3lame", "-b:a", bitrate, "-reservoir", "0", "-id3v2_version", "0", "-write_xing", "1"]
 
 
 def tag_mp3(path: Path, plan: Plan, timeline: Timeline, cover: Path | None) -> None:
