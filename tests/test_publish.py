@@ -349,7 +349,7 @@ def test_guid_and_pubdate_stay_the_same_across_rebuilds(series: tuple[Path, dict
     build(str(script), str(out), tmp_path / "cache", Engines({"piper": tone, "tone": tone}), base_url=BASE_URL)
     after = json.loads((out / "second" / "second.manifest.json").read_text())["publish"]
     assert (after["guid"], after["pub_date"]) == (before["guid"], before["pub_date"])
-    path, count = write_feed(out, "full", results["first"].show, BASE_URL)
+    path, count, _ = write_feed(out, "full", results["first"].show, BASE_URL)
     feed = path.read_bytes()
     assert count == 2
     assert feed.count(before["guid"].encode()) == 1 and feed.count(b"<item>") == 2

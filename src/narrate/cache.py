@@ -8,6 +8,7 @@ depends on file times or positions in the script.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -77,16 +78,20 @@ class SpeechCache:
             return None
         return Clip(np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32767.0, rate)
 
-    def put(self, key: str, clip: Clip) -> None:
+    def put(self, key: str, clip: Clip) -> Clip:
+        """Store a clip; return it exactly as ``get`` will read it back (16-bit), so the build that
+        synthesised a sentence mixes the very samples that later builds will."""
         import io
 
+        pcm = to_pcm16(clip.samples)
         buf = io.BytesIO()
         with wave.open(buf, "wb") as w:
             w.setnchannels(1)
             w.setsampwidth(2)
             w.setframerate(clip.rate)
-            w.writeframes(to_pcm16(clip.samples))
+            w.writeframes(pcm)
         atomic_write(self.path(key), buf.getvalue())
+        return Clip(np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32767.0, clip.rate)
 
 
 KINDS = {"speech": ".wav", "mix": ".npz", "mp3": ".seg"}  # what the cache holds, and each kind's files
@@ -148,3 +153,95 @@ class Store:
             "keys": {kind: sorted(keys) for kind, keys in self.used.items()},
         }
         atomic_write(self.root / "builds" / f"{name}.json", json.dumps(record).encode("utf-8"))
+
+
+@dataclasses.dataclass(frozen=True)
+class KindUsage:
+    kind: str
+    entries: int
+    bytes: int
+    unused_entries: int
+    unused_bytes: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CacheInfo:
+    """What the cache holds, and how much of it no recent build uses."""
+
+    root: Path
+    kinds: tuple[KindUsage, ...]
+    builds: int  # episodes whose last build is recorded, within the window
+    last_build: float | None
+    days: float
+
+    @property
+    def bytes(self) -> int:
+        return sum(k.bytes for k in self.kinds)
+
+
+def _entries(root: Path, kind: str) -> list[tuple[str, Path, int]]:
+    folder = root / kind
+    suffix = KINDS[kind]
+    out = []
+    if folder.is_dir():
+        for path in folder.glob(f"??/*{suffix}"):
+            try:
+                out.append((path.name[: -len(suffix)], path, path.stat().st_size))
+            except OSError:
+                continue
+    return out
+
+
+def _recent_use(root: Path, days: float) -> tuple[dict[str, set[str]], list[Path], list[float]]:
+    """Keys used by builds recorded in the last ``days``; the records older than that."""
+    used: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    old: list[Path] = []
+    times: list[float] = []
+    cutoff = time.time() - days * 86400
+    for path in sorted((root / "builds").glob("*.json")):
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            built = float(record["built"])
+            keys = record["keys"]
+        except (OSError, ValueError, KeyError, TypeError):
+            old.append(path)
+            continue
+        if built < cutoff:
+            old.append(path)
+            continue
+        times.append(built)
+        for kind in KINDS:
+            used[kind].update(keys.get(kind, []))
+    return used, old, times
+
+
+def cache_info(root: Path, days: float = 30) -> CacheInfo:
+    """Count what the cache holds, by kind, and what no build in the last ``days`` uses."""
+    used, _, times = _recent_use(root, days)
+    kinds = []
+    for kind in KINDS:
+        entries = _entries(root, kind)
+        unused = [size for key, _, size in entries if key not in used[kind]]
+        kinds.append(KindUsage(kind, len(entries), sum(s for _, _, s in entries), len(unused), sum(unused)))
+    return CacheInfo(root, tuple(kinds), len(times), max(times, default=None), days)
+
+
+def prune(root: Path, days: float = 30, dry_run: bool = False) -> tuple[int, int]:
+    """Delete every entry that no build in the last ``days`` uses (and older build records);
+    return the entries and bytes freed."""
+    used, old, _ = _recent_use(root, days)
+    count = freed = 0
+    for kind in KINDS:
+        for key, path, size in _entries(root, kind):
+            if key in used[kind]:
+                continue
+            if not dry_run:
+                path.unlink(missing_ok=True)
+            count += 1
+            freed += size
+    if not dry_run:
+        for path in old:
+            path.unlink(missing_ok=True)
+        for stray in root.glob("*/??/.*.tmp"):  # left by a build that was killed mid-write
+            stray.unlink(missing_ok=True)
+    return count, freed

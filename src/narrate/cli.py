@@ -117,13 +117,23 @@ def build(
         b.check_files(script)
     url = b.series_base_url(loaded, base_url)
     edition = "speech" if speech_only else "full"
+    _build_all(paths, output, cache_dir, edition, chosen, url, fresh)
+
+
+def _build_all(
+    paths: list[str], output: str | None, cache_dir: Path | None, edition: str,
+    formats: tuple[str, ...] | None, url: str | None, fresh: bool = False,
+) -> None:
+    """Build each script and report it, then write the feed (if there is an address for it)."""
+    from narrate import build as b
+
     results = []
     for path in paths:
         progress = _Progress()
         try:
             result = b.build(
                 path, output, cache_dir, progress=progress, edition=edition,
-                log=lambda line: click.echo(line, err=True), formats=chosen, base_url=url, fresh=fresh,
+                log=lambda line: click.echo(line, err=True), formats=formats, base_url=url, fresh=fresh,
             )
         finally:
             progress.close()
@@ -184,6 +194,141 @@ def check(script: str) -> None:
             click.echo(f"  {script}:{line}: {name}")
     else:
         click.echo("every name an English voice may say wrongly has a pronunciation")
+
+
+@cli.command()
+@click.argument("script", type=click.Path(dir_okay=False, path_type=str))
+@click.option("-o", "--output", metavar="OUT", help="As for 'narrate build'. Default: build")
+@click.option("-f", "--format", "formats", metavar="LIST", help="As for 'narrate build'.")
+@click.option("--base-url", metavar="URL", help="As for 'narrate build'.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR",
+              help="Where synthesised sentences are kept. Default: ~/.cache/narrate")
+@click.option("--debounce", type=click.FloatRange(0.1, 30), default=0.8, show_default=True, metavar="SECONDS",
+              help="Wait until the files have been quiet this long before building.")
+def watch(script: str, output: str | None, formats: str | None, base_url: str | None, cache_dir: Path | None,
+          debounce: float) -> None:
+    """Build SCRIPT, then rebuild it each time it (or a sound or image it uses) is saved. Ctrl-C stops."""
+    from narrate import build as b
+    from narrate.watch import watch as run_watch
+
+    chosen = b.parse_format_option(formats)
+    url = b.check_base_url(base_url, "--base-url") if base_url else None
+
+    def rebuild() -> None:
+        script_url = url or b.load_script(script).meta.podcast.base_url
+        _build_all([script], output, cache_dir, "full", chosen, script_url)
+
+    click.echo(f"watching {script} and the files it uses (Ctrl-C to stop)")
+    try:
+        run_watch(script, rebuild, lambda line: click.echo(line, err=True), debounce=debounce)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+@cli.command()
+@click.argument("script", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--chapter", type=click.IntRange(1), metavar="N", help="Preview chapter N (from 1).")
+@click.option("--line", type=click.IntRange(1), metavar="L", help="Preview the paragraph at line L of the script.")
+@click.option("-o", "--output", metavar="FILE",
+              help="Where to write it (.mp3 or .wav). Default: build/preview/<script>-chapter-NN.mp3")
+@click.option("--play/--no-play", default=True, show_default=True, help="Play it when done, if a player is installed.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR",
+              help="Where synthesised sentences are kept. Default: ~/.cache/narrate")
+def preview(script: str, chapter: int | None, line: int | None, output: str | None, play: bool,
+            cache_dir: Path | None) -> None:
+    """Render one chapter (--chapter N) or one paragraph (--line L) of SCRIPT, mixed, and play it."""
+    from narrate import preview as p
+
+    if (chapter is None) == (line is None):
+        raise click.UsageError("give --chapter N or --line L (one of them)")
+    result = p.preview(script, chapter, line, output, cache_dir)
+    click.echo(f"wrote {result.path}: {result.what}, {_format_duration(int(result.seconds * 1000))}; "
+               f"{result.stats.summary()}")
+    if play:
+        played = p.play(result.path)
+        if played is None:
+            names = ", ".join(name for name, _ in p.PLAYERS)
+            click.echo(f"no audio player found (looked for {names}); open {result.path} yourself")
+        elif not played[1]:
+            click.echo(f"{played[0]} could not play it (is there a sound device?); open {result.path} yourself")
+
+
+@cli.command()
+@click.argument("target", type=click.Path(dir_okay=False, path_type=str), metavar="EPISODE-OR-SCRIPT")
+@click.option("-o", "--output", metavar="OUT", help="Where a SCRIPT's episode was built, as for 'narrate build'.")
+@click.option("--max-wer", type=click.FloatRange(0, 1), default=0.15, show_default=True,
+              help="Fail if any chapter's word error rate is above this (0.15 = 15%).")
+def verify(target: str, output: str | None, max_wer: float) -> None:
+    """Transcribe a built episode offline and compare it with its script, chapter by chapter.
+
+    Needs the optional extra: pip install 'narrate[verify]'. Exits 1 if a chapter's word error rate is
+    over --max-wer or a sentence is missing from the audio.
+    """
+    from narrate.verify import verify as run_verify
+
+    report = run_verify(target, output)
+    click.echo(f"{report.audio}: word error rate {report.wer:.1%} (Whisper tiny.en, offline)")
+    width = max(len(c.title) for c in report.chapters)
+    for c in report.chapters:
+        click.echo(f"  {c.number:>2}  {c.title:<{width}}  {c.wer:6.1%}  ({c.errors} of {c.words} words)")
+    if report.issues:
+        click.echo("sentences where the audio departs from the script:")
+        for issue in report.issues:
+            click.echo(f"  line {issue.line}: {issue.describe()}")
+    failures = report.failures(max_wer)
+    if failures:
+        raise NarrateError("; ".join(failures))
+
+
+@cli.group()
+def cache() -> None:
+    """See and prune what narrate keeps between builds."""
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB" if n >= 1e5 else f"{n / 1e3:,.1f} kB"
+
+
+_KIND_NAMES = {"speech": "sentences", "mix": "chapter analyses", "mp3": "encoded MP3 chapters"}
+
+
+@cache.command("info")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR",
+              help="Default: ~/.cache/narrate")
+@click.option("--days", type=click.FloatRange(0), default=30, show_default=True,
+              help="A build this recent counts as recent.")
+def cache_info(cache_dir: Path | None, days: float) -> None:
+    """Show what the cache holds and how much of it no recent build uses."""
+    import time
+
+    from narrate.cache import cache_info as info, default_dir
+
+    got = info(cache_dir or default_dir(), days)
+    click.echo(f"cache: {got.root}")
+    for k in got.kinds:
+        click.echo(f"  {k.entries:>6,} {_KIND_NAMES[k.kind]:<22} {_size(k.bytes):>10}")
+    last = time.strftime("%Y-%m-%d %H:%M", time.localtime(got.last_build)) if got.last_build else "none"
+    unused = sum(k.unused_entries for k in got.kinds)
+    click.echo(f"  total {_size(got.bytes)}; {got.builds} episode build{'s' if got.builds != 1 else ''} "
+               f"in the last {days:g} days (latest {last})")
+    click.echo(f"  {unused:,} entries ({_size(sum(k.unused_bytes for k in got.kinds))}) are used by no build "
+               f"in the last {days:g} days: 'narrate cache prune' removes them")
+
+
+@cache.command("prune")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR",
+              help="Default: ~/.cache/narrate")
+@click.option("--days", type=click.FloatRange(0), default=30, show_default=True,
+              help="Keep what any build in this many days used.")
+@click.option("--dry-run", is_flag=True, help="Say what would go, and remove nothing.")
+def cache_prune(cache_dir: Path | None, days: float, dry_run: bool) -> None:
+    """Remove cache entries that no build in the last --days used, and say how much space that frees."""
+    from narrate.cache import default_dir, prune
+
+    count, freed = prune(cache_dir or default_dir(), days, dry_run)
+    verb = "would remove" if dry_run else "removed"
+    click.echo(f"{verb} {count:,} entries that no build in the last {days:g} days used: "
+               f"{'would free' if dry_run else 'freed'} {_size(freed)}")
 
 
 def main() -> None:

@@ -45,7 +45,7 @@ def synthesize(
                 chapter = next(c for c in plan.chapters if speech in c.items)
                 exc.message = f"chapter {chapter.number} '{chapter.title}': {exc.message}"
                 raise exc.located(plan.path, speech.line) from exc
-            cache.put(speech.key, clip)
+            clip = cache.put(speech.key, clip)  # as every later build will read it back
             made += 1
         clips[speech.key] = clip
         if progress:
