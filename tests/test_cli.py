@@ -42,7 +42,7 @@ def test_build_reports_output_duration_and_cache(tmp_path: Path) -> None:
         "  0:22 long, 2 chapters\n"
         "  first build: 2 chapters, 8 sentences\n"
         "  synthesised 8 of 8 sentences, 0 from cache\n"
-        "  remixed all 2 chapters; encoded the MP3 frames of all 2 chapters\n"
+        "  remixed all 2 chapters; encoded 22 s of MP3 in all 2 chapters\n"
         "  rewrote 7 files (out.mp3, out.chapters.json, out.vtt, out.srt, out.transcript.json, out.html, "
         "out.manifest.json)\n"
         "  loudness -16.0 LUFS, true peak -6.6 dBTP (target -16 LUFS, at most -1 dBTP)\n"

@@ -165,3 +165,30 @@ def test_settings_and_moves_are_reported(episode) -> None:  # type: ignore[no-un
     assert "  chapter 2 'The Mekong': moved from position 3" in lines
     assert not any("Kunming" in line for line in lines)  # one move explains the new order
     assert again.stats.synthesised == 0  # every sentence, titles too, is already in the cache
+
+
+def test_the_build_record_lists_every_sentence_and_reproduces_the_episode(tmp_path: Path, tone_engines: Engines) -> None:
+    import json
+
+    script = write_script(tmp_path, BODY)
+    first = build(str(script), str(tmp_path / "a"), tmp_path / "cache-a", tone_engines)
+    record = json.loads(first.manifest.read_text(encoding="utf-8"))
+    sentences = record["sentences"]
+    assert [(s["chapter"], s["start_ms"], s["end_ms"]) for s in sentences] == [
+        (t.chapter, t.start_ms, t.end_ms) for t in first.timeline.sentences]
+    boat = next(s for s in sentences if s["text"] == "The boat left at two.")
+    assert boat == {
+        "chapter": 3, "line": line_of(script, "The boat left at two."), "role": "text", "speaker": None,
+        "text": "The boat left at two.", "spoken": "The boat left at two.", "engine": "tone", "voice": "tone",
+        "model": "tone-v1", "settings": {"speed": 1.0}, "key": boat["key"],
+        "start_ms": boat["start_ms"], "end_ms": boat["end_ms"],
+    }
+    assert (tmp_path / "cache-a" / "speech" / boat["key"][:2] / f"{boat['key']}.wav").is_file()
+    assert record["engines"] == [{"engine": "tone", "voice": "tone", "version": "tone 1"}]
+    assert record["ffmpeg"].startswith("ffmpeg version ")
+    assert record["loudness"]["measured"]["integrated_lufs"] == pytest.approx(-16, abs=0.5)
+    assert record["files"]["story.mp3"]["bytes"] == first.output.stat().st_size
+    # the same script, sounds and versions, built elsewhere from nothing: the very same bytes
+    second = build(str(script), str(tmp_path / "b"), tmp_path / "cache-b", tone_engines)
+    assert second.output.read_bytes() == first.output.read_bytes()
+    assert json.loads(second.manifest.read_text())["sentences"] == sentences

@@ -139,6 +139,8 @@ def test_m4b_has_a_chapter_track_and_nero_chapters(series: tuple[Path, dict[str,
     assert [(round(c.start, 3), c.title) for c in mp4.chapters] == [(c.start_ms / 1000, c.title) for c in tl.chapters]
     # the QuickTime chapter track: a text track that ffprobe lists as a stream
     exe = ffprobe()
+    if exe is None:
+        pytest.skip("needs Debian's ffprobe as an independent reader")
     streams = json.loads(subprocess.run([exe, "-v", "error", "-show_streams", "-of", "json", str(path)],
                                         capture_output=True, check=True).stdout)["streams"]
     assert [s["codec_type"] for s in streams][:1] == ["audio"]

@@ -74,18 +74,25 @@ class Cost:
     rewritten: tuple[str, ...] = ()  # file names
     kept: tuple[str, ...] = ()  # files left as they were: their content did not change
     kept_master: bool = False
+    encoded_seconds: float = 0.0  # of the MP3
 
     def lines(self) -> list[str]:
         """The cost, as the CLI prints it."""
         out = [f"synthesised {self.synthesised} of {self.sentences} sentences, {self.sentences - self.synthesised} from cache"]
         if self.chapters:
-            out.append(f"remixed {_chapters(self.analysed, self.chapters)}; "
-                       f"encoded the MP3 frames of {_chapters(self.encoded, self.chapters)}"
+            mp3 = (f"encoded {_seconds(self.encoded_seconds)} of MP3 in {_chapters(self.encoded, self.chapters)}"
+                   if self.encoded else "encoded no MP3")
+            out.append(f"remixed {_chapters(self.analysed, self.chapters)}; {mp3}"
                        + (f"; encoded {', '.join(self.whole)} whole" if self.whole else ""))
         kept = f"; left {len(self.kept)} unchanged" if self.kept else ""
         out.append(f"rewrote {len(self.rewritten)} file{'s' if len(self.rewritten) != 1 else ''}"
                    + (f" ({', '.join(self.rewritten)})" if self.rewritten else "") + kept)
         return out
+
+
+def _seconds(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 60}:{s % 60:02d}" if s >= 60 else f"{s} s"
 
 
 def _chapters(numbers: tuple[int, ...], total: int) -> str:
@@ -226,14 +233,17 @@ def load_sounds(script: Script, edition: str) -> MixSounds:
     """Decode the cues and each chapter's bed that this edition plays."""
     meta = script.meta
     beds: list[tuple[str, np.ndarray] | None] = []
+    loops: dict[str, tuple[str, np.ndarray]] = {}  # each sound decoded once, however many legs play it
     for chapter in script.chapters:
         value = chapter.settings.ambient or meta.ambient
         if edition == "speech" or not value or is_off(value):
             beds.append(None)
             continue
-        line = chapter.settings.line_of("ambient", 0) or meta.line_of("ambient")
-        path, audio = _load_located(script, value, "beds", line)
-        beds.append((str(path), make_loop(audio, RATE)))
+        if value not in loops:
+            line = chapter.settings.line_of("ambient", 0) or meta.line_of("ambient")
+            path, audio = _load_located(script, value, "beds", line)
+            loops[value] = (str(path), make_loop(audio, RATE))
+        beds.append(loops[value])
     return MixSounds(cues=load_cues(script, edition), beds=tuple(beds))
 
 
@@ -318,15 +328,17 @@ def build(
     clips, stats = synthesize(plan, engines, store.speech, advance)
     sounds = load_sounds(script, edition)
     state = None if fresh else (previous or {}).get("mastering")
-    episode = mix_episode(plan, clips, sounds, reference=(state or {}).get("reference_lufs"))
+    episode = mix_episode(plan, clips, sounds, reference=(state or {}).get("reference_lufs"),
+                          energies_of=store.clip_energies)
     sentences = _sentence_records(plan, episode.timeline)
     changes = compare(previous, _chapter_records(plan), sentences, _settings_record(plan, chosen, base_url))
     written = export_episode(plan, episode, layout, [FORMATS[f] for f in chosen], cover, base_url,
-                             log or (lambda _: None), store, previous, fresh, inputs)
+                             log or (lambda _: None), store, previous, fresh, inputs, _engine_versions(plan, engines))
     store.record_use(str(manifest.absolute()), {s.key for s in plan.speeches()})
     m = written.mastered
     cost = Cost(stats.synthesised, stats.total, m.analysed, m.encoded, m.whole, len(plan.chapters),
-                tuple(p.name for p in written.rewritten), tuple(p.name for p in written.kept), m.kept_master)
+                tuple(p.name for p in written.rewritten), tuple(p.name for p in written.kept), m.kept_master,
+                m.encoded_seconds)
     return BuildResult(
         output=written.audio[chosen[0]],
         timeline=episode.timeline,
@@ -453,6 +465,7 @@ def export_episode(
     previous: dict | None = None,
     fresh: bool = False,
     inputs: str = "",
+    engine_versions: dict[str, str] | None = None,
 ) -> Written:
     """Master and encode every format from one mix, then write the sidecars, page, images and build record.
 
@@ -528,7 +541,8 @@ def export_episode(
         }
         publish["pub_date"], publish["pub_date_iso"] = feeds.pub_date(plan.meta.date, (previous or {}).get("publish"))
         settings = _settings_record(plan, [f.name for f in formats], base_url)
-        record = _record(plan, episode, mastered, audio[formats[0].name], publish, inputs, settings)
+        record = _record(plan, episode, mastered, audio[formats[0].name], publish, inputs, settings,
+                         engine_versions or {})
         record["files"] = {
             p.name: {"bytes": tmp[p].stat().st_size, "sha256": _sha256(tmp[p])} for p in paths if p != manifest
         }
@@ -583,7 +597,8 @@ def _read_record(path: Path) -> dict | None:
 
 
 def _record(
-    plan: Plan, episode: Episode, mastered: Mastered, out: Path, publish: dict, inputs: str, settings: dict
+    plan: Plan, episode: Episode, mastered: Mastered, out: Path, publish: dict, inputs: str, settings: dict,
+    engine_versions: dict[str, str],
 ) -> dict:
     """What was built from what, how loud it measured, with which versions, and what a feed needs to list it.
 
@@ -599,7 +614,8 @@ def _record(
         "record_format": RECORD_FORMAT,
         "narrate": __version__,
         "ffmpeg": ffmpeg_version(),
-        "engines": [{"engine": e, "voice": v, "version": _engine_version(e)} for e, v in engines],
+        "engines": [{"engine": e, "voice": v, "version": engine_versions.get(e, "unknown")}
+                    for e, v in engines],
         "script": plan.path,
         "script_sha256": _sha256(Path(plan.path)),
         "edition": plan.edition,
@@ -634,12 +650,16 @@ def _record(
     }
 
 
-def _engine_version(name: str) -> str:
-    try:
-        engine = Engines().get(name)
-        return engine.version() if hasattr(engine, "version") else "unknown"
-    except NarrateError:
-        return "unknown"
+def _engine_versions(plan: Plan, engines: Engines) -> dict[str, str]:
+    """The version of each engine this plan speaks with, as the engine itself reports it."""
+    out = {}
+    for name in sorted({s.voice.engine for s in plan.speeches()}):
+        try:
+            engine = engines.get(name)
+            out[name] = engine.version() if hasattr(engine, "version") else "unknown"
+        except NarrateError:
+            out[name] = "unknown"
+    return out
 
 
 def write_feed(root: Path, edition: str, show: dict, base_url: str) -> tuple[Path, int, bool]:

@@ -94,7 +94,9 @@ class SpeechCache:
         return Clip(np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32767.0, clip.rate)
 
 
-KINDS = {"speech": ".wav", "mix": ".npz", "mp3": ".seg"}  # what the cache holds, and each kind's files
+# what the cache holds, and each kind's files: sentences, each sentence's loudness per 10 ms frame,
+# each chapter's loudness analysis, and each chapter's encoded MP3 frames
+KINDS = {"speech": ".wav", "level": ".npz", "mix": ".npz", "mp3": ".seg"}
 
 
 class Store:
@@ -142,6 +144,17 @@ class Store:
         buf = io.BytesIO()
         np.savez(buf, **arrays)
         self.put(kind, key, buf.getvalue())
+
+    def clip_energies(self, key: str, clip: Clip) -> np.ndarray:
+        """A sentence's frame energies (narrate.mix.clip_energies), computed once and kept."""
+        from narrate.mix import clip_energies
+
+        got = self.get_arrays("level", key)
+        if got is not None and "energies" in got:
+            return got["energies"]
+        energies = clip_energies(clip)
+        self.put_arrays("level", key, energies=energies)
+        return energies
 
     def record_use(self, episode: str, speech_keys: set[str]) -> None:
         """Note which entries the build of ``episode`` (its build record's path) uses now."""

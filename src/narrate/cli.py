@@ -289,7 +289,8 @@ def _size(n: int) -> str:
     return f"{n / 1e6:,.1f} MB" if n >= 1e5 else f"{n / 1e3:,.1f} kB"
 
 
-_KIND_NAMES = {"speech": "sentences", "mix": "chapter analyses", "mp3": "encoded MP3 chapters"}
+_KIND_NAMES = {"speech": "sentences", "level": "sentence levels", "mix": "chapter analyses",
+               "mp3": "encoded MP3 pieces"}
 
 
 @cache.command("info")

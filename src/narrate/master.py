@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -81,6 +82,7 @@ class Mastered:
     encoded: tuple[int, ...]  # chapters whose MP3 frames were encoded anew
     whole: tuple[str, ...]  # formats encoded whole
     kept_master: bool  # the last build's master gain was kept
+    encoded_seconds: float = 0.0  # how much of the MP3 was encoded anew
 
 
 def master_and_encode(
@@ -169,7 +171,7 @@ def master_and_encode(
     }
     numbers = [c.number for c in episode.plan.chapters]
     return Mastered(loudness, state, tuple(numbers[i] for i in analysed), tuple(numbers[i] for i in work.encoded),
-                    tuple(work.whole), kept is not None)
+                    tuple(work.whole), kept is not None, work.encoded_seconds)
 
 
 def _analyse(episode: Episode, keys: list[str], store: Store) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[int]]:
@@ -247,6 +249,7 @@ class _Work:
         self.existing = existing
         self.previous_formats = (previous or {}).get("formats", {})
         self.encoded: list[int] = []
+        self.encoded_seconds = 0.0
         self.whole: list[str] = []
         self.format_state: dict[str, dict] = {}
         self.raw: Path | None = None
@@ -271,67 +274,91 @@ class _Work:
                 whole.append(fmt)
                 self.format_state[fmt.name] = {"audio_key": fmt_key, "gain_db": 0.0,
                                                **{k: v for k, v in old.items() if k.startswith("codec_") or k == "measured"}}
-        segment_keys = [self._segment_key(mastered, i) for i in range(n)] if mp3 else []
+        units = _pieces(mastered) if mp3 else []
+        segment_keys = [self._segment_key(mastered, u) for u in units]
         segments: list[Segment | None] = [_load_segment(self.store, k) for k in segment_keys]
-        need = {i for i, s in enumerate(segments) if s is None}
+        need = [k for k, seg in enumerate(segments) if seg is None]
         if whole:
-            self._encode_whole(mastered, whole, files, folder, segments, segment_keys, need)
+            self._encode_whole(mastered, whole, files, folder, units, segments, segment_keys, need)
         elif need:
-            with ThreadPoolExecutor(2) as pool:
-                jobs = {i: pool.submit(self._segment, mastered, i, mastered.render_chapter(i), None, segment_keys[i])
-                        for i in sorted(need)}
-                for i, job in jobs.items():
-                    segments[i] = job.result()
-        self.encoded = sorted(need)
+            with ThreadPoolExecutor(2) as pool:  # each worker renders its piece and waits on its encoder
+                jobs = {k: pool.submit(self._segment, mastered, units[k], None, segment_keys[k]) for k in need}
+                for k, job in jobs.items():
+                    segments[k] = job.result()
+        self.encoded = sorted({units[k].chapter for k in need})
+        self.encoded_seconds = sum(units[k].b - units[k].a for k in need) / mastered.rate
         self.whole = [f.name for f in whole]
         if mp3:
             samples = sum(layout.length for layout in mastered.layouts)
-            data = assemble([s for s in segments if s is not None], samples, mp3.codec_args(mastered.channels),
+            data = assemble([seg for seg in segments if seg is not None], samples, mp3.codec_args(mastered.channels),
                             mastered.rate, mastered.channels)
             files[mp3].write_bytes(data)
             old = self.previous_formats.get("mp3", {})
             self.format_state["mp3"] = {"audio_key": _hash(segment_keys),
                                         **{k: v for k, v in old.items() if k.startswith("codec_") or k == "measured"}}
 
-    def _segment_key(self, mastered: Episode, i: int) -> str:
+    def _segment_key(self, mastered: Episode, unit: _Piece) -> str:
+        """Everything that makes this piece's MP3 frames what they are: its audio and the audio either side
+        that the encoder sees, by region key, and the encoder's settings."""
+        i, a, b = unit
         n = len(mastered.layouts)
         length = mastered.layouts[i].length
-        parts: list = ["mp3", mastered.rate, mastered.channels, PREROLL_FRAMES, POSTROLL_FRAMES, i == 0, i == n - 1,
-                       self._mp3_args(mastered), mastered.region_key(i, mastered=True)]
-        if i > 0:
+        pre, post = PREROLL_FRAMES * SAMPLES_PER_FRAME, POSTROLL_FRAMES * SAMPLES_PER_FRAME
+        first, last = i == 0 and a == 0, i == n - 1 and b == length
+        parts: list = ["mp3", mastered.rate, mastered.channels, PREROLL_FRAMES, POSTROLL_FRAMES, first, last,
+                       self._mp3_args(mastered), mastered.region_key(i, a, b, mastered=True)]
+        if a > 0:
+            parts.append(mastered.region_key(i, a - pre, a, mastered=True))
+        elif i > 0:
             prev = mastered.layouts[i - 1].length
-            parts.append(mastered.region_key(i - 1, prev - PREROLL_FRAMES * SAMPLES_PER_FRAME, prev, mastered=True))
-        if i < n - 1:
-            parts.append(mastered.region_key(i + 1, 0, POSTROLL_FRAMES * SAMPLES_PER_FRAME, mastered=True))
-        del length
+            parts.append(mastered.region_key(i - 1, prev - pre, prev, mastered=True))
+        if b < length:
+            parts.append(mastered.region_key(i, b, min(b + post, length), mastered=True))
+        elif i < n - 1:
+            parts.append(mastered.region_key(i + 1, 0, post, mastered=True))
         return _hash(parts)
 
     def _mp3_args(self, episode: Episode) -> list[str]:
         mp3 = next(f for f in self.formats if f.name == "mp3")
         return mp3.codec_args(episode.channels)
 
-    def _segment(self, mastered: Episode, i: int, audio: np.ndarray, before: np.ndarray | None, key: str) -> Segment:
-        """Encode chapter i's MP3 frames, with real audio either side of it for context."""
+    def _segment(self, mastered: Episode, unit: _Piece, chapter: np.ndarray | None, key: str,
+                 before: np.ndarray | None = None) -> Segment:
+        """Encode one piece's MP3 frames, with the real audio either side of it for context.
+
+        ``chapter`` is the piece's whole chapter, if already rendered (else the piece is rendered),
+        and ``before`` the end of the chapter before it."""
+        i, a, b = unit
         n = len(mastered.layouts)
-        pre = PREROLL_FRAMES * SAMPLES_PER_FRAME if i > 0 else 0
-        post = POSTROLL_FRAMES * SAMPLES_PER_FRAME if i < n - 1 else 0
+        length = mastered.layouts[i].length
+        pre = PREROLL_FRAMES * SAMPLES_PER_FRAME if (i > 0 or a > 0) else 0
+        post = POSTROLL_FRAMES * SAMPLES_PER_FRAME if (i < n - 1 or b < length) else 0
+
+        def here(lo: int, hi: int) -> np.ndarray:
+            return chapter[lo:hi] if chapter is not None else mastered.render_chapter(i, lo, hi)
+
         parts = []
-        if pre:
-            length = mastered.layouts[i - 1].length
-            parts.append(before[-pre:] if before is not None else mastered.render_chapter(i - 1, length - pre, length))
-        parts.append(audio)
-        if post:
+        if pre and a > 0:
+            parts.append(here(a - pre, a))
+        elif pre:
+            prev = mastered.layouts[i - 1].length
+            parts.append(before[-pre:] if before is not None else mastered.render_chapter(i - 1, prev - pre, prev))
+        parts.append(here(a, b))
+        if post and b < length:
+            parts.append(here(b, min(b + post, length)))
+        elif post:
             parts.append(mastered.render_chapter(i + 1, 0, post))
-        keep = None if i == n - 1 else len(audio) // SAMPLES_PER_FRAME
+        last = i == n - 1 and b == length
         segment = encode_segment(np.concatenate(parts), mastered.rate, mastered.channels, self._mp3_args(mastered),
-                                 pre // SAMPLES_PER_FRAME, keep)
+                                 pre // SAMPLES_PER_FRAME, None if last else (b - a) // SAMPLES_PER_FRAME)
         _save_segment(self.store, key, segment)
         return segment
 
     def _encode_whole(self, mastered: Episode, whole: list[AudioFormat], files: dict[AudioFormat, Path], folder: Path,
-                      segments: list[Segment | None], segment_keys: list[str], need: set[int]) -> None:
+                      units: list[_Piece], segments: list[Segment | None], segment_keys: list[str],
+                      need: list[int]) -> None:
         """Render every chapter once, streaming it to the whole-file encoders (and keeping it as raw PCM
-        for corrections) while the MP3 chapters that are missing are encoded beside them."""
+        for corrections) while the MP3 pieces that are missing are encoded beside them."""
         if self._tmp is None:
             self._tmp = tempfile.TemporaryDirectory(dir=folder, prefix=".narrate-")
         work = Path(self._tmp.name)
@@ -349,23 +376,27 @@ class _Work:
         targets.append(Target(self.raw, ("-c:a", "pcm_s16le"), "s16le"))
         jobs: dict[int, Future[Segment]] = {}
         slots = threading.Semaphore(3)  # chapters waiting for the MP3 encoder: bounds memory
+        by_chapter: dict[int, list[int]] = {}
+        for k in need:
+            by_chapter.setdefault(units[k].chapter, []).append(k)
 
         def chapters(pool: ThreadPoolExecutor) -> Iterator[np.ndarray]:
             before = None
             for i in range(len(mastered.layouts)):
                 audio = mastered.render_chapter(i)
-                if i in need:
+                if i in by_chapter:
                     slots.acquire()
-                    job = pool.submit(self._segment, mastered, i, audio, before, segment_keys[i])
-                    job.add_done_callback(lambda _: slots.release())
-                    jobs[i] = job
+                    for k in by_chapter[i]:
+                        jobs[k] = pool.submit(self._segment, mastered, units[k], audio, segment_keys[k], before)
+                    done = [jobs[k] for k in by_chapter[i]]
+                    threading.Thread(target=lambda d=done: (wait_all(d), slots.release()), daemon=True).start()
                 before = audio[-PREROLL_FRAMES * SAMPLES_PER_FRAME :]
                 yield audio
 
         with ThreadPoolExecutor(1) as pool:
             encode_chunks(chapters(pool), mastered.rate, mastered.channels, targets)
-            for i, job in jobs.items():
-                segments[i] = job.result()
+            for k, job in jobs.items():
+                segments[k] = job.result()
 
     def settle(self, fmt: AudioFormat, path: Path, target: float, ceiling: float, log: Callable[[str], None]) -> Measurement:
         """Measure a format after the first; if its codec moved it off target or over the ceiling, encode it
@@ -396,6 +427,38 @@ class _Work:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
+
+
+class _Piece(NamedTuple):
+    """A stretch of one chapter that is encoded to MP3 on its own: samples a..b of chapter index ``chapter``."""
+
+    chapter: int
+    a: int
+    b: int
+
+
+PIECE_FRAMES = 768  # about 20 s: an edit re-encodes its own piece onwards, the pieces two at a time
+
+
+def _pieces(episode: Episode) -> list[_Piece]:
+    """Every chapter cut into pieces of PIECE_FRAMES MP3 frames (the last one of a chapter may be longer)."""
+    out = []
+    for i, layout in enumerate(episode.layouts):
+        frames = layout.length // SAMPLES_PER_FRAME
+        cuts = list(range(0, frames, PIECE_FRAMES))
+        if len(cuts) > 1 and frames - cuts[-1] < PIECE_FRAMES // 4:
+            cuts.pop()  # no sliver at the end
+        bounds = [c * SAMPLES_PER_FRAME for c in cuts] + [layout.length]
+        out += [_Piece(i, lo, hi) for lo, hi in zip(bounds, bounds[1:])]
+    return out
+
+
+def wait_all(futures: list[Future]) -> None:
+    for f in futures:
+        try:
+            f.result()
+        except Exception:  # noqa: BLE001 - the caller collects the error from the same future
+            pass
 
 
 def _plain_target(fmt: AudioFormat, path: Path, episode: Episode, work: Path) -> Target:

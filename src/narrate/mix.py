@@ -30,7 +30,7 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from math import gcd
 
@@ -314,14 +314,20 @@ class Episode:
 
 
 def mix_episode(
-    plan: Plan, clips: dict[str, Clip], sounds: MixSounds | None = None, rate: int = RATE, reference: float | None = None
+    plan: Plan,
+    clips: dict[str, Clip],
+    sounds: MixSounds | None = None,
+    rate: int = RATE,
+    reference: float | None = None,
+    energies_of: Callable[[str, Clip], np.ndarray] | None = None,
 ) -> Episode:
     """Lay every chapter end to end on one timeline, without rendering audio yet.
 
     Beds and cues are set relative to the speech's loudness. ``reference`` is
     the speech loudness the last build used: if this speech is within
     REFERENCE_HOLD_LU of it, it is kept, so an edit does not nudge every bed
-    and cue (and so every chapter) by a hundredth of a dB.
+    and cue (and so every chapter) by a hundredth of a dB. ``energies_of(key, trimmed clip)``
+    may supply each clip's frame energies from a cache (see ``clip_energies``).
     """
     sounds = sounds or MixSounds()
     mix = plan.meta.mix
@@ -354,7 +360,7 @@ def mix_episode(
         chapters.append(ChapterTime(chapter.number, chapter.title, chapter.line, _ms(start, rate), _ms(start + pos, rate)))
         start += pos
     timeline = Timeline(duration_ms=_ms(start, rate), chapters=tuple(chapters), sentences=tuple(sentences))
-    speech_lufs = _speech_loudness(plan, trimmed, channels)
+    speech_lufs = _speech_loudness(plan, trimmed, channels, energies_of)
     measured = speech_lufs if math.isfinite(speech_lufs) else -20.0
     if reference is None or abs(reference - measured) > REFERENCE_HOLD_LU:
         reference = round(measured, 2)
@@ -387,12 +393,18 @@ def _loudness(sound: np.ndarray, rate: int, channels: int) -> float:
     return value if math.isfinite(value) else -70.0
 
 
-def _speech_loudness(plan: Plan, clips: dict[str, Clip], channels: int) -> float:
+def clip_energies(clip: Clip) -> np.ndarray:
+    """A (trimmed) clip's K-weighted energy per 10 ms frame, mono."""
+    n = len(clip.samples) // frame_size(clip.rate) * frame_size(clip.rate)
+    return frame_energies(clip.samples[:n, None], clip.rate) if n else np.zeros(0)
+
+
+def _speech_loudness(
+    plan: Plan, clips: dict[str, Clip], channels: int, energies_of: Callable[[str, Clip], np.ndarray] | None
+) -> float:
     """Integrated loudness of the narration alone, as it will sit in the mix, from the clips."""
-    energies = {}
-    for key, clip in clips.items():
-        n = len(clip.samples) // frame_size(clip.rate) * frame_size(clip.rate)
-        energies[key] = frame_energies(clip.samples[:n, None], clip.rate) * channels if n else np.zeros(0)
+    measure = energies_of or (lambda key, clip: clip_energies(clip))
+    energies = {key: measure(key, clip) * channels for key, clip in clips.items()}
     parts = [energies[s.key] for s in plan.speeches()]
     return integrated(np.concatenate(parts)) if parts else -math.inf
 
@@ -409,10 +421,13 @@ def _bed_runs(episode: Episode, reference: float) -> tuple[BedRun, ...]:
         return min(want, layouts[i - 1].length, layouts[i].length)
 
     runs = []
+    levels: dict[str, float] = {}  # each bed's loudness, worked out once however many legs play it
     for i, (layout, bed) in enumerate(zip(layouts, beds)):
         if bed is None:
             continue
         name, loop = bed
+        if name not in levels:
+            levels[name] = _loudness(loop, rate, episode.channels)
         a, b = layout.start, layout.start + layout.length
         if i > 0 and beds[i - 1] is not None:
             c = cross(i)
@@ -424,7 +439,7 @@ def _bed_runs(episode: Episode, reference: float) -> tuple[BedRun, ...]:
             end, fade_out = b + c - c // 2, c
         else:
             end, fade_out = b, min(int(mix.fade * rate), (b - a) // 2)
-        gain = _db(reference + mix.bed_level - _loudness(loop, rate, episode.channels))
+        gain = _db(reference + mix.bed_level - levels[name])
         runs.append(BedRun(name, a, start, end, fade_in, fade_out, gain))
     return tuple(runs)
 

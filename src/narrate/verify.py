@@ -242,6 +242,8 @@ _SPELLINGS = {
     "metres": "metres", "meters": "metres", "meter": "metre", "kg": "kilograms", "mr": "mister", "mrs": "missus",
     "dr": "doctor", "ok": "okay", "percent": "per cent", "%": "per cent", "&": "and",
     "colour": "color", "grey": "gray", "centre": "center", "travelling": "traveling", "travelled": "traveled",
+    "traveller": "traveler", "travellers": "travelers", "harbour": "harbor", "neighbour": "neighbor",
+    "favourite": "favorite", "organisation": "organization", "organised": "organized", "realised": "realized",
 }
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*(?:'[a-z]+)?|%|&")
 

@@ -106,10 +106,14 @@ def assemble(segments: Sequence[Segment], samples: int, codec_args: Sequence[str
     if tag < 0:
         tag = info.find(b"Xing")
     struct.pack_into(">II", info, tag + 8, frames, total)
-    # the seek table: where each 1% of the duration starts, as a fraction of the file (x256)
-    lengths = np.fromiter((n for s in segments for n in frame_lengths(s.data)), dtype=np.int64, count=frames)
-    starts = len(info) + np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    at = starts[np.minimum((np.arange(100) * frames) // 100, frames - 1)]
+    # the seek table: where each 1% of the duration starts, as a fraction of the file (x256). At a constant
+    # bit rate frames differ by at most the one padding byte, so within a segment the place is interpolated
+    first_frame = np.cumsum([0] + [s.frames for s in segments])
+    first_byte = len(info) + np.cumsum([0] + [len(s.data) for s in segments])
+    wanted = np.minimum((np.arange(100) * frames) // 100, frames - 1)
+    seg = np.searchsorted(first_frame, wanted, side="right") - 1
+    per_frame = np.array([len(s.data) / max(s.frames, 1) for s in segments])
+    at = first_byte[seg] + (wanted - first_frame[seg]) * per_frame[seg]
     info[tag + 16 : tag + 116] = np.minimum(at * 256 // total, 255).astype(np.uint8).tobytes()
     lame = tag + 120
     padding = frames * SAMPLES_PER_FRAME - ENCODER_DELAY - samples
