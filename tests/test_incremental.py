@@ -192,3 +192,116 @@ def test_the_build_record_lists_every_sentence_and_reproduces_the_episode(tmp_pa
     second = build(str(script), str(tmp_path / "b"), tmp_path / "cache-b", tone_engines)
     assert second.output.read_bytes() == first.output.read_bytes()
     assert json.loads(second.manifest.read_text())["sentences"] == sentences
+
+
+LONG = """\
+# The crossing
+ambient: river-night
+
+{para}
+
+# The road
+ambient: bus
+
+They slept on the floor of the bus, and nobody asked their names.
+"""
+
+SENTENCES = [
+    "The water came up to their knees and then to their waists.",
+    "A guide went first with a stick to feel for the holes.",
+    "Behind him the others held on to each other's coats.",
+    "On the far bank a dog barked once and was quiet again.",
+    "They lay in the reeds until the patrol had passed by.",
+    "Then they walked for an hour without speaking a word.",
+    "The road was wet and the lights of the town were far off.",
+    "At a farm they were given rice, tea and a place to sleep.",
+    "Nobody there asked where they had come from, or why.",
+    "In the morning a van came to take them to the next town.",
+    "The driver played the radio loud all the way to the city.",
+    "By noon the river was far behind them, out of sight.",
+]
+
+
+def lame_tag(path: Path) -> tuple[bytes, dict]:
+    """The audio after the ID3 tag, its Xing/Info fields as mutagen reads them, and its LAME tag's fields
+    read at their places in the LAME tag specification (mutagen only reads tags that say "LAME", and
+    ffmpeg's says "Lavc")."""
+    import io
+    import struct
+
+    from mutagen.mp3._util import XingHeader
+
+    data = path.read_bytes()
+    size = 0
+    for b in data[6:10]:
+        size = (size << 7) | b
+    audio = data[10 + size :]
+    assert audio[:2] == b"\xff\xfb", "an MPEG-1 layer III frame should follow the tag"
+    tag = audio.find(b"Info")
+    xing = XingHeader(io.BytesIO(audio[tag:]))
+    lame = audio[tag + 120 : tag + 156]
+    delay_padding = int.from_bytes(lame[21:24], "big")
+    music_length, music_crc, header_crc = struct.unpack(">IHH", lame[28:36])
+    return audio, {"frames": xing.frames, "bytes": xing.bytes, "toc": xing.toc, "encoder": lame[:9],
+                   "delay": delay_padding >> 12, "padding": delay_padding & 0xFFF,
+                   "music_length": music_length, "music_crc": music_crc, "header_crc": header_crc, "tag_at": tag}
+
+
+def crc16_arc(data: bytes) -> int:
+    """CRC-16/ARC bit by bit, as the LAME tag defines it: a reference independent of narrate's."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc
+
+
+def test_a_mid_chapter_edit_reencodes_from_its_piece_on_and_the_file_stays_whole(tmp_path: Path, tone: ToneEngine,
+                                                                                 tone_engines: Engines) -> None:
+    from narrate.master import PIECE_FRAMES
+
+    script = write_script(tmp_path, LONG.format(para=" ".join(SENTENCES)))
+
+    def run():  # type: ignore[no-untyped-def]
+        return build(str(script), str(tmp_path / "out"), tmp_path / "cache", tone_engines, formats=("mp3",))
+
+    first = run()
+    piece = PIECE_FRAMES * 1152
+    chapter_one = first.timeline.chapters[0]
+    assert (chapter_one.end_ms - chapter_one.start_ms) * RATE / 1000 > 2.5 * piece  # at least three pieces
+    before = decode(first.output)
+    last = SENTENCES[-3]  # "...to the next town."
+    script.write_text(script.read_text(encoding="utf-8").replace(last, last.replace("next town", "coast")),
+                      encoding="utf-8")
+    tone.calls.clear()
+    again = run()
+    assert tone.calls == [last.replace("next town", "coast")]
+    assert again.cost.encoded == (1, 2)  # chapter 2: its first frames hold chapter 1's bed fading out
+    edited = next(s for s in again.timeline.sentences if "coast" in s.text)
+    first_piece = int(edited.start_ms * RATE / 1000) // piece  # the piece the edit falls in
+    assert first_piece >= 2
+    # chapter 1's MP3 was encoded again only from that piece on
+    chapter_samples = round((again.timeline.chapters[0].end_ms) * RATE / 1000)
+    chapter_two = again.timeline.chapters[1]
+    assert again.cost.encoded_seconds == pytest.approx(  # and chapter 2 (one piece, as it is short)
+        (chapter_samples - first_piece * piece) / RATE + (chapter_two.end_ms - chapter_two.start_ms) / 1000, abs=0.01)
+
+    after = decode(again.output)
+    # the pieces before the edit are the first build's frames: the very same samples
+    keep = first_piece * piece - 2 * 1152
+    assert np.array_equal(after[:keep], before[:keep])
+    # no click at any piece join or chapter join
+    joins = [k * piece * 1000 / RATE for k in range(1, chapter_samples // piece + 1)]
+    assert_no_clicks(after, [round(ms) for ms in joins] + [c.start_ms for c in again.timeline.chapters[1:]])
+
+    # the Info frame and LAME tag describe the joined file exactly (read by mutagen; CRCs by a reference)
+    audio, tag = lame_tag(again.output)
+    total_samples = len(after)
+    assert tag["encoder"].startswith(b"Lavc") and tag["delay"] == 576
+    assert tag["frames"] * 1152 - tag["delay"] - tag["padding"] == total_samples
+    assert tag["bytes"] == tag["music_length"] == len(audio)
+    info_end = audio.index(b"\xff\xfb", tag["tag_at"])
+    assert tag["music_crc"] == crc16_arc(audio[info_end:])
+    assert tag["header_crc"] == crc16_arc(audio[:190])
+    assert tag["toc"] == sorted(tag["toc"]) and len(tag["toc"]) == 100

@@ -12,6 +12,7 @@ import json
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -229,6 +230,12 @@ def load_cues(script: Script, edition: str) -> dict[str, np.ndarray]:
     }
 
 
+def _warm_imports() -> None:
+    """Import scipy's signal and ndimage modules (about a second) in the background: the mixer needs them."""
+    import scipy.ndimage  # noqa: F401
+    import scipy.signal  # noqa: F401
+
+
 def load_sounds(script: Script, edition: str) -> MixSounds:
     """Decode the cues and each chapter's bed that this edition plays."""
     meta = script.meta
@@ -325,8 +332,11 @@ def build(
         if progress:
             progress(done, total)
 
-    clips, stats = synthesize(plan, engines, store.speech, advance)
-    sounds = load_sounds(script, edition)
+    with ThreadPoolExecutor(2) as pool:  # decode the sounds and load scipy while the voice speaks
+        pool.submit(_warm_imports)
+        loading = pool.submit(load_sounds, script, edition)
+        clips, stats = synthesize(plan, engines, store.speech, advance)
+        sounds = loading.result()
     state = None if fresh else (previous or {}).get("mastering")
     episode = mix_episode(plan, clips, sounds, reference=(state or {}).get("reference_lufs"),
                           energies_of=store.clip_energies)

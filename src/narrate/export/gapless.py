@@ -162,7 +162,7 @@ LANES = 4096  # bytes are processed in this many interleaved pieces at once, the
 
 
 def crc16(data: bytes) -> int:
-    """CRC-16/ARC of ``data``: LANES pieces run side by side in numpy, then are combined."""
+    """CRC-16/ARC of ``data``: LANES pieces run side by side in numpy, then are combined pairwise."""
     table = _crc_table()
     n = len(data) // LANES
     crc = 0
@@ -171,16 +171,47 @@ def crc16(data: bytes) -> int:
         regs = np.zeros(LANES, dtype=np.uint16)
         for j in range(n):
             regs = table[(regs ^ block[:, j]) & 0xFF] ^ (regs >> 8)
-        for r in regs.tolist():
-            crc = crc16_combine(crc, r, n)
+        length = n
+        while len(regs) > 1:  # lane pairs (A, B) -> CRC of A then B, all pairs at once
+            regs = _apply_many(_zeros_operator(length), regs[0::2]) ^ regs[1::2]
+            length *= 2
+        crc = int(regs[0])
     for byte in data[n * LANES :]:
         crc = int(table[(crc ^ byte) & 0xFF]) ^ (crc >> 8)
     return crc
 
 
+def _apply_many(columns: tuple[int, ...], values: np.ndarray) -> np.ndarray:
+    """``_apply`` to every value of an array."""
+    out = np.zeros_like(values)
+    for bit, column in enumerate(columns):
+        out ^= ((values >> bit) & 1) * np.uint16(column)
+    return out
+
+
+def _zeros_operator(length: int) -> tuple[int, ...]:
+    """The linear map that running ``length`` zero bytes through the CRC applies to its register."""
+    columns = tuple(1 << i for i in range(16))
+    k = 0
+    while length:
+        if length & 1:
+            power = _zeros_power(k)
+            columns = tuple(_apply(power, c) for c in columns)
+        length >>= 1
+        k += 1
+    return columns
+
+
 def crc16_combine(crc_a: int, crc_b: int, length_b: int) -> int:
-    """The CRC of A followed by B, from the CRCs of each and B's length (the CRC is linear)."""
-    return _apply(_zeros_operator(length_b), crc_a) ^ crc_b
+    """The CRC of A followed by B, from the CRCs of each and B's length (the CRC is linear): A's register
+    is run through ``length_b`` zero bytes, one power-of-two operator per set bit of the length."""
+    k = 0
+    while length_b:
+        if length_b & 1:
+            crc_a = _apply(_zeros_power(k), crc_a)
+        length_b >>= 1
+        k += 1
+    return crc_a ^ crc_b
 
 
 def _apply(columns: tuple[int, ...], value: int) -> int:
@@ -194,17 +225,11 @@ def _apply(columns: tuple[int, ...], value: int) -> int:
     return out
 
 
-@functools.lru_cache(maxsize=256)
-def _zeros_operator(length: int) -> tuple[int, ...]:
-    """The linear map that running ``length`` zero bytes through the CRC applies to its register."""
-    if length == 0:
-        return tuple(1 << i for i in range(16))
-    if length == 1:
+@functools.cache
+def _zeros_power(k: int) -> tuple[int, ...]:
+    """The linear map (one column per register bit) that running 2**k zero bytes through the CRC applies."""
+    if k == 0:
         table = _crc_table()
         return tuple(int(table[(1 << i) & 0xFF]) ^ ((1 << i) >> 8) for i in range(16))
-    half = _zeros_operator(length // 2)
-    square = tuple(_apply(half, c) for c in half)
-    if length % 2:
-        one = _zeros_operator(1)
-        square = tuple(_apply(one, c) for c in square)
-    return square
+    half = _zeros_power(k - 1)
+    return tuple(_apply(half, c) for c in half)
