@@ -49,6 +49,7 @@ print(json.dumps({"seconds": time.perf_counter() - t,
                   "audio_s": r.timeline.duration_ms / 1000 if r.timeline else None,
                   "synthesised": r.stats.synthesised, "total": r.stats.total,
                   "remixed": len(r.cost.analysed), "encoded": len(r.cost.encoded), "chapters": r.cost.chapters,
+                  "encoded_s": r.cost.encoded_seconds,
                   "rewritten": len(r.cost.rewritten),
                   "report": r.changes.lines() if r.changes else [],
                   "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
@@ -99,10 +100,10 @@ def main() -> None:
     print(f"engine {args.engine}, formats {args.formats or 'as the demo sets them'}, "
           f"{results['cold']['audio_s'] / 60:.1f} min of audio, {results['cold']['total']} sentences")
     print(f"{'case':<10} {'seconds':>8} {'x cold':>7} {'synthesised':>12} {'remixed':>8} {'encoded':>8} "
-          f"{'rewritten':>10} {'max RSS MB':>11}")
+          f"{'MP3 s':>7} {'rewritten':>10} {'max RSS MB':>11}")
     for name, r in results.items():
         print(f"{name:<10} {r['seconds']:>8.1f} {r['seconds'] / cold:>7.3f} {r['synthesised']:>12} "
-              f"{r['remixed']:>8} {r['encoded']:>8} {r['rewritten']:>10} {r['max_rss_mb']:>11.0f}")
+              f"{r['remixed']:>8} {r['encoded']:>8} {r['encoded_s']:>7.0f} {r['rewritten']:>10} {r['max_rss_mb']:>11.0f}")
     print("one edit's change report:")
     for line in results["one edit"]["report"]:
         print("  " + line)

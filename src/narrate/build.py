@@ -93,6 +93,8 @@ class Cost:
 
 def _seconds(seconds: float) -> str:
     s = round(seconds)
+    if s >= 3600:
+        return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
     return f"{s // 60}:{s % 60:02d}" if s >= 60 else f"{s} s"
 
 
