@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -198,3 +199,26 @@ def test_piper_voice_by_path(tmp_path: Path, piper_engines: Engines) -> None:
     with pytest.raises(NarrateError) as err:
         plan_episode(script, Engines())
     assert err.value.format_message() == f"{tmp_path}/s.md:3: piper voice 'voices/mine.onnx' has no config beside it: expected mine.onnx.json"
+
+
+SPEAK = """
+import hashlib, sys
+from pathlib import Path
+from narrate.engines.piper import PiperEngine
+from narrate.script import VoiceSettings
+piper = PiperEngine()
+voice = piper.resolve(VoiceSettings(), Path("."))
+for text in ("The boat left at two.", "They crossed."):
+    print(hashlib.sha256(piper.synthesize(text, voice).samples.tobytes()).hexdigest())
+"""
+
+
+def test_piper_speaks_the_same_in_every_process() -> None:
+    """Piper samples its prosody at random; narrate seeds the voice when it loads, so the same sentences,
+    in the same order, come out with the very same samples in another process (a cold build reproduces)."""
+    import subprocess
+    import sys
+
+    runs = [subprocess.run([sys.executable, "-c", SPEAK], capture_output=True, text=True, check=True).stdout
+            for _ in range(2)]
+    assert len(runs[0].split()) == 2 and runs[0] == runs[1]

@@ -21,6 +21,7 @@ from narrate.script import VoiceSettings
 
 BUNDLED = ("joe", "en_US-joe-medium")
 _GAP_S = 0.15  # between chunks if Piper splits one of our sentences further
+SEED = 1770  # onnxruntime's seed for the voice's random sampling
 
 
 @functools.lru_cache(maxsize=16)
@@ -83,6 +84,12 @@ class PiperEngine:
         if model not in self._voices:
             from piper import PiperVoice
 
+            import onnxruntime
+
+            # The voice samples its prosody at random, from generators seeded when the model loads: a
+            # fixed seed makes a run of sentences come out the same in every process (a cold build
+            # reproduces), though a sentence still depends on what this voice said before it.
+            onnxruntime.set_seed(SEED)
             try:
                 self._voices[model] = PiperVoice.load(model, f"{model}.json")
             except Exception as exc:  # onnxruntime raises its own types for bad models
