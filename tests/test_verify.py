@@ -21,7 +21,7 @@ from narrate.audio import ffmpeg_exe
 from narrate.build import build
 from narrate.cli import cli
 from narrate.engines import Engines
-from narrate.verify import compare_words, normalise, verify, written_names
+from narrate.verify import ChapterScore, VerifyReport, compare_words, normalise, verify, written_names
 
 from conftest import decode
 
@@ -69,6 +69,7 @@ def test_normalise_both_sides_alike() -> None:
     )
     assert normalise(" paid $2 ,000") == ["paid", "two", "thousand", "dollars"]  # as Whisper writes it
     assert normalise("The 3rd day.") == ["the", "third", "day"]
+    assert normalise("The Keeper’s Last Winter") == normalise("the keepers last winter")  # said alike
     record = {"settings": {"pronunciations": json.dumps([["Oban", "Oh-bun"]])}}
     assert written_names("Watch the lights of Oh-bun.", record) == "Watch the lights of Oban."
 
@@ -90,6 +91,14 @@ def test_the_words_are_aligned_to_their_sentences() -> None:
     assert (missing.line, missing.kind, missing.describe()) == (6, "missing", 'not heard at all: "It was warm there."')
     assert (repeat.line, repeat.describe()) == (9, "repeated 'dog': \"Then the dog came in.\"")
     assert report.failures(0.5) == ["line 6: a sentence is missing from the audio"]
+
+
+def test_short_chapters_are_judged_with_the_episode() -> None:
+    long, short = ChapterScore(1, "Long", 100, 10), ChapterScore(2, "Short", 30, 6)  # 10 %, 20 %
+    assert VerifyReport(Path("x.mp3"), (long, short)).failures(0.15) == []  # 16 of 130: 12.3 %
+    worse = ChapterScore(1, "Long", 100, 16)
+    assert VerifyReport(Path("x.mp3"), (worse, short)).failures(0.15) == [
+        "chapter 1 'Long': word error rate 16.0% is over 15%", "the episode's word error rate 16.9% is over 15%"]
 
 
 def test_the_built_episode_says_what_the_script_says(built) -> None:  # type: ignore[no-untyped-def]

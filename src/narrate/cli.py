@@ -257,27 +257,29 @@ def preview(script: str, chapter: int | None, line: int | None, output: str | No
 @click.argument("target", type=click.Path(dir_okay=False, path_type=str), metavar="EPISODE-OR-SCRIPT")
 @click.option("-o", "--output", metavar="OUT", help="Where a SCRIPT's episode was built, as for 'narrate build'.")
 @click.option("--max-wer", type=click.FloatRange(0, 1), default=0.15, show_default=True,
-              help="Fail if any chapter's word error rate is above this (0.15 = 15%).")
+              help="Fail if the episode's or a chapter's word error rate is above this (0.15 = 15%).")
 def verify(target: str, output: str | None, max_wer: float) -> None:
     """Transcribe a built episode offline and compare it with its script, chapter by chapter.
 
-    Needs the optional extra: pip install 'narrate[verify]'. Exits 1 if a chapter's word error rate is
-    over --max-wer or a sentence is missing from the audio.
+    Needs the optional extra: pip install 'narrate[verify]'. Exits 1 if the episode's word error rate, or
+    that of a chapter of 50 words or more, is over --max-wer, or if a sentence is missing from the audio.
     """
+    from narrate.verify import MIN_WORDS
     from narrate.verify import verify as run_verify
 
     report = run_verify(target, output)
     click.echo(f"{report.audio}: word error rate {report.wer:.1%} (Whisper tiny.en, offline)")
     width = max(len(c.title) for c in report.chapters)
     for c in report.chapters:
-        click.echo(f"  {c.number:>2}  {c.title:<{width}}  {c.wer:6.1%}  ({c.errors} of {c.words} words)")
+        short = f"; under {MIN_WORDS}, judged with the episode" if c.words < MIN_WORDS else ""
+        click.echo(f"  {c.number:>2}  {c.title:<{width}}  {c.wer:6.1%}  ({c.errors} of {c.words} words{short})")
     if report.issues:
         click.echo("sentences where the audio departs from the script:")
         for issue in report.issues:
             click.echo(f"  line {issue.line}: {issue.describe()}")
     failures = report.failures(max_wer)
     if failures:
-        raise NarrateError("; ".join(failures))
+        raise NarrateError("; ".join(failures), str(report.audio))
 
 
 @cli.group()
