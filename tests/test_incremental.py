@@ -66,6 +66,7 @@ def episode(tmp_path: Path, tone: ToneEngine, tone_engines: Engines):  # type: i
         return build(str(script), str(tmp_path / "out"), tmp_path / "cache", tone_engines, **options)
 
     run.script = script  # type: ignore[attr-defined]
+    run.engines = tone_engines  # type: ignore[attr-defined]
     return run
 
 
@@ -130,6 +131,10 @@ def test_a_rebuild_with_nothing_changed_does_no_audio_work_and_writes_nothing(ep
     assert again.unchanged
     assert again.changes.lines() == [f"no changes since the last build ({again.changes.previous_built})"]
     assert snapshot(folder) == files  # not one file touched
+    # the same script, named by a relative path from its own folder, is the same input
+    monkeypatch.chdir(episode.script.parent)
+    relative = build(episode.script.name, str(folder.parent), episode.script.parent / "cache", episode.engines)
+    assert relative.unchanged and snapshot(folder) == files
 
 
 def test_a_touched_output_is_written_again(episode) -> None:  # type: ignore[no-untyped-def]

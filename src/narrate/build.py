@@ -378,8 +378,9 @@ def _fingerprint(
     files += [base / c.settings.img for c in script.chapters if c.settings.img and not _is_url(c.settings.img)]
     h = hashlib.sha256()
     h.update(json.dumps([RECORD_FORMAT, __version__, edition, formats, base_url, layout.stem, layout.page]).encode())
-    h.update(repr(plan).encode("utf-8"))
-    for path in sorted(set(files)):
+    # the script however its path was spelled ('story.md', './story.md', '/home/me/story.md')
+    h.update(repr(dataclasses.replace(plan, path=str(Path(plan.path).resolve()))).encode("utf-8"))
+    for path in sorted({f.resolve() for f in files}):
         h.update(str(path).encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
