@@ -129,3 +129,17 @@ def ffprobe() -> str | None:
     if exe is None and os.environ.get("NARRATE_REQUIRE_FFPROBE"):
         pytest.fail("ffprobe is required here (NARRATE_REQUIRE_FFPROBE=1) but not installed")
     return exe
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Run the narrate command in-process: exit code, standard output, standard error."""
+    from click.testing import CliRunner
+
+    from narrate.cli import cli
+
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2
+    except TypeError:
+        runner = CliRunner()
+    result = runner.invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr

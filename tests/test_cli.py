@@ -7,23 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import narrate.build
 import narrate.master
-from narrate.cli import cli
 from narrate.engines import Engines
 
-from conftest import write_script
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    try:
-        runner = CliRunner(mix_stderr=False)  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    result = runner.invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
+from conftest import run_cli as run, write_script
 
 
 @pytest.fixture(autouse=True)

@@ -8,19 +8,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 import narrate.build
 import narrate.preview
 from narrate.build import build
 from narrate.cache import cache_info, prune
-from narrate.cli import cli
 from narrate.engines import Engines
 from narrate.errors import NarrateError
 from narrate.loudness import measure_file
 from narrate.watch import watch, watched_files
 
 from conftest import ToneEngine, decode, write_script
+from conftest import run_cli as run
 
 BODY = """\
 # The border
@@ -37,15 +36,6 @@ The bus took seventeen hours.
 
 It stopped twice for fuel, and once for a search.
 """
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    try:
-        runner = CliRunner(mix_stderr=False)  # click < 8.2
-    except TypeError:
-        runner = CliRunner()
-    result = runner.invoke(cli, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(autouse=True)
