@@ -26,6 +26,7 @@ from narrate.errors import NarrateError
 
 INSTALL_HINT = "pip install 'narrate[verify]'"
 RATE = 16000  # what Whisper listens at
+SEED = 1770  # for Whisper's sampling fallback
 MISSING_SHARE = 0.6  # a sentence with this share of its words unheard counts as missing
 MISSING_WORDS = 3  # a shorter sentence not heard (a one-word title misheard) is listed as skipped words
 FLAG_ERRORS = 2  # a sentence is listed from this many word errors (one, in a one-word sentence, or any repeat):
@@ -150,6 +151,11 @@ def transcribe(audio: Path) -> list[tuple[str, float, float]]:
         lines = raw.stderr.decode("utf-8", "replace").strip().splitlines()
         raise NarrateError(f"cannot decode the audio: {lines[-1] if lines else raw.returncode}", str(audio))
     samples = np.frombuffer(raw.stdout, dtype="<i2").astype(np.float32) / 32768.0
+    # Where greedy decoding fails (a window heard as nothing, or looping), Whisper decodes it again
+    # by sampling; a fixed seed makes that sampling, and so the verdict, the same on every run.
+    import ctranslate2  # faster-whisper's engine
+
+    ctranslate2.set_random_seed(SEED)
     segments, _ = model.transcribe(
         samples, language="en", beam_size=1, word_timestamps=True,
         condition_on_previous_text=False,  # a misheard name must not repeat through the next window
