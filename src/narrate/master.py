@@ -4,15 +4,16 @@ redoing only what changed since the last build.
 A full master measures the mix chapter by chapter, solves the gain and
 limiter for the target, encodes, and measures the finished file (correcting
 once if the codec moved it). A rebuild keeps the last build's master gain
-while the episode still meets the target with it, so every chapter whose mix
-did not change keeps its encoded MP3 frames (narrate.export.gapless); only
-the changed chapters are rendered and encoded again. Its loudness is then
+while the episode still meets the target with it, so every piece of a
+chapter (about 20 s) whose audio did not change keeps its encoded MP3 frames
+(narrate.export.gapless); only the changed pieces are rendered and encoded
+again. Its loudness is then
 worked out from the last measurement and the mix, not measured again (that
 would mean decoding the whole hour); ``narrate build --fresh`` measures anew.
 
-M4B and Opus cannot be spliced the same way (AAC and Opus decoders carry
-state from frame to frame), so they are encoded whole when their audio
-changed, and otherwise only re-tagged.
+M4B and Opus are not spliced that way (the Opus decoder predicts each frame
+from the one before; AAC would need pieces on its own 1024-sample grid), so
+they are encoded whole when their audio changed, and otherwise only re-tagged.
 """
 
 from __future__ import annotations

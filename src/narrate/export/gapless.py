@@ -1,13 +1,14 @@
-"""Gapless MP3 assembled from chapters encoded on their own.
+"""Gapless MP3 assembled from pieces encoded on their own.
 
-Re-encoding an hour of MP3 costs about 18 s of one core, so after an edit only
-the changed chapters are encoded again and the others' frames are reused. That
-is seamless because:
+Re-encoding an hour of MP3 costs about 44 s of one core here, so after an edit
+only the changed pieces (stretches of about 20 s of a chapter; see
+narrate.master) are encoded again and the others' frames are reused. That is
+seamless because:
 
-- every chapter is a whole number of MP3 frames (1152 samples; see
-  narrate.mix), so a chapter's frames sit on the same grid wherever the
+- every chapter, and every piece, is a whole number of MP3 frames (1152
+  samples; see narrate.mix), so its frames sit on the same grid wherever the
   chapter falls in the episode;
-- each chapter is encoded with a few frames of the real audio before and after
+- each piece is encoded with a few frames of the real audio before and after
   it, and only its own frames are kept, so the encoder's filter bank, window
   switching and psychoacoustic model see the same signal at a join as they
   would in one long encode, and the decoder's overlap-add lines up;
@@ -35,7 +36,7 @@ from narrate.errors import ExportError
 
 SAMPLES_PER_FRAME = 1152
 ENCODER_DELAY = 576  # LAME's, in samples; players skip this plus the decoder's 529
-PREROLL_FRAMES = 4  # real audio fed before a chapter, whose frames are dropped
+PREROLL_FRAMES = 4  # real audio fed before a piece, whose frames are dropped
 POSTROLL_FRAMES = 3  # and after it: the encoder looks ahead about one frame
 
 _BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)  # MPEG-1 layer III, kbit/s
@@ -44,7 +45,7 @@ _RATES = (44100, 48000, 32000)
 
 @dataclass(frozen=True)
 class Segment:
-    """One chapter's MP3 frames (no Info frame), their count and CRC-16."""
+    """One piece's MP3 frames (no Info frame), their count and CRC-16."""
 
     data: bytes
     frames: int
