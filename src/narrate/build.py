@@ -313,7 +313,7 @@ def build(
     plan = plan_episode(script, engines, edition)
     manifest = layout.path(".manifest.json")
     previous = _read_record(manifest)
-    inputs = _fingerprint(plan, script, edition, cover, chosen, base_url, layout)
+    inputs = _fingerprint(plan, script, edition, chosen, base_url, layout)
     store = Store(cache_dir or default_dir())
     if not fresh and previous and previous.get("inputs") == inputs and _files_intact(previous, layout):
         total = len(plan.unique_speeches())
@@ -342,10 +342,11 @@ def build(
     state = None if fresh else (previous or {}).get("mastering")
     episode = mix_episode(plan, clips, sounds, reference=(state or {}).get("reference_lufs"),
                           energies_of=store.clip_energies)
-    sentences = _sentence_records(plan, episode.timeline)
-    changes = compare(previous, _chapter_records(plan), sentences, _settings_record(plan, chosen, base_url))
+    facts = Provenance(inputs, _settings_record(plan, chosen, base_url), _chapter_records(plan),
+                       _sentence_records(plan, episode.timeline), _engine_versions(plan, engines))
+    changes = compare(previous, facts.chapters, facts.sentences, facts.settings)
     written = export_episode(plan, episode, layout, [FORMATS[f] for f in chosen], cover, base_url,
-                             log or (lambda _: None), store, previous, fresh, inputs, _engine_versions(plan, engines))
+                             log or (lambda _: None), store, facts, previous, fresh)
     store.record_use(str(manifest.absolute()), {s.key for s in plan.speeches()})
     m = written.mastered
     cost = Cost(stats.synthesised, stats.total, m.analysed, m.encoded, m.whole, len(plan.chapters),
@@ -368,14 +369,25 @@ def build(
     )
 
 
-def _fingerprint(
-    plan: Plan, script: Script, edition: str, cover: Path | None, formats: list[str], base_url: str | None, layout: Layout
-) -> str:
-    """A hash of every input of the build: when it equals the last build's, there is nothing to do."""
+def used_files(script: Script) -> list[Path]:
+    """Every local file the script uses besides itself: its sounds, cover and chapter images
+    (a sound that cannot be found is left out; check_files is what reports it)."""
     base = Path(script.path).parent
-    files = [find_sound(v, kind, base) for v, kind, _ in _sound_settings(script)]
-    files += [cover] if cover else []
+    files = []
+    for value, kind, _ in _sound_settings(script):
+        try:
+            files.append(find_sound(value, kind, base))
+        except NarrateError:
+            continue
+    if script.meta.cover:
+        files.append(base / script.meta.cover)
     files += [base / c.settings.img for c in script.chapters if c.settings.img and not _is_url(c.settings.img)]
+    return files
+
+
+def _fingerprint(plan: Plan, script: Script, edition: str, formats: list[str], base_url: str | None, layout: Layout) -> str:
+    """A hash of every input of the build: when it equals the last build's, there is nothing to do."""
+    files = used_files(script)
     h = hashlib.sha256()
     h.update(json.dumps([RECORD_FORMAT, __version__, edition, formats, base_url, layout.stem, layout.page]).encode())
     # the script however its path was spelled ('story.md', './story.md', '/home/me/story.md')
@@ -455,6 +467,18 @@ def _chapter_settings(settings: ChapterSettings) -> dict:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """What the build record says the episode was made from, worked out once per build (the change
+    report compares the same records)."""
+
+    inputs: str  # the fingerprint of every input; equal next time means nothing to do
+    settings: dict
+    chapters: list[dict]
+    sentences: list[dict]
+    engine_versions: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Written:
     """What export_episode put in the episode's folder."""
 
@@ -475,10 +499,9 @@ def export_episode(
     base_url: str | None,
     log: Callable[[str], None],
     store: Store,
+    facts: Provenance,
     previous: dict | None = None,
     fresh: bool = False,
-    inputs: str = "",
-    engine_versions: dict[str, str] | None = None,
 ) -> Written:
     """Master and encode every format from one mix, then write the sidecars, page, images and build record.
 
@@ -553,9 +576,7 @@ def export_episode(
             "show": show,
         }
         publish["pub_date"], publish["pub_date_iso"] = feeds.pub_date(plan.meta.date, (previous or {}).get("publish"))
-        settings = _settings_record(plan, [f.name for f in formats], base_url)
-        record = _record(plan, episode, mastered, audio[formats[0].name], publish, inputs, settings,
-                         engine_versions or {})
+        record = _record(plan, episode, mastered, audio[formats[0].name], publish, facts)
         record["files"] = {
             p.name: {"bytes": tmp[p].stat().st_size, "sha256": _sha256(tmp[p])} for p in paths if p != manifest
         }
@@ -609,10 +630,7 @@ def _read_record(path: Path) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
-def _record(
-    plan: Plan, episode: Episode, mastered: Mastered, out: Path, publish: dict, inputs: str, settings: dict,
-    engine_versions: dict[str, str],
-) -> dict:
+def _record(plan: Plan, episode: Episode, mastered: Mastered, out: Path, publish: dict, facts: Provenance) -> dict:
     """What was built from what, how loud it measured, with which versions, and what a feed needs to list it.
 
     Every sentence is listed with its chapter, line, normalised text, voice
@@ -627,16 +645,16 @@ def _record(
         "record_format": RECORD_FORMAT,
         "narrate": __version__,
         "ffmpeg": ffmpeg_version(),
-        "engines": [{"engine": e, "voice": v, "version": engine_versions.get(e, "unknown")}
+        "engines": [{"engine": e, "voice": v, "version": facts.engine_versions.get(e, "unknown")}
                     for e, v in engines],
         "script": plan.path,
         "script_sha256": _sha256(Path(plan.path)),
         "edition": plan.edition,
         "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "inputs": inputs,
+        "inputs": facts.inputs,
         "output": out.name,
         "duration_ms": timeline.duration_ms,
-        "settings": settings,
+        "settings": facts.settings,
         "loudness": {
             "target_lufs": loudness.target_lufs,
             "true_peak_ceiling_dbtp": loudness.ceiling_dbtp,
@@ -652,9 +670,9 @@ def _record(
         },
         "chapters": [
             {**record, "line": c.line, "start_ms": c.start_ms, "end_ms": c.end_ms, "mix_key": episode.region_key(i)}
-            for i, (c, record) in enumerate(zip(timeline.chapters, _chapter_records(plan)))
+            for i, (c, record) in enumerate(zip(timeline.chapters, facts.chapters))
         ],
-        "sentences": _sentence_records(plan, timeline),
+        "sentences": facts.sentences,
         "sounds": {
             name: digest for name, digest in sorted(episode.sounds.ids.items())
         },

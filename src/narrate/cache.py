@@ -95,12 +95,12 @@ class SpeechCache:
 
 
 # what the cache holds, and each kind's files: sentences, each sentence's loudness per 10 ms frame,
-# each chapter's loudness analysis, and each chapter's encoded MP3 frames
+# each chapter's loudness analysis, and each piece (about 20 s) of encoded MP3
 KINDS = {"speech": ".wav", "level": ".npz", "mix": ".npz", "mp3": ".seg"}
 
 
 class Store:
-    """Everything narrate caches, by kind and key: sentences, chapter analyses and encoded chapters.
+    """Everything narrate caches, by kind and key: sentences, their levels, chapter analyses and MP3 pieces.
 
     Each build records which entries it used (``record_use``), so ``prune`` can
     drop what no recent build uses.

@@ -71,6 +71,13 @@ class _Progress:
             self.bar.__exit__(None, None, None)
 
 
+# every command that uses the cache takes the same option
+_cache_dir = click.option(
+    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR",
+    help="Where narrate keeps synthesised sentences and mixed and encoded pieces. Default: ~/.cache/narrate",
+)
+
+
 @cli.command()
 @click.argument("scripts", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option(
@@ -87,10 +94,7 @@ class _Progress:
     "--base-url", metavar="URL",
     help="The address the output folder is served from, for the feed. Default: the script's 'podcast: base_url'",
 )
-@click.option(
-    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR",
-    help="Where synthesised sentences are kept. Default: ~/.cache/narrate",
-)
+@_cache_dir
 @click.option(
     "--fresh", is_flag=True,
     help="Master, encode and measure everything anew instead of reusing unchanged chapters "
@@ -201,8 +205,7 @@ def check(script: str) -> None:
 @click.option("-o", "--output", metavar="OUT", help="As for 'narrate build'. Default: build")
 @click.option("-f", "--format", "formats", metavar="LIST", help="As for 'narrate build'.")
 @click.option("--base-url", metavar="URL", help="As for 'narrate build'.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR",
-              help="Where synthesised sentences are kept. Default: ~/.cache/narrate")
+@_cache_dir
 @click.option("--debounce", type=click.FloatRange(0.1, 30), default=0.8, show_default=True, metavar="SECONDS",
               help="Wait until the files have been quiet this long before building.")
 def watch(script: str, output: str | None, formats: str | None, base_url: str | None, cache_dir: Path | None,
@@ -232,8 +235,7 @@ def watch(script: str, output: str | None, formats: str | None, base_url: str | 
 @click.option("-o", "--output", metavar="FILE",
               help="Where to write it (.mp3 or .wav). Default: build/preview/<script>-chapter-NN.mp3")
 @click.option("--play/--no-play", default=True, show_default=True, help="Play it when done, if a player is installed.")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR",
-              help="Where synthesised sentences are kept. Default: ~/.cache/narrate")
+@_cache_dir
 def preview(script: str, chapter: int | None, line: int | None, output: str | None, play: bool,
             cache_dir: Path | None) -> None:
     """Render one chapter (--chapter N) or one paragraph (--line L) of SCRIPT, mixed, and play it."""
@@ -296,8 +298,7 @@ _KIND_NAMES = {"speech": "sentences", "level": "sentence levels", "mix": "chapte
 
 
 @cache.command("info")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR",
-              help="Default: ~/.cache/narrate")
+@_cache_dir
 @click.option("--days", type=click.FloatRange(0), default=30, show_default=True,
               help="A build this recent counts as recent.")
 def cache_info(cache_dir: Path | None, days: float) -> None:
@@ -319,8 +320,7 @@ def cache_info(cache_dir: Path | None, days: float) -> None:
 
 
 @cache.command("prune")
-@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR",
-              help="Default: ~/.cache/narrate")
+@_cache_dir
 @click.option("--days", type=click.FloatRange(0), default=30, show_default=True,
               help="Keep what any build in this many days used.")
 @click.option("--dry-run", is_flag=True, help="Say what would go, and remove nothing.")

@@ -100,9 +100,8 @@ def master_and_encode(
 
     ``previous`` is the last build's mastering state (None for a fresh build).
     """
-    mix = plan.meta.mix
-    target = mix.loudness if mix.loudness is not None else default_target(mix.channels)
-    ceiling = mix.true_peak
+    target = loudness_target(plan)
+    ceiling = plan.meta.mix.true_peak
     keys = [episode.region_key(i) for i in range(len(episode.layouts))]
     analyses, analysed = _analyse(episode, keys, store)
     energies = np.concatenate([e for e, _ in analyses])
@@ -173,6 +172,12 @@ def master_and_encode(
     numbers = [c.number for c in episode.plan.chapters]
     return Mastered(loudness, state, tuple(numbers[i] for i in analysed), tuple(numbers[i] for i in work.encoded),
                     tuple(work.whole), kept is not None, work.encoded_seconds)
+
+
+def loudness_target(plan: Plan) -> float:
+    """The integrated loudness the episode is mastered to: the script's 'loudness', else the podcast norm."""
+    mix = plan.meta.mix
+    return mix.loudness if mix.loudness is not None else default_target(mix.channels)
 
 
 def _analyse(episode: Episode, keys: list[str], store: Store) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[int]]:
@@ -365,18 +370,13 @@ class _Work:
         work = Path(self._tmp.name)
         targets = []
         for fmt in whole:
-            inputs: tuple[str, ...] = ()
-            maps: tuple[str, ...] = ()
             if fmt.chapters_from_ffmetadata:
-                meta_file = work / f"{fmt.name}.ffmetadata"
-                meta_file.write_text(ffmetadata(mastered.timeline), encoding="utf-8")
-                inputs = (str(meta_file),)
-                maps = ("-map", "0:a", "-map_metadata", "1", "-map_chapters", "1")
-            targets.append(Target(files[fmt], tuple(fmt.codec_args(mastered.channels)), fmt.muxer, inputs, maps))
+                (work / f"{fmt.name}.ffmetadata").write_text(ffmetadata(mastered.timeline), encoding="utf-8")
+            targets.append(_plain_target(fmt, files[fmt], mastered, work))
         self.raw = work / "mix.s16"
         targets.append(Target(self.raw, ("-c:a", "pcm_s16le"), "s16le"))
         jobs: dict[int, Future[Segment]] = {}
-        slots = threading.Semaphore(3)  # chapters waiting for the MP3 encoder: bounds memory
+        slots = threading.Semaphore(8)  # MP3 pieces waiting for the encoder, each holding its chapter: bounds memory
         by_chapter: dict[int, list[int]] = {}
         for k in need:
             by_chapter.setdefault(units[k].chapter, []).append(k)
@@ -385,12 +385,10 @@ class _Work:
             before = None
             for i in range(len(mastered.layouts)):
                 audio = mastered.render_chapter(i)
-                if i in by_chapter:
+                for k in by_chapter.get(i, ()):
                     slots.acquire()
-                    for k in by_chapter[i]:
-                        jobs[k] = pool.submit(self._segment, mastered, units[k], audio, segment_keys[k], before)
-                    done = [jobs[k] for k in by_chapter[i]]
-                    threading.Thread(target=lambda d=done: (wait_all(d), slots.release()), daemon=True).start()
+                    jobs[k] = pool.submit(self._segment, mastered, units[k], audio, segment_keys[k], before)
+                    jobs[k].add_done_callback(lambda _: slots.release())
                 before = audio[-PREROLL_FRAMES * SAMPLES_PER_FRAME :]
                 yield audio
 
@@ -454,15 +452,8 @@ def _pieces(episode: Episode) -> list[_Piece]:
     return out
 
 
-def wait_all(futures: list[Future]) -> None:
-    for f in futures:
-        try:
-            f.result()
-        except Exception:  # noqa: BLE001 - the caller collects the error from the same future
-            pass
-
-
 def _plain_target(fmt: AudioFormat, path: Path, episode: Episode, work: Path) -> Target:
+    """The ffmpeg output for a whole-file format; its chapters come from ``work/<format>.ffmetadata``."""
     inputs: tuple[str, ...] = ()
     maps: tuple[str, ...] = ()
     if fmt.chapters_from_ffmetadata:

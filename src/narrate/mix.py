@@ -8,7 +8,7 @@ one chapter, not the episode. Each chapter is built with numpy in one pass
 (joining clips with '+' in a loop is quadratic: 22 s for an hour).
 
 Chapters are made independent of each other, so that an edit in one chapter
-remixes and re-encodes that chapter alone (see narrate.segments):
+remixes and re-encodes that chapter alone (see narrate.master):
 - each chapter is padded to a whole number of MP3 frames (1152 samples), so
   every chapter starts on the encoder's frame grid wherever it falls;
 - each chapter's bed loops from the chapter's own start, its ducking follows
@@ -59,8 +59,8 @@ DUCK_RELEASE = 0.7
 MIN_CROSSFADE = 0.05  # s: even with 'crossfade: 0', joins between beds are declicked
 FRAME_ALIGN = 1152  # samples per MP3 frame: every chapter is a whole number of them
 MIX_FORMAT = 1  # part of every region key: bump it when the way a chapter is rendered changes
-SPEECH_ACTIVE_DB = -45.0
-REFERENCE_HOLD_LU = 0.5  # a 10 ms frame of a clip counts as speech above this RMS
+SPEECH_ACTIVE_DB = -45.0  # a 10 ms frame of a clip counts as speech above this RMS
+REFERENCE_HOLD_LU = 0.5  # a rebuild keeps the last speech loudness reference while within this
 
 
 def _trimmed(clip: Clip) -> Clip:
@@ -157,7 +157,7 @@ class Episode:
     def chapter_frames(self) -> tuple[int, ...]:
         return tuple(layout.length for layout in self.layouts)
 
-    @property
+    @functools.cached_property
     def frame_offsets(self) -> tuple[int, ...]:
         """Where each chapter's analysis frames start in the episode's frame arrays, and their end."""
         out = [0]

@@ -17,8 +17,8 @@ from narrate.engines import Engines
 from narrate.errors import NarrateError
 from narrate.export.encode import Target, encode_chunks, published
 from narrate.export.formats import FORMATS
-from narrate.loudness import default_target, solve_master
-from narrate.master import ENCODE_MARGIN_DB
+from narrate.loudness import solve_master
+from narrate.master import ENCODE_MARGIN_DB, loudness_target
 from narrate.mix import MixSounds, mix_episode
 from narrate.plan import PARAGRAPH_GAP, ChapterPlan, Plan, Silence, Speech, plan_episode
 from narrate.synth import SynthStats, synthesize
@@ -89,10 +89,9 @@ def preview(
     clips, stats = synthesize(sub, engines, SpeechCache(cache_dir or default_dir()))
     sounds = load_sounds(script, "full")
     episode = mix_episode(sub, clips, MixSounds(sounds.cues, (sounds.beds[index],)))
-    mix = plan.meta.mix
-    target = mix.loudness if mix.loudness is not None else default_target(mix.channels)
     energies, peaks = episode.analyse()
-    master = solve_master(energies, peaks, target, mix.true_peak - ENCODE_MARGIN_DB, episode.frame_offsets)
+    master = solve_master(energies, peaks, loudness_target(plan), plan.meta.mix.true_peak - ENCODE_MARGIN_DB,
+                          episode.frame_offsets)
     args = FORMATS["mp3"].codec_args(episode.channels) if out.suffix.lower() == ".mp3" else ["-c:a", "pcm_s16le"]
     with published(out) as tmp:
         encode_chunks(episode.with_master(master).render(), episode.rate, episode.channels,

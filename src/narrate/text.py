@@ -103,7 +103,7 @@ _ABBREVIATIONS = {
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 
 
-def _words(n: str | int | float, lang: str = "en", **kw: str) -> str:
+def number_words(n: str | int | float, lang: str = "en", **kw: str) -> str:
     """A number in words, without the commas num2words puts in (a voice pauses on them)."""
     if isinstance(n, str):
         n = n.replace(",", "")
@@ -125,15 +125,15 @@ def _money(m: re.Match[str]) -> str:
     if prefix:
         unit = f"{_CURRENCY_PREFIXES[prefix]} {unit}"
     whole, _, cents = amount.replace(",", "").partition(".")
-    spoken = _words(whole)
+    spoken = number_words(whole)
     if scale:
         if cents:
-            spoken = _words(amount)
+            spoken = number_words(amount)
         return f"{spoken} {scale} {unit}"
     if cents and int(cents.ljust(2, "0")[:2]):
         c = int(cents.ljust(2, "0")[:2])
         sub = "cent" if c == 1 else "cents"
-        return f"{spoken} {unit} and {_words(c)} {sub}"
+        return f"{spoken} {unit} and {number_words(c)} {sub}"
     return f"{spoken} {unit}"
 
 
@@ -142,11 +142,11 @@ def _time(m: re.Match[str]) -> str:
     if hour > 24 or minute > 59:
         return m.group(0)
     if minute == 0:
-        said = f"{_words(hour)}" + ("" if suffix else " hundred" if hour > 12 or hour == 0 else " o'clock")
+        said = f"{number_words(hour)}" + ("" if suffix else " hundred" if hour > 12 or hour == 0 else " o'clock")
     elif minute < 10:
-        said = f"{_words(hour)} oh {_words(minute)}"
+        said = f"{number_words(hour)} oh {number_words(minute)}"
     else:
-        said = f"{_words(hour)} {_words(minute)}"
+        said = f"{number_words(hour)} {number_words(minute)}"
     if suffix:
         said += " a m" if suffix.lower().startswith("a") else " p m"
         if suffix.endswith(".") and m.end() == len(m.string):
@@ -156,7 +156,7 @@ def _time(m: re.Match[str]) -> str:
 
 def _hour(m: re.Match[str]) -> str:
     suffix = m.group("ampm")
-    said = f"{_words(int(m.group('h')))} {'a m' if suffix.lower().startswith('a') else 'p m'}"
+    said = f"{number_words(int(m.group('h')))} {'a m' if suffix.lower().startswith('a') else 'p m'}"
     return said + "." if suffix.endswith(".") and m.end() == len(m.string) else said
 
 
@@ -166,8 +166,8 @@ def _fraction_words(num: int, den: int) -> str:
     elif den == 4:
         name = "quarter" if num == 1 else "quarters"
     else:
-        name = _words(den, to="ordinal") + ("" if num == 1 else "s")
-    return f"{'a' if num == 1 else _words(num)} {name}"
+        name = number_words(den, to="ordinal") + ("" if num == 1 else "s")
+    return f"{'a' if num == 1 else number_words(num)} {name}"
 
 
 def _vulgar(m: re.Match[str]) -> str:
@@ -175,19 +175,19 @@ def _vulgar(m: re.Match[str]) -> str:
     num, den = _FRACTIONS[frac]
     words = _fraction_words(num, den)
     if whole:
-        return f"{_words(whole)} and {words}"
+        return f"{number_words(whole)} and {words}"
     return words if num != 1 else words.replace("a ", "one ", 1)
 
 
 def _decade(m: re.Match[str]) -> str:
-    year = _words(m.group("y"), to="year")
+    year = number_words(m.group("y"), to="year")
     return year[:-1] + "ies" if year.endswith("y") else year + "s"
 
 
 def _unit(m: re.Match[str]) -> str:
     n, unit = m.group("n"), m.group("unit")
     one, many = _UNITS.get(unit, _UNITS.get(unit.lower(), (unit, unit)))
-    return f"{_words(n)} {many if _plural(n) else one}"
+    return f"{number_words(n)} {many if _plural(n) else one}"
 
 
 _RULES: list[tuple[re.Pattern[str], object]] = [
@@ -200,10 +200,10 @@ _RULES: list[tuple[re.Pattern[str], object]] = [
     (re.compile(r"\b(?P<y>1[1-9]\d\d|20\d\d)s\b"), _decade),
     (re.compile(r"(?P<n>" + _NUM + r")\s?(?P<unit>km/h|°C|°F|%|" + "|".join(sorted((u for u in _UNITS if u[0].isalpha()), key=len, reverse=True)) + r")(?![\w/])"), _unit),
     (re.compile(r"\b(?P<num>\d+)/(?P<den>\d+)\b"), lambda m: _fraction_words(int(m.group("num")), int(m.group("den")))),
-    (re.compile(r"\b(?P<n>\d+)(?:st|nd|rd|th)\b"), lambda m: _words(m.group("n"), to="ordinal")),
-    (re.compile(r"(?<![\d,.])(?P<y>1[1-9]\d\d|20\d\d)(?!\d|[,.]\d)"), lambda m: _words(m.group("y"), to="year")),
+    (re.compile(r"\b(?P<n>\d+)(?:st|nd|rd|th)\b"), lambda m: number_words(m.group("n"), to="ordinal")),
+    (re.compile(r"(?<![\d,.])(?P<y>1[1-9]\d\d|20\d\d)(?!\d|[,.]\d)"), lambda m: number_words(m.group("y"), to="year")),
     (re.compile(r"(?<![\w.])No\.\s?(?=\d)"), lambda m: "number "),
-    (re.compile(r"(?P<n>" + _NUM + r")"), lambda m: _words(m.group("n"))),
+    (re.compile(r"(?P<n>" + _NUM + r")"), lambda m: number_words(m.group("n"))),
     (re.compile(r"\s&\s"), lambda m: " and "),
 ]
 
@@ -216,7 +216,7 @@ def normalise(text: str, lang: str = "en") -> str:
     """Turn numbers, money, times, units, fractions and abbreviations into words."""
     text = " ".join(text.split())
     if not lang.lower().startswith("en"):
-        return re.sub(_NUM, lambda m: _words(m.group(0), lang=lang.split("-")[0].lower()), text)
+        return re.sub(_NUM, lambda m: number_words(m.group(0), lang=lang.split("-")[0].lower()), text)
     # 'etc.' at the end of a sentence keeps its full stop.
     text = _ABBREV.sub(lambda m: _ABBREVIATIONS[m.group(1)], text)
     for pattern, repl in _RULES:

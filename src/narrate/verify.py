@@ -181,9 +181,8 @@ def compare_words(audio: Path, record: dict, heard: list[str], seconds: float = 
     ref: list[str] = []
     owner: list[int] = []  # ref word -> sentence index
     sentences = record["sentences"]
-    said = [written_names(s["spoken"], record) for s in sentences]
-    for i, text in enumerate(said):
-        words = normalise(text)
+    said = [normalise(written_names(s["spoken"], record)) for s in sentences]
+    for i, words in enumerate(said):
         ref += words
         owner += [i] * len(words)
     hyp = normalise("".join(heard))  # Whisper's words carry their own leading spaces
@@ -219,7 +218,7 @@ def compare_words(audio: Path, record: dict, heard: list[str], seconds: float = 
             extra.setdefault(owner[k], []).extend(hyp[op.dest_start : op.dest_end])
     issues = []
     for i, s in enumerate(sentences):
-        words = normalise(said[i])
+        words = said[i]
         more = extra.get(i, [])
         repeated = tuple(w for w in more if w in words)
         n = len(words)
@@ -236,7 +235,7 @@ def compare_words(audio: Path, record: dict, heard: list[str], seconds: float = 
     chapters = []
     for c in record["chapters"]:
         mine = [i for i, s in enumerate(sentences) if s["chapter"] == c["number"]]
-        chapters.append(ChapterScore(c["number"], c["title"], sum(len(normalise(said[i])) for i in mine),
+        chapters.append(ChapterScore(c["number"], c["title"], sum(len(said[i]) for i in mine),
                                      sum(errors[i] for i in mine)))
     return VerifyReport(audio, tuple(chapters), tuple(issues), seconds)
 
@@ -266,7 +265,7 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*(?:'[a-z]+)?|%|&")
 
 def normalise(text: str) -> list[str]:
     """Words for comparison: lower case, no punctuation, numbers in words, one spelling, no 'and'."""
-    from num2words import num2words
+    from narrate.text import number_words
 
     out: list[str] = []
     text = re.sub(r"(\d)\s*,\s*(\d{3})(?!\d)", r"\1,\2", text.lower().replace("’", "'"))  # Whisper writes '4 ,350'
@@ -274,14 +273,13 @@ def normalise(text: str) -> list[str]:
     for token in _TOKEN.findall(text):
         token = token.strip(".,")
         if re.fullmatch(r"1[1-9]\d\d|20\d\d", token):  # a year, said as one: 'twenty eleven'
-            out += num2words(int(token), to="year").replace("-", " ").split()
+            out += number_words(int(token), to="year").replace("-", " ").split()
             continue
         if re.fullmatch(r"\d+(?:,\d{3})*(?:\.\d+)?", token):
-            value = float(token.replace(",", "")) if "." in token else int(token.replace(",", ""))
-            out += num2words(value).replace("-", " ").replace(",", "").split()
+            out += number_words(token).replace("-", " ").split()
             continue
         if re.fullmatch(r"\d+(st|nd|rd|th)", token):
-            out += num2words(int(token[:-2]), to="ordinal").replace("-", " ").split()
+            out += number_words(int(token[:-2]), to="ordinal").replace("-", " ").split()
             continue
         token = token.strip("'").replace("'", "")  # 'keeper's' and 'keepers' sound the same
         out += _SPELLINGS.get(token, token).split()

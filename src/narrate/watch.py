@@ -20,24 +20,12 @@ from narrate.errors import NarrateError
 
 def watched_files(script_path: str) -> list[Path]:
     """The script and every local file it uses (sounds, cover, chapter images), as far as it can be read."""
-    from narrate.build import _is_url, _sound_settings, load_script
-    from narrate.sounds import find_sound
+    from narrate.build import load_script, used_files
 
-    files = [Path(script_path)]
     try:
-        script = load_script(script_path)
+        return [Path(script_path), *used_files(load_script(script_path))]
     except NarrateError:
-        return files
-    base = Path(script_path).parent
-    for value, kind, _ in _sound_settings(script):
-        try:
-            files.append(find_sound(value, kind, base))
-        except NarrateError:
-            continue
-    if script.meta.cover:
-        files.append(base / script.meta.cover)
-    files += [base / c.settings.img for c in script.chapters if c.settings.img and not _is_url(c.settings.img)]
-    return files
+        return [Path(script_path)]
 
 
 def _state(files: list[Path]) -> dict[Path, tuple[int, int] | None]:
@@ -82,16 +70,14 @@ def watch(
             continue
         changed = sorted(str(p) for p in now if now[p] != seen.get(p))
         # wait until the saves stop
-        while True:
-            settled_at = time.monotonic()
-            while time.monotonic() - settled_at < debounce:
-                if stop.wait(interval):
-                    return builds
-                later = _state(watched)
-                if later != now:
-                    now = later
-                    settled_at = time.monotonic()
-            break
+        settled_at = time.monotonic()
+        while time.monotonic() - settled_at < debounce:
+            if stop.wait(interval):
+                return builds
+            later = _state(watched)
+            if later != now:
+                now = later
+                settled_at = time.monotonic()
         report(f"changed: {', '.join(changed)}")
         run()
         watched = files(script_path)  # the script may now name other sounds
