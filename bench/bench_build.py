@@ -26,23 +26,13 @@ DEMO = ROOT / "script" / "escape-route.md"
 CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
-import numpy as np
-from narrate.audio import Clip
 from narrate.build import build
-from narrate.engines import Engines, ResolvedVoice
-
-class Tone:
-    name = "tone"
-    def resolve(self, voice, base_dir):
-        return ResolvedVoice("tone", "tone-v1", (("speed", voice.speed),), label="tone")
-    def synthesize(self, text, voice):
-        n = int(22050 * 0.075 * len(text))  # about the Piper voice's pace
-        return Clip((0.3 * np.sin(np.arange(n) * 0.09)).astype(np.float32), 22050)
-    def version(self):
-        return "tone"
+from narrate.engines import Engines
+from narrate.testing import ToneEngine, tone_engines
 
 script, out, cache, engine, formats = sys.argv[1:6]
-engines = Engines({"piper": Tone(), "tone": Tone()}) if engine == "tone" else Engines()
+# the tone engine at about the Piper voice's pace
+engines = tone_engines(ToneEngine(0.075, 0.3, 0.09 * 22050 / 6.283185307179586)) if engine == "tone" else Engines()
 t = time.perf_counter()
 r = build(script, out, Path(cache), engines, formats=tuple(formats.split(",")) if formats else None)
 print(json.dumps({"seconds": time.perf_counter() - t,
@@ -84,7 +74,7 @@ def check_joins(mp3: Path, manifest: Path) -> dict:
     around it (a click or gap shows as a step far larger than its neighbourhood's)."""
     import numpy as np
     from narrate.audio import ffmpeg_exe
-    from narrate.master import PIECE_FRAMES
+    from narrate.encoding import PIECE_FRAMES
 
     raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(mp3), "-f", "s16le", "-ac", "1", "-"],
                          capture_output=True, check=True).stdout

@@ -27,35 +27,26 @@ ROOT = Path(__file__).resolve().parents[1]
 CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
-import numpy as np
-from narrate.audio import Clip, to_pcm16
-from narrate import build as B
-from narrate.engines import Engines, ResolvedVoice
-from narrate.cache import SpeechCache
-from narrate.synth import synthesize
-from narrate.mix import mix_episode
+from narrate.audio import to_pcm16
+from narrate.cache import Store
+from narrate.inputs import load_script, load_sounds
 from narrate.loudness import solve_master
-
-class Tone:
-    name = "tone"
-    def resolve(self, voice, base_dir):
-        return ResolvedVoice("tone", "tone-v1", (("speed", voice.speed),), label="tone")
-    def synthesize(self, text, voice):
-        n = int(22050 * 0.06 * len(text))  # about the Piper voice's pace
-        t = np.arange(n) / 22050
-        return Clip((0.5 * np.sin(2 * np.pi * 180 * t) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))).astype(np.float32), 22050)
-    def version(self):
-        return "tone"
+from narrate.master import analyse
+from narrate.mix import mix_episode
+from narrate.plan import plan_episode
+from narrate.synth import synthesize
+from narrate.testing import ToneEngine, tone_engines
 
 script_path, cache = sys.argv[1:3]
-engines = Engines({"piper": Tone(), "tone": Tone()})
-script = B.load_script(script_path)
-plan = B.plan_episode(script, engines)
-clips, _ = synthesize(plan, engines, SpeechCache(Path(cache)), None)
-sounds = B.load_sounds(script, "full")
+engines = tone_engines(ToneEngine(0.06, 0.5, 180.0, tremolo_hz=4.0))  # about the Piper voice's pace
+script = load_script(script_path)
+plan = plan_episode(script, engines)
+store = Store(Path(cache))
+clips, _ = synthesize(plan, engines, store.speech, None)
+sounds = load_sounds(script, "full")
 times = {}
 t = time.perf_counter(); episode = mix_episode(plan, clips, sounds); times["layout"] = time.perf_counter() - t
-t = time.perf_counter(); energies, peaks = episode.analyse(); times["analysis"] = time.perf_counter() - t
+t = time.perf_counter(); energies, peaks, _ = analyse(episode, store); times["analysis"] = time.perf_counter() - t
 master = solve_master(energies, peaks, -16.0, -2.0)
 t = time.perf_counter()
 for audio in episode.with_master(master).render():

@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from narrate.audio import Clip, ffmpeg_exe
-from narrate.engines import Engines, ResolvedVoice
-from narrate.script import VoiceSettings
+from narrate.audio import ffmpeg_exe
+from narrate.engines import Engines
+from narrate.testing import ToneEngine
+from narrate.testing import tone_engines as make_tone_engines
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "script" / "escape-route.md"
@@ -33,28 +34,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-class ToneEngine:
-    """A deterministic stand-in engine: one 300 Hz burst, 60 ms per character, per sentence."""
-
-    name = "tone"
-    rate = 22050
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def resolve(self, voice: VoiceSettings, base_dir: Path) -> ResolvedVoice:
-        return ResolvedVoice("tone", "tone-v1", (("speed", voice.speed),), label="tone")
-
-    def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
-        self.calls.append(text)
-        n = int(self.rate * 0.06 * len(text))
-        t = np.arange(n) / self.rate
-        return Clip((0.5 * np.sin(2 * np.pi * 300 * t)).astype(np.float32), self.rate)
-
-    def version(self) -> str:
-        return "tone 1"
-
-
 @pytest.fixture
 def tone() -> ToneEngine:
     return ToneEngine()
@@ -63,7 +42,7 @@ def tone() -> ToneEngine:
 @pytest.fixture
 def tone_engines(tone: ToneEngine) -> Engines:
     """Engines where both 'piper' and 'tone' are the fast fake, so scripts need no voice setting."""
-    return Engines({"piper": tone, "tone": tone})
+    return make_tone_engines(tone)
 
 
 @pytest.fixture(scope="session")
@@ -131,15 +110,26 @@ def ffprobe() -> str | None:
     return exe
 
 
-def run_cli(*args: str) -> tuple[int, str, str]:
-    """Run the narrate command in-process: exit code, standard output, standard error."""
+def run_cli(*args: str, engines: Engines | None = None) -> tuple[int, str, str]:
+    """Run the narrate command in-process, speaking with ``engines`` (default: the installed ones):
+    exit code, standard output, standard error."""
     from click.testing import CliRunner
 
-    from narrate.cli import cli
+    from narrate.cli import Session, cli
 
     try:
         runner = CliRunner(mix_stderr=False)  # click < 8.2
     except TypeError:
         runner = CliRunner()
-    result = runner.invoke(cli, list(args))
+    result = runner.invoke(cli, list(args), obj=Session(engines))
     return result.exit_code, result.stdout, result.stderr
+
+
+def assert_no_clicks(audio: np.ndarray, joins_ms: list[int]) -> None:
+    """At each join the sample-to-sample steps are no larger than in the half second on either side."""
+    step = np.abs(np.diff(audio))
+    for ms in joins_ms:
+        at = round(ms * 44100 / 1000)
+        near = step[at - 441 : at + 441].max()  # +-10 ms
+        around = np.concatenate([step[at - 44100 // 2 : at - 441], step[at + 441 : at + 44100 // 2]]).max()
+        assert near <= 1.2 * around + 1e-3, f"a step of {near:.4f} at the join at {ms} ms (around it: {around:.4f})"

@@ -8,18 +8,34 @@ from pathlib import Path
 
 import pytest
 
-import narrate.build
-import narrate.master
-from narrate.engines import Engines
+import narrate.encoding
+from narrate.audio import Clip
+from narrate.engines import Engines, ResolvedVoice
+from narrate.script import VoiceSettings
+from narrate.testing import tone_engines
 
-from conftest import run_cli as run, write_script
+from conftest import run_cli, write_script
 
 
 @pytest.fixture(autouse=True)
-def fast_engines(monkeypatch: pytest.MonkeyPatch, tone_engines: Engines, tmp_path: Path) -> None:
-    monkeypatch.setattr(narrate.build, "Engines", lambda: tone_engines)
+def in_a_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("NARRATE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
+
+
+def run(*args: str, engines: Engines | None = None) -> tuple[int, str, str]:
+    """The command, speaking with the tone engine."""
+    return run_cli(*args, engines=engines or tone_engines())
+
+
+class BrokenEngine:
+    """An engine with a bug in it: an unexpected exception, not a NarrateError."""
+
+    def resolve(self, voice: VoiceSettings, base_dir: Path) -> ResolvedVoice:
+        return ResolvedVoice("piper", "broken", (), label="broken")
+
+    def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
+        raise RuntimeError("disk on fire")
 
 
 def test_build_reports_output_duration_and_cache(tmp_path: Path) -> None:
@@ -140,14 +156,9 @@ def test_verbose_shows_the_traceback(tmp_path: Path) -> None:
     assert err.endswith(f"{tmp_path}/nope.md: no such file\n")
 
 
-def test_internal_error_is_one_line_without_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_internal_error_is_one_line_without_traceback(tmp_path: Path) -> None:
     script = write_script(tmp_path, "# One\nHi.\n")
-
-    def boom(*a: object, **k: object) -> None:
-        raise RuntimeError("disk on fire")
-
-    monkeypatch.setattr(narrate.build, "mix_episode", boom)
-    code, _, err = run("build", str(script))
+    code, _, err = run("build", str(script), engines=Engines({"piper": BrokenEngine()}))
     assert (code, err) == (1, "internal error: RuntimeError: disk on fire (run 'narrate -v ...' to see the traceback)\n")
     assert not (tmp_path / "build").exists()
 
@@ -157,7 +168,7 @@ def test_failure_during_encoding_leaves_nothing(tmp_path: Path, monkeypatch: pyt
 
     script = write_script(tmp_path, "# One\nHi.\n")
     out = tmp_path / "out" / "ep.mp3"
-    real = narrate.master.encode_chunks
+    real = narrate.encoding.encode_chunks
 
     def fail(chunks, rate, channels, targets):  # type: ignore[no-untyped-def]
         if len(targets) == 1 and ".narrate-" in str(targets[0].path):
@@ -166,7 +177,7 @@ def test_failure_during_encoding_leaves_nothing(tmp_path: Path, monkeypatch: pyt
             t.path.write_bytes(b"half a file")
         raise ExportError("ffmpeg could not write opus: simulated")
 
-    monkeypatch.setattr(narrate.master, "encode_chunks", fail)
+    monkeypatch.setattr(narrate.encoding, "encode_chunks", fail)  # a fault injected, not an engine swapped
     code, _, err = run("build", str(script), "-o", str(out), "--format", "mp3,m4b,opus")
     assert (code, err) == (1, "ffmpeg could not write opus: simulated\n")
     assert not out.parent.exists()

@@ -12,8 +12,7 @@ from narrate.build import build
 from narrate.engines import Engines
 from narrate.script import parse_script
 
-from conftest import DEMO, decode, ffprobe
-from test_incremental import assert_no_clicks
+from conftest import DEMO, assert_no_clicks, decode, ffprobe
 
 
 @pytest.fixture(scope="module")

@@ -111,7 +111,7 @@ def test_gtts_rejects_unknown_language() -> None:
 def test_gtts_cache_key_depends_on_accent(tmp_path: Path) -> None:
     uk = GttsEngine().resolve(VoiceSettings(engine="gtts", tld="co.uk"), tmp_path)
     us = GttsEngine().resolve(VoiceSettings(engine="gtts", tld="com"), tmp_path)
-    from narrate.cache import speech_key
+    from narrate.plan import speech_key
 
     assert speech_key(uk, "Hello.") != speech_key(us, "Hello.")
 

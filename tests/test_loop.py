@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import narrate.build
 import narrate.preview
 from narrate.build import build
 from narrate.cache import cache_info, prune
@@ -18,8 +17,9 @@ from narrate.errors import NarrateError
 from narrate.loudness import measure_file
 from narrate.watch import watch, watched_files
 
-from conftest import ToneEngine, decode, write_script
-from conftest import run_cli as run
+from narrate.testing import ToneEngine, tone_engines
+
+from conftest import decode, run_cli, write_script
 
 BODY = """\
 # The border
@@ -39,11 +39,14 @@ It stopped twice for fuel, and once for a search.
 
 
 @pytest.fixture(autouse=True)
-def fast_engines(monkeypatch: pytest.MonkeyPatch, tone_engines: Engines, tmp_path: Path) -> None:
-    monkeypatch.setattr(narrate.build, "Engines", lambda: tone_engines)
-    monkeypatch.setattr(narrate.preview, "Engines", lambda: tone_engines)
+def in_a_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("NARRATE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
+
+
+def run(*args: str, engines: Engines | None = None) -> tuple[int, str, str]:
+    """The command, speaking with the tone engine."""
+    return run_cli(*args, engines=engines or tone_engines())
 
 
 # --- watch -------------------------------------------------------------------
@@ -114,7 +117,7 @@ def test_preview_a_chapter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert (code, err) == (0, "")
     path = tmp_path / "build" / "preview" / "story-chapter-02.mp3"
     lines = out.splitlines()
-    assert lines[0].startswith(f"wrote build/preview/story-chapter-02.mp3: chapter 2 'Kunming', 0:")
+    assert lines[0].startswith("wrote build/preview/story-chapter-02.mp3: chapter 2 'Kunming', 0:")
     assert lines[0].endswith("; synthesised 5 of 5 sentences, 0 from cache")
     assert lines[1] == ("no audio player found (looked for no-such-player-here); "
                         "open build/preview/story-chapter-02.mp3 yourself")
@@ -127,7 +130,8 @@ def test_preview_a_chapter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 def test_preview_the_paragraph_at_a_line(tmp_path: Path, tone: ToneEngine) -> None:
     script = write_script(tmp_path, BODY)
     line = next(i for i, t in enumerate(script.read_text().splitlines(), 1) if t.startswith("It stopped"))
-    code, out, _ = run("preview", str(script), "--line", str(line), "--no-play", "-o", "p.wav")
+    code, out, _ = run("preview", str(script), "--line", str(line), "--no-play", "-o", "p.wav",
+                       engines=tone_engines(tone))
     assert code == 0
     assert out.startswith(f"wrote p.wav: paragraph 2 of chapter 2 'Kunming' (line {line}), 0:0")
     assert tone.calls == ["It stopped twice for fuel, and once for a search."]  # that paragraph alone

@@ -22,12 +22,14 @@ from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from scipy.signal import butter, sosfiltfilt
 
-import narrate.build
 import narrate.master
-from narrate.build import BuildResult, build, write_feed
+from narrate.build import BuildResult, build
+from narrate.series import write_feed
 from narrate.engines import Engines
 
-from conftest import REPO, ToneEngine, decode, ffprobe, rms_db
+from narrate.testing import ToneEngine
+
+from conftest import REPO, decode, ffprobe, rms_db
 
 HOSTILE = '<script>alert(1)</script> & "Co"'
 BASE_URL = "https://example.org/show/"
@@ -351,7 +353,8 @@ def test_guid_and_pubdate_stay_the_same_across_rebuilds(series: tuple[Path, dict
     build(str(script), str(out), tmp_path / "cache", Engines({"piper": tone, "tone": tone}), base_url=BASE_URL)
     after = json.loads((out / "second" / "second.manifest.json").read_text())["publish"]
     assert (after["guid"], after["pub_date"]) == (before["guid"], before["pub_date"])
-    path, count, _ = write_feed(out, "full", results["first"].show, BASE_URL)
+    feed = write_feed(out, "full", results["first"].show, BASE_URL)
+    path, count = feed.path, feed.episodes
     feed = path.read_bytes()
     assert count == 2
     assert feed.count(before["guid"].encode()) == 1 and feed.count(b"<item>") == 2
@@ -360,15 +363,14 @@ def test_guid_and_pubdate_stay_the_same_across_rebuilds(series: tuple[Path, dict
 def test_series_from_a_folder_makes_one_feed(tmp_path: Path, tone_engines: Engines, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
-    from narrate.cli import cli
+    from narrate.cli import Session, cli
 
-    monkeypatch.setattr(narrate.build, "Engines", lambda: tone_engines)
     folder = tmp_path / "script"
     folder.mkdir()
     (folder / "a.md").write_text(SECOND.replace("Before the river", "Part one"), encoding="utf-8")
     (folder / "b.md").write_text(SECOND.replace("Before the river", "Part two").replace("2026-11-01", "2026-11-08"), encoding="utf-8")
     result = CliRunner().invoke(cli, ["build", str(folder), "-o", str(tmp_path / "site"), "--cache-dir", str(tmp_path / "c"),
-                                      "--base-url", "https://example.org/s"])
+                                      "--base-url", "https://example.org/s"], obj=Session(tone_engines))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1] == f"feed: {tmp_path}/site/feed.xml (2 episodes, at https://example.org/s/feed.xml)"
     root = ET.parse(tmp_path / "site" / "feed.xml").getroot()
@@ -526,7 +528,7 @@ def test_a_format_that_misses_is_encoded_again_from_the_same_mix(tmp_path: Path,
         calls.append(path)
         return m
 
-    monkeypatch.setattr(narrate.master, "measure_file", codec_too_loud)
+    monkeypatch.setattr(narrate.master, "measure_file", codec_too_loud)  # a codec's fault, injected
     (tmp_path / "s.md").write_text(SECOND, encoding="utf-8")
     tone = ToneEngine()
     logged: list[str] = []

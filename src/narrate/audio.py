@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+RATE = 44100  # the mix's sample rate: sounds are decoded to it, and every format is encoded from it
+
 
 @dataclass(frozen=True, eq=False)
 class Clip:
@@ -94,6 +96,13 @@ def resample_array(samples: np.ndarray, src: int, dst: int) -> np.ndarray:
 
     g = gcd(dst, src)
     return resample_poly(samples, dst // g, src // g, axis=0).astype(np.float32)
+
+
+def resampled_length(n: int, src: int, dst: int) -> int:
+    """How many samples resample() returns for ``n`` input samples (scipy's resample_poly rule)."""
+    g = gcd(src, dst)
+    up, down = dst // g, src // g
+    return -(-n * up // down)
 
 
 def resample(clip: Clip, rate: int) -> np.ndarray:

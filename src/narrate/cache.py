@@ -1,9 +1,10 @@
-"""A content-addressed store of synthesised sentences.
+"""The content-addressed store of everything narrate keeps between builds.
 
-The key is the hash of canonical JSON of everything that changes the sound
-(engine, voice-model hash, voice settings, normalised text, cache format), so
-an edit misses the cache exactly where it changes the words, and nothing
-depends on file times or positions in the script.
+Four kinds of entry, each by a key that hashes everything that makes it what it is:
+synthesised sentences (by ``narrate.plan.speech_key``), each sentence's loudness per
+10 ms frame, each chapter's loudness analysis (by its mix region key) and each piece
+of encoded MP3. Nothing depends on file times or positions in the script, so an edit
+misses the cache exactly where it changes the sound. Entries are written atomically.
 """
 
 from __future__ import annotations
@@ -20,10 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from narrate.audio import Clip, to_pcm16
-from narrate.engines import ResolvedVoice
-
-CACHE_FORMAT = 1
-
+from narrate.loudness import clip_energies
 
 def default_dir() -> Path:
     """$NARRATE_CACHE_DIR, else $XDG_CACHE_HOME/narrate, else ~/.cache/narrate."""
@@ -31,19 +29,6 @@ def default_dir() -> Path:
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "narrate"
-
-
-def speech_key(voice: ResolvedVoice, text: str) -> str:
-    """The cache key of one sentence said by one voice."""
-    payload = {
-        "format": CACHE_FORMAT,
-        "engine": voice.engine,
-        "model": voice.model_id,
-        "settings": dict(voice.settings),
-        "text": text,
-    }
-    canon = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -146,9 +131,7 @@ class Store:
         self.put(kind, key, buf.getvalue())
 
     def clip_energies(self, key: str, clip: Clip) -> np.ndarray:
-        """A sentence's frame energies (narrate.mix.clip_energies), computed once and kept."""
-        from narrate.mix import clip_energies
-
+        """A sentence's frame energies (narrate.loudness.clip_energies), computed once and kept."""
         got = self.get_arrays("level", key)
         if got is not None and "energies" in got:
             return got["energies"]

@@ -9,7 +9,11 @@ or removed, and settings changed.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from narrate.record import BuildRecord, ChapterRecord, SentenceRecord
 
 SHOWN = 12  # sentence changes listed per chapter before '... and N more'
 _QUIET_ROLES = ("title",)  # a renamed chapter says so itself
@@ -106,112 +110,109 @@ def _show(value: object) -> str:
     return "(none)" if value is None else repr(value) if isinstance(value, str) else str(value)
 
 
-def compare(previous: dict | None, chapters: list[dict], sentences: list[dict], settings: dict) -> ChangeReport:
-    """Compare the last build record with this build's chapters, sentences and settings.
-
-    ``chapters`` are {number, title}; ``sentences`` are {chapter, line, text, key, role}.
-    """
+def compare(previous: BuildRecord | None, chapters: Sequence[ChapterRecord], sentences: Sequence[SentenceRecord],
+            settings: dict[str, Any]) -> ChangeReport:
+    """Compare the last build record with this build's chapters, sentences and settings."""
     by_chapter = _group(sentences)
-    if not previous or "sentences" not in previous:
+    if previous is None:
         return ChangeReport(True, chapters=tuple(
-            ChapterChange(c["number"], c["title"], "added", total=len(by_chapter.get(c["number"], []))) for c in chapters
+            ChapterChange(c.number, c.title, "added", total=len(by_chapter.get(c.number, []))) for c in chapters
         ))
-    old_chapters = previous.get("chapters", [])
-    old_by_chapter = _group(previous["sentences"])
-    old_settings = previous.get("settings", {})
-    changed_settings = _changed(old_settings, settings)
+    old_chapters = previous.chapters
+    old_by_chapter = _group(previous.sentences)
+    changed_settings = _changed(previous.settings, settings)
     pairs = _match_chapters(old_chapters, chapters, old_by_chapter, by_chapter)
     moved = _moved(pairs)
     report: list[ChapterChange] = []
     matched_old = set()
     for new in chapters:
-        number = new["number"]
+        number = new.number
         mine = by_chapter.get(number, [])
         old = pairs.get(number)
         if old is None:
-            report.append(ChapterChange(number, new["title"], "added", total=len(mine)))
+            report.append(ChapterChange(number, new.title, "added", total=len(mine)))
             continue
-        matched_old.add(old["number"])
-        changes = _sentence_changes(old_by_chapter.get(old["number"], []), mine)
+        matched_old.add(old.number)
+        changes = _sentence_changes(old_by_chapter.get(old.number, []), mine)
         report.append(ChapterChange(
             number,
-            new["title"],
+            new.title,
             "changed" if changes else "same",
-            settings=_changed(old.get("settings", {}), new.get("settings", {})),
-            renamed_from=old["title"] if old["title"] != new["title"] else None,
-            moved_from=old["number"] if number in moved else None,
+            settings=_changed(old.settings, new.settings),
+            renamed_from=old.title if old.title != new.title else None,
+            moved_from=old.number if number in moved else None,
             sentences=tuple(changes),
             total=len(mine),
         ))
     for old in old_chapters:
-        if old["number"] not in matched_old:
-            report.append(ChapterChange(old["number"], old["title"], "removed",
-                                        total=len(old_by_chapter.get(old["number"], []))))
-    return ChangeReport(False, previous.get("built"), changed_settings, tuple(report))
+        if old.number not in matched_old:
+            report.append(ChapterChange(old.number, old.title, "removed",
+                                        total=len(old_by_chapter.get(old.number, []))))
+    return ChangeReport(False, previous.built, changed_settings, tuple(report))
 
 
-def _changed(old: dict, new: dict) -> tuple[tuple[str, object, object], ...]:
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> tuple[tuple[str, object, object], ...]:
     return tuple((key, old.get(key), new.get(key)) for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key))
 
 
-def _group(sentences: list[dict]) -> dict[int, list[dict]]:
-    out: dict[int, list[dict]] = {}
+def _group(sentences: Sequence[SentenceRecord]) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = {}
     for s in sentences:
-        out.setdefault(s["chapter"], []).append(s)
+        out.setdefault(s.chapter, []).append(s)
     return out
 
 
-def _match_chapters(old: list[dict], new: list[dict], old_s: dict, new_s: dict) -> dict[int, dict]:
+def _match_chapters(old: Sequence[ChapterRecord], new: Sequence[ChapterRecord], old_s: dict, new_s: dict) -> dict[int, ChapterRecord]:
     """New chapter number -> the old chapter it continues: same title first, then the most similar text."""
-    pairs: dict[int, dict] = {}
+    pairs: dict[int, ChapterRecord] = {}
     free = list(old)
     for c in new:
-        hit = next((o for o in free if o["title"] == c["title"]), None)
+        hit = next((o for o in free if o.title == c.title), None)
         if hit:
-            pairs[c["number"]] = hit
+            pairs[c.number] = hit
             free.remove(hit)
     for c in new:
-        if c["number"] in pairs or not free:
+        if c.number in pairs or not free:
             continue
-        mine = [s["text"] for s in new_s.get(c["number"], []) if s["role"] not in _QUIET_ROLES]
-        best = max(free, key=lambda o: _similarity(mine, old_s.get(o["number"], [])))
-        if _similarity(mine, old_s.get(best["number"], [])) >= 0.5:
-            pairs[c["number"]] = best
+        mine = [s.text for s in new_s.get(c.number, []) if s.role not in _QUIET_ROLES]
+        best = max(free, key=lambda o: _similarity(mine, old_s.get(o.number, [])))
+        if _similarity(mine, old_s.get(best.number, [])) >= 0.5:
+            pairs[c.number] = best
             free.remove(best)
     return pairs
 
 
-def _similarity(texts: list[str], old: list[dict]) -> float:
-    theirs = [s["text"] for s in old if s["role"] not in _QUIET_ROLES]
+def _similarity(texts: list[str], old: list[Any]) -> float:
+    theirs = [s.text for s in old if s.role not in _QUIET_ROLES]
     if not texts and not theirs:
         return 1.0
     return difflib.SequenceMatcher(None, texts, theirs, autojunk=False).ratio()
 
 
-def _moved(pairs: dict[int, dict]) -> set[int]:
+def _moved(pairs: dict[int, ChapterRecord]) -> set[int]:
     """Chapters whose order relative to the others changed (the fewest that explain it)."""
     order = sorted(pairs)  # new numbers, in new order
-    olds = [pairs[n]["number"] for n in order]
+    olds = [pairs[n].number for n in order]
     keep = difflib.SequenceMatcher(None, sorted(olds), olds, autojunk=False)
     stayed = set()
     for block in keep.get_matching_blocks():
         stayed.update(olds[block.b : block.b + block.size])
-    return {n for n in order if pairs[n]["number"] not in stayed}
+    return {n for n in order if pairs[n].number not in stayed}
 
 
-def _sentence_changes(old: list[dict], new: list[dict]) -> list[SentenceChange]:
-    old = [s for s in old if s["role"] not in _QUIET_ROLES]
-    new = [s for s in new if s["role"] not in _QUIET_ROLES]
-    a, b = [s["text"] for s in old], [s["text"] for s in new]
+def _sentence_changes(old: list[Any], new: list[Any]) -> list[SentenceChange]:
+    old = [s for s in old if s.role not in _QUIET_ROLES]
+    new = [s for s in new if s.role not in _QUIET_ROLES]
+    a, b = [s.text for s in old], [s.text for s in new]
     out: list[SentenceChange] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag == "equal":
-            out += [SentenceChange("revoiced", n["line"], n["text"]) for o, n in zip(old[i1:i2], new[j1:j2])
-                    if o["key"] != n["key"]]
+            out += [SentenceChange("revoiced", n.line, n.text) for o, n in zip(old[i1:i2], new[j1:j2])
+                    if o.key != n.key]
             continue
         pairs = min(i2 - i1, j2 - j1) if tag == "replace" else 0
         for k in range(pairs):
-            out.append(SentenceChange("edited", new[j1 + k]["line"], new[j1 + k]["text"], old[i1 + k]["text"]))
-        out += [SentenceChange("removed", o["line"], o["text"]) for o in old[i1 + pairs : i2]]
-        out += [SentenceChange("added", n["line"], n["text"]) for n in new[j1 + pairs : j2]]
+            out.append(SentenceChange("edited", new[j1 + k].line, new[j1 + k].text, old[i1 + k].text))
+        out += [SentenceChange("removed", o.line, o.text) for o in old[i1 + pairs : i2]]
+        out += [SentenceChange("added", n.line, n.text) for n in new[j1 + pairs : j2]]
     return out

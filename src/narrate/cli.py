@@ -4,13 +4,32 @@ from __future__ import annotations
 
 import sys
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from narrate import __version__
 from narrate.errors import NarrateError
+from narrate.timeline import clock
+
+if TYPE_CHECKING:
+    from narrate.build import BuildResult
+    from narrate.engines import Engines
+
+
+@dataclass
+class Session:
+    """What every command shares: the engines to speak with (None: the installed ones). Tests pass fakes
+    as ``CliRunner().invoke(cli, args, obj=Session(engines))``."""
+
+    engines: Engines | None = None
+
+
+def _engines() -> Engines | None:
+    obj = click.get_current_context().find_root().obj
+    return obj.engines if isinstance(obj, Session) else None
 
 
 class _NarrateGroup(click.Group):
@@ -44,10 +63,7 @@ def cli(verbose: bool) -> None:
 
 
 def _format_duration(ms: int) -> str:
-    s = round(ms / 1000)
-    h, rem = divmod(s, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+    return clock(ms + 500)
 
 
 class _Progress:
@@ -69,6 +85,7 @@ class _Progress:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 # every command that uses the cache takes the same option
@@ -110,50 +127,48 @@ def build(
     cache_dir: Path | None, fresh: bool, speech_only: bool,
 ) -> None:
     """Build the episode for each SCRIPT (a folder stands for its .md files); several make one series and one feed."""
-    from narrate import build as b
+    from narrate.export.formats import SUFFIXES
 
-    paths = b.script_paths(list(scripts))
-    chosen = b.parse_format_option(formats)
-    if len(paths) > 1 and output and Path(output).suffix.lower() in (".mp3", ".m4b", ".opus"):
+    if len(scripts) > 1 and output and Path(output).suffix.lower() in SUFFIXES:
         raise click.UsageError("-o names one file, but several scripts were given; name a folder instead")
-    loaded = [b.load_script(p) for p in paths]  # every script is checked before the first is built
-    for script in loaded:
-        b.check_files(script)
-    url = b.series_base_url(loaded, base_url)
-    edition = "speech" if speech_only else "full"
-    _build_all(paths, output, cache_dir, edition, chosen, url, fresh)
+    _build_all(list(scripts), output, cache_dir, "speech" if speech_only else "full", formats, base_url, fresh)
 
 
 def _build_all(
-    paths: list[str], output: str | None, cache_dir: Path | None, edition: str,
-    formats: tuple[str, ...] | None, url: str | None, fresh: bool = False,
+    scripts: list[str], output: str | None, cache_dir: Path | None, edition: str,
+    formats: str | None, base_url: str | None, fresh: bool = False,
 ) -> None:
-    """Build each script and report it, then write the feed (if there is an address for it)."""
-    from narrate import build as b
+    """Build each script and report it as it is done, then the feed (if there is an address for it)."""
+    from narrate.series import build_series
 
-    results = []
-    for path in paths:
-        progress = _Progress()
-        try:
-            result = b.build(
-                path, output, cache_dir, progress=progress, edition=edition,
-                log=lambda line: click.echo(line, err=True), formats=formats, base_url=url, fresh=fresh,
-            )
-        finally:
-            progress.close()
-        results.append(result)
+    bars: list[_Progress] = []
+
+    def progress() -> _Progress:
+        for bar in bars:
+            bar.close()
+        bars.append(_Progress())
+        return bars[-1]
+
+    def report(result: BuildResult) -> None:
+        for bar in bars:
+            bar.close()
         _report(result)
-    first = results[0]
-    assert first.layout is not None
-    if url:
-        feed, count, written = b.write_feed(first.layout.root, edition, first.show, url)
-        click.echo(f"feed: {feed} ({count} episode{'s' if count != 1 else ''}, at {url}{feed.name})"
-                   + ("" if written else ", unchanged"))
+
+    try:
+        series = build_series(scripts, output, cache_dir, _engines(), formats, base_url, edition, fresh, progress,
+                              lambda line: click.echo(line, err=True), report)
+    finally:
+        for bar in bars:
+            bar.close()
+    if series.feed:
+        f = series.feed
+        click.echo(f"feed: {f.path} ({f.episodes} episode{'s' if f.episodes != 1 else ''}, at {f.url})"
+                   + ("" if f.written else ", unchanged"))
     else:
         click.echo("no feed: set 'base_url' under 'podcast:' in the front matter, or give --base-url")
 
 
-def _report(result: Any) -> None:
+def _report(result: BuildResult) -> None:
     tl, layout = result.timeline, result.layout
     if result.unchanged:
         click.echo(f"{result.output}: {result.changes.lines()[0]}; wrote nothing")
@@ -180,9 +195,9 @@ def _report(result: Any) -> None:
 @click.argument("script", type=click.Path(dir_okay=True, path_type=str))
 def check(script: str) -> None:
     """Check SCRIPT without making audio."""
-    from narrate.build import check as run_check
+    from narrate.check import check as run_check
 
-    report = run_check(script)
+    report = run_check(script, _engines())
     plan = report.plan
     click.echo(
         f"{script}: {len(plan.chapters)} chapters, {report.sentences} sentences, "
@@ -211,15 +226,16 @@ def check(script: str) -> None:
 def watch(script: str, output: str | None, formats: str | None, base_url: str | None, cache_dir: Path | None,
           debounce: float) -> None:
     """Build SCRIPT, then rebuild it each time it (or a sound or image it uses) is saved. Ctrl-C stops."""
-    from narrate import build as b
+    from narrate.script import check_base_url, parse_formats
     from narrate.watch import watch as run_watch
 
-    chosen = b.parse_format_option(formats)
-    url = b.check_base_url(base_url, "--base-url") if base_url else None
+    if formats is not None:
+        parse_formats(formats, "--format")  # a mistake here is the command's, not a save's
+    if base_url:
+        check_base_url(base_url, "--base-url")
 
     def rebuild() -> None:
-        script_url = url or b.load_script(script).meta.podcast.base_url
-        _build_all([script], output, cache_dir, "full", chosen, script_url)
+        _build_all([script], output, cache_dir, "full", formats, base_url)
 
     click.echo(f"watching {script} and the files it uses (Ctrl-C to stop)")
     try:
@@ -243,7 +259,7 @@ def preview(script: str, chapter: int | None, line: int | None, output: str | No
 
     if (chapter is None) == (line is None):
         raise click.UsageError("give --chapter N or --line L (one of them)")
-    result = p.preview(script, chapter, line, output, cache_dir)
+    result = p.preview(script, chapter, line, output, cache_dir, _engines())
     click.echo(f"wrote {result.path}: {result.what}, {_format_duration(int(result.seconds * 1000))}; "
                f"{result.stats.summary()}")
     if play:

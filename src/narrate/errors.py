@@ -53,3 +53,11 @@ class SoundError(NarrateError):
 
 class ExportError(NarrateError):
     """Encoding or tagging the episode failed."""
+
+
+def did_you_mean(word: str, choices: Any, cutoff: float = 0.7) -> str:
+    """" (did you mean 'x'?)" for the closest of ``choices`` to a misspelt ``word``, else ""."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
+    return f" (did you mean '{close[0]}'?)" if close else ""

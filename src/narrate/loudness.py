@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from narrate.audio import ffmpeg_exe
+from narrate.audio import Clip, ffmpeg_exe
 from narrate.errors import ExportError
 
 BLOCK_FRAMES = 40  # 400 ms gating blocks...
@@ -38,6 +38,11 @@ MONO_OFFSET = -3.0  # podcast norms: -16 LUFS stereo, -19 LUFS mono
 def frame_size(rate: int) -> int:
     """Samples per 10 ms frame."""
     return rate // 100
+
+
+def linear(db: float) -> float:
+    """A level in dB as a linear gain."""
+    return 10 ** (db / 20)
 
 
 def default_target(channels: int) -> float:
@@ -255,3 +260,9 @@ def measure_file(path: str) -> Measurement:
             raise ExportError(f"could not measure the loudness of {path}: {lines[-1] if lines else 'no output'}")
         values[key] = float(m.group(1))
     return Measurement(**values)
+
+
+def clip_energies(clip: Clip) -> np.ndarray:
+    """A (trimmed) clip's K-weighted energy per 10 ms frame, mono."""
+    n = len(clip.samples) // frame_size(clip.rate) * frame_size(clip.rate)
+    return frame_energies(clip.samples[:n, None], clip.rate) if n else np.zeros(0)

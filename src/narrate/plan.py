@@ -7,11 +7,12 @@ unknown engine or voice is reported, with the line that named it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.cache import speech_key
 from narrate.engines import Engines, ResolvedVoice
 from narrate.errors import EngineError
 from narrate.script import Chapter, ChapterSettings, Meta, Paragraph, Pause, Script, VoiceSettings
@@ -30,6 +31,7 @@ CHAPTER_TAIL = 1.0
 BEFORE_OUTRO = 0.6
 OUTRO_TAIL = 0.3
 
+SPEECH_FORMAT = 1  # part of every speech key: bump it when what a synthesised sentence depends on changes
 EDITIONS = ("full", "speech")  # 'speech': no beds and no stings, the same chapters and cues
 
 
@@ -104,6 +106,20 @@ class Plan:
         return list(seen.values())
 
 
+def speech_key(voice: ResolvedVoice, text: str) -> str:
+    """The cache key of one sentence said by one voice: the hash of canonical JSON of everything that
+    changes its sound (engine, voice-model hash, voice settings, normalised text, key format)."""
+    payload = {
+        "format": SPEECH_FORMAT,
+        "engine": voice.engine,
+        "model": voice.model_id,
+        "settings": dict(voice.settings),
+        "text": text,
+    }
+    canon = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
 class _Voices:
     """Resolve each distinct VoiceSettings once, reporting errors where the voice was set."""
 
@@ -149,7 +165,7 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full") -> Pla
             for line_text in intro_lines(meta):
                 if s := say(line_text, narrator, 1, "intro"):
                     items += [s, Silence(SENTENCE_GAP, 1)]
-            items[-1] = Silence(AFTER_INTRO, 1)
+            _end_with(items, Silence(AFTER_INTRO, 1))
         if mix.cue:
             items += [Silence(CUE_LEAD, chapter.line), Cue("chime", chapter.line)] if not items else [Cue("chime", chapter.line)]
         else:
@@ -157,14 +173,14 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full") -> Pla
         for role, text in chapter_announcement(chapter, number, count):
             if s := say(text, narrator, chapter.line, role):
                 items += [s, Silence(SENTENCE_GAP, chapter.line)]
-        items[-1] = Silence(AFTER_TITLE, chapter.line)
+        _end_with(items, Silence(AFTER_TITLE, chapter.line))
         items += _body(chapter, meta, voices, narrator, say)
         items.append(Silence(CHAPTER_TAIL, chapter.line))
         if number == count and mix.outro:
             for line_text in split_sentences(close_text(meta), meta.language):
                 if s := say(line_text[1], narrator, chapter.line, "outro"):
                     items += [s, Silence(SENTENCE_GAP, chapter.line)]
-            items[-1] = Silence(BEFORE_OUTRO, chapter.line)
+            _end_with(items, Silence(BEFORE_OUTRO, chapter.line))
             if stings:
                 items += [Cue("outro", chapter.line), Silence(OUTRO_TAIL, chapter.line)]
         chapters.append(
@@ -242,6 +258,15 @@ def _body(chapter: Chapter, meta: Meta, voices: _Voices, narrator: ResolvedVoice
         if items and isinstance(items[-1], Silence):
             items[-1] = Silence(PARAGRAPH_GAP, items[-1].line)
     return items
+
+
+def _end_with(items: list[Item], gap: Silence) -> None:
+    """End what was just said with ``gap``: it replaces the gap after the last sentence; after a cue (a
+    title made only of punctuation says nothing) it is added, so the cue stays."""
+    if items and isinstance(items[-1], Silence):
+        items[-1] = gap
+    else:
+        items.append(gap)
 
 
 def _merge_silences(items: list[Item]) -> list[Item]:

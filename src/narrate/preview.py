@@ -1,8 +1,9 @@
 """Listen to one chapter or one paragraph without building the episode.
 
 The chapter is planned, synthesised (from the cache where it can be), mixed
-with its own bed and cues, brought to the podcast loudness target and written
-to one file; then it is played if an audio player is installed.
+with its own bed and cues, mastered to the podcast loudness target by the
+same step a build uses, and written to one file; then it is played if an
+audio player is installed.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from narrate.cache import SpeechCache, default_dir
+from narrate.cache import Store, default_dir
 from narrate.engines import Engines
 from narrate.errors import NarrateError
 from narrate.export.encode import Target, encode_chunks, published
 from narrate.export.formats import FORMATS
-from narrate.loudness import solve_master
-from narrate.master import ENCODE_MARGIN_DB, loudness_target
-from narrate.mix import MixSounds, mix_episode
-from narrate.plan import PARAGRAPH_GAP, ChapterPlan, Plan, Silence, Speech, plan_episode
+from narrate.inputs import check_files, load_script, load_sounds
+from narrate.master import analyse, first_master
+from narrate.mix import mix_episode
+from narrate.plan import PARAGRAPH_GAP, Plan, Silence, Speech, plan_episode
+from narrate.sounds import MixSounds
 from narrate.synth import SynthStats, synthesize
 
 # Players tried in turn: the first one installed plays the preview.
@@ -63,9 +65,8 @@ def preview(
     cache_dir: Path | None = None,
     engines: Engines | None = None,
 ) -> Preview:
-    """Render one chapter (or the paragraph around a line) to an MP3 (or WAV) file."""
-    from narrate.build import check_files, load_script, load_sounds
-
+    """Render one chapter (or the paragraph around a line) to an MP3 (or WAV) file, mastered as the
+    episode's first encode is (narrate.master), with its analysis from the cache where it can be."""
     script = load_script(script_path)
     check_files(script)
     engines = engines or Engines()
@@ -86,12 +87,12 @@ def preview(
     out = Path(output) if output else Path("build") / "preview" / f"{stem}-{suffix}.mp3"
     if out.suffix.lower() not in (".mp3", ".wav"):
         raise NarrateError("a preview is written as .mp3 or .wav", str(out))
-    clips, stats = synthesize(sub, engines, SpeechCache(cache_dir or default_dir()))
+    store = Store(cache_dir or default_dir())
+    clips, stats = synthesize(sub, engines, store.speech)
     sounds = load_sounds(script, "full")
-    episode = mix_episode(sub, clips, MixSounds(sounds.cues, (sounds.beds[index],)))
-    energies, peaks = episode.analyse()
-    master = solve_master(energies, peaks, loudness_target(plan), plan.meta.mix.true_peak - ENCODE_MARGIN_DB,
-                          episode.frame_offsets)
+    episode = mix_episode(sub, clips, MixSounds(sounds.cues, (sounds.beds[index],)), energies_of=store.clip_energies)
+    energies, peaks, _ = analyse(episode, store)
+    master = first_master(plan, energies, peaks, episode.frame_offsets)
     args = FORMATS["mp3"].codec_args(episode.channels) if out.suffix.lower() == ".mp3" else ["-c:a", "pcm_s16le"]
     with published(out) as tmp:
         encode_chunks(episode.with_master(master).render(), episode.rate, episode.channels,

@@ -1,15 +1,17 @@
-"""Find ambient beds and cues: by name among the sounds narrate ships, or by path."""
+"""Ambient beds and cues: found by name among the sounds narrate ships, or by path; decoded, looped."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from narrate.errors import SoundError
-from narrate.script import NO_SOUND
+from narrate.errors import SoundError, did_you_mean
+from narrate.script.model import NO_SOUND
 
 SOUND_SUFFIXES = (".wav", ".mp3", ".ogg", ".flac", ".opus")
 
@@ -46,10 +48,7 @@ def find_sound(value: str, kind: str, base_dir: Path) -> Path:
         return path
     names = bundled(kind)
     if value not in names:
-        import difflib
-
-        close = difflib.get_close_matches(value, list(names), n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = did_you_mean(value, names, cutoff=0.6)
         known = ", ".join(names) or "none shipped"
         raise SoundError(f"unknown {kind[:-1]} '{value}'{hint}: use a file path or one of: {known}")
     return names[value]
@@ -105,3 +104,22 @@ def make_loop(samples: np.ndarray, rate: int, seconds: float = 1.5) -> np.ndarra
     norm = np.sqrt(np.maximum(a**2 + b**2 + 2 * rho * a * b, 1e-9))
     joined = (head * a + tail * b) / norm
     return np.concatenate([joined, samples[x : n - x]]).astype(np.float32)
+
+
+@dataclass(frozen=True, eq=False)
+class MixSounds:
+    """The sounds a mix uses, decoded to stereo at the mix rate: cues by kind, beds by chapter."""
+
+    cues: dict[str, np.ndarray] = field(default_factory=dict)
+    beds: tuple[tuple[str, np.ndarray] | None, ...] = ()  # per chapter: (name, loopable audio) or None
+
+    @functools.cached_property
+    def ids(self) -> dict[str, str]:
+        """A content hash of each sound, by cue kind and bed name: what region keys name them by."""
+        out = {kind: _digest(audio) for kind, audio in self.cues.items()}
+        out.update({name: _digest(audio) for name, audio in (b for b in self.beds if b is not None)})
+        return out
+
+
+def _digest(audio: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(audio, dtype=np.float32).tobytes()).hexdigest()[:32]

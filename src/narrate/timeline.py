@@ -38,3 +38,18 @@ class Timeline:
     duration_ms: int
     chapters: tuple[ChapterTime, ...]
     sentences: tuple[SentenceTime, ...]
+
+
+def clock(ms: int) -> str:
+    """'1:02:03' or '2:03' for a time in milliseconds (whole seconds, cut; add 500 to round)."""
+    h, rem = divmod(int(ms) // 1000, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def stamp(ms: int, sep: str = ".") -> str:
+    """'01:02:03.456' for a time in milliseconds: WebVTT (sep '.'), SRT (','), Vorbis chapters."""
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s, ms = divmod(rem, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"

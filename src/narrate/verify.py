@@ -23,6 +23,7 @@ import numpy as np
 
 from narrate.audio import ffmpeg_exe
 from narrate.errors import NarrateError
+from narrate.record import BuildRecord
 
 INSTALL_HINT = "pip install 'narrate[verify]'"
 RATE = 16000  # what Whisper listens at
@@ -103,8 +104,8 @@ class VerifyReport:
 
 def find_episode(target: str, output: str | None = None) -> tuple[Path, Path]:
     """The audio file and build record for a script (as 'narrate build' would place them) or an audio file."""
-    from narrate.build import episode_layout
     from narrate.export.formats import SUFFIXES
+    from narrate.export.layout import episode_layout
 
     path = Path(target)
     if path.suffix.lower() in SUFFIXES:
@@ -117,10 +118,10 @@ def find_episode(target: str, output: str | None = None) -> tuple[Path, Path]:
     if not record.is_file():
         raise NarrateError(f"no build record at {record}: build the episode first with 'narrate build'", target)
     if audio == Path():
-        try:
-            audio = record.with_name(json.loads(record.read_text(encoding="utf-8"))["output"])
-        except (ValueError, KeyError, OSError):
+        got = BuildRecord.read(record)
+        if got is None:
             raise NarrateError(f"{record} is not a narrate build record") from None
+        audio = record.with_name(got.output)
     if not audio.is_file():
         raise NarrateError("no such audio file", str(audio))
     return audio, record
@@ -167,21 +168,21 @@ def transcribe(audio: Path) -> list[tuple[str, float, float]]:
 def verify(target: str, output: str | None = None) -> VerifyReport:
     """Transcribe the built episode and compare it with its script, chapter by chapter and sentence by sentence."""
     audio, record_path = find_episode(target, output)
-    record = json.loads(record_path.read_text(encoding="utf-8"))
-    if "sentences" not in record:
-        raise NarrateError(f"{record_path} has no sentence list: rebuild the episode with this narrate")
+    record = BuildRecord.read(record_path)
+    if record is None:
+        raise NarrateError(f"{record_path} is not a build record of this narrate: rebuild the episode")
     heard = transcribe(audio)
     return compare_words(audio, record, [w for w, _, _ in heard], heard[-1][2] if heard else 0.0)
 
 
-def compare_words(audio: Path, record: dict, heard: list[str], seconds: float = 0.0) -> VerifyReport:
+def compare_words(audio: Path, record: BuildRecord, heard: list[str], seconds: float = 0.0) -> VerifyReport:
     """Align what was heard with what the build record says was said, and score it."""
     from rapidfuzz.distance import Levenshtein
 
     ref: list[str] = []
     owner: list[int] = []  # ref word -> sentence index
-    sentences = record["sentences"]
-    said = [normalise(written_names(s["spoken"], record)) for s in sentences]
+    sentences = record.sentences
+    said = [normalise(written_names(s.spoken, record.settings)) for s in sentences]
     for i, words in enumerate(said):
         ref += words
         owner += [i] * len(words)
@@ -226,25 +227,25 @@ def compare_words(audio: Path, record: dict, heard: list[str], seconds: float = 
             continue
         gone = skipped.get(i, [])
         if len(gone) >= MISSING_SHARE * n and n >= MISSING_WORDS:
-            issues.append(SentenceIssue(s["chapter"], s["line"], s["text"], "missing"))
+            issues.append(SentenceIssue(s.chapter, s.line, s.text, "missing"))
             continue
         issues.append(SentenceIssue(
-            s["chapter"], s["line"], s["text"], "differs", tuple(gone), repeated, tuple(wrong.get(i, [])),
+            s.chapter, s.line, s.text, "differs", tuple(gone), repeated, tuple(wrong.get(i, [])),
             tuple(w for w in more if w not in words),
         ))
     chapters = []
-    for c in record["chapters"]:
-        mine = [i for i, s in enumerate(sentences) if s["chapter"] == c["number"]]
-        chapters.append(ChapterScore(c["number"], c["title"], sum(len(said[i]) for i in mine),
+    for c in record.chapters:
+        mine = [i for i, s in enumerate(sentences) if s.chapter == c.number]
+        chapters.append(ChapterScore(c.number, c.title, sum(len(said[i]) for i in mine),
                                      sum(errors[i] for i in mine)))
     return VerifyReport(audio, tuple(chapters), tuple(issues), seconds)
 
 
-def written_names(spoken: str, record: dict) -> str:
+def written_names(spoken: str, settings: dict) -> str:
     """The spoken text with the script's pronunciation respellings ('Shen-yahng') turned back into the
     names as written ('Shenyang'), which is how a recogniser writes them."""
     try:
-        pairs = json.loads(record.get("settings", {}).get("pronunciations") or "[]")
+        pairs = json.loads(settings.get("pronunciations") or "[]")
     except (TypeError, ValueError):
         pairs = []
     for name, respelling in sorted(pairs, key=lambda p: -len(p[1])):

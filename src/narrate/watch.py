@@ -16,12 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from narrate.errors import NarrateError
+from narrate.inputs import load_script, used_files
 
 
 def watched_files(script_path: str) -> list[Path]:
     """The script and every local file it uses (sounds, cover, chapter images), as far as it can be read."""
-    from narrate.build import load_script, used_files
-
     try:
         return [Path(script_path), *used_files(load_script(script_path))]
     except NarrateError:

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from narrate.audio import Clip
 from narrate.errors import EngineError
-from narrate.script import VoiceSettings
+from narrate.script.model import VoiceSettings
 
 GROUP = "narrate.engines"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from narrate.audio import Clip, decode
 from narrate.engines import ResolvedVoice
 from narrate.errors import EngineError
-from narrate.script import VoiceSettings
+from narrate.script.model import VoiceSettings
 
 SERVICE = "google-translate-tts"
 

@@ -17,7 +17,7 @@ import numpy as np
 from narrate.audio import Clip
 from narrate.engines import ResolvedVoice
 from narrate.errors import EngineError
-from narrate.script import VoiceSettings
+from narrate.script.model import VoiceSettings
 
 BUNDLED = ("joe", "en_US-joe-medium")
 _GAP_S = 0.15  # between chunks if Piper splits one of our sentences further

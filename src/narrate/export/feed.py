@@ -10,7 +10,6 @@ is escaped by construction.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from narrate import __version__
+from narrate.record import BuildRecord, Show
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -40,7 +40,7 @@ def feed_name(edition: str) -> str:
 class FeedEpisode:
     """One episode's build record and its folder under the feed's root ('' or 'name/')."""
 
-    record: dict
+    record: BuildRecord
     folder: str
 
     def url(self, base_url: str, name: str) -> str:
@@ -51,13 +51,10 @@ def find_episodes(root: Path, edition: str) -> list[FeedEpisode]:
     """The build records of this edition under ``root`` and its immediate subfolders."""
     found = []
     for path in sorted([*root.glob("*.manifest.json"), *root.glob("*/*.manifest.json")]):
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        record = BuildRecord.read(path)
+        if record is None or record.edition != edition:
             continue  # not ours, or unreadable: not an episode of this feed
-        if not isinstance(record, dict) or record.get("edition") != edition or "publish" not in record:
-            continue
-        if not all((path.parent / a["name"]).is_file() for a in record["publish"]["audio"]):
+        if not all((path.parent / a.name).is_file() for a in record.publish.audio):
             continue  # its audio was removed: the episode is withdrawn
         folder = path.parent.relative_to(root).as_posix()
         found.append(FeedEpisode(record, "" if folder == "." else folder + "/"))
@@ -69,8 +66,8 @@ def last_built(episodes: list[FeedEpisode]) -> _dt.datetime:
     times = []
     for e in episodes:
         try:
-            times.append(_dt.datetime.strptime(e.record["built"], "%Y-%m-%dT%H:%M:%S%z"))
-        except (KeyError, TypeError, ValueError):
+            times.append(_dt.datetime.strptime(e.record.built, "%Y-%m-%dT%H:%M:%S%z"))
+        except ValueError:
             continue
     return max(times, default=_dt.datetime.now(_dt.timezone.utc)).astimezone(_dt.timezone.utc)
 
@@ -92,84 +89,84 @@ def _seconds(ms: int) -> str:
     return str(round(ms / 1000))
 
 
-def feed_xml(show: dict, episodes: list[FeedEpisode], base_url: str, edition: str) -> bytes:
+def feed_xml(show: Show, episodes: list[FeedEpisode], base_url: str, edition: str) -> bytes:
     """The feed document; ``show`` holds the channel's settings (title, author, cover, ...)."""
     feed_url = base_url + feed_name(edition)
     rss = ET.Element("rss", {"version": "2.0"})
     ch = _sub(rss, "channel")
-    title = show["title"] + (" (speech only)" if edition == "speech" else "")
+    title = show.title + (" (speech only)" if edition == "speech" else "")
     _sub(ch, "title", title)
     _sub(ch, "link", base_url)
-    _sub(ch, "description", show.get("description") or title)
-    _sub(ch, "language", show["language"])
+    _sub(ch, "description", show.description or title)
+    _sub(ch, "language", show.language)
     _sub(ch, "generator", f"narrate {__version__}")
     _sub(ch, "lastBuildDate", format_datetime(last_built(episodes)))
     _sub(ch, f"{{{ATOM}}}link", href=feed_url, rel="self", type="application/rss+xml")
-    if show.get("author"):
-        _sub(ch, f"{{{ITUNES}}}author", show["author"])
-    cover = next((e for e in episodes if e.record["publish"].get("cover")), None)
+    if show.author:
+        _sub(ch, f"{{{ITUNES}}}author", show.author)
+    cover = next((e for e in episodes if e.record.publish.cover), None)
     if cover is not None:
-        image_url = cover.url(base_url, cover.record["publish"]["cover"])
+        image_url = cover.url(base_url, cover.record.publish.cover)
         _sub(ch, f"{{{ITUNES}}}image", href=image_url)
         image = _sub(ch, "image")
         _sub(image, "url", image_url)
         _sub(image, "title", title)
         _sub(image, "link", base_url)
-    if show.get("category"):
-        top, _, sub = show["category"].partition("/")
+    if show.category:
+        top, _, sub = show.category.partition("/")
         cat = _sub(ch, f"{{{ITUNES}}}category", text_=top.strip())  # an attribute, not element text
         if sub.strip():
             _sub(cat, f"{{{ITUNES}}}category", text_=sub.strip())
-    _sub(ch, f"{{{ITUNES}}}explicit", "true" if show.get("explicit") else "false")
-    _sub(ch, f"{{{ITUNES}}}type", show.get("type") or "episodic")
-    if show.get("email"):
+    _sub(ch, f"{{{ITUNES}}}explicit", "true" if show.explicit else "false")
+    _sub(ch, f"{{{ITUNES}}}type", show.type or "episodic")
+    if show.email:
         owner = _sub(ch, f"{{{ITUNES}}}owner")
-        if show.get("author"):
-            _sub(owner, f"{{{ITUNES}}}name", show["author"])
-        _sub(owner, f"{{{ITUNES}}}email", show["email"])
+        if show.author:
+            _sub(owner, f"{{{ITUNES}}}name", show.author)
+        _sub(owner, f"{{{ITUNES}}}email", show.email)
     _sub(ch, f"{{{PODCAST}}}guid", podcast_guid(feed_url))
-    newest_first = sorted(episodes, key=lambda e: (e.record["publish"]["pub_date_iso"], e.folder), reverse=True)
+    newest_first = sorted(episodes, key=lambda e: (e.record.publish.pub_date_iso, e.folder), reverse=True)
     for e in newest_first:
         _item(ch, e, base_url, show)
     ET.indent(rss, space="  ")
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(rss, encoding="utf-8") + b"\n"
 
 
-def _item(ch: ET.Element, e: FeedEpisode, base_url: str, show: dict) -> None:
-    pub = e.record["publish"]
+def _item(ch: ET.Element, e: FeedEpisode, base_url: str, show: Show) -> None:
+    pub = e.record.publish
     item = _sub(ch, "item")
-    _sub(item, "title", pub["title"])
-    _sub(item, "description", pub.get("description") or pub["title"])
-    _sub(item, "link", e.url(base_url, pub["page"]))
-    _sub(item, "guid", pub["guid"], isPermaLink="false")
-    _sub(item, "pubDate", pub["pub_date"])
-    main, *others = pub["audio"]
-    _sub(item, "enclosure", url=e.url(base_url, main["name"]), length=str(main["bytes"]), type=main["mime"])
-    _sub(item, f"{{{ITUNES}}}title", pub["title"])
-    if pub.get("author"):
-        _sub(item, f"{{{ITUNES}}}author", pub["author"])
-    _sub(item, f"{{{ITUNES}}}duration", _seconds(e.record["duration_ms"]))
+    _sub(item, "title", pub.title)
+    _sub(item, "description", pub.description or pub.title)
+    _sub(item, "link", e.url(base_url, pub.page))
+    _sub(item, "guid", pub.guid, isPermaLink="false")
+    _sub(item, "pubDate", pub.pub_date)
+    main, *others = pub.audio
+    _sub(item, "enclosure", url=e.url(base_url, main.name), length=str(main.bytes), type=main.mime)
+    _sub(item, f"{{{ITUNES}}}title", pub.title)
+    if pub.author:
+        _sub(item, f"{{{ITUNES}}}author", pub.author)
+    _sub(item, f"{{{ITUNES}}}duration", _seconds(e.record.duration_ms))
     _sub(item, f"{{{ITUNES}}}episodeType", "full")
-    if pub.get("episode"):
-        _sub(item, f"{{{ITUNES}}}episode", str(pub["episode"]))
-    if pub.get("season"):
-        _sub(item, f"{{{ITUNES}}}season", str(pub["season"]))
-    _sub(item, f"{{{ITUNES}}}explicit", "true" if show.get("explicit") else "false")
-    if pub.get("cover"):
-        _sub(item, f"{{{ITUNES}}}image", href=e.url(base_url, pub["cover"]))
-    _sub(item, f"{{{PODCAST}}}chapters", url=e.url(base_url, pub["chapters"]), type="application/json+chapters")
-    for t in pub["transcripts"]:
-        attrs = {"url": e.url(base_url, t["name"]), "type": t["mime"], "language": pub["language"]}
-        if t["mime"] in ("text/vtt", "application/x-subrip"):
+    if pub.episode:
+        _sub(item, f"{{{ITUNES}}}episode", str(pub.episode))
+    if pub.season:
+        _sub(item, f"{{{ITUNES}}}season", str(pub.season))
+    _sub(item, f"{{{ITUNES}}}explicit", "true" if show.explicit else "false")
+    if pub.cover:
+        _sub(item, f"{{{ITUNES}}}image", href=e.url(base_url, pub.cover))
+    _sub(item, f"{{{PODCAST}}}chapters", url=e.url(base_url, pub.chapters), type="application/json+chapters")
+    for t in pub.transcripts:
+        attrs = {"url": e.url(base_url, t.name), "type": t.mime, "language": pub.language}
+        if t.mime in ("text/vtt", "application/x-subrip"):
             attrs["rel"] = "captions"
         _sub(item, f"{{{PODCAST}}}transcript", **attrs)
-    if pub.get("episode"):
-        _sub(item, f"{{{PODCAST}}}episode", str(pub["episode"]))
-    if pub.get("season"):
-        _sub(item, f"{{{PODCAST}}}season", str(pub["season"]))
+    if pub.episode:
+        _sub(item, f"{{{PODCAST}}}episode", str(pub.episode))
+    if pub.season:
+        _sub(item, f"{{{PODCAST}}}season", str(pub.season))
     for alt in others:
-        a = _sub(item, f"{{{PODCAST}}}alternateEnclosure", type=alt["mime"], length=str(alt["bytes"]), title=alt["label"])
-        _sub(a, f"{{{PODCAST}}}source", uri=e.url(base_url, alt["name"]))
+        a = _sub(item, f"{{{PODCAST}}}alternateEnclosure", type=alt.mime, length=str(alt.bytes), title=alt.label)
+        _sub(a, f"{{{PODCAST}}}source", uri=e.url(base_url, alt.name))
 
 
 def episode_guid(show_title: str, stem: str) -> str:
@@ -177,13 +174,13 @@ def episode_guid(show_title: str, stem: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:narrate:{show_title}:{stem}"))
 
 
-def pub_date(date: _dt.date | None, previous: dict | None) -> tuple[str, str]:
+def pub_date(date: _dt.date | None, previous_iso: str | None) -> tuple[str, str]:
     """(RFC 2822, ISO 8601) publication time: the script's date at midnight UTC, else the
     first build's time (kept in the build record), else now."""
     if date is not None:
         when = _dt.datetime(date.year, date.month, date.day, tzinfo=_dt.timezone.utc)
-    elif previous and previous.get("pub_date_iso"):
-        when = _dt.datetime.fromisoformat(previous["pub_date_iso"])
+    elif previous_iso:
+        when = _dt.datetime.fromisoformat(previous_iso)
     else:
         when = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
     return format_datetime(when), when.isoformat()

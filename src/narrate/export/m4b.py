@@ -11,8 +11,7 @@ from pathlib import Path
 
 from mutagen.mp4 import MP4, MP4Cover
 
-from narrate.export.mp3 import picture_mime
-from narrate.export.sidecars import plain_text
+from narrate.export.tags import episode_tags
 from narrate.plan import Plan
 from narrate.timeline import Timeline
 
@@ -43,27 +42,26 @@ def _escape(value: str) -> str:
 
 def tag_m4b(path: Path, plan: Plan, timeline: Timeline, cover: Path | None) -> None:
     """Write the tags and cover into an encoded M4B; the chapters ffmpeg wrote stay as they are."""
-    meta = plan.meta
+    said = episode_tags(plan, timeline, cover)
     mp4 = MP4(str(path))
     if mp4.tags is None:
         mp4.add_tags()
     tags = mp4.tags
     assert tags is not None
-    tags["\xa9nam"] = [meta.title]
-    if meta.author:
-        tags["\xa9ART"] = [meta.author]
-        tags["aART"] = [meta.author]
-    tags["\xa9alb"] = [meta.album or meta.title]
+    tags["\xa9nam"] = [said.title]
+    if said.artist:
+        tags["\xa9ART"] = [said.artist]
+        tags["aART"] = [said.artist]
+    tags["\xa9alb"] = [said.album]
     tags["\xa9gen"] = ["Audiobook"]
-    if meta.date:
-        tags["\xa9day"] = [meta.date.isoformat()]
-    if meta.description:
-        tags["desc"] = [meta.description]
-        tags["\xa9cmt"] = [meta.description]
-    tags["\xa9lyr"] = [plain_text(plan, timeline)]
+    if said.date:
+        tags["\xa9day"] = [said.date]
+    if said.description:
+        tags["desc"] = [said.description]
+        tags["\xa9cmt"] = [said.description]
+    tags["\xa9lyr"] = [said.lyrics]
     tags["stik"] = [AUDIOBOOK]
-    if cover is not None:
-        data = cover.read_bytes()
-        kind = MP4Cover.FORMAT_PNG if picture_mime(data) == "image/png" else MP4Cover.FORMAT_JPEG
-        tags["covr"] = [MP4Cover(data, imageformat=kind)]
+    if said.cover is not None:
+        kind = MP4Cover.FORMAT_PNG if said.cover_mime == "image/png" else MP4Cover.FORMAT_JPEG
+        tags["covr"] = [MP4Cover(said.cover, imageformat=kind)]
     mp4.save()

@@ -16,7 +16,7 @@ from mutagen.id3 import (
 )
 from mutagen.id3._tags import save_frame  # the per-frame writer _write itself uses
 
-from narrate.export.sidecars import plain_text
+from narrate.export.tags import episode_tags
 from narrate.plan import Plan, leg_description
 from narrate.timeline import Timeline
 
@@ -55,33 +55,24 @@ def language_code(language: str) -> str:
     return _ISO639_2.get(language.split("-")[0].lower(), "und")
 
 
-def picture_mime(data: bytes) -> str | None:
-    """The MIME type of a PNG or JPEG image, from its first bytes."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    return None
-
-
 def build_tags(plan: Plan, timeline: Timeline, cover: Path | None) -> ID3:
     """The complete ID3 tag for the episode, with the full text as unsynchronised lyrics (USLT)."""
-    meta = plan.meta
-    lang = language_code(meta.language)
+    said = episode_tags(plan, timeline, cover)
+    lang = language_code(said.language)
     tags = _ChapterOrderedID3()
-    tags.add(TIT2(encoding=3, text=meta.title))
-    if meta.author:
-        tags.add(TPE1(encoding=3, text=meta.author))
-    tags.add(TALB(encoding=3, text=meta.album or meta.title))
+    tags.add(TIT2(encoding=3, text=said.title))
+    if said.artist:
+        tags.add(TPE1(encoding=3, text=said.artist))
+    tags.add(TALB(encoding=3, text=said.album))
     tags.add(TCON(encoding=3, text="Podcast"))
-    if meta.date:
-        tags.add(TDRC(encoding=3, text=meta.date.isoformat()))
-    if meta.description:
-        tags.add(COMM(encoding=3, lang=lang, desc="", text=meta.description))
-        tags.add(TDES(encoding=3, text=meta.description))
+    if said.date:
+        tags.add(TDRC(encoding=3, text=said.date))
+    if said.description:
+        tags.add(COMM(encoding=3, lang=lang, desc="", text=said.description))
+        tags.add(TDES(encoding=3, text=said.description))
     tags.add(TLAN(encoding=3, text=lang))
     tags.add(TLEN(encoding=3, text=str(timeline.duration_ms)))
-    tags.add(USLT(encoding=3, lang=lang, desc="Transcript", text=plain_text(plan, timeline)))
+    tags.add(USLT(encoding=3, lang=lang, desc="Transcript", text=said.lyrics))
     ids = [f"chp{c.number}" for c in timeline.chapters]
     tags.add(
         CTOC(
@@ -108,9 +99,8 @@ def build_tags(plan: Plan, timeline: Timeline, cover: Path | None) -> ID3:
                 sub_frames=sub,
             )
         )
-    if cover is not None:
-        data = cover.read_bytes()
-        tags.add(APIC(encoding=3, mime=picture_mime(data) or "image/jpeg", type=PictureType.COVER_FRONT, desc="Cover", data=data))
+    if said.cover is not None:
+        tags.add(APIC(encoding=3, mime=said.cover_mime, type=PictureType.COVER_FRONT, desc="Cover", data=said.cover))
     tags.update_to_v23()
     return tags
 

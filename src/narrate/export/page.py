@@ -16,7 +16,7 @@ import jinja2
 from narrate import __version__
 from narrate.export.sidecars import passages
 from narrate.plan import Plan, leg_description
-from narrate.timeline import Timeline
+from narrate.timeline import Timeline, clock
 
 
 @dataclass(frozen=True)
@@ -27,14 +27,6 @@ class Link:
     mime: str
     label: str
     size: int | None = None
-
-
-def clock(ms: int) -> str:
-    """'1:02:03' or '2:03' for a time in milliseconds."""
-    s = ms // 1000
-    h, rem = divmod(s, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def _size(n: int | None) -> str | None:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from narrate.plan import Plan
-from narrate.timeline import SentenceTime, Timeline
+from narrate.timeline import SentenceTime, Timeline, stamp
 
 CHAPTERS_VERSION = "1.2.0"  # Podcasting 2.0 JSON chapters
 TRANSCRIPT_VERSION = "1.0.0"  # Podcasting 2.0 JSON transcript
@@ -84,13 +84,6 @@ def caption_lines(text: str) -> list[str]:
     return textwrap.wrap(text, LINE_WIDTH, break_long_words=False, break_on_hyphens=False) or [text]
 
 
-def _clock(ms: int, sep: str) -> str:
-    h, rem = divmod(ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    s, ms = divmod(rem, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
-
-
 def vtt_escape(text: str) -> str:
     """Cue text for WebVTT: '&', '<' and '>' as character references."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -104,7 +97,7 @@ def webvtt(timeline: Timeline) -> str:
         if s.speaker:
             # the voice span's annotation may not hold '>' or a line break
             lines[0] = f"<v {vtt_escape(' '.join(s.speaker.split()))}>{lines[0]}"
-        out += [f"c{s.chapter}-{n}", f"{_clock(s.start_ms, '.')} --> {_clock(s.end_ms, '.')}", *lines, ""]
+        out += [f"c{s.chapter}-{n}", f"{stamp(s.start_ms, '.')} --> {stamp(s.end_ms, '.')}", *lines, ""]
     return "\n".join(out)
 
 
@@ -113,7 +106,7 @@ def srt(timeline: Timeline) -> str:
     out: list[str] = []
     for n, s in enumerate(timeline.sentences, start=1):
         lines = [line.replace("-->", "->") for line in caption_lines(s.text)]  # '-->' would read as a timing line
-        out += [str(n), f"{_clock(s.start_ms, ',')} --> {_clock(s.end_ms, ',')}", *lines, ""]
+        out += [str(n), f"{stamp(s.start_ms, ',')} --> {stamp(s.end_ms, ',')}", *lines, ""]
     return "\n".join(out)
 
 

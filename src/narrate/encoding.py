@@ -1,0 +1,268 @@
+"""Encoding work for the mastering stage: render what is missing and encode it, reusing what it can.
+
+The MP3 is kept in pieces of about 20 s (``PIECE_FRAMES`` MP3 frames), each
+encoded with a little real audio either side and cached by the region keys of
+that audio (narrate.episode), then joined gaplessly (narrate.export.gapless):
+a rebuild encodes only the pieces whose sound changed. M4B and Opus are
+encoded whole when their audio changed, else copied from the last build to be
+re-tagged. What gain to encode at is decided by ``narrate.master``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from narrate.cache import Store
+from narrate.episode import Episode
+from narrate.export.encode import Target, encode_chunks
+from narrate.export.formats import AudioFormat
+from narrate.export.gapless import POSTROLL_FRAMES, PREROLL_FRAMES, SAMPLES_PER_FRAME, Segment, assemble, encode_segment
+from narrate.export.m4b import ffmetadata
+from narrate.loudness import loudness_of, measure_file
+
+PROBE_SECONDS = 90  # how much of the mix codec_shift encodes to see what the codec does to loudness
+PIECE_FRAMES = 768  # about 20 s: an edit re-encodes its own piece onwards, the pieces two at a time
+
+
+class Encoder:
+    """Renders and encodes what is missing: MP3 chapter frames from the cache or encoded anew,
+    other formats reused from the last build or encoded whole."""
+
+    def __init__(self, episode: Episode, formats: list[AudioFormat], store: Store, existing: dict[str, Path],
+                 previous: dict | None) -> None:
+        self.episode = episode
+        self.formats = formats
+        self.store = store
+        self.existing = existing
+        self.previous_formats = (previous or {}).get("formats", {})
+        self.encoded: list[int] = []
+        self.encoded_seconds = 0.0
+        self.whole: list[str] = []
+        self.format_state: dict[str, dict] = {}
+        self.raw: Path | None = None
+        self._tmp: tempfile.TemporaryDirectory | None = None
+
+    def encode(self, mastered: Episode, files: dict[AudioFormat, Path], folder: Path, everything: bool = False) -> None:
+        n = len(mastered.layouts)
+        finals = [mastered.region_key(i, mastered=True) for i in range(n)]
+        audio_key = _hash(["audio", mastered.rate, mastered.channels, finals])
+        mp3 = next((f for f in self.formats if f.name == "mp3"), None)
+        whole = []
+        for fmt in self.formats:
+            if fmt is mp3:
+                continue
+            fmt_key = _hash([audio_key, fmt.codec_args(mastered.channels)])
+            old = self.previous_formats.get(fmt.name, {})
+            have = self.existing.get(fmt.name)
+            if not everything and old.get("audio_key") == fmt_key and have and have.is_file():
+                shutil.copyfile(have, files[fmt])  # same audio: only its tags may change
+                self.format_state[fmt.name] = dict(old)
+            else:
+                whole.append(fmt)
+                self.format_state[fmt.name] = {"audio_key": fmt_key, "gain_db": 0.0,
+                                               **{k: v for k, v in old.items() if k.startswith("codec_") or k == "measured"}}
+        units = pieces(mastered) if mp3 else []
+        segment_keys = [self._segment_key(mastered, u) for u in units]
+        segments: list[Segment | None] = [_load_segment(self.store, k) for k in segment_keys]
+        need = [k for k, seg in enumerate(segments) if seg is None]
+        if whole:
+            self._encode_whole(mastered, whole, files, folder, units, segments, segment_keys, need)
+        elif need:
+            with ThreadPoolExecutor(2) as pool:  # each worker renders its piece and waits on its encoder
+                jobs = {k: pool.submit(self._segment, mastered, units[k], None, segment_keys[k]) for k in need}
+                for k, job in jobs.items():
+                    segments[k] = job.result()
+        self.encoded = sorted({units[k].chapter for k in need})
+        self.encoded_seconds = sum(units[k].b - units[k].a for k in need) / mastered.rate
+        self.whole = [f.name for f in whole]
+        if mp3:
+            samples = sum(layout.length for layout in mastered.layouts)
+            data = assemble([seg for seg in segments if seg is not None], samples, mp3.codec_args(mastered.channels),
+                            mastered.rate, mastered.channels)
+            files[mp3].write_bytes(data)
+            old = self.previous_formats.get("mp3", {})
+            self.format_state["mp3"] = {"audio_key": _hash(segment_keys),
+                                        **{k: v for k, v in old.items() if k.startswith("codec_") or k == "measured"}}
+
+    def _segment_key(self, mastered: Episode, unit: Piece) -> str:
+        """Everything that makes this piece's MP3 frames what they are: its audio and the audio either side
+        that the encoder sees, by region key, and the encoder's settings."""
+        i, a, b = unit
+        n = len(mastered.layouts)
+        length = mastered.layouts[i].length
+        pre, post = PREROLL_FRAMES * SAMPLES_PER_FRAME, POSTROLL_FRAMES * SAMPLES_PER_FRAME
+        first, last = i == 0 and a == 0, i == n - 1 and b == length
+        parts: list = ["mp3", mastered.rate, mastered.channels, PREROLL_FRAMES, POSTROLL_FRAMES, first, last,
+                       self._mp3_args(mastered), mastered.region_key(i, a, b, mastered=True)]
+        if a > 0:
+            parts.append(mastered.region_key(i, a - pre, a, mastered=True))
+        elif i > 0:
+            prev = mastered.layouts[i - 1].length
+            parts.append(mastered.region_key(i - 1, prev - pre, prev, mastered=True))
+        if b < length:
+            parts.append(mastered.region_key(i, b, min(b + post, length), mastered=True))
+        elif i < n - 1:
+            parts.append(mastered.region_key(i + 1, 0, post, mastered=True))
+        return _hash(parts)
+
+    def _mp3_args(self, episode: Episode) -> list[str]:
+        mp3 = next(f for f in self.formats if f.name == "mp3")
+        return mp3.codec_args(episode.channels)
+
+    def _segment(self, mastered: Episode, unit: Piece, chapter: np.ndarray | None, key: str,
+                 before: np.ndarray | None = None) -> Segment:
+        """Encode one piece's MP3 frames, with the real audio either side of it for context.
+
+        ``chapter`` is the piece's whole chapter, if already rendered (else the piece is rendered),
+        and ``before`` the end of the chapter before it."""
+        i, a, b = unit
+        n = len(mastered.layouts)
+        length = mastered.layouts[i].length
+        pre = PREROLL_FRAMES * SAMPLES_PER_FRAME if (i > 0 or a > 0) else 0
+        post = POSTROLL_FRAMES * SAMPLES_PER_FRAME if (i < n - 1 or b < length) else 0
+
+        def here(lo: int, hi: int) -> np.ndarray:
+            return chapter[lo:hi] if chapter is not None else mastered.render_chapter(i, lo, hi)
+
+        parts = []
+        if pre and a > 0:
+            parts.append(here(a - pre, a))
+        elif pre:
+            prev = mastered.layouts[i - 1].length
+            parts.append(before[-pre:] if before is not None else mastered.render_chapter(i - 1, prev - pre, prev))
+        parts.append(here(a, b))
+        if post and b < length:
+            parts.append(here(b, min(b + post, length)))
+        elif post:
+            parts.append(mastered.render_chapter(i + 1, 0, post))
+        last = i == n - 1 and b == length
+        segment = encode_segment(np.concatenate(parts), mastered.rate, mastered.channels, self._mp3_args(mastered),
+                                 pre // SAMPLES_PER_FRAME, None if last else (b - a) // SAMPLES_PER_FRAME)
+        _save_segment(self.store, key, segment)
+        return segment
+
+    def _encode_whole(self, mastered: Episode, whole: list[AudioFormat], files: dict[AudioFormat, Path], folder: Path,
+                      units: list[Piece], segments: list[Segment | None], segment_keys: list[str],
+                      need: list[int]) -> None:
+        """Render every chapter once, streaming it to the whole-file encoders (and keeping it as raw PCM
+        for corrections) while the MP3 pieces that are missing are encoded beside them."""
+        if self._tmp is None:
+            self._tmp = tempfile.TemporaryDirectory(dir=folder, prefix=".narrate-")
+        work = Path(self._tmp.name)
+        targets = []
+        for fmt in whole:
+            if fmt.chapters_from_ffmetadata:
+                (work / f"{fmt.name}.ffmetadata").write_text(ffmetadata(mastered.timeline), encoding="utf-8")
+            targets.append(plain_target(fmt, files[fmt], mastered, work))
+        self.raw = work / "mix.s16"
+        targets.append(Target(self.raw, ("-c:a", "pcm_s16le"), "s16le"))
+        jobs: dict[int, Future[Segment]] = {}
+        slots = threading.Semaphore(8)  # MP3 pieces waiting for the encoder, each holding its chapter: bounds memory
+        by_chapter: dict[int, list[int]] = {}
+        for k in need:
+            by_chapter.setdefault(units[k].chapter, []).append(k)
+
+        def chapters(pool: ThreadPoolExecutor) -> Iterator[np.ndarray]:
+            before = None
+            for i in range(len(mastered.layouts)):
+                audio = mastered.render_chapter(i)
+                for k in by_chapter.get(i, ()):
+                    slots.acquire()
+                    jobs[k] = pool.submit(self._segment, mastered, units[k], audio, segment_keys[k], before)
+                    jobs[k].add_done_callback(lambda _: slots.release())
+                before = audio[-PREROLL_FRAMES * SAMPLES_PER_FRAME :]
+                yield audio
+
+        with ThreadPoolExecutor(1) as pool:
+            encode_chunks(chapters(pool), mastered.rate, mastered.channels, targets)
+            for k, job in jobs.items():
+                segments[k] = job.result()
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+
+class Piece(NamedTuple):
+    """A stretch of one chapter that is encoded to MP3 on its own: samples a..b of chapter index ``chapter``."""
+
+    chapter: int
+    a: int
+    b: int
+
+
+def pieces(episode: Episode) -> list[Piece]:
+    """Every chapter cut into pieces of PIECE_FRAMES MP3 frames (the last one of a chapter may be longer)."""
+    out = []
+    for i, layout in enumerate(episode.layouts):
+        frames = layout.length // SAMPLES_PER_FRAME
+        cuts = list(range(0, frames, PIECE_FRAMES))
+        if len(cuts) > 1 and frames - cuts[-1] < PIECE_FRAMES // 4:
+            cuts.pop()  # no sliver at the end
+        bounds = [c * SAMPLES_PER_FRAME for c in cuts] + [layout.length]
+        out += [Piece(i, lo, hi) for lo, hi in zip(bounds, bounds[1:])]
+    return out
+
+
+def plain_target(fmt: AudioFormat, path: Path, episode: Episode, work: Path) -> Target:
+    """The ffmpeg output for a whole-file format; its chapters come from ``work/<format>.ffmetadata``."""
+    inputs: tuple[str, ...] = ()
+    maps: tuple[str, ...] = ()
+    if fmt.chapters_from_ffmetadata:
+        inputs = (str(work / f"{fmt.name}.ffmetadata"),)
+        maps = ("-map", "0:a", "-map_metadata", "1", "-map_chapters", "1")
+    return Target(path, tuple(fmt.codec_args(episode.channels)), fmt.muxer, inputs, maps)
+
+
+def _hash(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+_SEGMENT_MAGIC = b"NSEG1"
+
+
+def _save_segment(store: Store, key: str, segment: Segment) -> None:
+    header = _SEGMENT_MAGIC + segment.frames.to_bytes(4, "big") + segment.crc.to_bytes(2, "big")
+    store.put("mp3", key, header + segment.data)
+
+
+def _load_segment(store: Store, key: str) -> Segment | None:
+    data = store.get("mp3", key)
+    if data is None or not data.startswith(_SEGMENT_MAGIC) or len(data) < 11:
+        return None
+    return Segment(data[11:], int.from_bytes(data[5:9], "big"), int.from_bytes(data[9:11], "big"))
+
+
+def codec_shift(episode: Episode, fmt: AudioFormat, folder: Path) -> float:
+    """How much encoding moves the loudness of this episode (LU), from a short excerpt.
+
+    The encoder's low-pass and psychoacoustic model take some energy away (about
+    0.4 LU with MP3 on the demo); encoding 90 s from the middle and measuring
+    both sides lets the full encode aim for the target instead of missing it.
+    """
+    chapter = episode.render_chapter(len(episode.layouts) // 2)
+    n = min(len(chapter), PROBE_SECONDS * episode.rate)
+    excerpt = chapter[(len(chapter) - n) // 2 :][:n]
+    excerpt = (np.clip(excerpt, -1, 1) * 32767).round() / 32767  # as the encoder will receive it
+    before = loudness_of(excerpt, episode.rate)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".narrate-") as tmp:
+        probe = Path(tmp) / f"probe{fmt.suffix}"
+        target = Target(probe, tuple(fmt.codec_args(episode.channels)), fmt.muxer)
+        encode_chunks([excerpt], episode.rate, episode.channels, [target])
+        after = measure_file(str(probe)).integrated_lufs
+    if not (math.isfinite(before) and math.isfinite(after)):
+        return 0.0
+    return after - before

@@ -1,0 +1,193 @@
+"""Publish one episode: every audio format, the sidecars, the page, the images and the build record.
+
+Every file is written under a temporary name beside its target and renamed
+into place together at the end (narrate.export.encode.published_all), so a
+failed build leaves the last good episode as it was; a file whose content did
+not change is left alone, modification time included.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from narrate import __version__
+from narrate.audio import ffmpeg_version
+from narrate.episode import Episode
+from narrate.export import feed as feeds
+from narrate.export.encode import published, published_all
+from narrate.export.formats import AudioFormat
+from narrate.export.layout import Layout
+from narrate.export.page import Link, episode_page
+from narrate.export.sidecars import sidecars
+from narrate.inputs import is_url
+from narrate.master import Mastered, MasterJob, master_and_encode
+from narrate.plan import Plan
+from narrate.record import (
+    RECORD_FORMAT, AudioFile, BuildRecord, ChapterRecord, EngineUse, FileRecord, LoudnessRecord, Publish,
+    SentenceRecord, Show, TranscriptFile, sha256_file,
+)
+
+_PLAYER_ORDER = ("opus", "m4b", "mp3")  # the page's player tries the smallest file it can play first
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """What to publish and where: the layout, the formats (the first is the main one), the cover, the address."""
+
+    layout: Layout
+    formats: tuple[AudioFormat, ...]
+    cover: Path | None
+    base_url: str | None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What the build record says the episode was made from, worked out once per build (the change
+    report compares the same records)."""
+
+    inputs: str  # the fingerprint of every input; equal next time means nothing to do
+    settings: dict[str, Any]
+    chapters: tuple[ChapterRecord, ...]
+    sentences: tuple[SentenceRecord, ...]
+    engines: tuple[EngineUse, ...]
+
+
+@dataclass(frozen=True)
+class Written:
+    """What export_episode put in the episode's folder."""
+
+    audio: dict[str, Path]
+    files: tuple[Path, ...]
+    mastered: Mastered
+    show: Show
+    rewritten: tuple[Path, ...] = ()
+    kept: tuple[Path, ...] = ()
+
+
+def export_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenance, previous: BuildRecord | None,
+                   job: MasterJob) -> Written:
+    """Master and encode every format from one mix, then write the sidecars, page, images and build record."""
+    layout, formats, cover = out.layout, out.formats, out.cover
+    timeline = episode.timeline
+    audio = {f.name: layout.path(f.suffix) for f in formats}
+    cover_name = f"{layout.stem}.cover{cover.suffix.lower()}" if cover else None
+    images = {
+        c.number: (c.settings.img, f"{layout.stem}.chapter-{c.number:02d}{Path(c.settings.img).suffix.lower()}")
+        for c in plan.chapters
+        if c.settings.img and not is_url(c.settings.img)
+    }
+    image_urls = {
+        c.number: c.settings.img for c in plan.chapters if c.settings.img and is_url(c.settings.img)
+    } | {n: layout.url(out.base_url, name) if out.base_url else name for n, (_, name) in images.items()}
+    extra = sidecars(plan, timeline, image_urls)
+    show = Show.of(plan)
+    manifest = layout.manifest
+    paths = [
+        *audio.values(),
+        *(layout.path(x.suffix) for x in extra),
+        layout.folder / layout.page,
+        *([layout.folder / cover_name] if cover_name else []),
+        *(layout.folder / name for _, name in images.values()),
+        manifest,
+    ]
+    base = Path(plan.path).parent
+    kept: list[Path] = []
+    with published_all(paths, unchanged=kept) as temps:
+        tmp = dict(zip(paths, temps))
+        mastered = master_and_encode(plan, episode, {f: tmp[audio[f.name]] for f in formats}, audio, layout.folder, job)
+        for f in formats:
+            f.tag(tmp[audio[f.name]], plan, timeline, cover)
+        for x in extra:
+            tmp[layout.path(x.suffix)].write_bytes(x.data)
+        if cover and cover_name:
+            shutil.copyfile(cover, tmp[layout.folder / cover_name])
+        for src, name in images.values():
+            shutil.copyfile(base / src, tmp[layout.folder / name])
+        sizes = {f.name: tmp[audio[f.name]].stat().st_size for f in formats}
+        sources = [Link(audio[f.name].name, f.mime, f.label) for f in sorted(formats, key=lambda f: _PLAYER_ORDER.index(f.name))]
+        downloads = [Link(audio[f.name].name, f.mime, f.label, sizes[f.name]) for f in formats] + [
+            Link(layout.path(x.suffix).name, x.mime, x.label, len(x.data)) for x in extra
+        ]
+        tmp[layout.folder / layout.page].write_text(episode_page(plan, timeline, sources, downloads, cover_name),
+                                                    encoding="utf-8")
+        last = previous.publish if previous else None
+        pub_date, pub_date_iso = feeds.pub_date(plan.meta.date, last.pub_date_iso if last else None)
+        publish = Publish(
+            title=plan.meta.title,
+            author=plan.meta.author,
+            description=plan.meta.description,
+            language=plan.meta.language,
+            guid=plan.meta.podcast.guid or (last.guid if last else None) or feeds.episode_guid(show.title, layout.stem),
+            episode=plan.meta.podcast.episode,
+            season=plan.meta.podcast.season,
+            page=layout.page,
+            cover=cover_name,
+            audio=tuple(AudioFile(f.name, audio[f.name].name, f.mime, f.label, sizes[f.name]) for f in formats),
+            chapters=layout.path(".chapters.json").name,
+            transcripts=tuple(TranscriptFile(layout.path(x.suffix).name, x.mime)
+                              for x in extra if x.suffix != ".chapters.json"),
+            show=show,
+            pub_date=pub_date,
+            pub_date_iso=pub_date_iso,
+        )
+        files = {p.name: FileRecord(tmp[p].stat().st_size, sha256_file(tmp[p])) for p in paths if p != manifest}
+        record = _record(plan, episode, mastered, audio[formats[0].name], publish, facts, files)
+        # the build record is written last, once every other file's place is known
+        record.write(tmp[manifest])
+    # the sizes and times the files now have, so the next build can see that nothing was touched
+    final = {name: FileRecord(seen.bytes, seen.sha256, (layout.folder / name).stat().st_mtime_ns)
+             for name, seen in record.files.items()}
+    with published(manifest) as tmp_manifest:
+        dataclasses.replace(record, files=final).write(tmp_manifest)
+    rewritten = tuple(p for p in paths if p not in kept)
+    return Written(audio, tuple(paths), mastered, show, rewritten, tuple(kept))
+
+
+def _record(plan: Plan, episode: Episode, mastered: Mastered, out: Path, publish: Publish, facts: Provenance,
+            files: dict[str, FileRecord]) -> BuildRecord:
+    """What was built from what, how loud it measured, with which versions, and what a feed needs to list it.
+
+    Every sentence is listed with its chapter, line, normalised text, voice
+    (engine, model hash, settings) and cache key, and where it lies in the
+    episode: with the script and the sounds, that is all it takes to make the
+    same episode again.
+    """
+    loudness = mastered.loudness
+    return BuildRecord(
+        record_format=RECORD_FORMAT,
+        narrate=__version__,
+        ffmpeg=ffmpeg_version(),
+        engines=facts.engines,
+        script=plan.path,
+        script_sha256=sha256_file(Path(plan.path)),
+        edition=plan.edition,
+        built=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        inputs=facts.inputs,
+        output=out.name,
+        duration_ms=episode.timeline.duration_ms,
+        settings=facts.settings,
+        loudness=LoudnessRecord(
+            target_lufs=loudness.target_lufs,
+            true_peak_ceiling_dbtp=loudness.ceiling_dbtp,
+            master_gain_db=round(loudness.gain_db, 2),
+            limited_frames=loudness.limited_frames,
+            encodes=loudness.passes,
+            estimated=loudness.estimated,
+            measured=loudness.measured.as_dict(),
+            measured_by_format={name: m.as_dict() for name, m in loudness.by_format.items()},
+            meter="ffmpeg ebur128 (ITU-R BS.1770-4, true peak 4x oversampled) on the decoded file"
+            + ("; this build's MP3 figures are estimated from that measurement and the changed chapters' mix"
+               if loudness.estimated else ""),
+        ),
+        chapters=facts.chapters,
+        sentences=facts.sentences,
+        sounds=dict(sorted(episode.sounds.ids.items())),
+        mastering=mastered.state,
+        publish=publish,
+        files=files,
+    )

@@ -1,0 +1,75 @@
+"""Parse a story script: Markdown with YAML front matter, into frozen dataclasses.
+
+The format, in brief (the README has a full example)::
+
+    ---
+    title: The Long Way Round
+    author: A. Writer
+    pronunciations: {Hyesan: Heh-sahn}
+    speakers: {Ji: {speed: 0.95}}
+    ---
+
+    # Across the river            <- a level-1 heading starts a chapter (a leg)
+    from: Hyesan                  <- settings: 'key: value' lines right under it
+    to: Changbai
+
+    A paragraph is narrated.      <- blank line, then the text
+
+    > **Ji:** A quotation spoken by a declared speaker.
+
+    [pause 2s]                    <- an explicit pause
+    <!-- a comment, never spoken -->
+
+Pure: text in, dataclasses out; every block keeps its 1-based line number. The model is in
+``model``; ``front_matter`` and ``body`` parse the two halves of the file.
+"""
+
+from __future__ import annotations
+
+from narrate.errors import ScriptError
+from narrate.script.body import parse_body
+from narrate.script.front_matter import check_base_url, parse_formats, parse_meta, split_front_matter
+from narrate.script.model import (
+    FORMATS, NO_SOUND, Block, Chapter, ChapterSettings, Meta, MixSettings, Paragraph, Pause, PodcastSettings, Script,
+    Speaker, VoiceSettings,
+)
+
+__all__ = [
+    "FORMATS", "NO_SOUND", "Block", "Chapter", "ChapterSettings", "Meta", "MixSettings", "Paragraph", "Pause",
+    "PodcastSettings", "Script", "Speaker", "VoiceSettings", "check_base_url", "parse_formats", "parse_script",
+    "read_script_text",
+]
+
+
+def read_script_text(path: str) -> str:
+    """Read a script file as UTF-8, turning I/O and decoding failures into ScriptError."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        raise ScriptError("no such file", path) from None
+    except IsADirectoryError:
+        raise ScriptError("is a directory, not a script file", path) from None
+    except OSError as exc:
+        raise ScriptError(f"cannot read the file: {exc.strerror}", path) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ScriptError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at column {col}); "
+            "save the script with UTF-8 encoding",
+            path,
+            line,
+        ) from None
+
+
+def parse_script(text: str, path: str) -> Script:
+    """Parse a whole script file's text."""
+    text = text.removeprefix("\ufeff")
+    front, body, body_line = split_front_matter(text, path)
+    meta = parse_meta(front, path)
+    chapters = parse_body(body, body_line, meta, path)
+    return Script(path=path, meta=meta, chapters=chapters)
+

@@ -1,0 +1,264 @@
+"""The body: Markdown chapters (one per leg), their settings, paragraphs, speakers and pauses.
+
+Pure: text in, dataclasses out; every block keeps its 1-based line number.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from narrate.errors import ScriptError, did_you_mean
+from narrate.script.model import Block, Chapter, ChapterSettings, Meta, Paragraph, Pause
+
+
+CHAPTER_KEYS = ("ambient", "from", "to", "coords", "travel", "distance", "url", "img")
+
+DEFAULT_PAUSE_S = 1.0
+SCENE_BREAK_S = 1.5  # a thematic break ('---') is read as a longer pause
+MAX_PAUSE_S = 60.0
+
+_PAUSE = re.compile(r"\[pause(?:\s+(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>ms|s)?)?\]", re.IGNORECASE)
+_DIRECTIVE = re.compile(r"^\[(?P<word>[a-z]+)(?:\s[^\]]*)?\]$", re.IGNORECASE)
+_SETTING = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
+_SETTING_START = re.compile(r"^[a-z_][a-z_-]*\s*:(\s|$)")
+_SPEAKER = re.compile(r"^\*\*(?P<a>[^*\n]+?)\*\*\s*:\s*|^\*\*(?P<b>[^*\n]+?):\*\*\s*")
+
+
+_MD = MarkdownIt("commonmark")
+
+
+def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapter, ...]:
+    tokens = _MD.parse(body)
+    offset = first_line  # token.map is 0-based within the body
+    chapters: list[Chapter] = []
+    current: dict[str, Any] | None = None  # the chapter being filled
+    quote_speaker: list[str | None] = []  # stack, one per open blockquote
+
+    def finish() -> None:
+        if current is None:
+            return
+        if not any(isinstance(b, Paragraph) for b in current["blocks"]):
+            raise ScriptError(
+                f"chapter '{current['title']}' has no text to narrate", path, current["line"]
+            )
+        chapters.append(
+            Chapter(
+                title=current["title"],
+                line=current["line"],
+                settings=current["settings"],
+                blocks=tuple(current["blocks"]),
+            )
+        )
+
+    def need_chapter(line: int) -> dict[str, Any]:
+        if current is None:
+            raise ScriptError(
+                "text before the first chapter: start each leg with a level-1 heading "
+                "('# Title') and put episode details in the front matter",
+                path,
+                line,
+            )
+        return current
+
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        line = (tok.map[0] + offset) if tok.map else 0
+        if tok.type == "heading_open" and tok.tag == "h1":
+            finish()
+            title = _plain(tokens[i + 1].children or []).replace("\n", " ").strip()
+            if not title:
+                raise ScriptError("chapter heading has no title", path, line)
+            current = {"title": title, "line": line, "settings": ChapterSettings(), "blocks": []}
+            i += 3
+            # Settings are 'key: value' lines directly under the heading (no blank line).
+            # Prose directly under a heading stays prose: a settings block starts
+            # with a lowercase key and a colon.
+            nxt = tokens[i] if i < len(tokens) else None
+            if nxt is not None and nxt.type == "paragraph_open" and nxt.map and tok.map:
+                if nxt.map[0] == tok.map[1] and _SETTING_START.match(tokens[i + 1].content):
+                    current["settings"] = _parse_settings(
+                        tokens[i + 1].content, nxt.map[0] + offset, path
+                    )
+                    i += 3
+            continue
+        if tok.type == "heading_open":  # h2..h6: spoken as a line of text
+            chap = need_chapter(line)
+            text = _plain(tokens[i + 1].children or [])
+            chap["blocks"].extend(_text_blocks(text, line, None, path))
+            i += 3
+            continue
+        if tok.type == "blockquote_open":
+            need_chapter(line)
+            quote_speaker.append(None)
+            # The speaker is named at the start of the quote's first paragraph.
+            if i + 2 < len(tokens) and tokens[i + 1].type == "paragraph_open":
+                inline = tokens[i + 2]
+                m = _SPEAKER.match(inline.content)
+                if m:
+                    name = (m.group("a") or m.group("b")).strip()
+                    if meta.speaker(name) is None:
+                        known = ", ".join(s.name for s in meta.speakers) or "none declared"
+                        raise ScriptError(
+                            f"unknown speaker '{name}'{did_you_mean(name, [s.name for s in meta.speakers])}: "
+                            f"declare it under 'speakers:' in the front matter (known: {known})",
+                            path,
+                            line,
+                        )
+                    quote_speaker[-1] = name
+                    inline.children = _MD.parseInline(inline.content[m.end() :])[0].children
+            i += 1
+            continue
+        if tok.type == "blockquote_close":
+            quote_speaker.pop()
+            i += 1
+            continue
+        if tok.type == "paragraph_open":
+            chap = need_chapter(line)
+            text = _plain(tokens[i + 1].children or [])
+            speaker = next((s for s in reversed(quote_speaker) if s), None)
+            chap["blocks"].extend(_text_blocks(text, line, speaker, path))
+            i += 3
+            continue
+        if tok.type == "hr":
+            need_chapter(line)["blocks"].append(Pause(SCENE_BREAK_S, line))
+        elif tok.type == "html_block":
+            if not tok.content.lstrip().startswith("<!--"):
+                raise ScriptError(
+                    "raw HTML is not narrated: remove it, or wrap notes in <!-- -->", path, line
+                )
+        elif tok.type in ("fence", "code_block"):
+            raise ScriptError(
+                "code blocks are not narrated: remove the block, or wrap it in <!-- -->",
+                path,
+                line,
+            )
+        i += 1
+    finish()
+    if not chapters:
+        raise ScriptError(
+            "the script has no chapters: start each leg with a level-1 heading ('# Title')",
+            path,
+            first_line,
+        )
+    return tuple(chapters)
+
+
+def _plain(children: list[Token]) -> str:
+    """Inline Markdown to plain text; line breaks stay newlines so lines can be counted."""
+    out: list[str] = []
+    skip_image = 0
+    for t in children:
+        if t.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif t.type == "image":
+            skip_image += 1  # images are not narrated; their alt text is not either
+        elif t.type == "html_inline" and t.content.startswith("<!--"):
+            out.append("\n" * t.content.count("\n"))  # comments are never spoken
+        elif t.type in ("text", "code_inline", "html_inline"):
+            # anything else that looks like a tag is text the author wrote: kept literally,
+            # so a title like '<b> & co' reads and shows as written (outputs escape it)
+            out.append(t.content)
+    return "".join(out)
+
+
+def _text_blocks(text: str, line: int, speaker: str | None, path: str) -> list[Block]:
+    """Split a paragraph's text on [pause] markers, keeping each piece's line."""
+    stripped = text.strip()
+    m = _DIRECTIVE.match(stripped)
+    if m and not _PAUSE.fullmatch(stripped):
+        raise ScriptError(
+            f"unknown directive '{stripped}'{did_you_mean(m.group('word').lower(), ['pause'])} "
+            "(known: [pause], [pause 2s], [pause 500ms])",
+            path,
+            line,
+        )
+    blocks: list[Block] = []
+    pos = 0
+    for pm in _PAUSE.finditer(text):
+        _add_paragraph(blocks, text[pos : pm.start()], line + text[:pos].count("\n"), speaker)
+        here = line + text[: pm.start()].count("\n")
+        blocks.append(Pause(_pause_seconds(pm, here, path), here))
+        pos = pm.end()
+    _add_paragraph(blocks, text[pos:], line + text[:pos].count("\n"), speaker)
+    return blocks
+
+
+def _add_paragraph(blocks: list[Block], text: str, line: int, speaker: str | None) -> None:
+    lead = len(text) - len(text.lstrip())
+    line += text[:lead].count("\n")
+    text = text.strip()
+    if text:
+        blocks.append(Paragraph(text=text, line=line, speaker=speaker))
+
+
+def _pause_seconds(m: re.Match[str], line: int, path: str) -> float:
+    if m.group("n") is None:
+        return DEFAULT_PAUSE_S
+    value = float(m.group("n"))
+    seconds = value / 1000 if (m.group("unit") or "s").lower() == "ms" else value
+    if not 0 < seconds <= MAX_PAUSE_S:
+        raise ScriptError(
+            f"pause of {m.group('n')}{m.group('unit') or 's'} is out of range "
+            f"(more than 0, at most {MAX_PAUSE_S:g}s)",
+            path,
+            line,
+        )
+    return seconds
+
+
+def _parse_settings(content: str, line: int, path: str) -> ChapterSettings:
+    fields: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    names = {"from": "origin", "to": "destination"}
+    for n, raw in enumerate(content.split("\n")):
+        here = line + n
+        m = _SETTING.match(raw.strip())
+        if not m:
+            raise ScriptError(
+                f"'{raw.strip()}' is not a 'key: value' setting; chapter settings go directly "
+                "under the heading, and the text starts after a blank line",
+                path,
+                here,
+            )
+        key, value = m.group("key").lower(), m.group("value")
+        if key not in CHAPTER_KEYS:
+            raise ScriptError(
+                f"unknown chapter setting '{key}'{did_you_mean(key, CHAPTER_KEYS)} "
+                f"(known: {', '.join(CHAPTER_KEYS)})",
+                path,
+                here,
+            )
+        if not value:
+            raise ScriptError(f"chapter setting '{key}' has no value", path, here)
+        if key == "coords":
+            fields["coords"] = _parse_coords(value, here, path)
+        else:
+            fields[names.get(key, key)] = value
+        lines[key] = here
+    return ChapterSettings(**fields, lines=tuple(sorted(lines.items())))
+
+
+def _parse_coords(value: str, line: int, path: str) -> tuple[float, float]:
+    parts = [p.strip() for p in value.split(",")]
+    try:
+        lat, lon = (float(p) for p in parts)
+    except ValueError:
+        raise ScriptError(
+            f"'coords' must be 'latitude, longitude' in degrees, e.g. '41.39, 128.19', not '{value}'",
+            path,
+            line,
+        ) from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ScriptError(
+            "'coords' out of range: latitude must be within ±90 and longitude within ±180",
+            path,
+            line,
+        )
+    return (lat, lon)
+
+

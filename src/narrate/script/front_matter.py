@@ -1,0 +1,327 @@
+"""The front matter: the YAML block at the top of a script, checked key by key into ``Meta``.
+
+Every key keeps its line, so a later stage can say where a setting was written.
+Pure: text in, dataclasses out.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+
+from narrate.errors import ScriptError, did_you_mean
+from narrate.script.model import FORMATS, NO_SOUND, Meta, MixSettings, PodcastSettings, Speaker, VoiceSettings
+
+
+FRONT_MATTER_KEYS = (
+    "title", "author", "album", "description", "language", "date", "cover",
+    "voice", "pronunciations", "speakers", "ambient", "mix", "formats", "podcast",
+)
+PODCAST_KEYS = (
+    "base_url", "title", "description", "category", "explicit", "email", "type", "episode", "season", "guid",
+)
+MIX_KEYS = (
+    "bed_level", "ducking", "fade", "crossfade", "cue", "intro", "outro", "close",
+    "loudness", "true_peak", "channels",
+)
+VOICE_KEYS = ("engine", "model", "speed", "lang", "tld")
+
+
+def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        raise ScriptError(
+            "missing front matter: the script must start with a '---' line, "
+            "then YAML with at least 'title:', then another '---' line",
+            path,
+            1,
+        )
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
+    raise ScriptError("front matter is never closed: add a '---' line after it", path, 1)
+
+
+def _key_lines(node: yaml.Node, prefix: str = "") -> dict[str, int]:
+    """Map 'key' and 'key.sub' paths of a composed YAML mapping to 1-based lines (+1 for '---')."""
+    out: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for knode, vnode in node.value:
+            key = f"{prefix}{knode.value}"
+            out[key] = knode.start_mark.line + 2
+            out.update(_key_lines(vnode, key + "."))
+    return out
+
+
+def parse_meta(front: str, path: str) -> Meta:
+    try:
+        node = yaml.compose(front, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(front)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScriptError(f"invalid front matter: {problem}", path, line) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScriptError("invalid front matter: expected 'key: value' lines", path, 2)
+    lines = _key_lines(node) if node is not None else {}
+
+    def where(key: str) -> int:
+        return lines.get(key, 1)
+
+    for key in data:
+        if key not in FRONT_MATTER_KEYS:
+            raise ScriptError(
+                f"unknown front-matter setting '{key}'{did_you_mean(str(key), FRONT_MATTER_KEYS)} "
+                f"(known: {', '.join(FRONT_MATTER_KEYS)})",
+                path,
+                where(str(key)),
+            )
+
+    def text_field(key: str, required: bool = False) -> str | None:
+        value = data.get(key)
+        if value is None:
+            if required and key in data:
+                raise ScriptError(f"'{key}' is empty", path, where(key))
+            if required:
+                raise ScriptError(f"front matter has no '{key}:'; add one", path, 1)
+            return None
+        if isinstance(value, (dict, list)):
+            raise ScriptError(f"'{key}' must be text", path, where(key))
+        value = str(value).strip()
+        if required and not value:
+            raise ScriptError(f"'{key}' is empty", path, where(key))
+        return value or None
+
+    title = text_field("title", required=True)
+    assert title is not None  # required=True guarantees it
+    date = data.get("date")
+    if date is not None and not isinstance(date, _dt.date):
+        try:
+            date = _dt.date.fromisoformat(str(date))
+        except ValueError:
+            raise ScriptError(
+                f"'date' must be a date like 2026-11-25, not '{date}'", path, where("date")
+            ) from None
+    if isinstance(date, _dt.datetime):
+        date = date.date()
+    language = text_field("language") or "en"
+    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
+        raise ScriptError(
+            f"'language' must be a language code like 'en' or 'en-GB', not '{language}'",
+            path,
+            where("language"),
+        )
+    default_voice = _parse_voice(data.get("voice"), "voice", VoiceSettings(lang=language.split("-")[0].lower()), lines, path)
+    pronunciations = _parse_pronunciations(data.get("pronunciations"), lines, path)
+    speakers = _parse_speakers(data.get("speakers"), default_voice, lines, path)
+    return Meta(
+        title=title,
+        author=text_field("author"),
+        album=text_field("album"),
+        description=text_field("description"),
+        language=language,
+        date=date,
+        cover=text_field("cover"),
+        voice=default_voice,
+        pronunciations=pronunciations,
+        speakers=speakers,
+        ambient=text_field("ambient"),
+        mix=_parse_mix(data.get("mix"), lines, path),
+        formats=parse_formats(data["formats"], path, where("formats")) if "formats" in data else ("mp3",),
+        podcast=_parse_podcast(data.get("podcast"), lines, path),
+        lines=tuple(sorted(lines.items())),
+    )
+
+
+# name -> (lowest, highest, unit) for the numeric mix settings
+_MIX_RANGES = {
+    "bed_level": (-60.0, 0.0, "LU"),
+    "ducking": (0.0, 40.0, "dB"),
+    "fade": (0.0, 30.0, "s"),
+    "crossfade": (0.0, 30.0, "s"),
+    "loudness": (-36.0, -10.0, "LUFS"),
+    "true_peak": (-9.0, 0.0, "dBTP"),
+}
+
+
+def _settings(
+    value: Any, name: str, keys: tuple[str, ...], lines: dict[str, int], path: str
+) -> Iterator[tuple[str, Any, int]]:
+    """The (key, value, line) of a front-matter mapping such as 'mix:', each key checked against ``keys``."""
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        raise ScriptError(f"'{name}' must be a mapping of settings ({', '.join(keys)})", path, lines.get(name, 1))
+    for k, v in value.items():
+        line = lines.get(f"{name}.{k}", lines.get(name, 1))
+        if k not in keys:
+            raise ScriptError(
+                f"unknown {name} setting '{k}'{did_you_mean(str(k), keys)} (known: {', '.join(keys)})", path, line
+            )
+        yield k, v, line
+
+
+def _parse_mix(value: Any, lines: dict[str, int], path: str) -> MixSettings:
+    fields: dict[str, Any] = {}
+    for k, v, line in _settings(value, "mix", MIX_KEYS, lines, path):
+        if k in _MIX_RANGES:
+            lo, hi, unit = _MIX_RANGES[k]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
+                raise ScriptError(f"mix '{k}' must be a number from {lo:g} to {hi:g} {unit}, not '{v}'", path, line)
+            fields[k] = float(v)
+        elif k == "channels":
+            if v not in (1, 2) or isinstance(v, bool):
+                raise ScriptError(f"mix 'channels' must be 1 (mono) or 2 (stereo), not '{v}'", path, line)
+            fields[k] = int(v)
+        elif k in ("cue", "intro", "outro"):
+            if v is False or (isinstance(v, str) and v.strip().lower() in NO_SOUND):
+                fields[k] = None
+            elif v is True:
+                pass  # the default sound
+            elif isinstance(v, str) and v.strip():
+                fields[k] = v.strip()
+            else:
+                raise ScriptError(
+                    f"mix '{k}' must be true, false, a shipped sound's name or a sound file, not '{v}'", path, line
+                )
+        else:  # close
+            if v is None or isinstance(v, (dict, list, bool)) or not str(v).strip():
+                raise ScriptError("mix 'close' must be the text of the spoken close", path, line)
+            fields[k] = str(v).strip()
+    return MixSettings(**fields)
+
+
+def parse_formats(value: Any, path: str | None = None, line: int | None = None) -> tuple[str, ...]:
+    """'mp3, m4b' or ['mp3', 'm4b'] -> ('mp3', 'm4b'), checked; from the front matter or --format."""
+    items = value.split(",") if isinstance(value, str) else value if isinstance(value, list) else None
+    if not items or not all(isinstance(i, str) for i in items):
+        raise ScriptError(f"'formats' must be a list of audio formats ({', '.join(FORMATS)}), e.g. 'mp3, m4b'", path, line)
+    out: list[str] = []
+    for item in items:
+        name = item.strip().lower().lstrip(".")
+        name = {"m4a": "m4b", "ogg": "opus"}.get(name, name)
+        if name not in FORMATS:
+            raise ScriptError(
+                f"unknown format '{item.strip()}'{did_you_mean(name, FORMATS)} (known: {', '.join(FORMATS)})", path, line
+            )
+        if name not in out:
+            out.append(name)
+    return tuple(out)
+
+
+def _parse_podcast(value: Any, lines: dict[str, int], path: str) -> PodcastSettings:
+    fields: dict[str, Any] = {}
+    for k, v, line in _settings(value, "podcast", PODCAST_KEYS, lines, path):
+        if k == "explicit":
+            if not isinstance(v, bool):
+                raise ScriptError(f"podcast 'explicit' must be true or false, not '{v}'", path, line)
+            fields[k] = v
+        elif k in ("episode", "season"):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ScriptError(f"podcast '{k}' must be a whole number from 1, not '{v}'", path, line)
+            fields[k] = v
+        else:
+            if v is None or isinstance(v, (dict, list, bool)) or not str(v).strip():
+                raise ScriptError(f"podcast '{k}' must be text", path, line)
+            text = str(v).strip()
+            if k == "base_url":
+                text = check_base_url(text, path, line)
+            elif k == "type" and text not in ("episodic", "serial"):
+                raise ScriptError(f"podcast 'type' must be 'episodic' or 'serial', not '{text}'", path, line)
+            elif k == "email" and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+                raise ScriptError(f"podcast 'email' must be an e-mail address, not '{text}'", path, line)
+            fields[k] = text
+    return PodcastSettings(**fields)
+
+
+def check_base_url(url: str, path: str | None = None, line: int | None = None) -> str:
+    """An absolute http(s) URL ending in '/', from the front matter or --base-url."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in url):
+        raise ScriptError(
+            f"'base_url' must be the http(s) address the output folder is served from, "
+            f"e.g. 'https://example.org/podcast/', not '{url}'",
+            path,
+            line,
+        )
+    return url if url.endswith("/") else url + "/"
+
+
+def _parse_voice(
+    value: Any, key: str, base: VoiceSettings, lines: dict[str, int], path: str
+) -> VoiceSettings:
+    line = lines.get(key, 1)
+    if value is None:
+        return VoiceSettings(**{**base.__dict__, "line": base.line or line})
+    if isinstance(value, str):
+        value = {"model": value}
+    if not isinstance(value, dict):
+        raise ScriptError(
+            f"'{key}' must be a voice name or a mapping of {', '.join(VOICE_KEYS)}", path, line
+        )
+    fields = dict(base.__dict__)
+    for k, v in value.items():
+        kline = lines.get(f"{key}.{k}", line)
+        if k not in VOICE_KEYS:
+            raise ScriptError(
+                f"unknown voice setting '{k}'{did_you_mean(str(k), VOICE_KEYS)} "
+                f"(known: {', '.join(VOICE_KEYS)})",
+                path,
+                kline,
+            )
+        if k == "speed":
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.5 <= v <= 2.0:
+                raise ScriptError(f"'speed' must be a number from 0.5 to 2.0, not '{v}'", path, kline)
+            fields[k] = float(v)
+        else:
+            if v is None or isinstance(v, (dict, list)) or not str(v).strip():
+                raise ScriptError(f"'{k}' must be text", path, kline)
+            fields[k] = str(v).strip()
+    fields["line"] = line
+    return VoiceSettings(**fields)
+
+
+def _mapping(value: Any, key: str, what: str, lines: dict[str, int], path: str) -> dict:
+    """A front-matter mapping ('pronunciations', 'speakers'); {} when it is not given."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ScriptError(f"'{key}' must map {what}", path, lines.get(key, 1))
+    return value
+
+
+def _parse_pronunciations(value: Any, lines: dict[str, int], path: str) -> tuple[tuple[str, str], ...]:
+    out = []
+    given = _mapping(value, "pronunciations", "each name to how it is said, e.g. 'Hyesan: Heh-sahn'", lines, path)
+    for name, said in given.items():
+        if said is None or isinstance(said, (dict, list)) or not str(said).strip():
+            raise ScriptError(
+                f"pronunciation of '{name}' must be text", path, lines.get(f"pronunciations.{name}", 1)
+            )
+        out.append((str(name), str(said).strip()))
+    return tuple(out)
+
+
+def _parse_speakers(
+    value: Any, default: VoiceSettings, lines: dict[str, int], path: str
+) -> tuple[Speaker, ...]:
+    out = []
+    for name, voice in _mapping(value, "speakers", "each speaker's name to their voice settings", lines, path).items():
+        key = f"speakers.{name}"
+        out.append(
+            Speaker(
+                name=str(name),
+                voice=_parse_voice(voice, key, default, lines, path),
+                line=lines.get(key, 1),
+            )
+        )
+    return tuple(out)

@@ -1,0 +1,52 @@
+"""Fakes for tests and benchmarks: an engine that speaks in tones, so the voice costs nothing.
+
+The tests and the benchmarks in bench/ both use these, so a figure measured
+with the tone engine means the same thing in both.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from narrate.audio import Clip
+from narrate.engines import Engines, ResolvedVoice
+from narrate.script.model import VoiceSettings
+
+
+class ToneEngine:
+    """A deterministic stand-in engine: one tone burst per sentence, ``seconds_per_char`` long per character.
+
+    ``tremolo_hz`` > 0 swings the level (0.2 to 1.0 of ``amplitude``) that many times a second, like syllables.
+    """
+
+    name = "tone"
+    rate = 22050
+
+    def __init__(self, seconds_per_char: float = 0.06, amplitude: float = 0.5, hz: float = 300.0,
+                 tremolo_hz: float = 0.0) -> None:
+        self.seconds_per_char, self.amplitude, self.hz, self.tremolo_hz = seconds_per_char, amplitude, hz, tremolo_hz
+        self.calls: list[str] = []  # every text synthesised, in order
+
+    def resolve(self, voice: VoiceSettings, base_dir: Path) -> ResolvedVoice:
+        return ResolvedVoice("tone", "tone-v1", (("speed", voice.speed),), label="tone")
+
+    def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
+        self.calls.append(text)
+        n = int(self.rate * self.seconds_per_char * len(text))
+        t = np.arange(n) / self.rate
+        wave = self.amplitude * np.sin(2 * math.pi * self.hz * t)
+        if self.tremolo_hz:
+            wave *= 0.6 + 0.4 * np.sin(2 * math.pi * self.tremolo_hz * t)
+        return Clip(wave.astype(np.float32), self.rate)
+
+    def version(self) -> str:
+        return "tone 1"
+
+
+def tone_engines(engine: ToneEngine | None = None) -> Engines:
+    """Engines where both 'piper' and 'tone' are the tone engine, so scripts need no voice setting."""
+    engine = engine or ToneEngine()
+    return Engines({"piper": engine, "tone": engine})

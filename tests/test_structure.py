@@ -1,0 +1,85 @@
+"""The shape of the package: no import cycles, modules a reader can take in at one sitting."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from conftest import REPO
+
+SRC = REPO / "src" / "narrate"
+MAX_LINES = 400
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path, modules: set[str]) -> set[str]:
+    """The narrate modules a file imports, at module level or inside a function, by any form of import."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(up + ([base] if base else []))
+            for a in node.names:
+                # 'from narrate.export import feed' imports the module narrate.export.feed
+                out.add(f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base)
+    return {m for m in out if m in modules and m != name}
+
+
+def graph() -> dict[str, set[str]]:
+    files = sorted(SRC.rglob("*.py"))
+    modules = {module_name(f) for f in files}
+    return {module_name(f): imports(f, modules) for f in files}
+
+
+def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle, as the modules around it, or None."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(m: str) -> list[str] | None:
+        state[m] = 1
+        path.append(m)
+        for n in sorted(edges.get(m, ())):
+            if state.get(n) == 1:
+                return path[path.index(n):] + [n]
+            if n not in state and (found := visit(n)):
+                return found
+        path.pop()
+        state[m] = 2
+        return None
+
+    for m in sorted(edges):
+        if m not in state and (found := visit(m)):
+            return found
+    return None
+
+
+def test_the_cycle_finder_finds_cycles() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+
+
+def test_the_import_graph_is_read_from_every_form_of_import(tmp_path: Path) -> None:
+    edges = graph()
+    assert "narrate.plan" in edges["narrate.build"]  # module level
+    assert "narrate.export.feed" in edges["narrate.export.episode"]  # 'from narrate.export import feed'
+    assert "narrate.script" in edges["narrate.cli"]  # inside a function
+
+
+def test_no_module_imports_one_that_imports_it_back() -> None:
+    assert find_cycle(graph()) is None
+
+
+def test_no_module_is_over_400_lines() -> None:
+    long = {str(f.relative_to(REPO)): n for f in SRC.rglob("*.py") if (n := len(f.read_text().splitlines())) > MAX_LINES}
+    assert long == {}
