@@ -133,3 +133,13 @@ def assert_no_clicks(audio: np.ndarray, joins_ms: list[int]) -> None:
         near = step[at - 441 : at + 441].max()  # +-10 ms
         around = np.concatenate([step[at - 44100 // 2 : at - 441], step[at + 441 : at + 44100 // 2]]).max()
         assert near <= 1.2 * around + 1e-3, f"a step of {near:.4f} at the join at {ms} ms (around it: {around:.4f})"
+
+
+def crc16_arc(data: bytes) -> int:
+    """CRC-16/ARC bit by bit, as the LAME tag defines it: a reference independent of narrate's."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc

@@ -17,10 +17,9 @@ from mutagen.id3 import ID3
 
 from narrate.build import build
 from narrate.engines import Engines
-
 from narrate.testing import ToneEngine
 
-from conftest import assert_no_clicks, decode, write_script
+from conftest import assert_no_clicks, crc16_arc, decode, write_script
 
 RATE = 44100
 
@@ -240,16 +239,6 @@ def lame_tag(path: Path) -> tuple[bytes, dict]:
     return audio, {"frames": xing.frames, "bytes": xing.bytes, "toc": xing.toc, "encoder": lame[:9],
                    "delay": delay_padding >> 12, "padding": delay_padding & 0xFFF,
                    "music_length": music_length, "music_crc": music_crc, "header_crc": header_crc, "tag_at": tag}
-
-
-def crc16_arc(data: bytes) -> int:
-    """CRC-16/ARC bit by bit, as the LAME tag defines it: a reference independent of narrate's."""
-    crc = 0
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
 
 
 def test_a_mid_chapter_edit_reencodes_from_its_piece_on_and_the_file_stays_whole(tmp_path: Path, tone: ToneEngine,

@@ -23,10 +23,10 @@ from mutagen.oggopus import OggOpus
 from scipy.signal import butter, sosfiltfilt
 
 import narrate.master
-from narrate.build import BuildResult, build
-from narrate.series import write_feed
+from narrate.build import build
 from narrate.engines import Engines
-
+from narrate.result import BuildResult
+from narrate.series import write_feed
 from narrate.testing import ToneEngine
 
 from conftest import REPO, decode, ffprobe, rms_db

@@ -14,13 +14,13 @@ from narrate.errors import ExportError
 from narrate.export.gapless import crc16, crc16_combine, frame_lengths
 from narrate.plan import AFTER_TITLE, Cue, Silence, Speech, _merge_silences, plan_episode
 from narrate.record import (
-    RECORD_FORMAT, AudioFile, BuildRecord, ChapterRecord, EngineUse, FileRecord, LoudnessRecord, Publish, SentenceRecord,
-    Show, TranscriptFile, fingerprint,
+    RECORD_FORMAT, AudioFile, BuildRecord, ChapterRecord, EngineUse, FileRecord, Publish, SentenceRecord, Show,
+    TranscriptFile, fingerprint,
 )
 from narrate.script import parse_script
 from narrate.testing import tone_engines
 
-from conftest import FRONT, write_script
+from conftest import FRONT, crc16_arc, write_script
 
 # --- silences ------------------------------------------------------------------
 
@@ -159,7 +159,7 @@ def test_the_build_record_reads_back_what_it_wrote() -> None:
                       (AudioFile("mp3", "ep.mp3", "audio/mpeg", "MP3", 1234),), "ep.chapters.json",
                       (TranscriptFile("ep.vtt", "text/vtt"),), show, "Sun, 29 Nov 2026 00:00:00 +0000",
                       "2026-11-29T00:00:00+00:00")
-    loudness = LoudnessRecord(-16.0, -1.0, 3.2, 0, 1, False, {"integrated_lufs": -16.0}, {}, "ebur128")
+    loudness = {"target_lufs": -16.0, "measured": {"integrated_lufs": -16.0}}
     full = dataclasses.replace(
         OLD, record_format=RECORD_FORMAT, narrate="0.1.0", ffmpeg="ffmpeg 7", engines=(EngineUse("tone", "tone", "1"),),
         script="s.md", script_sha256="ab", edition="full", inputs="cd", output="ep.mp3", duration_ms=60000,
@@ -199,20 +199,10 @@ def test_frame_lengths_refuse_what_is_not_whole_frames(data: bytes, message: str
     assert caught.value.message == message
 
 
-def crc16_reference(data: bytes) -> int:
-    """CRC-16/ARC bit by bit: reflected polynomial 0xA001, initial value 0."""
-    crc = 0
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-    return crc
-
-
 @pytest.mark.parametrize("size", [0, 1, 9, 4095, 4096, 4097, 3 * 4096 + 17])
 def test_crc16_is_crc16_arc(size: int) -> None:
     data = bytes((i * 7 + 3) % 251 for i in range(size))
-    assert crc16(data) == crc16_reference(data)
+    assert crc16(data) == crc16_arc(data)
     assert crc16(b"123456789") == 0xBB3D  # the catalogue's check value
 
 

@@ -15,8 +15,8 @@ from narrate.errors import NarrateError
 from narrate.timeline import clock
 
 if TYPE_CHECKING:
-    from narrate.build import BuildResult
     from narrate.engines import Engines
+    from narrate.result import BuildResult
 
 
 @dataclass

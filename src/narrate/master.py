@@ -22,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -54,6 +55,22 @@ class Loudness:
     passes: int  # encodes it took (a second one only if the first missed the target)
     by_format: dict[str, Measurement] = field(default_factory=dict)
     estimated: bool = False  # worked out from the last build's measurement, not measured on this file
+
+    def record(self) -> dict[str, Any]:
+        """How the build record keeps it."""
+        return {
+            "target_lufs": self.target_lufs,
+            "true_peak_ceiling_dbtp": self.ceiling_dbtp,
+            "master_gain_db": round(self.gain_db, 2),
+            "limited_frames": self.limited_frames,
+            "encodes": self.passes,
+            "estimated": self.estimated,
+            "measured": self.measured.as_dict(),
+            "measured_by_format": {name: m.as_dict() for name, m in self.by_format.items()},
+            "meter": "ffmpeg ebur128 (ITU-R BS.1770-4, true peak 4x oversampled) on the decoded file"
+            + ("; this build's MP3 figures are estimated from that measurement and the changed chapters' mix"
+               if self.estimated else ""),
+        }
 
     def summary(self) -> str:
         m = self.measured

@@ -8,7 +8,7 @@ time only when asked for, with numpy in one pass per chapter (joining clips
 with '+' in a loop is quadratic: 22 s for an hour).
 
 Chapters are made independent of each other, so that an edit in one chapter
-remixes and re-encodes that chapter alone (see narrate.master):
+remixes and re-encodes that chapter alone (see narrate.encoding):
 - each chapter is padded to a whole number of MP3 frames (1152 samples), so
   every chapter starts on the encoder's frame grid wherever it falls;
 - each chapter's bed loops from the chapter's own start, its ducking follows
@@ -37,7 +37,6 @@ from narrate.loudness import clip_energies, frame_size, integrated, linear, loud
 from narrate.plan import ChapterPlan, Cue, Plan, Silence, Speech
 from narrate.sounds import MixSounds
 from narrate.timeline import ChapterTime, SentenceTime, Timeline
-
 
 # Cues: level relative to the speech (LU), and how much of the sound's end may
 # overlap what follows it (s).

@@ -13,9 +13,11 @@ the script uses). When it equals the last build's, there is nothing to do.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,19 +144,6 @@ class FileRecord:
 
 
 @dataclass(frozen=True)
-class LoudnessRecord:
-    target_lufs: float
-    true_peak_ceiling_dbtp: float
-    master_gain_db: float
-    limited_frames: int
-    encodes: int
-    estimated: bool
-    measured: dict[str, float]
-    measured_by_format: dict[str, dict[str, float]]
-    meter: str
-
-
-@dataclass(frozen=True)
 class BuildRecord:
     """Everything one build records; with the script and the sounds, enough to make the same episode again."""
 
@@ -170,7 +159,7 @@ class BuildRecord:
     output: str  # the first format's audio file, by name
     duration_ms: int
     settings: dict[str, Any]  # the front matter's and chapters' settings, as 'mix.bed_level'-style keys
-    loudness: LoudnessRecord
+    loudness: dict[str, Any]  # narrate.master.Loudness.record(): targets, gain, what each format measured
     chapters: tuple[ChapterRecord, ...]
     sentences: tuple[SentenceRecord, ...]
     sounds: dict[str, str]  # sound -> content hash
@@ -205,38 +194,50 @@ class BuildRecord:
 
 def _load(cls: type, data: dict) -> Any:
     """A dataclass from its asdict() form, nested dataclasses and tuples of them included."""
+    return cls(**{name: convert(data[name]) if convert else data[name] for name, convert in _fields(cls) if name in data})
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    """Each field of a dataclass and how to rebuild its value from JSON (None: as it is), worked out
+    once per class (typing.get_type_hints is slow)."""
     hints = typing.get_type_hints(cls)
-    kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data:
-            kwargs[f.name] = _value(hints[f.name], data[f.name])
-    return cls(**kwargs)
+    return tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
 
 
-def _value(tp: Any, value: Any) -> Any:
+def _converter(tp: Any) -> Callable[[Any], Any] | None:
     if dataclasses.is_dataclass(tp):
-        return _load(tp, value)  # type: ignore[arg-type]
+        return functools.partial(_load, tp)
     origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is tuple and (inner := _converter(args[0])):
+        return lambda values: tuple(inner(v) for v in values)
     if origin is tuple:
-        return tuple(_value(args[0], v) for v in value)
-    if origin is dict and dataclasses.is_dataclass(args[1]):
-        return {k: _value(args[1], v) for k, v in value.items()}
-    return value
+        return tuple
+    if origin is dict and (inner := _converter(args[1])):
+        return lambda values: {k: inner(v) for k, v in values.items()}
+    return None
 
 
 def fingerprint(plan: Plan, choices: dict[str, Any], files: list[Path]) -> str:
     """A hash of every input of a build: canonical JSON of the plan (the script however its path was
     spelled) and of the build's choices, and the path and content of every file the script uses."""
-    canonical = dataclasses.replace(plan, path=str(Path(plan.path).resolve()))
     payload = {
         "record_format": RECORD_FORMAT,
         "narrate": __version__,
         "choices": choices,
-        "plan": dataclasses.asdict(canonical),
+        "plan": dataclasses.replace(plan, path=str(Path(plan.path).resolve())),
         "files": [[str(p), sha256_file(p)] for p in sorted({f.resolve() for f in files})],
     }
-    canon = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    canon = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_canonical)
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """JSON for what json does not know: a dataclass as its fields by name (its class too, so two kinds of
+    item with the same fields differ), anything else (a date) as text. Shallow: json walks the rest."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {"": type(value).__name__, **{f.name: getattr(value, f.name) for f in dataclasses.fields(value)}}
+    return str(value)
 
 
 def sha256_file(path: Path) -> str:

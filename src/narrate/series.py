@@ -6,13 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.build import BuildResult, build
+from narrate.build import build
 from narrate.engines import Engines
 from narrate.errors import NarrateError, ScriptError
 from narrate.export import feed as feeds
 from narrate.export.encode import published
 from narrate.inputs import check_files, load_script
 from narrate.record import Show
+from narrate.result import BuildResult
 from narrate.script import Script, check_base_url, parse_formats
 
 

@@ -1,4 +1,8 @@
-"""The only caller of engines: plan -> one clip per cache key, from the cache or freshly synthesised."""
+"""The synthesis stage: plan -> one clip per cache key, from the cache or freshly synthesised.
+
+The only place sentences are spoken (planning asks the engines to resolve voices, and the build
+asks for their versions, but neither makes a sound).
+"""
 
 from __future__ import annotations
 

@@ -28,8 +28,8 @@ from narrate.inputs import is_url
 from narrate.master import Mastered, MasterJob, master_and_encode
 from narrate.plan import Plan
 from narrate.record import (
-    RECORD_FORMAT, AudioFile, BuildRecord, ChapterRecord, EngineUse, FileRecord, LoudnessRecord, Publish,
-    SentenceRecord, Show, TranscriptFile, sha256_file,
+    RECORD_FORMAT, AudioFile, BuildRecord, ChapterRecord, EngineUse, FileRecord, Publish, SentenceRecord, Show,
+    TranscriptFile, sha256_file,
 )
 
 _PLAYER_ORDER = ("opus", "m4b", "mp3")  # the page's player tries the smallest file it can play first
@@ -157,7 +157,6 @@ def _record(plan: Plan, episode: Episode, mastered: Mastered, out: Path, publish
     episode: with the script and the sounds, that is all it takes to make the
     same episode again.
     """
-    loudness = mastered.loudness
     return BuildRecord(
         record_format=RECORD_FORMAT,
         narrate=__version__,
@@ -171,19 +170,7 @@ def _record(plan: Plan, episode: Episode, mastered: Mastered, out: Path, publish
         output=out.name,
         duration_ms=episode.timeline.duration_ms,
         settings=facts.settings,
-        loudness=LoudnessRecord(
-            target_lufs=loudness.target_lufs,
-            true_peak_ceiling_dbtp=loudness.ceiling_dbtp,
-            master_gain_db=round(loudness.gain_db, 2),
-            limited_frames=loudness.limited_frames,
-            encodes=loudness.passes,
-            estimated=loudness.estimated,
-            measured=loudness.measured.as_dict(),
-            measured_by_format={name: m.as_dict() for name, m in loudness.by_format.items()},
-            meter="ffmpeg ebur128 (ITU-R BS.1770-4, true peak 4x oversampled) on the decoded file"
-            + ("; this build's MP3 figures are estimated from that measurement and the changed chapters' mix"
-               if loudness.estimated else ""),
-        ),
+        loudness=mastered.loudness.record(),
         chapters=facts.chapters,
         sentences=facts.sentences,
         sounds=dict(sorted(episode.sounds.ids.items())),

@@ -2,7 +2,7 @@
 
 Re-encoding an hour of MP3 costs about 44 s of one core here, so after an edit
 only the changed pieces (stretches of about 20 s of a chapter; see
-narrate.master) are encoded again and the others' frames are reused. That is
+narrate.encoding) are encoded again and the others' frames are reused. That is
 seamless because:
 
 - every chapter, and every piece, is a whole number of MP3 frames (1152
