@@ -4,7 +4,7 @@
 
 Every mistake in the script or the files it names is reported before the first
 slow step (narrate.inputs), and nothing lands in the output folder unless every
-file was written (narrate.export.episode). A build redoes only what changed:
+file was written (narrate.publish). A build redoes only what changed:
 the build record's fingerprint says when nothing did.
 """
 
@@ -18,7 +18,7 @@ from narrate.cache import Store, default_dir
 from narrate.changes import ChangeReport, compare
 from narrate.engines import Engines
 from narrate.errors import NarrateError
-from narrate.export.episode import Outputs, Provenance, export_episode
+from narrate.publish import Outputs, Provenance, publish_episode
 from narrate.export.formats import FORMATS
 from narrate.export.layout import episode_layout
 from narrate.inputs import check_files, load_script, load_sounds, used_files
@@ -94,7 +94,7 @@ def build(
     )
     changes = compare(previous, facts.chapters, facts.sentences, facts.settings)
     # 5-7. master and encode, publish every file, and write the build record
-    written = export_episode(plan, episode, Outputs(layout, tuple(FORMATS[f] for f in chosen), cover, base_url),
+    written = publish_episode(plan, episode, Outputs(layout, tuple(FORMATS[f] for f in chosen), cover, base_url),
                              facts, previous, MasterJob(store, state, log or (lambda _: None)))
     store.record_use(str(layout.manifest.absolute()), {s.key for s in plan.speeches()})
     m = written.mastered

@@ -1,4 +1,5 @@
-"""Publish one episode: every audio format, the sidecars, the page, the images and the build record.
+"""The publishing stage: one episode's files (every audio format, the sidecars, the page, the images)
+and its build record, written with the writers in narrate.export.
 
 Every file is written under a temporary name beside its target and renamed
 into place together at the end (narrate.export.encode.published_all), so a
@@ -59,7 +60,7 @@ class Provenance:
 
 @dataclass(frozen=True)
 class Written:
-    """What export_episode put in the episode's folder."""
+    """What publish_episode put in the episode's folder."""
 
     audio: dict[str, Path]
     files: tuple[Path, ...]
@@ -69,7 +70,7 @@ class Written:
     kept: tuple[Path, ...] = ()
 
 
-def export_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenance, previous: BuildRecord | None,
+def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenance, previous: BuildRecord | None,
                    job: MasterJob) -> Written:
     """Master and encode every format from one mix, then write the sidecars, page, images and build record."""
     layout, formats, cover = out.layout, out.formats, out.cover
