@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from narrate.cache import prune
 from narrate.changes import compare
 from narrate.errors import ExportError
 from narrate.export.gapless import crc16, crc16_combine, frame_lengths
+from narrate.files import PARTIAL, atomic_write, published
 from narrate.plan import AFTER_TITLE, Cue, Silence, Speech, _merge_silences, plan_episode
 from narrate.record import (
     RECORD_FORMAT, AudioFile, BuildRecord, ChapterRecord, EngineUse, FileRecord, Publish, SentenceRecord, Show,
@@ -210,3 +212,26 @@ def test_crc16_combine_joins_two_crcs() -> None:
     a, b = b"the first piece of frames", bytes(range(256)) * 3
     assert crc16_combine(crc16(a), crc16(b), len(b)) == crc16(a + b)
     assert crc16_combine(crc16(a), crc16(b""), 0) == crc16(a)
+
+
+# --- files written whole -----------------------------------------------------------
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_partial(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "ep.mp3"
+    atomic_write(target, b"old")
+    with pytest.raises(RuntimeError), published(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("killed")
+    assert target.read_bytes() == b"old" and sorted(p.name for p in target.parent.iterdir()) == ["ep.mp3"]
+    with pytest.raises(RuntimeError), published(tmp_path / "new" / "x.mp3"):
+        raise RuntimeError("killed")
+    assert not (tmp_path / "new").exists()  # a folder made for the file goes with it
+
+
+def test_prune_removes_what_a_killed_build_was_writing(tmp_path: Path) -> None:
+    stray = tmp_path / "speech" / "ab" / f".abcd.k3j{PARTIAL}.wav"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"half a sentence")
+    prune(tmp_path, days=30)
+    assert not stray.exists()

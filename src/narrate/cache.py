@@ -13,7 +13,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 import time
 import wave
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from narrate.audio import Clip, to_pcm16
+from narrate.files import PARTIAL, atomic_write
 from narrate.loudness import clip_energies
 
 def default_dir() -> Path:
@@ -29,19 +29,6 @@ def default_dir() -> Path:
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "narrate"
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write bytes to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class SpeechCache:
@@ -238,6 +225,6 @@ def prune(root: Path, days: float = 30, dry_run: bool = False) -> tuple[int, int
     if not dry_run:
         for path in old:
             path.unlink(missing_ok=True)
-        for stray in root.glob("*/??/.*.tmp"):  # left by a build that was killed mid-write
+        for stray in root.glob(f"*/??/.*{PARTIAL}.*"):  # left by a build that was killed mid-write
             stray.unlink(missing_ok=True)
     return count, freed

@@ -16,8 +16,9 @@ from pathlib import Path
 from narrate.cache import Store, default_dir
 from narrate.engines import Engines
 from narrate.errors import NarrateError
-from narrate.export.encode import Target, encode_chunks, published
+from narrate.export.encode import Target, encode_chunks
 from narrate.export.formats import FORMATS
+from narrate.files import published
 from narrate.inputs import check_files, load_script, load_sounds
 from narrate.master import analyse, first_master
 from narrate.mix import mix_episode

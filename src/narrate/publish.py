@@ -20,11 +20,11 @@ from narrate import __version__
 from narrate.audio import ffmpeg_version
 from narrate.episode import Episode
 from narrate.export import feed as feeds
-from narrate.export.encode import published, published_all
 from narrate.export.formats import AudioFormat
 from narrate.export.layout import Layout
 from narrate.export.page import Link, episode_page
 from narrate.export.sidecars import sidecars
+from narrate.files import published, published_all
 from narrate.inputs import is_url
 from narrate.master import Mastered, MasterJob, master_and_encode
 from narrate.plan import Plan

@@ -10,7 +10,7 @@ from narrate.build import build
 from narrate.engines import Engines
 from narrate.errors import NarrateError, ScriptError
 from narrate.export import feed as feeds
-from narrate.export.encode import published
+from narrate.files import published
 from narrate.inputs import check_files, load_script
 from narrate.record import Show
 from narrate.result import BuildResult
