@@ -76,7 +76,7 @@ def test_gtts_builds_an_episode_through_the_http_layer(tmp_path: Path, google: F
     result = build(str(script), str(tmp_path / "ep.mp3"), tmp_path / "cache", Engines())
     assert result.stats.synthesised == 5  # title, chapter title, one sentence, two of the spoken close
     assert all(r.url.startswith("https://translate.google.co.uk/") for r in google.requests)
-    assert any("three thirty a m" in t for t in google.texts())  # normalised before Google sees it
+    assert any("three thirty AM" in t for t in google.texts())  # normalised before Google sees it
     audio = decode(tmp_path / "ep.mp3")
     spectrum = np.abs(np.fft.rfft(audio))
     assert abs(np.argmax(spectrum) * 44100 / len(audio) - 440) < 5  # Google's audio is what plays

@@ -266,7 +266,7 @@ _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*(?:'[a-z]+)?|%|&")
 
 def normalise(text: str) -> list[str]:
     """Words for comparison: lower case, no punctuation, numbers in words, one spelling, no 'and'."""
-    from narrate.text import number_words
+    from narrate.numbers import number_words
 
     out: list[str] = []
     text = re.sub(r"(\d)\s*,\s*(\d{3})(?!\d)", r"\1,\2", text.lower().replace("’", "'"))  # Whisper writes '4 ,350'
