@@ -7,6 +7,9 @@ tests/nemo_text_processing/en/data_text_normalization/); they are read from ther
 not copied here. Each line is ``written~spoken``. The comparison is lenient, as the
 issue sets it: case, hyphens, the word 'and', punctuation and US/UK spelling are
 ignored (whisper-normalizer's spelling table). It also prints the time per case.
+
+    PYTHON bench/bench_normalise.py PATH --nemo   # NeMo's own normaliser, in a venv where
+                                                  # nemo-text-processing is installed (it is not narrate's)
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from pathlib import Path
 
 from whisper_normalizer.english import EnglishSpellingNormalizer
 
-from narrate.normalise import normalise
 
 CATEGORIES = ("cardinal", "ordinal", "decimal", "fraction", "money", "measure", "date", "time", "range", "roman",
               "telephone", "whitelist", "math", "serial")
@@ -37,7 +39,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("cases", type=Path)
     ap.add_argument("--show-misses", action="store_true")
+    ap.add_argument("--nemo", action="store_true", help="score NeMo's normaliser instead of narrate's")
     args = ap.parse_args()
+    if args.nemo:
+        from nemo_text_processing.text_normalization.normalize import Normalizer
+
+        t0 = time.perf_counter()
+        nemo = Normalizer(input_case="cased", lang="en")
+        print(f"NeMo's grammars ready in {time.perf_counter() - t0:.1f} s")
+
+        def normalise(text: str) -> str:
+            return nemo.normalize(text, punct_post_process=True)
+    else:
+        from narrate.normalise import normalise
     total = hits = 0
     seconds = 0.0
     misses = []

@@ -221,3 +221,26 @@ def test_piper_speaks_the_same_in_every_process() -> None:
     runs = [subprocess.run([sys.executable, "-c", SPEAK], capture_output=True, text=True, check=True).stdout
             for _ in range(2)]
     assert len(runs[0].split()) == 2 and runs[0] == runs[1]
+
+
+def test_pronunciations_as_respellings_phonemes_or_both() -> None:
+    text = ("---\ntitle: T\npronunciations:\n  Hyesan: Heh-sahn\n  Lajas: '[[ˈlahas]]'\n"
+            "  Bajo: {phonemes: ˈbaho, say: Bah-ho}\n---\n# One\nHi.\n")
+    meta = parse_script(text, "s.md").meta
+    assert meta.pronunciations == (("Hyesan", "Heh-sahn"), ("Bajo", "Bah-ho"))
+    assert meta.phonemes == (("Lajas", "ˈlahas"), ("Bajo", "ˈbaho"))
+    assert dict(meta.lexicon("piper")) == {"Hyesan": "Heh-sahn", "Lajas": "[[ˈlahas]]", "Bajo": "[[ˈbaho]]"}
+    assert dict(meta.lexicon("gtts")) == {"Hyesan": "Heh-sahn", "Bajo": "Bah-ho"}  # Lajas is read as written
+    assert meta.names() == ["Hyesan", "Bajo", "Lajas"]
+
+
+@pytest.mark.parametrize("value, message", [
+    ("{phonemes: ˈbaho, sound: Bah-ho}", "s.md:4: pronunciation of 'Bajo' takes 'phonemes' (for Piper) and 'say' "
+                                         "(for every engine), not 'sound'"),
+    ("{phonemes: [a, b]}", "s.md:4: pronunciation of 'Bajo': 'phonemes' must be text"),
+    ("''", "s.md:4: pronunciation of 'Bajo' must be text"),
+])
+def test_bad_pronunciations_are_one_message(value: str, message: str) -> None:
+    with pytest.raises(ScriptError) as caught:
+        parse_script(f"---\ntitle: T\npronunciations:\n  Bajo: {value}\n---\n# One\nHi.\n", "s.md")
+    assert caught.value.format_message() == message

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from narrate.audio import RATE
 from narrate.engines import Engines
 from narrate.inputs import check_files, load_cues, load_script
 from narrate.mix import cue_seconds
 from narrate.plan import Cue, Plan, Silence, plan_episode
-from narrate.text import mangle_prone_names
+from narrate.script import Meta
+from narrate.text import mangle_prone_names, prepare
 
 WORDS_PER_MINUTE = 223  # the joe voice at speed 1.0 (201 at 0.9, measured on the demo)
 
@@ -39,7 +41,7 @@ def check(script_path: str, engines: Engines | None = None) -> CheckReport:
     silence += sum(
         cue_seconds(i.kind, len(cues[i.kind]), RATE) for c in plan.chapters for i in c.items if isinstance(i, Cue) and i.kind in cues
     )
-    known = [name for name, _ in script.meta.pronunciations]
+    known = script.meta.names()
     names: list[tuple[int, str]] = []
     for s in speeches:
         if s.role == "intro":
@@ -47,3 +49,28 @@ def check(script_path: str, engines: Engines | None = None) -> CheckReport:
         for name in mangle_prone_names(s.source, known + [n for _, n in names]):
             names.append((s.line, name))
     return CheckReport(plan, len(speeches), speaking + silence, tuple(names))
+
+
+@dataclass(frozen=True)
+class Said:
+    """How a piece of text will be spoken: normalised, and (for engines that can tell) as phonemes."""
+
+    written: str
+    spoken: str
+    voice: str  # engine and voice
+    phonemes: str | None
+
+
+def say(text: str, script_path: str | None = None, engines: Engines | None = None) -> Said:
+    """What the narrator will say for ``text``: with a script, its language, pronunciations and voice."""
+    engines = engines or Engines()
+    if script_path:
+        script = load_script(script_path)
+        meta, base = script.meta, Path(script.path).parent
+    else:
+        meta, base = Meta(title="-"), Path(".")
+    voice = engines.get(meta.voice.engine).resolve(meta.voice, base)
+    spoken = prepare(text, meta.lexicon(voice.engine), meta.language)
+    engine = engines.get(voice.engine)
+    phonemes = engine.phonemes(spoken, voice) if hasattr(engine, "phonemes") else None
+    return Said(" ".join(text.split()), spoken, f"{voice.engine}, {voice.label}", phonemes)

@@ -192,11 +192,24 @@ def _report(result: BuildResult) -> None:
 
 
 @cli.command()
-@click.argument("script", type=click.Path(dir_okay=True, path_type=str))
-def check(script: str) -> None:
-    """Check SCRIPT without making audio."""
+@click.argument("script", type=click.Path(dir_okay=True, path_type=str), required=False)
+@click.option("--say", "text", metavar="TEXT",
+              help="Print how TEXT will be spoken (and, for Piper, its phonemes), with SCRIPT's language, "
+              "pronunciations and voice if SCRIPT is given.")
+def check(script: str | None, text: str | None) -> None:
+    """Check SCRIPT without making audio; or hear in writing how a piece of text will be said (--say)."""
     from narrate.check import check as run_check
+    from narrate.check import say
 
+    if text is not None:
+        said = say(text, script, _engines())
+        click.echo(f"written:  {said.written}")
+        click.echo(f"spoken:   {said.spoken}")
+        if said.phonemes is not None:
+            click.echo(f"phonemes: {said.phonemes}  ({said.voice})")
+        return
+    if script is None:
+        raise click.UsageError("give a SCRIPT to check, or --say TEXT")
     report = run_check(script, _engines())
     plan = report.plan
     click.echo(

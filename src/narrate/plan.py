@@ -150,7 +150,7 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full") -> Pla
     def say(
         text: str, voice: ResolvedVoice, line: int, role: str, speaker: str | None = None, paragraph: int = 0
     ) -> Speech | None:
-        spoken = prepare(text, meta.pronunciations, meta.language)
+        spoken = prepare(text, meta.lexicon(voice.engine), meta.language)
         if not any(ch.isalnum() for ch in spoken):
             return None  # punctuation only: nothing to say
         return Speech(spoken, " ".join(text.split()), voice, speech_key(voice, spoken), line, role, speaker, paragraph)

@@ -66,8 +66,9 @@ def apply_pronunciations(text: str, lexicon: Iterable[tuple[str, str]]) -> str:
 
 
 def prepare(text: str, lexicon: Iterable[tuple[str, str]], lang: str) -> str:
-    """What an engine is given: pronunciations applied, then normalised."""
-    return normalise(apply_pronunciations(text, lexicon), lang)
+    """What an engine is given: pronunciations applied, then normalised (phonemes in [[...]] left alone)."""
+    parts = re.split(r"(\[\[[^\]]*\]\])", apply_pronunciations(text, lexicon))
+    return " ".join(p if p.startswith("[[") else normalise(p, lang) for p in parts if p.strip()).replace(" ,", ",")
 
 
 # --- names a voice may mangle ---------------------------------------------

@@ -112,6 +112,11 @@ class PiperEngine:
             raise EngineError(f"piper produced no audio for: {text!r}")
         return Clip(np.concatenate(parts), rate)
 
+    def phonemes(self, text: str, voice: ResolvedVoice) -> str:
+        """What the voice will say, as espeak-ng's IPA (Piper's own phonemizer), sentence by sentence."""
+        pv = self._load(voice.model or "")
+        return " ".join("".join(sentence) for sentence in pv.phonemize(text))
+
     def version(self) -> str:
         from importlib.metadata import version
 

@@ -119,7 +119,7 @@ def parse_meta(front: str, path: str) -> Meta:
             where("language"),
         )
     default_voice = _parse_voice(data.get("voice"), "voice", VoiceSettings(lang=language.split("-")[0].lower()), lines, path)
-    pronunciations = _parse_pronunciations(data.get("pronunciations"), lines, path)
+    pronunciations, phonemes = _parse_pronunciations(data.get("pronunciations"), lines, path)
     speakers = _parse_speakers(data.get("speakers"), default_voice, lines, path)
     return Meta(
         title=title,
@@ -131,6 +131,7 @@ def parse_meta(front: str, path: str) -> Meta:
         cover=text_field("cover"),
         voice=default_voice,
         pronunciations=pronunciations,
+        phonemes=phonemes,
         speakers=speakers,
         ambient=text_field("ambient"),
         mix=_parse_mix(data.get("mix"), lines, path),
@@ -299,16 +300,36 @@ def _mapping(value: Any, key: str, what: str, lines: dict[str, int], path: str) 
     return value
 
 
-def _parse_pronunciations(value: Any, lines: dict[str, int], path: str) -> tuple[tuple[str, str], ...]:
-    out = []
+def _parse_pronunciations(
+    value: Any, lines: dict[str, int], path: str
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """(name -> respelling for every engine, name -> IPA for Piper). A value is a respelling ('Heh-sahn'),
+    phonemes ('[[ˈhjʌsɐn]]', which other engines then read as the name is written), or both:
+    {phonemes: ˈhjʌsɐn, say: Hyeh-sahn}."""
+    spelled, phonemes = [], []
     given = _mapping(value, "pronunciations", "each name to how it is said, e.g. 'Hyesan: Heh-sahn'", lines, path)
     for name, said in given.items():
-        if said is None or isinstance(said, (dict, list)) or not str(said).strip():
-            raise ScriptError(
-                f"pronunciation of '{name}' must be text", path, lines.get(f"pronunciations.{name}", 1)
-            )
-        out.append((str(name), str(said).strip()))
-    return tuple(out)
+        line = lines.get(f"pronunciations.{name}", 1)
+        if isinstance(said, dict):
+            unknown = [k for k in said if k not in ("phonemes", "say")]
+            if unknown or not said:
+                raise ScriptError(f"pronunciation of '{name}' takes 'phonemes' (for Piper) and 'say' (for every "
+                                  f"engine){f', not {unknown[0]!r}' if unknown else ''}", path, line)
+            ipa, spelt = said.get("phonemes"), said.get("say")
+        elif said is None or isinstance(said, list) or not str(said).strip():
+            raise ScriptError(f"pronunciation of '{name}' must be text", path, line)
+        elif (text := str(said).strip()).startswith("[[") and text.endswith("]]"):
+            ipa, spelt = text[2:-2], None
+        else:
+            ipa, spelt = None, text
+        for kind, v in (("phonemes", ipa), ("say", spelt)):
+            if v is not None and (isinstance(v, (dict, list)) or not str(v).strip() or "]]" in str(v)):
+                raise ScriptError(f"pronunciation of '{name}': '{kind}' must be text", path, line)
+        if ipa is not None:
+            phonemes.append((str(name), str(ipa).strip().strip("[]")))
+        if spelt is not None:
+            spelled.append((str(name), str(spelt).strip()))
+    return tuple(spelled), tuple(phonemes)
 
 
 def _parse_speakers(

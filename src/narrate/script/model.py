@@ -82,7 +82,8 @@ class Meta:
     date: _dt.date | None = None
     cover: str | None = None
     voice: VoiceSettings = field(default_factory=VoiceSettings)
-    pronunciations: tuple[tuple[str, str], ...] = ()
+    pronunciations: tuple[tuple[str, str], ...] = ()  # name -> how every engine says it (a respelling)
+    phonemes: tuple[tuple[str, str], ...] = ()  # name -> its IPA phonemes, for Piper (wins over the respelling there)
     speakers: tuple[Speaker, ...] = ()
     ambient: str | None = None
     mix: MixSettings = field(default_factory=MixSettings)
@@ -93,6 +94,17 @@ class Meta:
     def line_of(self, key: str) -> int:
         """The line a front-matter key was written on (1 if unknown)."""
         return dict(self.lines).get(key, 1)
+
+    def lexicon(self, engine: str) -> tuple[tuple[str, str], ...]:
+        """Name -> what ``engine`` is given for it: Piper reads phonemes written as [[...]]."""
+        said = dict(self.pronunciations)
+        if engine == "piper":
+            said |= {name: f"[[{ipa}]]" for name, ipa in self.phonemes}
+        return tuple(said.items())
+
+    def names(self) -> list[str]:
+        """Every name with a pronunciation."""
+        return list(dict.fromkeys([n for n, _ in self.pronunciations] + [n for n, _ in self.phonemes]))
 
     def speaker(self, name: str) -> Speaker | None:
         """The declared speaker called ``name``, if any."""
