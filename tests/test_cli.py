@@ -99,16 +99,16 @@ def test_bad_options_one_message(tmp_path: Path, options: list[str], message: st
 
 def test_check_reports_chapters_and_names(tmp_path: Path) -> None:
     front = "---\ntitle: T\npronunciations:\n  Hyesan: Heh-sahn\n---\n"
-    script = write_script(tmp_path, "# Over the river\nFrom Hyesan to Xiamen.\n\n# Bus\nThey met Nguyen. Then Xiamen again.\n", front)
+    script = write_script(tmp_path, "# Over the river\nFrom Hyesan to Xiamen.\n\n# Bus\nThey met in Hekou. Then Xiamen again.\n", front)
     code, out, err = run("check", str(script))
     assert (code, err) == (0, "")
     assert out == (
-        f"{script}: 2 chapters, 7 sentences, about 0:20 of narration\n"
+        f"{script}: 2 chapters, 7 sentences, about 0:21 of narration\n"
         "   1  Over the river  line 6, 1 sentence\n"
         "   2  Bus             line 9, 2 sentences\n"
         "names not in 'pronunciations' that an English voice may say wrongly:\n"
         f"  {script}:7: Xiamen\n"
-        f"  {script}:10: Nguyen\n"
+        f"  {script}:10: Hekou\n"
     )
 
 
@@ -205,3 +205,14 @@ def test_every_command_has_help(command: list[str]) -> None:
 def test_python_dash_m() -> None:
     out = subprocess.run([sys.executable, "-m", "narrate", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout == "narrate, version 0.1.0\n"
+
+
+def test_check_names_words_a_voice_may_guess_at_on_their_own_lines(tmp_path: Path) -> None:
+    script = write_script(tmp_path, "# The gulf\nA launch ran to the cove, then past\nLajas and Bajo at Ninety-Seven.\n")
+    code, out, _ = run("check", str(script))
+    assert code == 0
+    assert out.splitlines()[-3:] == [
+        "names not in 'pronunciations' that an English voice may say wrongly:",
+        f"  {script}:7: Lajas",
+        f"  {script}:7: Bajo",
+    ]

@@ -65,4 +65,10 @@ def test_split_sentences_keeps_offsets_and_abbreviations() -> None:
 
 def test_mangle_prone_names() -> None:
     text = "From Shenyang to Seoul, Ji Seong-ho met Kim Sang-hun in Hyesan, then Nguyen in Xiamen."
-    assert mangle_prone_names(text, ["Ji Seong-ho"]) == ["Sang-hun", "Hyesan", "Nguyen", "Xiamen"]
+    assert mangle_prone_names(text, ["Ji Seong-ho"]) == ["Shenyang", "Sang-hun", "Hyesan", "Xiamen"]
+
+
+def test_names_are_judged_by_how_common_they_are_in_english() -> None:
+    text = "Lajas and Bajo, then Playa Blancas. Necoclí at Ninety-Seven. Panama, Colombia and Seoul. Someone went."
+    assert mangle_prone_names(text, []) == ["Lajas", "Bajo", "Playa", "Blancas", "Necoclí"]
+    assert mangle_prone_names(text, ["Playa Blancas", "Necoclí"]) == ["Lajas", "Bajo"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,11 +44,12 @@ def check(script_path: str, engines: Engines | None = None) -> CheckReport:
     )
     known = script.meta.names()
     names: list[tuple[int, str]] = []
+    lines = Path(script.path).read_text(encoding="utf-8").splitlines()
     for s in speeches:
         if s.role == "intro":
             continue
         for name in mangle_prone_names(s.source, known + [n for _, n in names]):
-            names.append((s.line, name))
+            names.append((_line_of(name, lines, s.line), name))
     return CheckReport(plan, len(speeches), speaking + silence, tuple(names))
 
 
@@ -74,3 +76,9 @@ def say(text: str, script_path: str | None = None, engines: Engines | None = Non
     engine = engines.get(voice.engine)
     phonemes = engine.phonemes(spoken, voice) if hasattr(engine, "phonemes") else None
     return Said(" ".join(text.split()), spoken, f"{voice.engine}, {voice.label}", phonemes)
+
+
+def _line_of(word: str, lines: list[str], start: int) -> int:
+    """The line a word stands on: the first from its sentence's line on (a sentence may run over lines)."""
+    pattern = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
+    return next((n for n in range(start, len(lines) + 1) if pattern.search(lines[n - 1])), start)

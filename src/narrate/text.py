@@ -73,34 +73,48 @@ def prepare(text: str, lexicon: Iterable[tuple[str, str]], lang: str) -> str:
 
 # --- names a voice may mangle ---------------------------------------------
 
-# Letter patterns rare in English spelling but common in romanised Korean,
-# Chinese, Vietnamese, Thai and Lao names, which an English voice guesses at.
-_FOREIGN = re.compile(
-    r"eo|eu|ae(?!l)|yeo|yu|^hy|^ng|^ny|^kh|^zh|^x|q(?!u)|^dz|^tz|^ts|[^\x00-\x7f]|-[a-z]",
-    re.IGNORECASE,
-)
-# Names English voices already know, though their spelling looks foreign.
-_FAMILIAR = {"Seoul", "Europe", "European", "Eugene", "Beijing", "Tokyo", "Hanoi", "Laos", "Beyond"}
-_CAPITALISED = re.compile(r"(?<![\w'’-])([A-Z][\w’'-]*[\w])")
+FAMILIAR_ZIPF = 3.0  # an English word at least this common (wordfreq's Zipf scale: 3 is once per million words)
+FOREIGN_LEAD = 1.5  # ... unless it is this much more common in Spanish, and under SPANISH_ZIPF in English
+SPANISH_ZIPF = 3.5
+_WORD = re.compile(r"(?<![\w'’])([^\W\d_][\w’'-]*[^\W\d_]|[^\W\d_])")
+_NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty", "thirty",
+                 "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "first", "second", "third",
+                 "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"}
+
+
+def _unfamiliar(word: str) -> bool:
+    """Whether an English voice is likely to guess at ``word``: rare in English, or far commoner in
+    Spanish (Lajas, Bajo), by wordfreq's frequencies; or spelled with letters English does not use."""
+    from wordfreq import zipf_frequency
+
+    key = word.lower()
+    en = zipf_frequency(key, "en")
+    if not word.isascii():
+        return en < 4.0
+    if en < FAMILIAR_ZIPF:
+        return True
+    return en < SPANISH_ZIPF and zipf_frequency(key, "es") >= en + FOREIGN_LEAD
 
 
 def mangle_prone_names(text: str, known: Iterable[str]) -> list[str]:
-    """Capitalised words with spellings an English voice may say wrongly, not in ``known``.
-
-    A sentence's first word is skipped: it is capitalised anyway, and far more
-    often an ordinary word ('Someone') than a name, which recurs mid-sentence.
-    """
+    """The names in ``text`` (capitalised words, and any word with letters English does not use) that an
+    English voice may say wrongly, unless ``known`` (the pronunciations) covers them."""
     covered = set()
     for name in known:
         covered.add(name)
-        covered.update(re.split(r"[\s]+", name))
+        covered.update(name.split())
     found: list[str] = []
-    for m in _CAPITALISED.finditer(text):
-        word = m.group(1)
-        if not text[: m.start()].strip(" \"'“‘(—-"):
+    for m in _WORD.finditer(text):
+        word = re.sub(r"['’]s$", "", m.group(1))
+        if word in covered or word in found or not (word[0].isupper() or not word.isascii()):
             continue
-        if word in covered or word in found or word in _FAMILIAR:
+        parts = [p for p in word.split("-") if p]
+        if len(parts) > 1:
+            if all(p.lower() in _NUMBER_WORDS for p in parts):
+                continue  # 'Ninety-Seven'
+            if any(p[0].islower() for p in parts[1:]) or any(_unfamiliar(p) for p in parts):
+                found.append(word)  # 'Seong-ho': a romanised given name
             continue
-        if _FOREIGN.search(word):
+        if len(word) > 1 and _unfamiliar(word):
             found.append(word)
     return found
