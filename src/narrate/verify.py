@@ -12,10 +12,12 @@ what was skipped, repeated or heard instead.
 
 from __future__ import annotations
 
-import json
+import functools
 import os
 import re
 import subprocess
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,15 +43,19 @@ class SentenceIssue:
     chapter: int
     line: int
     text: str
-    kind: str  # 'missing' or 'differs'
+    kind: str  # 'missing', 'differs' or 'number' (narrate's reading of a number was heard otherwise)
     skipped: tuple[str, ...] = ()  # words not heard
     repeated: tuple[str, ...] = ()  # words heard again
     heard: tuple[tuple[str, str], ...] = ()  # (expected, heard instead)
     extra: tuple[str, ...] = ()  # words heard that the script does not have
+    spoken: str = ""  # for 'number': what narrate gave the voice
+    heard_as: str = ""  # for 'number': what the recogniser heard, normalised
 
     def describe(self) -> str:
         if self.kind == "missing":
             return f"not heard at all: \"{self.text}\""
+        if self.kind == "number":
+            return f"written \"{self.text}\", narrated as \"{self.spoken}\", heard as \"{self.heard_as}\""
         parts = []
         if self.skipped:
             parts.append("skipped '" + " ".join(self.skipped) + "'")
@@ -99,6 +105,7 @@ class VerifyReport:
         if self.wer > max_wer:
             out.append(f"the episode's word error rate {self.wer:.1%} is over {max_wer:.0%}")
         out += [f"line {i.line}: a sentence is missing from the audio" for i in self.issues if i.kind == "missing"]
+        out += [f"line {i.line}: a number was narrated otherwise than written" for i in self.issues if i.kind == "number"]
         return out
 
 
@@ -176,23 +183,27 @@ def verify(target: str, output: str | None = None) -> VerifyReport:
 
 
 def compare_words(audio: Path, record: BuildRecord, heard: list[str], seconds: float = 0.0) -> VerifyReport:
-    """Align what was heard with what the build record says was said, and score it."""
+    """Align what was heard with what the author wrote (not with narrate's spoken text, so a mistake of
+    narrate's own normaliser counts too), and score it; list the sentences where the audio departs."""
     from rapidfuzz.distance import Levenshtein
 
     ref: list[str] = []
     owner: list[int] = []  # ref word -> sentence index
     sentences = record.sentences
-    said = [normalise(written_names(s.spoken, record.settings)) for s in sentences]
+    said = [normalise(s.text) for s in sentences]
     for i, words in enumerate(said):
         ref += words
         owner += [i] * len(words)
     hyp = normalise("".join(heard))  # Whisper's words carry their own leading spaces
     errors = [0] * len(sentences)
+    got: list[list[str]] = [[] for _ in sentences]  # what was heard for each sentence
     skipped: dict[int, list[str]] = {}
     wrong: dict[int, list[tuple[str, str]]] = {}
     extra: dict[int, list[str]] = {}
     for op in Levenshtein.opcodes(ref, hyp):
         if op.tag == "equal":
+            for k, j in zip(range(op.src_start, op.src_end), range(op.dest_start, op.dest_end)):
+                got[owner[k]].append(hyp[j])
             continue
         if op.tag in ("replace", "delete"):
             for k in range(op.src_start, op.src_end):
@@ -202,6 +213,7 @@ def compare_words(audio: Path, record: BuildRecord, heard: list[str], seconds: f
                     skipped.setdefault(owner[k], []).append(ref[k])
             else:
                 instead = hyp[op.dest_start : op.dest_end]
+                got[owner[op.src_start]].extend(instead)
                 for j, k in enumerate(range(op.src_start, op.src_end)):
                     if j < len(instead):
                         wrong.setdefault(owner[k], []).append((ref[k], instead[j]))
@@ -217,12 +229,18 @@ def compare_words(audio: Path, record: BuildRecord, heard: list[str], seconds: f
                 continue
             errors[owner[k]] += op.dest_end - op.dest_start
             extra.setdefault(owner[k], []).extend(hyp[op.dest_start : op.dest_end])
+            got[owner[k]].extend(hyp[op.dest_start : op.dest_end])
     issues = []
     for i, s in enumerate(sentences):
         words = said[i]
         more = extra.get(i, [])
         repeated = tuple(w for w in more if w in words)
         n = len(words)
+        numbers = _numbers(words)
+        if numbers and normalise(s.spoken) != words and _numbers(got[i]) != numbers:
+            # the sentence has numbers, narrate rewrote them, and they were not heard as written
+            issues.append(SentenceIssue(s.chapter, s.line, s.text, "number", spoken=s.spoken, heard_as=" ".join(got[i])))
+            continue
         if not n or (errors[i] < min(FLAG_ERRORS, n) and not repeated):
             continue
         gone = skipped.get(i, [])
@@ -241,48 +259,55 @@ def compare_words(audio: Path, record: BuildRecord, heard: list[str], seconds: f
     return VerifyReport(audio, tuple(chapters), tuple(issues), seconds)
 
 
-def written_names(spoken: str, settings: dict) -> str:
-    """The spoken text with the script's pronunciation respellings ('Shen-yahng') turned back into the
-    names as written ('Shenyang'), which is how a recogniser writes them."""
-    try:
-        pairs = json.loads(settings.get("pronunciations") or "[]")
-    except (TypeError, ValueError):
-        pairs = []
-    for name, respelling in sorted(pairs, key=lambda p: -len(p[1])):
-        spoken = re.sub(rf"(?<!\w){re.escape(respelling)}(?!\w)", name, spoken)
-    return spoken
+def _numbers(words: list[str]) -> list[str]:
+    """The number-bearing span of a sentence: from its first digit to its last, and a short word stuck to
+    the end ('s' in '24-7s', 'am', 'th'); whatever split the numbers into words, the same reading gives the same span."""
+    at = [k for k, w in enumerate(words) if w.isdigit()]
+    if not at:
+        return []
+    end = at[-1] + 1
+    if end < len(words) and len(words[end]) <= 2 and not words[end].isdigit():
+        end += 1
+    return words[at[0] : end]
 
 
-_SPELLINGS = {
-    "km": "kilometres", "kilometers": "kilometres", "kilometre": "kilometre", "kilometer": "kilometre",
-    "metres": "metres", "meters": "metres", "meter": "metre", "kg": "kilograms", "mr": "mister", "mrs": "missus",
-    "dr": "doctor", "ok": "okay", "percent": "per cent", "%": "per cent", "&": "and",
-    "colour": "color", "grey": "gray", "centre": "center", "travelling": "traveling", "travelled": "traveled",
-    "traveller": "traveler", "travellers": "travelers", "harbour": "harbor", "neighbour": "neighbor",
-    "favourite": "favorite", "organisation": "organization", "organised": "organized", "realised": "realized",
-}
-_TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*(?:'[a-z]+)?|%|&")
+_SCALE = re.compile(r"(?<=\d)(k|m|mn|bn|b|tn)\b|(?<=\d)\s(mn|bn|tn)\b", re.IGNORECASE)
+_SCALES = {"k": " thousand", "m": " million", "mn": " million", "b": " billion", "bn": " billion", "tn": " trillion"}
+_VULGAR = {"½": ".5", "¼": ".25", "¾": ".75", "⅓": ".33", "⅔": ".67"}
+_UNITS = {"km": "kilometers", "m": "meters", "cm": "centimeters", "mm": "millimeters", "kg": "kilograms",
+          "g": "grams", "h": "hours", "hr": "hours", "hrs": "hours", "min": "minutes", "mins": "minutes",
+          "mi": "miles", "ft": "feet", "lb": "pounds", "lbs": "pounds", "kph": "kilometers", "mph": "miles",
+          "c": "celsius", "kilometer": "kilometers", "meter": "meters", "hour": "hours", "minute": "minutes",
+          "percent": "%", "per": "%", "cent": "%", "kilogram": "kilograms", "centimeter": "centimeters",
+          "millimeter": "millimeters", "mile": "miles", "kilometers": "kilometers"}
+_ROMAN = {"ii": "2", "iii": "3", "iv": "4", "vi": "6", "vii": "7", "viii": "8", "ix": "9", "xi": "11", "xii": "12"}
+
+
+@functools.cache
+def _whisper() -> Callable[[str], str]:
+    from whisper_normalizer.english import EnglishTextNormalizer
+
+    return EnglishTextNormalizer()
 
 
 def normalise(text: str) -> list[str]:
-    """Words for comparison: lower case, no punctuation, numbers in words, one spelling, no 'and'."""
-    from narrate.numbers import number_words
-
+    """Words for comparison, the same for the author's text and the recogniser's: whisper-normalizer's
+    English normaliser (numbers as digits, one spelling), accents folded, every number split into its
+    digits (so '24 7' and '247' agree), units and Roman numerals in one form, no 'and' and no 'to'
+    between numbers. Independent of narrate's own normaliser, which is what is being checked."""
+    for frac, dec in _VULGAR.items():
+        text = re.sub(rf"(\d?){frac}", lambda m, d=dec: (m.group(1) or "0") + d, text)
+    text = re.sub(r"(\w)['’]s\b", r"\1s", text)  # 'keeper's' and 'keepers' sound the same
+    text = re.sub(r"\bUS\s?(?=\$)|\bUS (?=dollars)", "", text, flags=re.IGNORECASE)
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _SCALE.sub(lambda m: _SCALES[(m.group(1) or m.group(2)).lower()], text)
+    text = re.sub(r"\b([ap])\.?\s?m\b\.?", r"\1m", text, flags=re.IGNORECASE)
+    text = re.sub(r"(?<=\d)-(?=\d)", " to ", text)
     out: list[str] = []
-    text = re.sub(r"(\d)\s*,\s*(\d{3})(?!\d)", r"\1,\2", text.lower().replace("’", "'"))  # Whisper writes '4 ,350'
-    text = re.sub(r"(?:\bus)?\$\s?(\d[\d,.]*)", r"\1 dollars", text).replace("us dollars", "dollars")
-    for token in _TOKEN.findall(text):
-        token = token.strip(".,")
-        if re.fullmatch(r"1[1-9]\d\d|20\d\d", token):  # a year, said as one: 'twenty eleven'
-            out += number_words(int(token), to="year").replace("-", " ").split()
-            continue
-        if re.fullmatch(r"\d+(?:,\d{3})*(?:\.\d+)?", token):
-            out += number_words(token).replace("-", " ").split()
-            continue
-        if re.fullmatch(r"\d+(st|nd|rd|th)", token):
-            out += number_words(int(token[:-2]), to="ordinal").replace("-", " ").split()
-            continue
-        token = token.strip("'").replace("'", "")  # 'keeper's' and 'keepers' sound the same
-        out += _SPELLINGS.get(token, token).split()
-    # 'and' goes: numbers are said with it or without it ('three hundred and fifty')
-    return [w for w in out if w != "and"]
+    for token in _whisper()(text).split():
+        for part in re.findall(r"\d|[^\W\d_]+|[$€£¥₩%]", token):
+            after_number = bool(out) and out[-1].isdigit()
+            out.append(_ROMAN.get(part, _UNITS.get(part, part) if after_number or len(part) > 2 else part))
+    return [w for k, w in enumerate(out) if w != "and"
+            and not (w == "to" and 0 < k < len(out) - 1 and out[k - 1].isdigit() and out[k + 1].isdigit())]
