@@ -162,20 +162,21 @@ def test_no_build_record_is_one_message(tmp_path: Path) -> None:
 
 
 def test_a_planted_misreading_of_a_number_is_named(built, tmp_path: Path, piper_engines: Engines) -> None:  # type: ignore[no-untyped-def]
-    """The author's '24/7' is given to the voice as 'twenty-four sevenths' (a pronunciation plants the
-    normaliser's old mistake): verify compares with what was written, names the sentence and fails."""
+    """The author's '€1.2m' is given to the voice as 'one euro point two metres' (a pronunciation plants
+    the mistake the normaliser used to make): verify compares with what was written, names the sentence
+    and fails. ('24/7' read as 'sevenths' is too close to call: tiny.en hears it as '24-7' about half the time.)"""
     script, _ = built
     planted = tmp_path / "bar.md"
-    planted.write_text("---\ntitle: The Harbour Bar\nmix:\n  intro: false\npronunciations:\n  24/7: twenty-four sevenths\n"
-                       "---\n\n# The bar\n\nThe ferry waited by the pier. The bar by the harbour is open 24/7.\n"
-                       "The driver counted everyone twice.\n", encoding="utf-8")
+    planted.write_text("---\ntitle: The Harbour Bar\nmix:\n  intro: false\npronunciations:\n"
+                       "  €1.2m: one euro point two metres\n---\n\n# The bar\n\nThe ferry waited by the pier. "
+                       "The new harbour bar cost €1.2m to build.\nThe driver counted everyone twice.\n", encoding="utf-8")
     result = build(str(planted), str(tmp_path / "bar.mp3"), script.parent / "cache", piper_engines)
     report = verify(str(result.output))
     numbers = [i for i in report.issues if i.kind == "number"]
-    assert [(i.line, i.text) for i in numbers] == [(11, "The bar by the harbour is open 24/7.")]
+    assert [(i.line, i.text) for i in numbers] == [(11, "The new harbour bar cost €1.2m to build.")]
     assert numbers[0].describe().startswith(
-        'written "The bar by the harbour is open 24/7.", narrated as "The bar by the harbour is open twenty-four '
-        'sevenths.", heard as "')
+        'written "The new harbour bar cost €1.2m to build.", narrated as "The new harbour bar cost one euro point '
+        'two metres to build.", heard as "')
     runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
     res = runner.invoke(cli, ["verify", str(result.output)])
     assert res.exit_code == 1 and res.stderr.endswith("line 11: a number was narrated otherwise than written\n")
