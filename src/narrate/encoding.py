@@ -53,7 +53,10 @@ class Encoder:
         self.raw: Path | None = None
         self._tmp: tempfile.TemporaryDirectory | None = None
 
-    def encode(self, mastered: Episode, files: dict[AudioFormat, Path], folder: Path, everything: bool = False) -> None:
+    def encode(self, mastered: Episode, files: dict[AudioFormat, Path], folder: Path, everything: bool = False,
+               gains: dict[str, float] | None = None) -> None:
+        """Encode what is missing. ``gains`` are each whole-file format's gain over the mastered samples
+        (it lands that codec on the target); without them, each keeps the gain it had last time."""
         n = len(mastered.layouts)
         finals = [mastered.region_key(i, mastered=True) for i in range(n)]
         audio_key = _hash(["audio", mastered.rate, mastered.channels, finals])
@@ -62,15 +65,16 @@ class Encoder:
         for fmt in self.formats:
             if fmt is mp3:
                 continue
-            fmt_key = _hash([audio_key, fmt.codec_args(mastered.channels)])
             old = self.previous_formats.get(fmt.name, {})
+            gain = round((gains or {}).get(fmt.name, old.get("gain_db", 0.0) if gains is None else 0.0), 2)
+            fmt_key = _hash([audio_key, fmt.codec_args(mastered.channels), gain])
             have = self.existing.get(fmt.name)
             if not everything and old.get("audio_key") == fmt_key and have and have.is_file():
                 shutil.copyfile(have, files[fmt])  # same audio: only its tags may change
                 self.format_state[fmt.name] = dict(old)
             else:
                 whole.append(fmt)
-                self.format_state[fmt.name] = {"audio_key": fmt_key, "gain_db": 0.0,
+                self.format_state[fmt.name] = {"audio_key": fmt_key, "gain_db": gain,
                                                **{k: v for k, v in old.items() if k.startswith("codec_") or k == "measured"}}
         units = pieces(mastered) if mp3 else []
         segment_keys = [self._segment_key(mastered, u) for u in units]
@@ -164,7 +168,7 @@ class Encoder:
         for fmt in whole:
             if fmt.chapters_from_ffmetadata:
                 (work / f"{fmt.name}.ffmetadata").write_text(ffmetadata(mastered.timeline), encoding="utf-8")
-            targets.append(plain_target(fmt, files[fmt], mastered, work))
+            targets.append(plain_target(fmt, files[fmt], mastered, work, self.format_state[fmt.name]["gain_db"]))
         self.raw = work / "mix.s16"
         targets.append(Target(self.raw, ("-c:a", "pcm_s16le"), "s16le"))
         jobs: dict[int, Future[Segment]] = {}
@@ -216,14 +220,15 @@ def pieces(episode: Episode) -> list[Piece]:
     return out
 
 
-def plain_target(fmt: AudioFormat, path: Path, episode: Episode, work: Path) -> Target:
-    """The ffmpeg output for a whole-file format; its chapters come from ``work/<format>.ffmetadata``."""
+def plain_target(fmt: AudioFormat, path: Path, episode: Episode, work: Path, gain_db: float = 0.0) -> Target:
+    """The ffmpeg output for a whole-file format, at ``gain_db`` over the mastered samples; its chapters
+    come from ``work/<format>.ffmetadata``."""
     inputs: tuple[str, ...] = ()
     maps: tuple[str, ...] = ()
     if fmt.chapters_from_ffmetadata:
         inputs = (str(work / f"{fmt.name}.ffmetadata"),)
         maps = ("-map", "0:a", "-map_metadata", "1", "-map_chapters", "1")
-    return Target(path, tuple(fmt.codec_args(episode.channels)), fmt.muxer, inputs, maps)
+    return Target(path, tuple(fmt.codec_args(episode.channels)), fmt.muxer, inputs, maps, gain_db)
 
 
 def _hash(value: object) -> str:

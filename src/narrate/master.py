@@ -39,6 +39,7 @@ from narrate.plan import Plan
 ENCODE_MARGIN_DB = 1.0
 LOUDNESS_TOLERANCE_LU = 0.5
 PEAK_MARGIN_DB = 0.3  # a re-encode to fix a true-peak overshoot aims this far under the ceiling
+FORMAT_GAIN_UP = 0.5  # dB: the most a format's own gain may raise it over the mastered samples
 KEEP_MASTER_LU = 0.3  # a rebuild keeps the last master gain while the episode stays this close to target
 STATE_FORMAT = 1
 
@@ -129,12 +130,17 @@ def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Pat
             state = {k: previous[k] for k in ("target_lufs", "ceiling_dbtp", "aim_true_peak_dbtp")}  # type: ignore[index]
             measured_now = set(work.whole)
         else:
-            aim_tp = ceiling - ENCODE_MARGIN_DB
-            shift = codec_shift(episode.with_master(first_master(plan, energies, peaks, bounds)), first, folder)
-            aim_lufs = target - shift
+            # one limiter serves every format, so it leaves room for the codec that overshoots most
+            aim_tp = ceiling - max(f.peak_margin_db for f in formats)
+            probe = episode.with_master(first_master(plan, energies, peaks, bounds))
+            shifts = {f.name: codec_shift(probe, f, folder) for f in formats}
+            aim_lufs = target - shifts[first.name]
+            # each other codec lands on the target too: its own gain over the mastered samples, never up by
+            # more than FORMAT_GAIN_UP (that would eat its true-peak margin)
+            gains = {f.name: round(min(shifts[first.name] - shifts[f.name], FORMAT_GAIN_UP), 2) for f in formats[1:]}
             for attempt in (1, 2):
                 master = solve_master(energies, peaks, aim_lufs, aim_tp, bounds)
-                work.encode(episode.with_master(master), files, folder, everything=True)
+                work.encode(episode.with_master(master), files, folder, everything=True, gains=gains)
                 measured = measure_file(str(files[first]))
                 loud_error = target - measured.integrated_lufs
                 peak_error = measured.true_peak_dbtp - ceiling
@@ -270,10 +276,11 @@ def _settle(work: Encoder, fmt: AudioFormat, path: Path, target: float, ceiling:
     if math.isfinite(got.integrated_lufs) and work.raw is not None and (
         abs(target - got.integrated_lufs) > LOUDNESS_TOLERANCE_LU or got.true_peak_dbtp > ceiling
     ):
-        gain = min(target - got.integrated_lufs, ceiling - PEAK_MARGIN_DB - got.true_peak_dbtp)
+        change = min(target - got.integrated_lufs, ceiling - PEAK_MARGIN_DB - got.true_peak_dbtp)
         log(f"  {fmt.name}: {got.integrated_lufs:.1f} LUFS, {got.true_peak_dbtp:.1f} dBTP after encoding: "
-            f"encoding again {gain:+.1f} dB")
+            f"encoding again {change:+.1f} dB")
         ep = work.episode
+        gain = state.get("gain_db", 0.0) + change  # over the mastered samples, as the file was encoded from
         reencode(work.raw, ep.rate, ep.channels, plain_target(fmt, path, ep, work.raw.parent), gain)
         got = measure_file(str(path))
         if got.true_peak_dbtp > ceiling or abs(target - got.integrated_lufs) > LOUDNESS_TOLERANCE_LU:

@@ -36,13 +36,16 @@ class Target:
     muxer: str
     inputs: tuple[str, ...] = ()
     maps: tuple[str, ...] = field(default=())
+    gain_db: float = 0.0  # applied to the samples before encoding
 
-    def command(self, source: list[str], gain_db: float = 0.0) -> list[str]:
-        """ffmpeg's command line, reading the PCM from ``source`` (its input options and -i)."""
+    def command(self, source: list[str], gain_db: float | None = None) -> list[str]:
+        """ffmpeg's command line, reading the PCM from ``source`` (its input options and -i), with this
+        target's gain, or ``gain_db`` instead."""
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *source]
         for extra in self.inputs:
             cmd += ["-i", extra]
         cmd += list(self.maps or ("-map_metadata", "-1"))
+        gain_db = self.gain_db if gain_db is None else gain_db
         if gain_db:
             cmd += ["-af", f"volume={gain_db:.3f}dB"]
         return cmd + [*self.codec_args, "-f", self.muxer, str(self.path)]
