@@ -299,7 +299,8 @@ def verify(target: str, output: str | None, max_wer: float) -> None:
     from narrate.verify import verify as run_verify
 
     report = run_verify(target, output)
-    click.echo(f"{report.audio}: word error rate {report.wer:.1%} (Whisper tiny.en, offline)")
+    click.echo(f"{report.audio}: word error rate {report.wer:.1%}, body text {report.body_wer:.1%} "
+               "(Whisper tiny.en, offline)")
     width = max(len(c.title) for c in report.chapters)
     for c in report.chapters:
         short = f"; under {MIN_WORDS}, judged with the episode" if c.words < MIN_WORDS else ""

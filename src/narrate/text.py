@@ -67,8 +67,14 @@ def apply_pronunciations(text: str, lexicon: Iterable[tuple[str, str]]) -> str:
 
 def prepare(text: str, lexicon: Iterable[tuple[str, str]], lang: str) -> str:
     """What an engine is given: pronunciations applied, then normalised (phonemes in [[...]] left alone)."""
-    parts = re.split(r"(\[\[[^\]]*\]\])", apply_pronunciations(text, lexicon))
-    return " ".join(p if p.startswith("[[") else normalise(p, lang) for p in parts if p.strip()).replace(" ,", ",")
+    kept: list[str] = []
+
+    def hold(m: re.Match[str]) -> str:
+        kept.append(m.group(0))
+        return chr(0xE000 + len(kept) - 1)  # a private-use character: no rule touches it
+
+    held = re.sub(r"\[\[[^\]]*\]\]", hold, apply_pronunciations(text, lexicon))
+    return re.sub("[\ue000-\ue0ff]", lambda m: kept[ord(m.group(0)) - 0xE000], normalise(held, lang))
 
 
 # --- names a voice may mangle ---------------------------------------------
