@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from narrate.normalise import normalise
+from narrate.normalise import Reading, normalise
 
 CASES = {
     "cardinal": [
@@ -147,3 +147,21 @@ def test_no_digit_or_currency_sign_reaches_the_voice(parts: list[str], lang: str
     text = "They saw " + " and ".join(parts) + "."
     said = normalise(text, lang)
     assert not LEFT.search(said), (text, said)
+
+
+@pytest.mark.parametrize("written, spoken, reading", [
+    ("Visit https://example.org/route-2024 before you go.",
+     "Visit example dot org slash route dash two thousand and twenty-four before you go.", Reading()),
+    ("Visit https://example.org/route-2024 before you go.", "Visit example dot org before you go.",
+     Reading(links="domain")),
+    ("See www.example.com/a/b?x=1#top.", "See example dot com slash a slash b.", Reading()),
+    ("Write to desk@example.org today.", "Write to desk at example dot org today.", Reading()),
+    ("H₂O and CO₂, then x² and 40 m².", "H two O and CO two, then x squared and forty square metres.", Reading()),
+    ("Great trip 🎉🙂!", "Great trip!", Reading()),
+    ("Great trip 🎉!", "Great trip party popper!", Reading(emoji="name")),
+    ("☑ Passport hidden", "Done. Passport hidden", Reading()),
+    ("☐ Buy water", "To do. Buy water", Reading()),
+    ("☑ Passport hidden", "Passport hidden", Reading(tasks="silent")),
+])
+def test_addresses_symbols_and_emoji(written: str, spoken: str, reading: Reading) -> None:
+    assert normalise(written, "en", reading) == spoken

@@ -84,8 +84,8 @@ BROKEN = [
     ("unclosed", "---\ntitle: T\n# One\nHello.\n", "s.md:1: front matter is never closed: add a '---' line after it"),
     ("bad yaml", "---\ntitle: T\nauthor: [unclosed\n---\n# One\nHi.\n", "s.md:3: invalid front matter: expected ',' or ']', but got '<stream end>'"),
     ("no title", "---\nauthor: A\n---\n# One\nHi.\n", "s.md:1: front matter has no 'title:'; add one"),
-    ("unknown key", "---\ntitle: T\ncolour: red\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'colour' (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast)"),
-    ("typo key", "---\ntitle: T\nauthr: A\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'authr' (did you mean 'author'?) (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast)"),
+    ("unknown key", "---\ntitle: T\ncolour: red\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'colour' (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast, tasks, links, emoji)"),
+    ("typo key", "---\ntitle: T\nauthr: A\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'authr' (did you mean 'author'?) (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast, tasks, links, emoji)"),
     ("bad format", "---\ntitle: T\nformats: [mp3, flac]\n---\n# One\nHi.\n", "s.md:3: unknown format 'flac' (known: mp3, m4b, opus)"),
     ("formats not a list", "---\ntitle: T\nformats: 3\n---\n# One\nHi.\n", "s.md:3: 'formats' must be a list of audio formats (mp3, m4b, opus), e.g. 'mp3, m4b'"),
     ("podcast not a mapping", "---\ntitle: T\npodcast: yes\n---\n# One\nHi.\n", "s.md:3: 'podcast' must be a mapping of settings (base_url, title, description, category, explicit, email, type, episode, season, guid)"),
@@ -244,3 +244,25 @@ def test_bad_pronunciations_are_one_message(value: str, message: str) -> None:
     with pytest.raises(ScriptError) as caught:
         parse_script(f"---\ntitle: T\npronunciations:\n  Bajo: {value}\n---\n# One\nHi.\n", "s.md")
     assert caught.value.format_message() == message
+
+
+def test_inline_html_is_markup_and_a_line_break_a_short_pause() -> None:
+    text = "---\ntitle: T\n---\n# One\nA hard break<br>line two, with <em>emphasis</em> and <b>bold</b>; <thing> stays.\n"
+    blocks = parse_script(text, "s.md").chapters[0].blocks
+    assert blocks == (Paragraph("A hard break", 5), Pause(0.3, 5),
+                      Paragraph("line two, with emphasis and bold; <thing> stays.", 5))
+
+
+def test_task_list_boxes_become_ballot_boxes() -> None:
+    text = "---\ntitle: T\n---\n# One\n- [x] Passport hidden\n- [ ] Buy water\n- [a] not a box\n"
+    blocks = parse_script(text, "s.md").chapters[0].blocks
+    assert [b.text for b in blocks] == ["☑ Passport hidden", "☐ Buy water", "[a] not a box"]
+
+
+@pytest.mark.parametrize("key, value", [("tasks", "loud"), ("links", "none"), ("emoji", "names")])
+def test_reading_choices_are_checked(key: str, value: str) -> None:
+    from narrate.script.front_matter import CHOICES
+
+    with pytest.raises(ScriptError) as caught:
+        parse_script(f"---\ntitle: T\n{key}: {value}\n---\n# One\nHi.\n", "s.md")
+    assert caught.value.format_message() == f"s.md:3: '{key}' must be one of {', '.join(CHOICES[key])}, not '{value}'"

@@ -11,12 +11,23 @@ BENCHMARKS.md says why narrate keeps its own rules rather than NeMo's grammars.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from narrate.numbers import cardinal, decade, digits, fraction, number_words, ordinal, roman, year
 from narrate.units import CURRENCIES, CURRENCY_CODES, CURRENCY_PREFIXES, PER, SCALES, UNIT_PATTERN, unit_words
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The script's reading choices that normalisation follows (front matter 'links', 'tasks', 'emoji')."""
+
+    links: str = "full"  # or 'domain'
+    tasks: str = "say"  # or 'silent'
+    emoji: str = "silent"  # or 'name'
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 _AMPM = r"(?P<ampm>[ap]\.?\s?m\b\.?)"
@@ -202,6 +213,46 @@ def _phone(m: re.Match[str]) -> str:
     return plus + ", ".join(digits(g) for g in groups)
 
 
+_TLD = r"(?:com|org|net|edu|gov|int|io|info|co|uk|us|ca|au|nz|de|fr|es|it|nl|kr|cn|jp|vn|th|la|pa|travel|news|app|dev)"
+URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]]|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\." + _TLD
+                 + r"\b(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?")
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+\b", re.I)
+_SEPARATORS = {".": "dot", "/": "slash", "-": "dash", "_": "underscore", "~": "tilde", "+": "plus", "@": "at"}
+
+
+def _spell_address(text: str) -> str:
+    """A web or e-mail address as it is read out: 'example dot org slash route twenty twenty-four'."""
+    out = []
+    for part in re.findall(r"\d+|[^\W\d_]+|[./\-_~+@]", text):
+        if part.isdigit():
+            out.append(digits(part) if part.startswith("0") and len(part) > 1 else number_words(int(part)))
+        else:
+            out.append(_SEPARATORS.get(part, part))
+    return " ".join(out)
+
+
+def _url(m: re.Match[str], links: str) -> str:
+    address = re.sub(r"(?i)^(?:https?://)?(?:www\.)?", "", m.group(0))
+    address = re.split(r"[?#]", address)[0].rstrip("/")
+    if links == "domain":
+        address = address.split("/")[0]
+    return _spell_address(address)
+
+
+_SUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_POWERS = {"²": "squared", "³": "cubed"}
+
+
+def _emoji(ch: str, reading: Reading) -> str:
+    """An emoji's name, or nothing (its modifiers and joiners always nothing)."""
+    if reading.emoji != "name" or unicodedata.category(ch) != "So":
+        return " "
+    return f" {unicodedata.name(ch, '').lower()} "
+
+
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D\U0001F3FB-\U0001F3FF]")
+
+
 def _rules(us: bool) -> list[Rule]:
     money = (r"(?<![\w$€£¥₩₹₽₺₫฿₱₦₪₴])(?:(?P<prefix>US|AU|A|CA|C|NZ|HK|S|NT|R|MX)(?=[$€£¥]))?"
              r"(?:(?P<sym>[$€£¥₩₹₽₺₫฿₱₦₪₴])|(?P<code>" + "|".join(CURRENCY_CODES) + r")\s)\s?"
@@ -296,9 +347,15 @@ _STREET = re.compile(r"\b(?P<name>[A-Z][a-z]+) St\.(?P<end>(?=\s[A-Z]|$)|(?=[\s,
 _SAINT = re.compile(r"\bSt\.?\s(?=[A-Z])")
 
 
-def normalise(text: str, lang: str = "en") -> str:
-    """Turn numbers, money, times, dates, units, codes and abbreviations into words."""
+def normalise(text: str, lang: str = "en", reading: Reading = Reading()) -> str:
+    """Turn numbers, money, times, dates, units, codes, addresses, symbols and abbreviations into words."""
     text = " ".join(text.split())
+    text = EMAIL.sub(lambda m: _spell_address(m.group(0)), text)
+    text = URL.sub(lambda m: _url(m, reading.links), text)
+    text = re.sub(r"^\s*([☑☒☐])\s*", lambda m: "" if reading.tasks == "silent" else
+                  ("To do. " if m.group(1) == "☐" else "Done. "), text)
+    text = _EMOJI.sub(lambda m: _emoji(m.group(0), reading), text)
+    text = re.sub(r"[₀-₉]+", lambda m: " " + m.group(0).translate(_SUBSCRIPT) + " ", text)
     code = lang.split("-")[0].lower()
     if code != "en":
         return re.sub(NUM, lambda m: number_words(m.group(0), lang=code), text)
@@ -310,6 +367,7 @@ def normalise(text: str, lang: str = "en") -> str:
     us = lang.lower() not in ("en-gb", "en-au", "en-nz", "en-ie", "en-in", "en-za")
     for pattern, repl in _RULES[us]:
         text = pattern.sub(repl, text)
+    text = re.sub(r"(?<=[A-Za-z)])([²³])(?![\w])", lambda m: f" {_POWERS[m.group(1)]}", text)
     text = re.sub(r"\s*[—―]\s*", ", ", text)
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     text = re.sub(r",\s*,", ",", text)

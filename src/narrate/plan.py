@@ -16,6 +16,7 @@ from pathlib import Path
 from narrate.engines import Engines, ResolvedVoice
 from narrate.errors import EngineError
 from narrate.script import Chapter, ChapterSettings, Meta, Paragraph, Pause, Script, VoiceSettings
+from narrate.normalise import Reading
 from narrate.text import prepare, split_sentences
 
 # Silences, in seconds. A chapter starts with its cue, CUE_LEAD after its marker,
@@ -143,6 +144,7 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full") -> Pla
     mix = meta.mix
     stings = edition == "full"
     voices = _Voices(engines, Path(script.path).parent, script.path)
+    reading = Reading(links=meta.links, tasks=meta.tasks, emoji=meta.emoji)
     narrator = voices(meta.voice)
     for speaker in meta.speakers:
         voices(speaker.voice)  # report a bad speaker voice even if they never speak
@@ -150,7 +152,7 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full") -> Pla
     def say(
         text: str, voice: ResolvedVoice, line: int, role: str, speaker: str | None = None, paragraph: int = 0
     ) -> Speech | None:
-        spoken = prepare(text, meta.lexicon(voice.engine), meta.language)
+        spoken = prepare(text, meta.lexicon(voice.engine), meta.language, reading)
         if not any(ch.isalnum() for ch in spoken):
             return None  # punctuation only: nothing to say
         return Speech(spoken, " ".join(text.split()), voice, speech_key(voice, spoken), line, role, speaker, paragraph)

@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from narrate.normalise import normalise
+from narrate.normalise import Reading, normalise
 
 # --- sentences ------------------------------------------------------------
 
@@ -65,7 +65,7 @@ def apply_pronunciations(text: str, lexicon: Iterable[tuple[str, str]]) -> str:
 # --- normalisation (narrate.normalise) -------------------------------------
 
 
-def prepare(text: str, lexicon: Iterable[tuple[str, str]], lang: str) -> str:
+def prepare(text: str, lexicon: Iterable[tuple[str, str]], lang: str, reading: Reading = Reading()) -> str:
     """What an engine is given: pronunciations applied, then normalised (phonemes in [[...]] left alone)."""
     kept: list[str] = []
 
@@ -74,7 +74,7 @@ def prepare(text: str, lexicon: Iterable[tuple[str, str]], lang: str) -> str:
         return chr(0xE000 + len(kept) - 1)  # a private-use character: no rule touches it
 
     held = re.sub(r"\[\[[^\]]*\]\]", hold, apply_pronunciations(text, lexicon))
-    return re.sub("[\ue000-\ue0ff]", lambda m: kept[ord(m.group(0)) - 0xE000], normalise(held, lang))
+    return re.sub("[\ue000-\ue0ff]", lambda m: kept[ord(m.group(0)) - 0xE000], normalise(held, lang, reading))
 
 
 # --- names a voice may mangle ---------------------------------------------

@@ -29,6 +29,9 @@ _SPEAKER = re.compile(r"^\*\*(?P<a>[^*\n]+?)\*\*\s*:\s*|^\*\*(?P<b>[^*\n]+?):\*\
 
 
 _MD = MarkdownIt("commonmark")
+BREAK_MS = 300  # a <br> in the text: a short pause
+_MARKUP = re.compile(r"</?(br|em|strong|i|b|u|s|sup|sub|span|small|mark|abbr|cite|q|del|ins|kbd|wbr)\b[^<>]*/?>", re.I)
+_TASK = re.compile(r"^\[( |x|X)\]\s+")
 
 
 def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapter, ...]:
@@ -120,6 +123,8 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
         if tok.type == "paragraph_open":
             chap = need_chapter(line)
             text = _plain(tokens[i + 1].children or [])
+            if i and tokens[i - 1].type == "list_item_open":  # a task list's box: a ballot box, not brackets
+                text = _TASK.sub(lambda m: "☐ " if m.group(1) == " " else "☑ ", text, count=1)
             speaker = next((s for s in reversed(quote_speaker) if s), None)
             chap["blocks"].extend(_text_blocks(text, line, speaker, path))
             i += 3
@@ -159,6 +164,9 @@ def _plain(children: list[Token]) -> str:
             skip_image += 1  # images are not narrated; their alt text is not either
         elif t.type == "html_inline" and t.content.startswith("<!--"):
             out.append("\n" * t.content.count("\n"))  # comments are never spoken
+        elif t.type == "html_inline" and (tag := _MARKUP.fullmatch(t.content.strip())):
+            # the common inline tags are markup, not words: silent, and a line break a short pause
+            out.append(f" [pause {BREAK_MS}ms] " if tag.group(1).lower() == "br" else "")
         elif t.type in ("text", "code_inline", "html_inline"):
             # anything else that looks like a tag is text the author wrote: kept literally,
             # so a title like '<b> & co' reads and shows as written (outputs escape it)

@@ -19,8 +19,10 @@ from narrate.script.model import FORMATS, NO_SOUND, Meta, MixSettings, PodcastSe
 
 FRONT_MATTER_KEYS = (
     "title", "author", "album", "description", "language", "date", "cover",
-    "voice", "pronunciations", "speakers", "ambient", "mix", "formats", "podcast",
+    "voice", "pronunciations", "speakers", "ambient", "mix", "formats", "podcast", "tasks", "links", "emoji",
 )
+# reading choices: key -> its values (the first is the default)
+CHOICES = {"tasks": ("say", "silent"), "links": ("full", "domain"), "emoji": ("silent", "name")}
 PODCAST_KEYS = (
     "base_url", "title", "description", "category", "explicit", "email", "type", "episode", "season", "guid",
 )
@@ -137,8 +139,16 @@ def parse_meta(front: str, path: str) -> Meta:
         mix=_parse_mix(data.get("mix"), lines, path),
         formats=parse_formats(data["formats"], path, where("formats")) if "formats" in data else ("mp3",),
         podcast=_parse_podcast(data.get("podcast"), lines, path),
+        **{key: _choice(data, key, values, where(key), path) for key, values in CHOICES.items()},
         lines=tuple(sorted(lines.items())),
     )
+
+
+def _choice(data: dict, key: str, values: tuple[str, ...], line: int, path: str) -> str:
+    value = data.get(key, values[0])
+    if not isinstance(value, str) or value.strip().lower() not in values:
+        raise ScriptError(f"'{key}' must be one of {', '.join(values)}, not '{value}'", path, line)
+    return value.strip().lower()
 
 
 # name -> (lowest, highest, unit) for the numeric mix settings

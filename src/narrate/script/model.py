@@ -89,6 +89,9 @@ class Meta:
     mix: MixSettings = field(default_factory=MixSettings)
     formats: tuple[str, ...] = ("mp3",)
     podcast: PodcastSettings = field(default_factory=PodcastSettings)
+    tasks: str = "say"  # a task list's boxes: 'say' ("Done." / "To do.") or 'silent'
+    links: str = "full"  # a bare web address: 'full' (example dot org slash route) or 'domain' (example dot org)
+    emoji: str = "silent"  # emoji: 'silent', or 'name' (read by their Unicode names)
     lines: tuple[tuple[str, int], ...] = ()  # front-matter key -> line, for later errors
 
     def line_of(self, key: str) -> int:
