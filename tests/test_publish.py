@@ -62,6 +62,11 @@ They waited by the water until the guard walked on. Then they crossed, holding h
 
 The far bank was mud and reeds.
 
+## On the far bank
+
+- [x] Shoes dry<br>and laced
+- [ ] Papers hidden
+
 # {HOSTILE}
 travel: bus
 
@@ -500,6 +505,9 @@ def test_page_makes_no_network_request_and_shows_titles_as_text(series, episode_
     assert page.locator("#chapters button").nth(1).locator("span").first.inner_text() == f"2. {HOSTILE}"
     assert page.locator("h1").inner_text() == f"Crossing {HOSTILE}"
     assert page.locator("#transcript h3").nth(1).inner_text() == f"2. {HOSTILE}"
+    # a sub-heading is a heading in the transcript too, and a task list's boxes show as boxes
+    assert page.locator("#transcript h4").all_inner_texts() == ["On the far bank"]
+    assert page.locator("#transcript p", has_text="Papers hidden").inner_text() == "☐ Papers hidden"
 
 
 def test_page_passes_axe(episode_page) -> None:  # type: ignore[no-untyped-def]
@@ -544,3 +552,16 @@ def test_a_format_that_misses_is_encoded_again_from_the_same_mix(tmp_path: Path,
     assert result.loudness.by_format["opus"].integrated_lufs == pytest.approx(opus.integrated_lufs, abs=0.01)
     starts = [[(round(s, 2), t) for s, _, t in probe_chapters(result.outputs[f])] for f in ("opus", "mp3")]
     assert starts[0] == starts[1]  # the new Opus file is tagged with its chapters too
+
+
+def test_sub_headings_are_kept_as_structure(series) -> None:  # type: ignore[no-untyped-def]
+    """A '##' heading is read apart (a longer pause before it) and recorded with its level and time,
+    for the talking books' navigation; a task list's boxes are read as words."""
+    out, results = series
+    record = json.loads(results["first"].manifest.read_text(encoding="utf-8"))
+    heading = next(s for s in record["sentences"] if s["role"] == "h2")
+    assert (heading["text"], heading["spoken"], heading["chapter"]) == ("On the far bank", "On the far bank", 1)
+    before = record["sentences"][record["sentences"].index(heading) - 1]
+    assert heading["start_ms"] - before["end_ms"] >= 1100  # BEFORE_HEADING, not a paragraph gap
+    spoken = [s["spoken"] for s in record["sentences"]]
+    assert "Done. Shoes dry" in spoken and "To do. Papers hidden" in spoken and "and laced" in spoken

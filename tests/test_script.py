@@ -60,7 +60,7 @@ def test_blocks_keep_their_lines() -> None:
     assert kinds == [
         ("Paragraph", 22), ("Paragraph", 25), ("Paragraph", 27), ("Pause", 29),
         ("Paragraph", 31), ("Pause", 31), ("Paragraph", 31), ("Pause", 34),
-        ("Paragraph", 36), ("Paragraph", 38), ("Paragraph", 39),
+        ("Heading", 36), ("Paragraph", 38), ("Paragraph", 39),
     ]
     assert first.blocks[1] == Paragraph("Every step was dangerous. We paid US$2,000.", 25, "Ji")
     assert first.blocks[3] == Pause(2.5, 29)

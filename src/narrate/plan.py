@@ -15,7 +15,7 @@ from pathlib import Path
 
 from narrate.engines import Engines, ResolvedVoice
 from narrate.errors import EngineError
-from narrate.script import Chapter, ChapterSettings, Meta, Paragraph, Pause, Script, VoiceSettings
+from narrate.script import Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Script, VoiceSettings
 from narrate.normalise import Reading
 from narrate.text import prepare, split_sentences
 
@@ -27,6 +27,8 @@ CHAPTER_LEAD = 1.0
 AFTER_INTRO = 1.5
 AFTER_TITLE = 0.9
 SENTENCE_GAP = 0.35
+BEFORE_HEADING = 1.2  # a sub-heading ('## ...') stands apart: a longer pause before it
+AFTER_HEADING = 0.8
 PARAGRAPH_GAP = 0.8
 CHAPTER_TAIL = 1.0
 BEFORE_OUTRO = 0.6
@@ -45,7 +47,7 @@ class Speech:
     voice: ResolvedVoice
     key: str
     line: int
-    role: str  # "intro", "title", "leg", "text" or "outro"
+    role: str  # "intro", "title", "leg", "text", "outro", or "h2".."h6" for a sub-heading
     speaker: str | None = None
     paragraph: int = 0  # which paragraph of its chapter (from 1); 0 outside the body
 
@@ -246,6 +248,11 @@ def _body(chapter: Chapter, meta: Meta, voices: _Voices, narrator: ResolvedVoice
     for block in chapter.blocks:
         if isinstance(block, Pause):
             items.append(Silence(block.seconds, block.line, explicit=True))
+            continue
+        if isinstance(block, Heading):
+            paragraph += 1
+            if s := say(block.text, narrator, block.line, f"h{block.level}", None, paragraph):
+                items += [Silence(BEFORE_HEADING, block.line), s, Silence(AFTER_HEADING, block.line)]
             continue
         assert isinstance(block, Paragraph)
         voice = narrator

@@ -50,10 +50,13 @@ def episode_page(plan: Plan, timeline: Timeline, sources: list[Link], downloads:
     settings = {c.number: c.settings for c in plan.chapters}
     by_chapter: dict[int, list[list[dict]]] = {c.number: [] for c in timeline.chapters}
     for p in passages(timeline.sentences):
-        if p.kind in ("text", "close"):
-            by_chapter[p.chapter].append(
-                [{"start": f"{s.start_ms / 1000:.3f}", "end": f"{s.end_ms / 1000:.3f}", "text": s.text} for s in p.sentences]
-            )
+        if p.kind in ("text", "close", "subheading"):
+            by_chapter[p.chapter].append({
+                # a sub-heading is a heading in the page too: h4 for '##', h5 for '###', h6 below that
+                "heading": min(int(p.sentences[0].role[1]) + 2, 6) if p.kind == "subheading" else None,
+                "sentences": [{"start": f"{s.start_ms / 1000:.3f}", "end": f"{s.end_ms / 1000:.3f}", "text": s.text}
+                              for s in p.sentences],
+            })
     chapters = [
         {
             "number": c.number,

@@ -110,7 +110,8 @@ def srt(timeline: Timeline) -> str:
     return "\n".join(out)
 
 
-_PART = {"intro": "intro", "title": "heading", "leg": "heading", "outro": "close"}
+_PART = {"intro": "intro", "title": "heading", "leg": "heading", "outro": "close",
+         **{f"h{n}": "subheading" for n in range(2, 7)}}
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class Passage:
     """Consecutive sentences that belong together: the intro, a chapter's heading, a paragraph, or the close."""
 
     chapter: int
-    kind: str  # 'intro', 'heading', 'text' or 'close'
+    kind: str  # 'intro', 'heading' (the chapter's), 'subheading', 'text' or 'close'
     sentences: tuple[SentenceTime, ...]
 
 

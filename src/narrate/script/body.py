@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from narrate.errors import ScriptError, did_you_mean
-from narrate.script.model import Block, Chapter, ChapterSettings, Meta, Paragraph, Pause
+from narrate.script.model import Block, Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause
 
 
 CHAPTER_KEYS = ("ambient", "from", "to", "coords", "travel", "distance", "url", "img")
@@ -89,10 +89,11 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
                     )
                     i += 3
             continue
-        if tok.type == "heading_open":  # h2..h6: spoken as a line of text
+        if tok.type == "heading_open":  # h2..h6: a sub-heading, read apart and kept as structure
             chap = need_chapter(line)
-            text = _plain(tokens[i + 1].children or [])
-            chap["blocks"].extend(_text_blocks(text, line, None, path))
+            text = " ".join(_plain(tokens[i + 1].children or []).split())
+            if text:
+                chap["blocks"].append(Heading(text, int(tok.tag[1]), line))
             i += 3
             continue
         if tok.type == "blockquote_open":

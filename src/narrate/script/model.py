@@ -131,7 +131,16 @@ class Pause:
     line: int
 
 
-Block = Paragraph | Pause
+@dataclass(frozen=True)
+class Heading:
+    """A heading below the chapter's ('## A smaller heading'): read as a sub-heading, kept as structure."""
+
+    text: str
+    level: int  # 2 to 6
+    line: int
+
+
+Block = Paragraph | Pause | Heading
 
 
 @dataclass(frozen=True)
