@@ -165,3 +165,39 @@ def test_no_digit_or_currency_sign_reaches_the_voice(parts: list[str], lang: str
 ])
 def test_addresses_symbols_and_emoji(written: str, spoken: str, reading: Reading) -> None:
     assert normalise(written, "en", reading) == spoken
+
+
+@pytest.mark.parametrize("written, spoken", [
+    # money: minor units, three decimals, rates, prefixes and codes
+    ("$20.500", "twenty dollars and fifty cents"), ("$2.000", "two dollars"),
+    ("$20.506", "twenty point five zero six dollars"), ("$.01", "one cent"), ("$0.02", "two cents"),
+    ("£2.01", "two pounds and one penny"), ("£1.20", "one pound and twenty pence"), ("€0.99", "ninety-nine cents"),
+    ("$1.00", "one dollar"), ("¥30b", "thirty billion yen"), ("$0.5/hr", "fifty cents per hour"),
+    ("A$5", "five Australian dollars"), ("R$10", "ten Brazilian reais"), ("HK$3", "three Hong Kong dollars"),
+    ("1,000 USD", "one thousand US dollars"), ("EUR 5", "five euros"),
+    # dates at the edges of day and month
+    ("01/12/2024", "January twelfth, twenty twenty-four"), ("12/12/2024", "December twelfth, twenty twenty-four"),
+    ("01/07/98", "January seventh, ninety-eight"), ("11/17/05", "November seventeenth, oh five"),
+    ("2024-01-01", "January first, twenty twenty-four"), ("1 January", "the first of January"),
+    ("January 31", "January thirty-first"), ("the 1st of May", "the first of May"),
+    ("31st December 1999", "the thirty-first of December nineteen ninety-nine"), ("Sept. 9", "September ninth"),
+    ("mid-1980s", "mid-nineteen eighties"), ("1960s-80s", "nineteen sixties to eighties"),
+    ("the 1900s", "the nineteen hundreds"),
+    # times
+    ("12:00", "twelve o'clock"), ("00:00", "midnight"), ("23:00", "twenty-three hundred"),
+    ("12:05 pm", "twelve oh five PM"), ("1:01:01", "one hour one minute and one second"),
+    ("2:02:02", "two hours two minutes and two seconds"),
+    ("10:30:00 p.m. e.s.t", "ten hours thirty minutes and zero seconds PM EST"), ("3 a.m. GMT", "three AM GMT"),
+    # measures and fractions
+    ("1 h", "one hour"), ("1.5 km", "one point five kilometres"), ("1 km", "one kilometre"),
+    ("0.5 kg", "zero point five kilograms"), ("4 1/2 lbs", "four and a half pounds"),
+    ("2-3 1/2 miles", "two to three and a half miles"),
+])
+def test_edges(written: str, spoken: str) -> None:
+    assert normalise(written) == spoken
+
+
+def test_british_dates_at_the_edges() -> None:
+    assert normalise("01/12/2024", "en-GB") == "the first of December twenty twenty-four"
+    assert normalise("12/12/2024", "en-GB") == "the twelfth of December twenty twenty-four"
+    assert normalise("13/01/2024", "en") == "the thirteenth of January twenty twenty-four"  # no thirteenth month

@@ -67,6 +67,11 @@ The far bank was mud and reeds.
 - [x] Shoes dry<br>and laced
 - [ ] Papers hidden
 
+| Town | Distance |
+|---|---|
+| Changbai | 1 km |
+| Shenyang | 560 km |
+
 # {HOSTILE}
 travel: bus
 
@@ -508,6 +513,12 @@ def test_page_makes_no_network_request_and_shows_titles_as_text(series, episode_
     # a sub-heading is a heading in the transcript too, and a task list's boxes show as boxes
     assert page.locator("#transcript h4").all_inner_texts() == ["On the far bank"]
     assert page.locator("#transcript p", has_text="Papers hidden").inner_text() == "☐ Papers hidden"
+    # a table is a table: its columns as header cells, each row named by its first cell
+    table = page.locator("#transcript table")
+    assert table.locator("caption").inner_text() == "A table: Town and Distance."
+    assert table.locator("thead th[scope=col]").all_inner_texts() == ["Town", "Distance"]
+    assert table.locator("tbody th[scope=row]").all_inner_texts() == ["Changbai", "Shenyang"]
+    assert table.locator("tbody td").all_inner_texts() == ["1 km", "560 km"]
 
 
 def test_page_passes_axe(episode_page) -> None:  # type: ignore[no-untyped-def]
@@ -565,3 +576,8 @@ def test_sub_headings_are_kept_as_structure(series) -> None:  # type: ignore[no-
     assert heading["start_ms"] - before["end_ms"] >= 1100  # BEFORE_HEADING, not a paragraph gap
     spoken = [s["spoken"] for s in record["sentences"]]
     assert "Done. Shoes dry" in spoken and "To do. Papers hidden" in spoken and "and laced" in spoken
+    # a table is read row by row, after its columns, and never as pipes
+    assert spoken[spoken.index("A table: Town and Distance."):][:3] == [
+        "A table: Town and Distance.", "Changbai: one kilometre.", "Shenyang: five hundred and sixty kilometres."]
+    body = [s["spoken"] for s in record["sentences"] if s["chapter"] == 1 and s["role"] not in ("intro", "title", "leg")]
+    assert not [s for s in body if "|" in s or "[" in s or "<" in s]

@@ -266,3 +266,25 @@ def test_reading_choices_are_checked(key: str, value: str) -> None:
     with pytest.raises(ScriptError) as caught:
         parse_script(f"---\ntitle: T\n{key}: {value}\n---\n# One\nHi.\n", "s.md")
     assert caught.value.format_message() == f"s.md:3: '{key}' must be one of {', '.join(CHOICES[key])}, not '{value}'"
+
+
+def test_a_table_is_parsed_cell_by_cell_and_read_row_by_row() -> None:
+    from narrate.plan import table_sentences
+    from narrate.script import Table
+
+    text = ("---\ntitle: T\n---\n# One\nFirst.\n\n| Town | Distance | Time |\n|---|--:|---|\n"
+            "| Hekou | 350 **km** | 8 hours |\n| Sapa | | 1 hour |\n")
+    table = parse_script(text, "s.md").chapters[0].blocks[1]
+    assert table == Table(("Town", "Distance", "Time"), (("Hekou", "350 km", "8 hours"), ("Sapa", "", "1 hour")), 7, (9, 10))
+    assert table_sentences(table) == [
+        ("A table: Town, Distance and Time.", 7, "table", ("Town", "Distance", "Time")),
+        ("Hekou: Distance, 350 km; Time, 8 hours.", 9, "row", ("Hekou", "350 km", "8 hours")),
+        ("Sapa: Time, 1 hour.", 10, "row", ("Sapa", "", "1 hour")),
+    ]
+    two = Table(("Town", "Distance"), (("Lao Cai", "12 km"),), 1, (3,))
+    assert [s for s, *_ in table_sentences(two)] == ["A table: Town and Distance.", "Lao Cai: 12 km."]
+
+
+def test_a_chapter_of_only_a_table_has_text_to_narrate() -> None:
+    chapter = parse_script("---\ntitle: T\n---\n# One\n| A | B |\n|---|---|\n| 1 | 2 |\n", "s.md").chapters[0]
+    assert len(chapter.blocks) == 1

@@ -230,6 +230,7 @@ def _sentence_time(chapter: ChapterPlan, speech: Speech, a: int, b: int, rate: i
         role=speech.role,
         speaker=speech.speaker,
         paragraph=speech.paragraph,
+        cells=speech.cells,
     )
 
 

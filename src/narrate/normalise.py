@@ -125,6 +125,8 @@ def _time(m: re.Match[str]) -> str:
         sec = int(s)
         said = (f"{number_words(h)} hour{'s' * (h != 1)} {number_words(mi)} minute{'s' * (mi != 1)} "
                 f"and {number_words(sec)} second{'s' * (sec != 1)}")
+    elif mi == 0 and h in (0, 24) and not ampm:
+        said = "midnight"
     elif mi == 0:
         said = number_words(h) + ("" if ampm else " o'clock" if 0 < h <= 12 else " hundred")
     else:

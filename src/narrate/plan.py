@@ -15,7 +15,7 @@ from pathlib import Path
 
 from narrate.engines import Engines, ResolvedVoice
 from narrate.errors import EngineError
-from narrate.script import Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Script, VoiceSettings
+from narrate.script import Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Script, Table, VoiceSettings
 from narrate.normalise import Reading
 from narrate.text import prepare, split_sentences
 
@@ -47,9 +47,10 @@ class Speech:
     voice: ResolvedVoice
     key: str
     line: int
-    role: str  # "intro", "title", "leg", "text", "outro", or "h2".."h6" for a sub-heading
+    role: str  # "intro", "title", "leg", "text", "outro", "h2".."h6" (a sub-heading), "table" or "row"
     speaker: str | None = None
     paragraph: int = 0  # which paragraph of its chapter (from 1); 0 outside the body
+    cells: tuple[str, ...] = ()  # for a table's lead-in ('table') its header, for a row ('row') its cells
 
 
 @dataclass(frozen=True)
@@ -152,12 +153,14 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full") -> Pla
         voices(speaker.voice)  # report a bad speaker voice even if they never speak
 
     def say(
-        text: str, voice: ResolvedVoice, line: int, role: str, speaker: str | None = None, paragraph: int = 0
+        text: str, voice: ResolvedVoice, line: int, role: str, speaker: str | None = None, paragraph: int = 0,
+        cells: tuple[str, ...] = (),
     ) -> Speech | None:
         spoken = prepare(text, meta.lexicon(voice.engine), meta.language, reading)
         if not any(ch.isalnum() for ch in spoken):
             return None  # punctuation only: nothing to say
-        return Speech(spoken, " ".join(text.split()), voice, speech_key(voice, spoken), line, role, speaker, paragraph)
+        return Speech(spoken, " ".join(text.split()), voice, speech_key(voice, spoken), line, role, speaker, paragraph,
+                      cells)
 
     chapters = []
     count = len(script.chapters)
@@ -249,6 +252,14 @@ def _body(chapter: Chapter, meta: Meta, voices: _Voices, narrator: ResolvedVoice
         if isinstance(block, Pause):
             items.append(Silence(block.seconds, block.line, explicit=True))
             continue
+        if isinstance(block, Table):
+            paragraph += 1
+            for text, line, role, cells in table_sentences(block):
+                if s := say(text, narrator, line, role, None, paragraph, cells):
+                    items += [s, Silence(SENTENCE_GAP, line)]
+            if items and isinstance(items[-1], Silence):
+                items[-1] = Silence(PARAGRAPH_GAP, items[-1].line)
+            continue
         if isinstance(block, Heading):
             paragraph += 1
             if s := say(block.text, narrator, block.line, f"h{block.level}", None, paragraph):
@@ -276,6 +287,29 @@ def _end_with(items: list[Item], gap: Silence) -> None:
         items[-1] = gap
     else:
         items.append(gap)
+
+
+def table_sentences(table: Table) -> list[tuple[str, int, str, tuple[str, ...]]]:
+    """How a table is read, as (sentence, line, role, cells): first its columns ('A table: Town and
+    Distance.'), then row by row, each row's first cell naming it ('Lao Cai: 12 km.'; with more columns,
+    'Lao Cai: Distance, 12 km; Time, 3 hours.')."""
+    header = [h for h in table.header]
+    named = [h for h in header if h]
+    out = []
+    if named:
+        columns = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+        out.append((f"A table: {columns}.", table.line, "table", table.header))
+    for k, row in enumerate(table.rows):
+        line = table.row_lines[k] if k < len(table.row_lines) else table.line
+        first, rest = (row[0] if row else ""), list(zip(header[1:], row[1:]))
+        filled = [(h, c) for h, c in rest if c]
+        if len(header) == 2 or not any(h for h, _ in filled):
+            said = "; ".join(c for _, c in filled)
+        else:
+            said = "; ".join(f"{h}, {c}" if h else c for h, c in filled)
+        text = f"{first}: {said}." if first and said else f"{first or said}."
+        out.append((text, line, "row", tuple(row)))
+    return out
 
 
 def _merge_silences(items: list[Item]) -> list[Item]:

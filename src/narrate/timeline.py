@@ -18,6 +18,7 @@ class SentenceTime:
     role: str
     speaker: str | None = None
     paragraph: int = 0  # which paragraph of its chapter (from 1); 0 for titles, intro and close
+    cells: tuple[str, ...] = ()  # a table's header ('table') or a row's cells ('row'), as written
 
 
 @dataclass(frozen=True)

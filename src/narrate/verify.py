@@ -263,7 +263,7 @@ def compare_words(audio: Path, record: BuildRecord, heard: list[str], seconds: f
         mine = [i for i, s in enumerate(sentences) if s.chapter == c.number]
         chapters.append(ChapterScore(c.number, c.title, sum(len(said[i]) for i in mine),
                                      sum(errors[i] for i in mine)))
-    body = [i for i, s in enumerate(sentences) if s.role == "text"]
+    body = [i for i, s in enumerate(sentences) if s.role in ("text", "row")]
     return VerifyReport(audio, tuple(chapters), tuple(issues), seconds,
                         (sum(errors[i] for i in body), sum(len(said[i]) for i in body)))
 

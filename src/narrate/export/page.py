@@ -16,7 +16,7 @@ import jinja2
 from narrate import __version__
 from narrate.export.sidecars import passages
 from narrate.plan import Plan, leg_description
-from narrate.timeline import Timeline, clock
+from narrate.timeline import SentenceTime, Timeline, clock
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,26 @@ def _environment() -> jinja2.Environment:
     )
 
 
+def _span(s: SentenceTime) -> dict[str, str]:
+    return {"start": f"{s.start_ms / 1000:.3f}", "end": f"{s.end_ms / 1000:.3f}", "text": s.text}
+
+
 def episode_page(plan: Plan, timeline: Timeline, sources: list[Link], downloads: list[Link], cover: str | None) -> str:
     """The HTML of the episode page; ``sources`` are the audio files the player may use, best first."""
     meta = plan.meta
     settings = {c.number: c.settings for c in plan.chapters}
     by_chapter: dict[int, list[list[dict]]] = {c.number: [] for c in timeline.chapters}
     for p in passages(timeline.sentences):
+        if p.kind == "table":  # a real table, each row's first cell carrying the row's time
+            head = next((s for s in p.sentences if s.role == "table"), None)
+            by_chapter[p.chapter].append({"heading": None, "table": {
+                "caption": _span(head) if head else None,
+                "header": list(head.cells) if head else [],
+                "rows": [{"time": _span(s), "cells": list(s.cells)} for s in p.sentences if s.role == "row"],
+            }, "sentences": []})
+            continue
         if p.kind in ("text", "close", "subheading"):
-            by_chapter[p.chapter].append({
+            by_chapter[p.chapter].append({"table": None,
                 # a sub-heading is a heading in the page too: h4 for '##', h5 for '###', h6 below that
                 "heading": min(int(p.sentences[0].role[1]) + 2, 6) if p.kind == "subheading" else None,
                 "sentences": [{"start": f"{s.start_ms / 1000:.3f}", "end": f"{s.end_ms / 1000:.3f}", "text": s.text}

@@ -111,7 +111,7 @@ def srt(timeline: Timeline) -> str:
 
 
 _PART = {"intro": "intro", "title": "heading", "leg": "heading", "outro": "close",
-         **{f"h{n}": "subheading" for n in range(2, 7)}}
+         "table": "table", "row": "table", **{f"h{n}": "subheading" for n in range(2, 7)}}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from narrate.errors import ScriptError, did_you_mean
-from narrate.script.model import Block, Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause
+from narrate.script.model import Block, Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Table
 
 
 CHAPTER_KEYS = ("ambient", "from", "to", "coords", "travel", "distance", "url", "img")
@@ -28,7 +28,7 @@ _SETTING_START = re.compile(r"^[a-z_][a-z_-]*\s*:(\s|$)")
 _SPEAKER = re.compile(r"^\*\*(?P<a>[^*\n]+?)\*\*\s*:\s*|^\*\*(?P<b>[^*\n]+?):\*\*\s*")
 
 
-_MD = MarkdownIt("commonmark")
+_MD = MarkdownIt("commonmark").enable("table")
 BREAK_MS = 300  # a <br> in the text: a short pause
 _MARKUP = re.compile(r"</?(br|em|strong|i|b|u|s|sup|sub|span|small|mark|abbr|cite|q|del|ins|kbd|wbr)\b[^<>]*/?>", re.I)
 _TASK = re.compile(r"^\[( |x|X)\]\s+")
@@ -44,7 +44,7 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
     def finish() -> None:
         if current is None:
             return
-        if not any(isinstance(b, Paragraph) for b in current["blocks"]):
+        if not any(isinstance(b, (Paragraph, Table)) for b in current["blocks"]):
             raise ScriptError(
                 f"chapter '{current['title']}' has no text to narrate", path, current["line"]
             )
@@ -130,6 +130,12 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
             chap["blocks"].extend(_text_blocks(text, line, speaker, path))
             i += 3
             continue
+        if tok.type == "table_open":
+            chap = need_chapter(line)
+            end = next(k for k in range(i, len(tokens)) if tokens[k].type == "table_close")
+            chap["blocks"].append(_table(tokens[i:end], line, offset))
+            i = end + 1
+            continue
         if tok.type == "hr":
             need_chapter(line)["blocks"].append(Pause(SCENE_BREAK_S, line))
         elif tok.type == "html_block":
@@ -152,6 +158,27 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
             first_line,
         )
     return tuple(chapters)
+
+
+def _table(tokens: list[Token], line: int, offset: int) -> Table:
+    """A table's cells as plain text, row by row, the header apart."""
+    header: list[str] = []
+    rows: list[tuple[str, ...]] = []
+    lines: list[int] = []
+    row: list[str] = []
+    for tok in tokens:
+        if tok.type == "tr_open":
+            row = []
+        elif tok.type == "inline":
+            row.append(" ".join(_plain(tok.children or []).split()))
+        elif tok.type == "tr_close":
+            if not header:
+                header = row
+            else:
+                rows.append(tuple(row))
+        if tok.type == "tr_open" and header and tok.map:
+            lines.append(tok.map[0] + offset)
+    return Table(tuple(header), tuple(rows), line, tuple(lines))
 
 
 def _plain(children: list[Token]) -> str:

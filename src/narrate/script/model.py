@@ -140,7 +140,17 @@ class Heading:
     line: int
 
 
-Block = Paragraph | Pause | Heading
+@dataclass(frozen=True)
+class Table:
+    """A table (GitHub-flavoured Markdown): its header cells, and each row's cells with its line."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    line: int
+    row_lines: tuple[int, ...] = ()
+
+
+Block = Paragraph | Pause | Heading | Table
 
 
 @dataclass(frozen=True)
