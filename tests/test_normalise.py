@@ -201,3 +201,9 @@ def test_british_dates_at_the_edges() -> None:
     assert normalise("01/12/2024", "en-GB") == "the first of December twenty twenty-four"
     assert normalise("12/12/2024", "en-GB") == "the twelfth of December twenty twenty-four"
     assert normalise("13/01/2024", "en") == "the thirteenth of January twenty twenty-four"  # no thirteenth month
+
+
+def test_footnote_marks_are_silent_and_a_note_says_which_it_is() -> None:
+    assert normalise("They paid in full⁽¹⁾.") == "They paid in full."
+    assert normalise("⁽¹²⁾ A note about costs.") == "Twelve: A note about costs."
+    assert normalise("⁽²⁾ A note.", "en", Reading(footnotes="inline")) == "Note: A note."

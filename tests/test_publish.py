@@ -58,7 +58,7 @@ coords: 41.39, 128.19
 url: https://example.org/map?leg=1&zoom=5
 img: cover.png
 
-They waited by the water until the guard walked on. Then they crossed, holding hands.
+They waited by the water until the guard walked on.[^1] Then they crossed, holding hands.
 
 The far bank was mud and reeds.
 
@@ -71,6 +71,8 @@ The far bank was mud and reeds.
 |---|---|
 | Changbai | 1 km |
 | Shenyang | 560 km |
+
+[^1]: The guards changed every two hours.
 
 # {HOSTILE}
 travel: bus
@@ -185,7 +187,7 @@ def test_mp3_carries_the_transcript_as_uslt(series: tuple[Path, dict[str, BuildR
     (uslt,) = tags.getall("USLT")
     text = uslt.text
     assert text.startswith(f"Crossing {HOSTILE}\nby Ann & <Bo>\n\n1. The river at night\n")
-    assert "They waited by the water until the guard walked on. Then they crossed, holding hands.\n\nThe far bank" in text
+    assert "They waited by the water until the guard walked on⁽¹⁾. Then they crossed, holding hands.\n\nThe far bank" in text
     assert f"\n\n2. {HOSTILE}\nLeg two of three: by bus.\n\n" in text
     chap = tags.getall("CHAP")[0]
     assert chap.sub_frames.getall("WXXX")[0].url == "https://example.org/map?leg=1&zoom=5"
@@ -511,7 +513,8 @@ def test_page_makes_no_network_request_and_shows_titles_as_text(series, episode_
     assert page.locator("h1").inner_text() == f"Crossing {HOSTILE}"
     assert page.locator("#transcript h3").nth(1).inner_text() == f"2. {HOSTILE}"
     # a sub-heading is a heading in the transcript too, and a task list's boxes show as boxes
-    assert page.locator("#transcript h4").all_inner_texts() == ["On the far bank"]
+    assert page.locator("#transcript h4").all_inner_texts() == ["On the far bank", "Notes"]
+    assert page.locator("#transcript p", has_text="guards changed").inner_text() == "⁽¹⁾ The guards changed every two hours."
     assert page.locator("#transcript p", has_text="Papers hidden").inner_text() == "☐ Papers hidden"
     # a table is a table: its columns as header cells, each row named by its first cell
     table = page.locator("#transcript table")
@@ -579,5 +582,6 @@ def test_sub_headings_are_kept_as_structure(series) -> None:  # type: ignore[no-
     # a table is read row by row, after its columns, and never as pipes
     assert spoken[spoken.index("A table: Town and Distance."):][:3] == [
         "A table: Town and Distance.", "Changbai: one kilometre.", "Shenyang: five hundred and sixty kilometres."]
+    assert "One: The guards changed every two hours." in spoken and "until the guard walked on." in " ".join(spoken)
     body = [s["spoken"] for s in record["sentences"] if s["chapter"] == 1 and s["role"] not in ("intro", "title", "leg")]
     assert not [s for s in body if "|" in s or "[" in s or "<" in s]

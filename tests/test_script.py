@@ -84,8 +84,8 @@ BROKEN = [
     ("unclosed", "---\ntitle: T\n# One\nHello.\n", "s.md:1: front matter is never closed: add a '---' line after it"),
     ("bad yaml", "---\ntitle: T\nauthor: [unclosed\n---\n# One\nHi.\n", "s.md:3: invalid front matter: expected ',' or ']', but got '<stream end>'"),
     ("no title", "---\nauthor: A\n---\n# One\nHi.\n", "s.md:1: front matter has no 'title:'; add one"),
-    ("unknown key", "---\ntitle: T\ncolour: red\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'colour' (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast, tasks, links, emoji)"),
-    ("typo key", "---\ntitle: T\nauthr: A\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'authr' (did you mean 'author'?) (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast, tasks, links, emoji)"),
+    ("unknown key", "---\ntitle: T\ncolour: red\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'colour' (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast, tasks, links, emoji, footnotes)"),
+    ("typo key", "---\ntitle: T\nauthr: A\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'authr' (did you mean 'author'?) (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast, tasks, links, emoji, footnotes)"),
     ("bad format", "---\ntitle: T\nformats: [mp3, flac]\n---\n# One\nHi.\n", "s.md:3: unknown format 'flac' (known: mp3, m4b, opus)"),
     ("formats not a list", "---\ntitle: T\nformats: 3\n---\n# One\nHi.\n", "s.md:3: 'formats' must be a list of audio formats (mp3, m4b, opus), e.g. 'mp3, m4b'"),
     ("podcast not a mapping", "---\ntitle: T\npodcast: yes\n---\n# One\nHi.\n", "s.md:3: 'podcast' must be a mapping of settings (base_url, title, description, category, explicit, email, type, episode, season, guid)"),
@@ -288,3 +288,29 @@ def test_a_table_is_parsed_cell_by_cell_and_read_row_by_row() -> None:
 def test_a_chapter_of_only_a_table_has_text_to_narrate() -> None:
     chapter = parse_script("---\ntitle: T\n---\n# One\n| A | B |\n|---|---|\n| 1 | 2 |\n", "s.md").chapters[0]
     assert len(chapter.blocks) == 1
+
+
+NOTES = ("---\ntitle: T\nfootnotes: {}\n---\n# One\nThey paid in full.[^1] Then left.[^cost]\n\nAnother paragraph.\n\n"
+         "# Two\nMore text.\n\n[^1]: A footnote about costs.\n[^cost]: Second note,\n    over two lines.\n")
+
+
+@pytest.mark.parametrize("where, blocks", [
+    ("end-of-chapter", [("Paragraph", "They paid in full⁽¹⁾. Then left⁽²⁾."), ("Paragraph", "Another paragraph."),
+                        ("Heading", "Notes"), ("Paragraph", "⁽¹⁾ A footnote about costs."),
+                        ("Paragraph", "⁽²⁾ Second note, over two lines.")]),
+    ("inline", [("Paragraph", "They paid in full⁽¹⁾. Then left⁽²⁾."), ("Paragraph", "⁽¹⁾ A footnote about costs."),
+                ("Paragraph", "⁽²⁾ Second note, over two lines."), ("Paragraph", "Another paragraph.")]),
+    ("skip", [("Paragraph", "They paid in full⁽¹⁾. Then left⁽²⁾."), ("Paragraph", "Another paragraph.")]),
+])
+def test_footnotes_are_marked_where_cited_and_placed_as_asked(where: str, blocks: list[tuple[str, str]]) -> None:
+    chapters = parse_script(NOTES.format(where), "s.md").chapters
+    assert [(type(b).__name__, b.text) for b in chapters[0].blocks] == blocks
+    assert [b.text for b in chapters[1].blocks] == ["More text."]  # notes go where they are cited
+    notes = [b for b in chapters[0].blocks if b.text.startswith("⁽")]
+    assert [b.line for b in notes] == ([13, 14] if where != "skip" else [])
+
+
+def test_a_footnote_cited_but_never_written_is_one_message() -> None:
+    with pytest.raises(ScriptError) as caught:
+        parse_script("---\ntitle: T\n---\n# One\nA cite.[^nope]\n", "s.md")
+    assert caught.value.format_message() == "s.md:5: footnote [^nope] is cited but never written: add a line '[^nope]: the note'"

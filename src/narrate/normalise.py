@@ -28,6 +28,7 @@ class Reading:
     links: str = "full"  # or 'domain'
     tasks: str = "say"  # or 'silent'
     emoji: str = "silent"  # or 'name'
+    footnotes: str = "end-of-chapter"  # or 'inline' (a note read after its paragraph is introduced as 'Note:')
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 _AMPM = r"(?P<ampm>[ap]\.?\s?m\b\.?)"
@@ -242,6 +243,7 @@ def _url(m: re.Match[str], links: str) -> str:
 
 
 _SUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _POWERS = {"²": "squared", "³": "cubed"}
 
 
@@ -357,6 +359,10 @@ def normalise(text: str, lang: str = "en", reading: Reading = Reading()) -> str:
     text = re.sub(r"^\s*([☑☒☐])\s*", lambda m: "" if reading.tasks == "silent" else
                   ("To do. " if m.group(1) == "☐" else "Done. "), text)
     text = _EMOJI.sub(lambda m: _emoji(m.group(0), reading), text)
+    # a footnote: its mark in the text is silent; the note itself begins with it, and says which it is
+    text = re.sub(r"^\s*⁽([⁰-⁹¹²³]+)⁾\s*", lambda m: "Note: " if reading.footnotes == "inline" else
+                  f"{number_words(int(m.group(1).translate(_SUPERSCRIPT_DIGITS))).capitalize()}: ", text)
+    text = re.sub(r"\s*⁽[⁰-⁹¹²³]+⁾", "", text)
     text = re.sub(r"[₀-₉]+", lambda m: " " + m.group(0).translate(_SUBSCRIPT) + " ", text)
     code = lang.split("-")[0].lower()
     if code != "en":

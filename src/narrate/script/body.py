@@ -10,6 +10,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
 
 from narrate.errors import ScriptError, did_you_mean
 from narrate.script.model import Block, Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Table
@@ -28,7 +29,8 @@ _SETTING_START = re.compile(r"^[a-z_][a-z_-]*\s*:(\s|$)")
 _SPEAKER = re.compile(r"^\*\*(?P<a>[^*\n]+?)\*\*\s*:\s*|^\*\*(?P<b>[^*\n]+?):\*\*\s*")
 
 
-_MD = MarkdownIt("commonmark").enable("table")
+_MD = MarkdownIt("commonmark").enable("table").use(footnote_plugin)
+NOTE_MARK = "⁽{}⁾"  # a footnote's mark in the text as written (the page and transcripts show it; it is never said)
 BREAK_MS = 300  # a <br> in the text: a short pause
 _MARKUP = re.compile(r"</?(br|em|strong|i|b|u|s|sup|sub|span|small|mark|abbr|cite|q|del|ins|kbd|wbr)\b[^<>]*/?>", re.I)
 _TASK = re.compile(r"^\[( |x|X)\]\s+")
@@ -40,6 +42,7 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
     chapters: list[Chapter] = []
     current: dict[str, Any] | None = None  # the chapter being filled
     quote_speaker: list[str | None] = []  # stack, one per open blockquote
+    notes: dict[int, tuple[str, int]] = {}  # footnote number -> (its text, its line)
 
     def finish() -> None:
         if current is None:
@@ -130,6 +133,11 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
             chap["blocks"].extend(_text_blocks(text, line, speaker, path))
             i += 3
             continue
+        if tok.type == "footnote_block_open":  # the notes, at the end of the document: gathered, placed below
+            end = next(k for k in range(i, len(tokens)) if tokens[k].type == "footnote_block_close")
+            notes.update(_notes(tokens[i:end], offset))
+            i = end + 1
+            continue
         if tok.type == "table_open":
             chap = need_chapter(line)
             end = next(k for k in range(i, len(tokens)) if tokens[k].type == "table_close")
@@ -151,6 +159,8 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
             )
         i += 1
     finish()
+    for k, chapter in enumerate(chapters):
+        chapters[k] = _with_notes(chapter, notes, meta.footnotes, path)
     if not chapters:
         raise ScriptError(
             "the script has no chapters: start each leg with a level-1 heading ('# Title')",
@@ -158,6 +168,53 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
             first_line,
         )
     return tuple(chapters)
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_NOTE_REF = re.compile(r"⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾")
+
+
+def _superscript(n: int) -> str:
+    return str(n).translate(_SUPERSCRIPT)
+
+
+def _notes(tokens: list[Token], offset: int) -> dict[int, tuple[str, int]]:
+    """The footnotes' texts by number, each with the line it is written on."""
+    out: dict[int, tuple[str, int]] = {}
+    number, parts, line = 0, [], 0
+    for tok in tokens:
+        if tok.type == "footnote_open":
+            number, parts, line = tok.meta["id"] + 1, [], 0
+        elif tok.type == "inline":
+            parts.append(" ".join(_plain(tok.children or []).split()))
+            line = line or ((tok.map[0] + offset) if tok.map else 0)
+        elif tok.type == "footnote_close":
+            out[number] = (" ".join(p for p in parts if p), line)
+    return out
+
+
+def _with_notes(chapter: Chapter, notes: dict[int, tuple[str, int]], where: str, path: str) -> Chapter:
+    """The chapter with the notes it cites read where the script asks: after the paragraph that cites
+    each one ('inline'), under a 'Notes' heading at the chapter's end ('end-of-chapter'), or not at all."""
+    blocks: list[Block] = []
+    cited: list[int] = []
+    for block in chapter.blocks:
+        if isinstance(block, Paragraph) and "[^" in block.text:
+            label = block.text[block.text.index("[^"):].split("]")[0] + "]"
+            raise ScriptError(f"footnote {label} is cited but never written: add a line '{label}: the note'",
+                              path, block.line)
+        blocks.append(block)
+        if not isinstance(block, Paragraph):
+            continue
+        mine = [int(m.group(1).translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))) for m in _NOTE_REF.finditer(block.text)]
+        new = [n for n in mine if n in notes and n not in cited]
+        cited += new
+        if where == "inline":
+            blocks += [Paragraph(f"{NOTE_MARK.format(_superscript(n))} {notes[n][0]}", notes[n][1]) for n in new]
+    if where == "end-of-chapter" and cited:
+        blocks.append(Heading("Notes", 2, notes[cited[0]][1]))
+        blocks += [Paragraph(f"{NOTE_MARK.format(_superscript(n))} {notes[n][0]}", notes[n][1]) for n in cited]
+    return Chapter(chapter.title, chapter.line, chapter.settings, tuple(blocks))
 
 
 def _table(tokens: list[Token], line: int, offset: int) -> Table:
@@ -195,6 +252,12 @@ def _plain(children: list[Token]) -> str:
         elif t.type == "html_inline" and (tag := _MARKUP.fullmatch(t.content.strip())):
             # the common inline tags are markup, not words: silent, and a line break a short pause
             out.append(f" [pause {BREAK_MS}ms] " if tag.group(1).lower() == "br" else "")
+        elif t.type == "footnote_ref":
+            mark = NOTE_MARK.format(_superscript(t.meta["id"] + 1))
+            # before the full stop it follows, so the mark stays in the sentence that cites the note
+            text = "".join(out)
+            stop = len(text.rstrip(".!?,;:")) if text.rstrip().endswith((".", "!", "?", ",", ";", ":")) else len(text)
+            out[:] = [text[:stop], mark, text[stop:]]
         elif t.type in ("text", "code_inline", "html_inline"):
             # anything else that looks like a tag is text the author wrote: kept literally,
             # so a title like '<b> & co' reads and shows as written (outputs escape it)
