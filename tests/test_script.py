@@ -84,8 +84,8 @@ BROKEN = [
     ("unclosed", "---\ntitle: T\n# One\nHello.\n", "s.md:1: front matter is never closed: add a '---' line after it"),
     ("bad yaml", "---\ntitle: T\nauthor: [unclosed\n---\n# One\nHi.\n", "s.md:3: invalid front matter: expected ',' or ']', but got '<stream end>'"),
     ("no title", "---\nauthor: A\n---\n# One\nHi.\n", "s.md:1: front matter has no 'title:'; add one"),
-    ("unknown key", "---\ntitle: T\ncolour: red\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'colour' (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast, tasks, links, emoji, footnotes)"),
-    ("typo key", "---\ntitle: T\nauthr: A\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'authr' (did you mean 'author'?) (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast, tasks, links, emoji, footnotes)"),
+    ("unknown key", "---\ntitle: T\ncolour: red\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'colour' (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast, tasks, links, emoji, lists, footnotes)"),
+    ("typo key", "---\ntitle: T\nauthr: A\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'authr' (did you mean 'author'?) (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast, tasks, links, emoji, lists, footnotes)"),
     ("bad format", "---\ntitle: T\nformats: [mp3, flac]\n---\n# One\nHi.\n", "s.md:3: unknown format 'flac' (known: mp3, m4b, opus)"),
     ("formats not a list", "---\ntitle: T\nformats: 3\n---\n# One\nHi.\n", "s.md:3: 'formats' must be a list of audio formats (mp3, m4b, opus), e.g. 'mp3, m4b'"),
     ("podcast not a mapping", "---\ntitle: T\npodcast: yes\n---\n# One\nHi.\n", "s.md:3: 'podcast' must be a mapping of settings (base_url, title, description, category, explicit, email, type, episode, season, guid)"),
@@ -314,3 +314,11 @@ def test_a_footnote_cited_but_never_written_is_one_message() -> None:
     with pytest.raises(ScriptError) as caught:
         parse_script("---\ntitle: T\n---\n# One\nA cite.[^nope]\n", "s.md")
     assert caught.value.format_message() == "s.md:5: footnote [^nope] is cited but never written: add a line '[^nope]: the note'"
+
+
+def test_ordered_lists_say_their_numbers_when_asked() -> None:
+    body = "# One\n3. Cross at night\n4. Hide by day\n\n- a plain item\n"
+    plain = parse_script("---\ntitle: T\n---\n" + body, "s.md").chapters[0].blocks
+    numbered = parse_script("---\ntitle: T\nlists: numbered\n---\n" + body, "s.md").chapters[0].blocks
+    assert [b.text for b in plain] == ["Cross at night", "Hide by day", "a plain item"]
+    assert [b.text for b in numbered] == ["3. Cross at night", "4. Hide by day", "a plain item"]

@@ -226,8 +226,8 @@ _SEPARATORS = {".": "dot", "/": "slash", "-": "dash", "_": "underscore", "~": "t
 def _spell_address(text: str) -> str:
     """A web or e-mail address as it is read out: 'example dot org slash route twenty twenty-four'."""
     out = []
-    for part in re.findall(r"\d+|[^\W\d_]+|[./\-_~+@]", text):
-        if part.isdigit():
+    for part in re.findall(r"[0-9]+|[^\W\d_]+|[./\-_~+@]", text):
+        if part.isascii() and part.isdigit():
             out.append(digits(part) if part.startswith("0") and len(part) > 1 else number_words(int(part)))
         else:
             out.append(_SEPARATORS.get(part, part))
@@ -354,15 +354,15 @@ _SAINT = re.compile(r"\bSt\.?\s(?=[A-Z])")
 def normalise(text: str, lang: str = "en", reading: Reading = Reading()) -> str:
     """Turn numbers, money, times, dates, units, codes, addresses, symbols and abbreviations into words."""
     text = " ".join(text.split())
+    # a footnote: its mark in the text is silent; the note itself begins with it, and says which it is
+    text = re.sub(r"^\s*⁽([⁰-⁹¹²³]+)⁾\s*", lambda m: "Note: " if reading.footnotes == "inline" else
+                  f"{number_words(int(m.group(1).translate(_SUPERSCRIPT_DIGITS))).capitalize()}: ", text)
+    text = re.sub(r"\s*⁽[⁰-⁹¹²³]+⁾", "", text)
     text = EMAIL.sub(lambda m: _spell_address(m.group(0)), text)
     text = URL.sub(lambda m: _url(m, reading.links), text)
     text = re.sub(r"^\s*([☑☒☐])\s*", lambda m: "" if reading.tasks == "silent" else
                   ("To do. " if m.group(1) == "☐" else "Done. "), text)
     text = _EMOJI.sub(lambda m: _emoji(m.group(0), reading), text)
-    # a footnote: its mark in the text is silent; the note itself begins with it, and says which it is
-    text = re.sub(r"^\s*⁽([⁰-⁹¹²³]+)⁾\s*", lambda m: "Note: " if reading.footnotes == "inline" else
-                  f"{number_words(int(m.group(1).translate(_SUPERSCRIPT_DIGITS))).capitalize()}: ", text)
-    text = re.sub(r"\s*⁽[⁰-⁹¹²³]+⁾", "", text)
     text = re.sub(r"[₀-₉]+", lambda m: " " + m.group(0).translate(_SUBSCRIPT) + " ", text)
     code = lang.split("-")[0].lower()
     if code != "en":

@@ -129,6 +129,8 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
             text = _plain(tokens[i + 1].children or [])
             if i and tokens[i - 1].type == "list_item_open":  # a task list's box: a ballot box, not brackets
                 text = _TASK.sub(lambda m: "☐ " if m.group(1) == " " else "☑ ", text, count=1)
+                if meta.lists == "numbered" and tokens[i - 1].info:  # an ordered list's item says its number
+                    text = f"{tokens[i - 1].info}. {text}"
             speaker = next((s for s in reversed(quote_speaker) if s), None)
             chap["blocks"].extend(_text_blocks(text, line, speaker, path))
             i += 3
