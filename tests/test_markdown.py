@@ -51,8 +51,11 @@ def line(draw: st.DrawFn) -> tuple[str, list[str]]:
 
 @st.composite
 def block(draw: st.DrawFn) -> tuple[str, list[str]]:
-    kind = draw(st.sampled_from(["paragraph", "bullets", "ordered", "tasks", "table", "heading", "quote", "note"]))
+    kind = draw(st.sampled_from(["paragraph", "bullets", "ordered", "tasks", "table", "heading", "quote", "note",
+                                 "image"]))
     text, seen = draw(line())
+    if kind == "image":  # its alt text is read only with 'images: describe' (the test checks it then)
+        return f"{text}\n\n![{draw(phrase)}](picture.png)", seen
     if kind == "bullets":
         more, more_seen = draw(line())
         return f"- {text}\n- {more}", seen + more_seen
@@ -72,19 +75,25 @@ def block(draw: st.DrawFn) -> tuple[str, list[str]]:
     return f"{text[:-1]}.[^n{draw(st.integers(1, 3))}]", seen  # a footnote, written below
 
 
-SYNTAX = re.compile(r"\||\[\^|\]\(|</?[a-z]+>|\[[ xX]\]|--|#|`|\*\*|\bhttps?:|⁽")
+SYNTAX = re.compile(r"\||\[\^|\]\(|</?[a-z]+>|\[[ xX]\]|--|#|`|\*\*|\bhttps?:|⁽|⟨|!\[")
 
 
 @settings(max_examples=int(__import__("os").environ.get("NARRATE_EXAMPLES", "60")), deadline=None)
-@given(st.lists(block(), min_size=1, max_size=6), st.sampled_from(["end-of-chapter", "inline", "skip"]))
-def test_no_markup_reaches_the_voice_and_every_visible_word_is_spoken(blocks, footnotes) -> None:  # type: ignore[no-untyped-def]
+@given(st.lists(block(), min_size=1, max_size=6), st.sampled_from(["end-of-chapter", "inline", "skip"]),
+       st.sampled_from(["silent", "describe"]))
+def test_no_markup_reaches_the_voice_and_every_visible_word_is_spoken(blocks, footnotes, images) -> None:  # type: ignore[no-untyped-def]
     body = "\n\n".join(b for b, _ in blocks)
     notes = "\n\n" + "\n".join(f"[^n{k}]: note {k} about the road." for k in (1, 2, 3))
     # a chapter needs some text of its own (one of only headings is an error, and should be)
-    text = f"---\ntitle: T\nfootnotes: {footnotes}\n---\n# One\n\nThe camp.\n\n{body}{notes}\n"
+    text = f"---\ntitle: T\nfootnotes: {footnotes}\nimages: {images}\n---\n# One\n\nThe camp.\n\n{body}{notes}\n"
     plan = plan_episode(parse_script(text, "s.md"), tone_engines())
     spoken = [s.text for s in plan.speeches() if s.role not in ("intro", "title", "outro")]
     assert not [s for s in spoken if SYNTAX.search(s)], (text, spoken)
     said = " ".join(spoken).lower()
     missing = [w for _, seen in blocks for w in seen if not re.search(rf"\b{w}\b", said)]
     assert not missing, (text, spoken, missing)
+    if images == "describe":  # every image's alt text is read, introduced as an image
+        alts = re.findall(r"!\[([^\]]*)\]", body)
+        assert len([s for s in spoken if s.startswith("Image: ")]) == len(alts), (text, spoken)
+    shown = " ".join(s.source for s in plan.speeches())
+    assert all(f"⟨Image: {alt}⟩" in shown for alt in re.findall(r"!\[([^\]]*)\]", body)), (text, shown)

@@ -62,6 +62,8 @@ They waited by the water until the guard walked on.[^1] Then they crossed, holdi
 
 The far bank was mud and reeds.
 
+![A map of the crossing](cover.png)
+
 ## On the far bank
 
 - [x] Shoes dry<br>and laced
@@ -514,6 +516,8 @@ def test_page_makes_no_network_request_and_shows_titles_as_text(series, episode_
     assert page.locator("#transcript h3").nth(1).inner_text() == f"2. {HOSTILE}"
     # a sub-heading is a heading in the transcript too, and a task list's boxes show as boxes
     assert page.locator("#transcript h4").all_inner_texts() == ["On the far bank", "Notes"]
+    assert page.locator("#transcript p", has_text="mud and reeds").inner_text() == (
+        "The far bank was mud and reeds ⟨Image: A map of the crossing⟩.")  # shown, not read
     assert page.locator("#transcript p", has_text="guards changed").inner_text() == "⁽¹⁾ The guards changed every two hours."
     assert page.locator("#transcript p", has_text="Papers hidden").inner_text() == "☐ Papers hidden"
     # a table is a table: its columns as header cells, each row named by its first cell

@@ -84,8 +84,8 @@ BROKEN = [
     ("unclosed", "---\ntitle: T\n# One\nHello.\n", "s.md:1: front matter is never closed: add a '---' line after it"),
     ("bad yaml", "---\ntitle: T\nauthor: [unclosed\n---\n# One\nHi.\n", "s.md:3: invalid front matter: expected ',' or ']', but got '<stream end>'"),
     ("no title", "---\nauthor: A\n---\n# One\nHi.\n", "s.md:1: front matter has no 'title:'; add one"),
-    ("unknown key", "---\ntitle: T\ncolour: red\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'colour' (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast, tasks, links, emoji, lists, footnotes)"),
-    ("typo key", "---\ntitle: T\nauthr: A\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'authr' (did you mean 'author'?) (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast, tasks, links, emoji, lists, footnotes)"),
+    ("unknown key", "---\ntitle: T\ncolour: red\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'colour' (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast, tasks, links, emoji, images, lists, footnotes)"),
+    ("typo key", "---\ntitle: T\nauthr: A\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'authr' (did you mean 'author'?) (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, podcast, tasks, links, emoji, images, lists, footnotes)"),
     ("bad format", "---\ntitle: T\nformats: [mp3, flac]\n---\n# One\nHi.\n", "s.md:3: unknown format 'flac' (known: mp3, m4b, opus)"),
     ("formats not a list", "---\ntitle: T\nformats: 3\n---\n# One\nHi.\n", "s.md:3: 'formats' must be a list of audio formats (mp3, m4b, opus), e.g. 'mp3, m4b'"),
     ("podcast not a mapping", "---\ntitle: T\npodcast: yes\n---\n# One\nHi.\n", "s.md:3: 'podcast' must be a mapping of settings (base_url, title, description, category, explicit, email, type, episode, season, guid)"),
@@ -322,3 +322,26 @@ def test_ordered_lists_say_their_numbers_when_asked() -> None:
     numbered = parse_script("---\ntitle: T\nlists: numbered\n---\n" + body, "s.md").chapters[0].blocks
     assert [b.text for b in plain] == ["Cross at night", "Hide by day", "a plain item"]
     assert [b.text for b in numbered] == ["3. Cross at night", "4. Hide by day", "a plain item"]
+
+
+IMAGES = ("---\ntitle: T\nimages: {}\n---\n# One\n![A map](map.png)\n\nThe river at dusk.\n\n"
+          "![A photo of the river](river.jpg)\n\nA boat ![a small boat](boat.png) came by.\n")
+
+
+def test_images_are_shown_and_read_only_when_asked() -> None:
+    silent = parse_script(IMAGES.format("silent"), "s.md").chapters[0].blocks
+    assert [b.text for b in silent] == [  # the alt text always stays in the text, for the page and transcripts
+        "⟨Image: A map⟩ The river at dusk ⟨Image: A photo of the river⟩.", "A boat  ⟨Image: a small boat⟩  came by."]
+    described = parse_script(IMAGES.format("describe"), "s.md").chapters[0].blocks
+    assert [b.text for b in described] == ["⟨Image: A map⟩", "The river at dusk.", "⟨Image: A photo of the river⟩",
+                                           "A boat came by.", "⟨Image: a small boat⟩"]
+    from narrate.plan import plan_episode
+    from narrate.testing import tone_engines
+
+    said = [s.text for s in plan_episode(parse_script(IMAGES.format("describe"), "s.md"), tone_engines()).speeches()
+            if s.role == "text"]
+    assert said == ["Image: A map.", "The river at dusk.", "Image: A photo of the river.", "A boat came by.",
+                    "Image: a small boat."]
+    quiet = [s.text for s in plan_episode(parse_script(IMAGES.format("silent"), "s.md"), tone_engines()).speeches()
+             if s.role == "text"]
+    assert quiet == ["The river at dusk.", "A boat came by."]

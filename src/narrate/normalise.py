@@ -29,6 +29,7 @@ class Reading:
     tasks: str = "say"  # or 'silent'
     emoji: str = "silent"  # or 'name'
     footnotes: str = "end-of-chapter"  # or 'inline' (a note read after its paragraph is introduced as 'Note:')
+    images: str = "silent"  # or 'describe' (an image's alt text, a paragraph of its own, read as 'Image: ...')
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 _AMPM = r"(?P<ampm>[ap]\.?\s?m\b\.?)"
@@ -358,6 +359,10 @@ def normalise(text: str, lang: str = "en", reading: Reading = Reading()) -> str:
     text = re.sub(r"^\s*⁽([⁰-⁹¹²³]+)⁾\s*", lambda m: "Note: " if reading.footnotes == "inline" else
                   f"{number_words(int(m.group(1).translate(_SUPERSCRIPT_DIGITS))).capitalize()}: ", text)
     text = re.sub(r"\s*⁽[⁰-⁹¹²³]+⁾", "", text)
+    # an image: alone, with 'images: describe', it is read; inside a sentence, only shown
+    if reading.images == "describe":
+        text = re.sub(r"^⟨Image: ([^⟩]*)⟩$", r"Image: \1.", text.strip())
+    text = re.sub(r"\s*⟨Image: [^⟩]*⟩", "", text)
     text = EMAIL.sub(lambda m: _spell_address(m.group(0)), text)
     text = URL.sub(lambda m: _url(m, reading.links), text)
     text = re.sub(r"^\s*([☑☒☐])\s*", lambda m: "" if reading.tasks == "silent" else

@@ -147,7 +147,7 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full") -> Pla
     mix = meta.mix
     stings = edition == "full"
     voices = _Voices(engines, Path(script.path).parent, script.path)
-    reading = Reading(links=meta.links, tasks=meta.tasks, emoji=meta.emoji, footnotes=meta.footnotes)
+    reading = Reading(links=meta.links, tasks=meta.tasks, emoji=meta.emoji, footnotes=meta.footnotes, images=meta.images)
     narrator = voices(meta.voice)
     for speaker in meta.speakers:
         voices(speaker.voice)  # report a bad speaker voice even if they never speak

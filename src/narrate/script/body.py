@@ -30,7 +30,9 @@ _SPEAKER = re.compile(r"^\*\*(?P<a>[^*\n]+?)\*\*\s*:\s*|^\*\*(?P<b>[^*\n]+?):\*\
 
 
 _MD = MarkdownIt("commonmark").enable("table").use(footnote_plugin)
-NOTE_MARK = "⁽{}⁾"  # a footnote's mark in the text as written (the page and transcripts show it; it is never said)
+NOTE_MARK = "⁽{}⁾"
+IMAGE_MARK = "⟨Image: {}⟩"  # an image's alt text in the text as written
+_IMAGE = re.compile(r"\s*⟨Image: [^⟩]*⟩\s*")  # a footnote's mark in the text as written (the page and transcripts show it; it is never said)
 BREAK_MS = 300  # a <br> in the text: a short pause
 _MARKUP = re.compile(r"</?(br|em|strong|i|b|u|s|sup|sub|span|small|mark|abbr|cite|q|del|ins|kbd|wbr)\b[^<>]*/?>", re.I)
 _TASK = re.compile(r"^\[( |x|X)\]\s+")
@@ -132,7 +134,25 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
                 if meta.lists == "numbered" and tokens[i - 1].info:  # an ordered list's item says its number
                     text = f"{tokens[i - 1].info}. {text}"
             speaker = next((s for s in reversed(quote_speaker) if s), None)
-            chap["blocks"].extend(_text_blocks(text, line, speaker, path))
+            if chap.get("images") and meta.images == "silent":  # images that stood alone before any text
+                text = " ".join(chap.pop("images")) + " " + text
+            images = [m.group(0).strip() for m in _IMAGE.finditer(text)]
+            if images and meta.images == "describe":  # each image read as a paragraph of its own, after the text
+                words = _IMAGE.sub(" ", text)
+                chap["blocks"].extend(_text_blocks(words, line, speaker, path) if words.strip() else [])
+                chap["blocks"].extend(Paragraph(image, line) for image in images)
+            elif images and not _IMAGE.sub("", text).strip() and chap["blocks"] and \
+                    isinstance(chap["blocks"][-1], Paragraph):
+                # an image alone, not read: its alt text joins the paragraph before it, for the page and transcripts
+                # (before its last full stop, so it stays in the paragraph's last sentence)
+                last = chap["blocks"][-1]
+                head = last.text.rstrip()
+                stop = len(head.rstrip(".!?")) if head.endswith((".", "!", "?")) else len(head)
+                chap["blocks"][-1] = Paragraph(f"{head[:stop]} {' '.join(images)}{head[stop:]}", last.line, last.speaker)
+            elif images and not _IMAGE.sub("", text).strip() and meta.images == "silent":
+                chap.setdefault("images", []).extend(images)  # the next paragraph will carry them
+            else:
+                chap["blocks"].extend(_text_blocks(text, line, speaker, path))
             i += 3
             continue
         if tok.type == "footnote_block_open":  # the notes, at the end of the document: gathered, placed below
@@ -243,12 +263,13 @@ def _table(tokens: list[Token], line: int, offset: int) -> Table:
 def _plain(children: list[Token]) -> str:
     """Inline Markdown to plain text; line breaks stay newlines so lines can be counted."""
     out: list[str] = []
-    skip_image = 0
     for t in children:
         if t.type in ("softbreak", "hardbreak"):
             out.append("\n")
         elif t.type == "image":
-            skip_image += 1  # images are not narrated; their alt text is not either
+            # its alt text, marked: shown in the page and transcripts; read only with 'images: describe'
+            alt = " ".join(t.content.split())
+            out.append(f" {IMAGE_MARK.format(alt)} " if alt else "")
         elif t.type == "html_inline" and t.content.startswith("<!--"):
             out.append("\n" * t.content.count("\n"))  # comments are never spoken
         elif t.type == "html_inline" and (tag := _MARKUP.fullmatch(t.content.strip())):

@@ -20,10 +20,10 @@ from narrate.script.model import FORMATS, NO_SOUND, Meta, MixSettings, PodcastSe
 FRONT_MATTER_KEYS = (
     "title", "author", "album", "description", "language", "date", "cover",
     "voice", "pronunciations", "speakers", "ambient", "mix", "formats", "podcast", "tasks", "links", "emoji",
-    "lists", "footnotes",
+    "images", "lists", "footnotes",
 )
 # reading choices: key -> its values (the first is the default)
-CHOICES = {"lists": ("plain", "numbered"), "tasks": ("say", "silent"), "links": ("full", "domain"), "emoji": ("silent", "name"),
+CHOICES = {"images": ("silent", "describe"), "lists": ("plain", "numbered"), "tasks": ("say", "silent"), "links": ("full", "domain"), "emoji": ("silent", "name"),
            "footnotes": ("end-of-chapter", "inline", "skip")}
 PODCAST_KEYS = (
     "base_url", "title", "description", "category", "explicit", "email", "type", "episode", "season", "guid",

@@ -92,6 +92,7 @@ class Meta:
     tasks: str = "say"  # a task list's boxes: 'say' ("Done." / "To do.") or 'silent'
     links: str = "full"  # a bare web address: 'full' (example dot org slash route) or 'domain' (example dot org)
     emoji: str = "silent"  # emoji: 'silent', or 'name' (read by their Unicode names)
+    images: str = "silent"  # an image's alt text: 'silent' (shown, not read) or 'describe' ("Image: ...")
     lists: str = "plain"  # an ordered list's numbers: 'plain' (not said) or 'numbered' ("One. Cross at night.")
     footnotes: str = "end-of-chapter"  # where footnotes are read: 'end-of-chapter', 'inline' (after their paragraph), 'skip'
     lines: tuple[tuple[str, int], ...] = ()  # front-matter key -> line, for later errors
