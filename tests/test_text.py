@@ -72,3 +72,9 @@ def test_names_are_judged_by_how_common_they_are_in_english() -> None:
     text = "Lajas and Bajo, then Playa Blancas. Necoclí at Ninety-Seven. Panama, Colombia and Seoul. Someone went."
     assert mangle_prone_names(text, []) == ["Lajas", "Bajo", "Playa", "Blancas", "Necoclí"]
     assert mangle_prone_names(text, ["Playa Blancas", "Necoclí"]) == ["Lajas", "Bajo"]
+
+
+def test_an_address_never_ends_a_sentence() -> None:
+    text = "Links like https://example.org/faq?lang=en turn up. Mail desk@example.org. Done!"
+    assert split_sentences(text) == [(0, "Links like https://example.org/faq?lang=en turn up."),
+                                     (52, "Mail desk@example.org."), (75, "Done!")]

@@ -181,3 +181,16 @@ def test_a_planted_misreading_of_a_number_is_named(built, tmp_path: Path, piper_
     runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
     res = runner.invoke(cli, ["verify", str(result.output)])
     assert res.exit_code == 1 and res.stderr.endswith("line 11: a number was narrated otherwise than written\n")
+
+
+def test_marks_are_compared_as_narrate_reads_them() -> None:
+    from narrate.verify import as_read
+
+    settings = {"images": "describe", "tasks": "say", "links": "full", "footnotes": "end-of-chapter"}
+    assert normalise(as_read("☐ Buy water 🍵", settings)) == normalise("to do buy water")
+    assert normalise(as_read("⁽²⁾ Prices change.", settings)) == normalise("two: prices change")
+    assert normalise(as_read("Paid in full⁽¹⁾.", settings)) == normalise("paid in full")
+    assert normalise(as_read("⟨Image: A map⟩", settings)) == normalise("image: a map")
+    assert normalise(as_read("The road ⟨Image: A map⟩.", {**settings, "images": "silent"})) == normalise("the road")
+    assert normalise(as_read("See https://example.org/faq?x=1 or desk@example.org.", settings)) == normalise(
+        "see example dot org slash faq or desk at example dot org")

@@ -382,6 +382,6 @@ def normalise(text: str, lang: str = "en", reading: Reading = Reading()) -> str:
         text = pattern.sub(repl, text)
     text = re.sub(r"(?<=[A-Za-z)])([²³])(?![\w])", lambda m: f" {_POWERS[m.group(1)]}", text)
     text = re.sub(r"\s*[—―]\s*", ", ", text)
-    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    text = re.sub(r"\s+([,.;:!?)])", r"\1", text)
     text = re.sub(r",\s*,", ",", text)
     return " ".join(text.split()).strip(" ,")

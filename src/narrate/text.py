@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from narrate.normalise import Reading, normalise
+from narrate.normalise import EMAIL, URL, Reading, normalise
 
 # --- sentences ------------------------------------------------------------
 
@@ -31,6 +31,10 @@ def split_sentences(text: str, lang: str = "en") -> list[tuple[int, str]]:
     # pysbd ends a sentence at every newline; a soft line break is not one.
     # Spaces keep the length, so offsets still point into the original lines.
     text = text.replace("\n", " ")
+    # a web or e-mail address is never the end of a sentence ('faq?lang=en'): its stops are hidden from
+    # pysbd behind characters of the same length, and given back after
+    for m in [*URL.finditer(text), *EMAIL.finditer(text)]:
+        text = text[: m.start()] + m.group(0).translate(_HIDE) + text[m.end():]
     for seg in _segmenter(lang.split("-")[0].lower()).segment(text):
         piece = seg.strip()
         if not piece:
@@ -38,9 +42,13 @@ def split_sentences(text: str, lang: str = "en") -> list[tuple[int, str]]:
         start = text.find(piece, pos)
         if start < 0:  # pysbd altered the text; fall back to the running position
             start = pos
-        out.append((start, " ".join(piece.split())))
+        out.append((start, " ".join(piece.translate(_SHOW).split())))
         pos = start + len(piece)
     return out
+
+
+_HIDE = str.maketrans(".?!", "\ue0f0\ue0f1\ue0f2")
+_SHOW = str.maketrans("\ue0f0\ue0f1\ue0f2", ".?!")
 
 
 # --- pronunciations -------------------------------------------------------

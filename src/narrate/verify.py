@@ -196,7 +196,7 @@ def compare_words(audio: Path, record: BuildRecord, heard: list[str], seconds: f
     ref: list[str] = []
     owner: list[int] = []  # ref word -> sentence index
     sentences = record.sentences
-    said = [normalise(s.text) for s in sentences]
+    said = [normalise(as_read(s.text, record.settings)) for s in sentences]
     for i, words in enumerate(said):
         ref += words
         owner += [i] * len(words)
@@ -304,6 +304,29 @@ def _whisper() -> Callable[[str], str]:
     from whisper_normalizer.english import EnglishTextNormalizer
 
     return EnglishTextNormalizer()
+
+
+def as_read(written: str, settings: dict) -> str:
+    """The author's text with the marks narrate reads by its documented conventions, not as numbers:
+    task boxes ('Done.'), footnotes (the mark silent, a note saying which it is), images (read only with
+    'images: describe'), web and e-mail addresses ('example dot org'), emoji (silent)."""
+    from narrate.normalise import EMAIL, URL, Reading, _spell_address, _url
+
+    reading = Reading(links=settings.get("links", "full"), tasks=settings.get("tasks", "say"),
+                      footnotes=settings.get("footnotes", "end-of-chapter"), images=settings.get("images", "silent"))
+    text = written.strip()
+    text = re.sub(r"^☑\s*", "" if reading.tasks == "silent" else "done ", text)
+    text = re.sub(r"^☐\s*", "" if reading.tasks == "silent" else "to do ", text)
+    note = re.match(r"^⁽([⁰-⁹¹²³]+)⁾\s*", text)
+    if note:
+        text = ("note " if reading.footnotes == "inline" else
+                note.group(1).translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")) + " ") + text[note.end():]
+    text = re.sub(r"⁽[⁰-⁹¹²³]+⁾", "", text)
+    image = re.fullmatch(r"⟨Image: ([^⟩]*)⟩", text)
+    text = f"image {image.group(1)}" if image and reading.images == "describe" else re.sub(r"⟨Image: [^⟩]*⟩", "", text)
+    text = EMAIL.sub(lambda m: _spell_address(m.group(0)), text)
+    text = URL.sub(lambda m: _url(m, reading.links), text)
+    return re.sub("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]", " ", text)
 
 
 def normalise(text: str) -> list[str]:
