@@ -97,6 +97,8 @@ def build(
     written = publish_episode(plan, episode, Outputs(layout, tuple(FORMATS[f] for f in chosen), cover, base_url),
                              facts, previous, MasterJob(store, state, log or (lambda _: None)))
     store.record_use(str(layout.manifest.absolute()), {s.key for s in plan.speeches()})
+    for line in damage_report(store.damaged, plan, facts.chapters):
+        (log or (lambda _: None))(line)
     m = written.mastered
     return BuildResult(
         output=written.audio[chosen[0]], timeline=timeline, stats=stats, loudness=m.loudness,
@@ -106,6 +108,23 @@ def build(
                   tuple(p.name for p in written.rewritten), tuple(p.name for p in written.kept), m.kept_master,
                   m.encoded_seconds),
     )
+
+
+def damage_report(damaged: list[tuple[str, str]], plan: Plan, chapters: tuple) -> list[str]:
+    """One warning for each damaged cache entry this build found (and so made again)."""
+    lines = {s.key: s.line for s in plan.speeches()}
+    mixes = {c.mix_key: c.number for c in chapters}
+    out = []
+    for kind, key in dict.fromkeys(damaged):
+        if kind == "speech":
+            out.append(f"warning: cache entry for line {lines.get(key, '?')} was damaged; synthesised again")
+        elif kind == "level":
+            out.append(f"warning: cache entry for the levels of line {lines.get(key, '?')} was damaged; measured again")
+        elif kind == "mix":
+            out.append(f"warning: cache entry for chapter {mixes.get(key, '?')}'s analysis was damaged; measured again")
+        else:
+            out.append("warning: a cached piece of encoded MP3 was damaged; encoded again")
+    return out
 
 
 def _counter(total: int, progress: Callable[[int, int], None] | None) -> Callable[[int], None]:

@@ -31,22 +31,46 @@ def default_dir() -> Path:
     return Path(base) / "narrate"
 
 
-class SpeechCache:
-    """Sentences as 16-bit mono WAV files under ``root/speech/ab/abcd….wav``."""
+MAGIC = b"NRC1"  # every entry: this, its length (8 bytes) and SHA-256, then its bytes
+_HEADER = len(MAGIC) + 8 + 32
 
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
+
+def seal(data: bytes) -> bytes:
+    """An entry as stored: its bytes behind their length and checksum."""
+    return MAGIC + len(data).to_bytes(8, "big") + hashlib.sha256(data).digest() + data
+
+
+def unseal(blob: bytes) -> bytes | None:
+    """An entry's bytes, or None if they are not what was written (cut short, or changed)."""
+    if not blob.startswith(MAGIC) or len(blob) < _HEADER:
+        return None
+    n = int.from_bytes(blob[4:12], "big")
+    data = blob[_HEADER:]
+    return data if len(data) == n and hashlib.sha256(data).digest() == blob[12:_HEADER] else None
+
+
+class SpeechCache:
+    """Sentences as 16-bit mono WAV, in sealed entries under ``root/speech/ab/abcd….wav``."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     def path(self, key: str) -> Path:
-        return self.root / "speech" / key[:2] / f"{key}.wav"
+        return self.store.path("speech", key)
 
     def get(self, key: str) -> Clip | None:
-        """The cached clip, or None (a damaged entry counts as missing)."""
+        """The cached clip, or None: missing, or damaged (then deleted, and noted in ``store.damaged``)."""
+        import io
+
+        data = self.store.get("speech", key)
+        if data is None:
+            return None
         try:
-            with wave.open(str(self.path(key)), "rb") as w:
+            with wave.open(io.BytesIO(data), "rb") as w:
                 rate = w.getframerate()
                 raw = w.readframes(w.getnframes())
-        except (FileNotFoundError, wave.Error, EOFError):
+        except (wave.Error, EOFError):
+            self.store.discard("speech", key)
             return None
         return Clip(np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32767.0, rate)
 
@@ -62,7 +86,7 @@ class SpeechCache:
             w.setsampwidth(2)
             w.setframerate(clip.rate)
             w.writeframes(pcm)
-        atomic_write(self.path(key), buf.getvalue())
+        self.store.put("speech", key, buf.getvalue())
         return Clip(np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32767.0, clip.rate)
 
 
@@ -80,22 +104,36 @@ class Store:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self.speech = SpeechCache(self.root)
+        self.speech = SpeechCache(self)
         self.used: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        self.damaged: list[tuple[str, str]] = []  # (kind, key) of each entry found damaged, and removed
 
     def path(self, kind: str, key: str) -> Path:
         return self.root / kind / key[:2] / f"{key}{KINDS[kind]}"
 
     def get(self, kind: str, key: str) -> bytes | None:
+        """An entry's bytes, checked against the length and checksum it was written with; None if it is
+        missing or damaged (a damaged entry is removed and noted, so it is made again)."""
         try:
-            data = self.path(kind, key).read_bytes()
+            blob = self.path(kind, key).read_bytes()
         except OSError:
+            return None
+        data = unseal(blob)
+        if data is None:
+            self.discard(kind, key, damaged=blob.startswith(MAGIC))  # no seal at all: an older cache's entry
             return None
         self.used[kind].add(key)
         return data
 
+    def discard(self, kind: str, key: str, damaged: bool = True) -> None:
+        """Remove an entry that cannot be used; note it if it was damaged (not merely old)."""
+        self.path(kind, key).unlink(missing_ok=True)
+        self.used[kind].discard(key)
+        if damaged:
+            self.damaged.append((kind, key))
+
     def put(self, kind: str, key: str, data: bytes) -> None:
-        atomic_write(self.path(kind, key), data)
+        atomic_write(self.path(kind, key), seal(data))
         self.used[kind].add(key)
 
     def get_arrays(self, kind: str, key: str) -> dict[str, np.ndarray] | None:
@@ -107,8 +145,9 @@ class Store:
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as npz:
                 return {name: npz[name] for name in npz.files}
-        except (ValueError, OSError, EOFError):
-            return None  # a damaged entry counts as missing
+        except Exception:  # numpy and zipfile raise several kinds for a bad archive
+            self.discard(kind, key)
+            return None
 
     def put_arrays(self, kind: str, key: str, **arrays: np.ndarray) -> None:
         import io
@@ -228,3 +267,31 @@ def prune(root: Path, days: float = 30, dry_run: bool = False) -> tuple[int, int
         for stray in root.glob(f"*/??/.*{PARTIAL}.*"):  # left by a build that was killed mid-write
             stray.unlink(missing_ok=True)
     return count, freed
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckedCache:
+    """What ``narrate cache verify`` found."""
+
+    entries: int
+    damaged: int  # removed
+    old: int  # written by an earlier narrate without a seal: removed, as no build reads them
+
+
+def verify(root: Path) -> CheckedCache:
+    """Check every entry against its length and checksum; remove the damaged ones and the unsealed."""
+    count = damaged = old = 0
+    for kind in KINDS:
+        for _, path, _ in _entries(root, kind):
+            count += 1
+            try:
+                blob = path.read_bytes()
+            except OSError:
+                continue
+            if unseal(blob) is None:
+                if blob.startswith(MAGIC):
+                    damaged += 1
+                else:
+                    old += 1
+                path.unlink(missing_ok=True)
+    return CheckedCache(count, damaged, old)

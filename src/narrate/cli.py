@@ -364,6 +364,18 @@ def cache_prune(cache_dir: Path | None, days: float, dry_run: bool) -> None:
                f"{'would free' if dry_run else 'freed'} {_size(freed)}")
 
 
+@cache.command("verify")
+@_cache_dir
+def cache_verify(cache_dir: Path | None) -> None:
+    """Check every cache entry against its length and checksum, and remove the damaged ones."""
+    from narrate.cache import default_dir, verify
+
+    got = verify(cache_dir or default_dir())
+    click.echo(f"checked {got.entries:,} entries: {got.damaged:,} damaged"
+               + (f", {got.old:,} from an older narrate" if got.old else "") + "; removed them"
+               if got.damaged or got.old else f"checked {got.entries:,} entries: all sound")
+
+
 def main() -> None:
     """Console entry point."""
     cli(prog_name="narrate")

@@ -1,0 +1,70 @@
+"""Cache integrity: every entry is checked against the length and checksum it was written with; a damaged
+one is never heard, but reported, removed and made again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from narrate.build import build
+from narrate.cache import MAGIC, Store, seal, unseal
+from narrate.testing import ToneEngine, tone_engines
+
+from conftest import decode, run_cli, write_script
+
+BODY = "# One\nThe river was low that night.\n\nThey crossed before the moon rose.\n\n# Two\nThe bus left at dawn.\n"
+
+
+def test_a_sealed_entry_reads_back_and_any_change_is_caught() -> None:
+    blob = seal(b"some bytes")
+    assert unseal(blob) == b"some bytes"
+    assert unseal(blob[:-1]) is None and unseal(blob[:-2]) is None  # cut short, by an odd or even count
+    assert unseal(blob[:-1] + b"X") is None  # changed
+    assert unseal(b"RIFF....WAVE") is None  # an older narrate's unsealed entry
+
+
+def damage(path: Path, how: str) -> None:
+    data = path.read_bytes()
+    path.write_bytes({"even": data[: len(data) // 2 // 2 * 2], "odd": data[: len(data) // 2 | 1],
+                      "flip": data[:-5] + bytes([data[-5] ^ 0xFF]) + data[-4:]}[how])
+
+
+@pytest.mark.parametrize("kind, how, fresh", [
+    ("speech", "even", False), ("speech", "odd", True), ("speech", "flip", False),
+    ("level", "odd", False), ("mix", "even", False), ("mix", "flip", True), ("mp3", "flip", False),
+])
+def test_a_damaged_entry_is_never_heard(tmp_path: Path, kind: str, how: str, fresh: bool) -> None:
+    script = write_script(tmp_path, BODY)
+    cache = tmp_path / "cache"
+    first = build(str(script), str(tmp_path / "a.mp3"), cache, tone_engines())
+    clean = decode(first.output)
+    entries = sorted((cache / kind).glob("??/*"))
+    assert entries and all(e.read_bytes().startswith(MAGIC) for e in entries)
+    damage(entries[0], how)
+    said: list[str] = []
+    tone = ToneEngine()
+    again = build(str(script), str(tmp_path / "b.mp3"), cache, tone_engines(tone), log=said.append, fresh=fresh)
+    heard = decode(again.output)
+    assert len(heard) == len(clean)  # the damaged entry was made again, whole
+    assert len([line for line in said if line.startswith("warning: ")]) == 1, said
+    if kind == "speech":
+        assert len(tone.calls) == 1  # that sentence alone was synthesised again
+        line = next(line for line in said if line.startswith("warning: "))
+        assert line.startswith("warning: cache entry for line ") and line.endswith(" was damaged; synthesised again")
+    assert all(e.read_bytes().startswith(MAGIC) and unseal(e.read_bytes()) for e in sorted((cache / kind).glob("??/*")))
+
+
+def test_cache_verify_checks_every_entry(tmp_path: Path) -> None:
+    script = write_script(tmp_path, BODY)
+    cache = tmp_path / "cache"
+    build(str(script), str(tmp_path / "a.mp3"), cache, tone_engines())
+    entries = sorted(cache.glob("*/??/*"))
+    code, out, _ = run_cli("cache", "verify", "--cache-dir", str(cache))
+    assert (code, out) == (0, f"checked {len(entries)} entries: all sound\n")
+    damage(entries[0], "odd")
+    (entries[1]).write_bytes(b"RIFF, an older narrate's entry")
+    code, out, _ = run_cli("cache", "verify", "--cache-dir", str(cache))
+    assert (code, out) == (0, f"checked {len(entries)} entries: 1 damaged, 1 from an older narrate; removed them\n")
+    assert not entries[0].exists() and not entries[1].exists()
+    assert Store(cache).get("speech", "0" * 64) is None
