@@ -63,8 +63,25 @@ def test_cache_verify_checks_every_entry(tmp_path: Path) -> None:
     code, out, _ = run_cli("cache", "verify", "--cache-dir", str(cache))
     assert (code, out) == (0, f"checked {len(entries)} entries: all sound\n")
     damage(entries[0], "odd")
-    (entries[1]).write_bytes(b"RIFF, an older narrate's entry")
+    mp3 = sorted(cache.glob("mp3/??/*"))[0]
+    mp3.write_bytes(b"NSEG1, an older narrate's piece")
     code, out, _ = run_cli("cache", "verify", "--cache-dir", str(cache))
     assert (code, out) == (0, f"checked {len(entries)} entries: 1 damaged, 1 from an older narrate; removed them\n")
-    assert not entries[0].exists() and not entries[1].exists()
+    assert not entries[0].exists() and not mp3.exists()
     assert Store(cache).get("speech", "0" * 64) is None
+
+
+def test_an_older_narrates_entries_are_used_while_whole(tmp_path: Path) -> None:
+    """Entries written before they were sealed: a whole WAV is still used (no upgrade re-synthesises an
+    hour), a cut one is damaged."""
+    script = write_script(tmp_path, BODY)
+    cache = tmp_path / "cache"
+    build(str(script), str(tmp_path / "a.mp3"), cache, tone_engines())
+    entries = sorted(cache.glob("speech/??/*"))
+    for entry in entries:
+        entry.write_bytes(unseal(entry.read_bytes()))  # as an older narrate wrote them
+    entries[0].write_bytes(entries[0].read_bytes()[:-2])  # and one of them cut short
+    tone = ToneEngine()
+    said: list[str] = []
+    build(str(script), str(tmp_path / "b.mp3"), cache, tone_engines(tone), log=said.append)
+    assert len(tone.calls) == 1 and len([s for s in said if "was damaged" in s]) == 1

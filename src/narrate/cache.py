@@ -49,6 +49,24 @@ def unseal(blob: bytes) -> bytes | None:
     return data if len(data) == n and hashlib.sha256(data).digest() == blob[12:_HEADER] else None
 
 
+def _whole_legacy(kind: str, blob: bytes) -> bool:
+    """Whether an entry written before entries were sealed is whole: a WAV holding as many frames as its
+    header says, or a zip archive whose members pass their CRCs. (Old MP3 pieces are simply made again.)"""
+    import io
+    import zipfile
+
+    try:
+        if kind == "speech":
+            with wave.open(io.BytesIO(blob), "rb") as w:
+                return len(w.readframes(w.getnframes())) == w.getnframes() * w.getsampwidth() * w.getnchannels()
+        if kind in ("level", "mix"):
+            with zipfile.ZipFile(io.BytesIO(blob)) as z:
+                return z.testzip() is None
+    except Exception:  # wave and zipfile raise several kinds for a bad file
+        return False
+    return False
+
+
 class SpeechCache:
     """Sentences as 16-bit mono WAV, in sealed entries under ``root/speech/ab/abcd….wav``."""
 
@@ -119,8 +137,10 @@ class Store:
         except OSError:
             return None
         data = unseal(blob)
+        if data is None and not blob.startswith(MAGIC) and _whole_legacy(kind, blob):
+            data = blob  # an older narrate's entry, unsealed but provably whole: still good
         if data is None:
-            self.discard(kind, key, damaged=blob.startswith(MAGIC))  # no seal at all: an older cache's entry
+            self.discard(kind, key, damaged=blob.startswith(MAGIC) or kind != "mp3")
             return None
         self.used[kind].add(key)
         return data
@@ -275,7 +295,7 @@ class CheckedCache:
 
     entries: int
     damaged: int  # removed
-    old: int  # written by an earlier narrate without a seal: removed, as no build reads them
+    old: int  # MP3 pieces of an earlier narrate, without a seal: removed, as no build reads them
 
 
 def verify(root: Path) -> CheckedCache:
@@ -288,8 +308,8 @@ def verify(root: Path) -> CheckedCache:
                 blob = path.read_bytes()
             except OSError:
                 continue
-            if unseal(blob) is None:
-                if blob.startswith(MAGIC):
+            if unseal(blob) is None and not (not blob.startswith(MAGIC) and _whole_legacy(kind, blob)):
+                if blob.startswith(MAGIC) or kind != "mp3":
                     damaged += 1
                 else:
                     old += 1
