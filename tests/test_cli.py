@@ -216,3 +216,17 @@ def test_check_names_words_a_voice_may_guess_at_on_their_own_lines(tmp_path: Pat
         f"  {script}:7: Lajas",
         f"  {script}:7: Bajo",
     ]
+
+
+class InterruptedEngine(BrokenEngine):
+    """Ctrl-C while the voice speaks."""
+
+    def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_exits_130_and_publishes_nothing(tmp_path: Path) -> None:
+    script = write_script(tmp_path, "# One\nHi.\n")
+    code, _, err = run("build", str(script), engines=Engines({"piper": InterruptedEngine()}))
+    assert (code, err) == (130, "interrupted: nothing was published by this run\n")
+    assert not (tmp_path / "build").exists()

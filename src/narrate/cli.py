@@ -46,7 +46,9 @@ class _NarrateGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise  # click handles these itself (a closed pipe, as in 'narrate check | head', exits quietly)
         except KeyboardInterrupt:
-            raise click.Abort() from None
+            # Ctrl-C: what was published stays as it was (files are renamed into place only when whole)
+            click.echo("interrupted: nothing was published by this run", err=True)
+            raise click.exceptions.Exit(130) from None
         except Exception as exc:
             if verbose:
                 raise
