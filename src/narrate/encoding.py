@@ -31,7 +31,7 @@ from narrate.export.gapless import POSTROLL_FRAMES, PREROLL_FRAMES, SAMPLES_PER_
 from narrate.export.m4b import ffmetadata
 from narrate.loudness import loudness_of, measure_file
 
-PROBE_SECONDS = 90  # how much of the mix codec_shift encodes to see what the codec does to loudness
+PROBE_SECONDS = 90  # how much of the mix codec_shifts encodes to see what the codec does to loudness
 PIECE_FRAMES = 768  # about 20 s: an edit re-encodes its own piece onwards, the pieces two at a time
 
 
@@ -250,24 +250,24 @@ def _load_segment(store: Store, key: str) -> Segment | None:
     return Segment(data[11:], int.from_bytes(data[5:9], "big"), int.from_bytes(data[9:11], "big"))
 
 
-def codec_shift(episode: Episode, fmt: AudioFormat, folder: Path) -> float:
-    """How much encoding moves the loudness of this episode (LU), from a short excerpt.
+def codec_shifts(episode: Episode, formats: list[AudioFormat], folder: Path) -> dict[str, float]:
+    """How much each format's encoder moves the loudness of this episode (LU), from a short excerpt.
 
     The encoder's low-pass and psychoacoustic model take some energy away (about
-    0.4 LU with MP3 on the demo); encoding 90 s from the middle and measuring
-    both sides lets the full encode aim for the target instead of missing it.
+    0.4 LU with MP3 on the demo) or add some (AAC, Opus); encoding 90 s from the
+    middle, once rendered for every format at once, and measuring both sides lets
+    the full encodes aim for the target instead of missing it.
     """
     chapter = episode.render_chapter(len(episode.layouts) // 2)
     n = min(len(chapter), PROBE_SECONDS * episode.rate)
     excerpt = chapter[(len(chapter) - n) // 2 :][:n]
-    excerpt = (np.clip(excerpt, -1, 1) * 32767).round() / 32767  # as the encoder will receive it
+    excerpt = (np.clip(excerpt, -1, 1) * 32767).round() / 32767  # as the encoders will receive it
     before = loudness_of(excerpt, episode.rate)
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=folder, prefix=".narrate-") as tmp:
-        probe = Path(tmp) / f"probe{fmt.suffix}"
-        target = Target(probe, tuple(fmt.codec_args(episode.channels)), fmt.muxer)
-        encode_chunks([excerpt], episode.rate, episode.channels, [target])
-        after = measure_file(str(probe)).integrated_lufs
-    if not (math.isfinite(before) and math.isfinite(after)):
-        return 0.0
-    return after - before
+        probes = {f.name: Path(tmp) / f"probe{f.suffix}" for f in formats}
+        encode_chunks([excerpt], episode.rate, episode.channels,
+                      [Target(probes[f.name], tuple(f.codec_args(episode.channels)), f.muxer) for f in formats])
+        after = {name: measure_file(str(path)).integrated_lufs for name, path in probes.items()}
+    return {name: lufs - before if math.isfinite(before) and math.isfinite(lufs) else 0.0
+            for name, lufs in after.items()}

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from narrate.cache import Store
-from narrate.encoding import Encoder, codec_shift, plain_target
+from narrate.encoding import Encoder, codec_shifts, plain_target
 from narrate.episode import Episode
 from narrate.export.encode import reencode
 from narrate.export.formats import AudioFormat
@@ -133,7 +133,7 @@ def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Pat
             # one limiter serves every format, so it leaves room for the codec that overshoots most
             aim_tp = ceiling - max(f.peak_margin_db for f in formats)
             probe = episode.with_master(first_master(plan, energies, peaks, bounds))
-            shifts = {f.name: codec_shift(probe, f, folder) for f in formats}
+            shifts = codec_shifts(probe, formats, folder)
             aim_lufs = target - shifts[first.name]
             # each other codec lands on the target too: its own gain over the mastered samples, never up by
             # more than FORMAT_GAIN_UP (that would eat its true-peak margin)

@@ -352,9 +352,11 @@ _STREET = re.compile(r"\b(?P<name>[A-Z][a-z]+) St\.(?P<end>(?=\s[A-Z]|$)|(?=[\s,
 _SAINT = re.compile(r"\bSt\.?\s(?=[A-Z])")
 
 
-def normalise(text: str, lang: str = "en", reading: Reading = Reading()) -> str:
-    """Turn numbers, money, times, dates, units, codes, addresses, symbols and abbreviations into words."""
-    text = " ".join(text.split())
+def read_marks(text: str, reading: Reading = Reading()) -> str:
+    """The marks narrate reads by its own conventions, not as numbers or symbols: footnotes (the mark
+    silent, a note saying which it is), images (read only with 'images: describe'), web and e-mail
+    addresses ('example dot org'), task boxes ('Done.'), emoji. verify reads the author's text through
+    this too, so that it hears these as narrate says them."""
     # a footnote: its mark in the text is silent; the note itself begins with it, and says which it is
     text = re.sub(r"^\s*⁽([⁰-⁹¹²³]+)⁾\s*", lambda m: "Note: " if reading.footnotes == "inline" else
                   f"{number_words(int(m.group(1).translate(_SUPERSCRIPT_DIGITS))).capitalize()}: ", text)
@@ -368,6 +370,12 @@ def normalise(text: str, lang: str = "en", reading: Reading = Reading()) -> str:
     text = re.sub(r"^\s*([☑☒☐])\s*", lambda m: "" if reading.tasks == "silent" else
                   ("To do. " if m.group(1) == "☐" else "Done. "), text)
     text = _EMOJI.sub(lambda m: _emoji(m.group(0), reading), text)
+    return text
+
+
+def normalise(text: str, lang: str = "en", reading: Reading = Reading()) -> str:
+    """Turn numbers, money, times, dates, units, codes, addresses, symbols and abbreviations into words."""
+    text = read_marks(" ".join(text.split()), reading)
     text = re.sub(r"[₀-₉]+", lambda m: " " + m.group(0).translate(_SUBSCRIPT) + " ", text)
     code = lang.split("-")[0].lower()
     if code != "en":

@@ -307,26 +307,12 @@ def _whisper() -> Callable[[str], str]:
 
 
 def as_read(written: str, settings: dict) -> str:
-    """The author's text with the marks narrate reads by its documented conventions, not as numbers:
-    task boxes ('Done.'), footnotes (the mark silent, a note saying which it is), images (read only with
-    'images: describe'), web and e-mail addresses ('example dot org'), emoji (silent)."""
-    from narrate.normalise import EMAIL, URL, Reading, _spell_address, _url
+    """The author's text with the marks narrate reads by its documented conventions (task boxes, footnotes,
+    images, addresses, emoji) read that way, by the script's settings as the build record keeps them."""
+    from narrate.normalise import Reading, read_marks
 
-    reading = Reading(links=settings.get("links", "full"), tasks=settings.get("tasks", "say"),
-                      footnotes=settings.get("footnotes", "end-of-chapter"), images=settings.get("images", "silent"))
-    text = written.strip()
-    text = re.sub(r"^☑\s*", "" if reading.tasks == "silent" else "done ", text)
-    text = re.sub(r"^☐\s*", "" if reading.tasks == "silent" else "to do ", text)
-    note = re.match(r"^⁽([⁰-⁹¹²³]+)⁾\s*", text)
-    if note:
-        text = ("note " if reading.footnotes == "inline" else
-                note.group(1).translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")) + " ") + text[note.end():]
-    text = re.sub(r"⁽[⁰-⁹¹²³]+⁾", "", text)
-    image = re.fullmatch(r"⟨Image: ([^⟩]*)⟩", text)
-    text = f"image {image.group(1)}" if image and reading.images == "describe" else re.sub(r"⟨Image: [^⟩]*⟩", "", text)
-    text = EMAIL.sub(lambda m: _spell_address(m.group(0)), text)
-    text = URL.sub(lambda m: _url(m, reading.links), text)
-    return re.sub("[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D]", " ", text)
+    reading = Reading(**{k: settings[k] for k in ("links", "tasks", "emoji", "footnotes", "images") if k in settings})
+    return read_marks(written.strip(), reading)
 
 
 def normalise(text: str) -> list[str]:

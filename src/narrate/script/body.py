@@ -193,6 +193,7 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
 
 
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_FROM_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _NOTE_REF = re.compile(r"⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾")
 
 
@@ -228,7 +229,7 @@ def _with_notes(chapter: Chapter, notes: dict[int, tuple[str, int]], where: str,
         blocks.append(block)
         if not isinstance(block, Paragraph):
             continue
-        mine = [int(m.group(1).translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))) for m in _NOTE_REF.finditer(block.text)]
+        mine = [int(m.group(1).translate(_FROM_SUPERSCRIPT)) for m in _NOTE_REF.finditer(block.text)]
         new = [n for n in mine if n in notes and n not in cited]
         cited += new
         if where == "inline":
