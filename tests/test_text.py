@@ -78,3 +78,48 @@ def test_an_address_never_ends_a_sentence() -> None:
     text = "Links like https://example.org/faq?lang=en turn up. Mail desk@example.org. Done!"
     assert split_sentences(text) == [(0, "Links like https://example.org/faq?lang=en turn up."),
                                      (52, "Mail desk@example.org."), (75, "Done!")]
+
+
+# --- sentence splitting, over generated paragraphs -------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_OPENINGS = ["We", "The guide", "Mr. Kim", "Dr. Lee", "On day 3 we", "At 5 a.m. we", "Nobody", "In 1998 she",
+             "Her brother", "The bus", "Around 40 people", "At No. 7 we"]
+_MIDDLES = ["walked", "waited for hours", "paid $120", "crossed 3.5 km of fields", "slept near the river",
+            "counted 1,200 steps", "heard the dogs, e.g. near the farm,", "said nothing"]
+_ENDINGS = ["on day {n}", "until morning", "for {n} km", "at gate {n}", "with {n} others", "in room {n}", "again",
+            "at last", "by {n}%", "in {n}"]
+_STOPS = [".", ".", ".", "!", "?"]
+
+
+@st.composite
+def _sentences(draw: st.DrawFn) -> list[str]:
+    out = []
+    for _ in range(draw(st.integers(1, 7))):
+        n = draw(st.integers(1, 2030))
+        ending = draw(st.sampled_from(_ENDINGS)).format(n=n)
+        out.append(f"{draw(st.sampled_from(_OPENINGS))} {draw(st.sampled_from(_MIDDLES))} {ending}"
+                   f"{draw(st.sampled_from(_STOPS))}")
+    return out
+
+
+@settings(max_examples=int(__import__("os").environ.get("NARRATE_EXAMPLES", "300")), deadline=None)
+@given(_sentences(), st.sampled_from([" ", "  ", "\n"]))
+def test_generated_paragraphs_split_into_the_sentences_they_were_made_of(sentences: list[str], joint: str) -> None:
+    paragraph = joint.join(sentences)
+    got = split_sentences(paragraph)
+    # joining the sentences gives back the paragraph; no sentence starts with the tail of the one before
+    assert " ".join(s for _, s in got) == " ".join(paragraph.split())
+    assert [s for _, s in got] == sentences
+    for offset, sentence in got:  # each offset points at its sentence in the paragraph as written
+        assert " ".join(paragraph[offset:].split()).startswith(sentence)
+
+
+def test_a_number_ending_a_sentence_stays_with_it() -> None:
+    text = "We set out at dawn. We reached camp on day 1. We rested on day 2. Then we went on."
+    assert [s for _, s in split_sentences(text)] == [
+        "We set out at dawn.", "We reached camp on day 1.", "We rested on day 2.", "Then we went on."]
+    # a list written inline keeps its numbers
+    assert [s for _, s in split_sentences("Pack these: 1. water 2. food")] == ["Pack these:", "1. water", "2. food"]

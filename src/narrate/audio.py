@@ -112,13 +112,19 @@ def resample(clip: Clip, rate: int) -> np.ndarray:
 
 def trim_silence(samples: np.ndarray, rate: int, threshold_db: float = -50.0, keep_ms: int = 30) -> np.ndarray:
     """Cut leading and trailing silence, keeping a short margin so no onset is clipped."""
+    start, stop = speech_bounds(samples, rate, threshold_db, keep_ms)
+    return samples[start:stop]
+
+
+def speech_bounds(samples: np.ndarray, rate: int, threshold_db: float = -50.0, keep_ms: int = 30) -> tuple[int, int]:
+    """Where ``trim_silence`` cuts: the first and past-the-last sample kept (0, 0 if all is silence)."""
     if samples.size == 0:
-        return samples
+        return 0, 0
     loud = np.flatnonzero(np.abs(samples) > 10 ** (threshold_db / 20))
     if loud.size == 0:
-        return samples[:0]
+        return 0, 0
     keep = rate * keep_ms // 1000
-    return samples[max(0, loud[0] - keep) : min(len(samples), loud[-1] + 1 + keep)]
+    return max(0, int(loud[0]) - keep), min(len(samples), int(loud[-1]) + 1 + keep)
 
 
 def to_pcm16(samples: np.ndarray) -> bytes:

@@ -17,14 +17,16 @@ from pathlib import Path
 from narrate.cache import Store, default_dir
 from narrate.changes import ChangeReport, compare
 from narrate.engines import Engines
-from narrate.errors import NarrateError
+from narrate.errors import ExportError, NarrateError
 from narrate.publish import Outputs, Provenance, publish_episode
-from narrate.export.formats import FORMATS
+from narrate.audio import RATE
+from narrate.export.formats import FORMATS, AudioFormat, bytes_per_second, chapter_limits
+from narrate.files import check_room
 from narrate.export.layout import episode_layout
 from narrate.inputs import check_files, load_script, load_sounds, used_files
 from narrate.master import MasterJob
 from narrate.mix import mix_episode
-from narrate.plan import EDITIONS, Plan, plan_episode
+from narrate.plan import EDITIONS, Plan, estimated_seconds, plan_episode, speaking_seconds
 from narrate.record import (
     BuildRecord, EngineUse, Show, chapter_records, files_intact, fingerprint, sentence_records, settings_record,
 )
@@ -43,27 +45,36 @@ def build(
     formats: tuple[str, ...] | None = None,
     base_url: str | None = None,
     fresh: bool = False,
+    allow: tuple[str | Path, ...] = (),
 ) -> BuildResult:
     """Build one episode for a script: every audio format from one mix, its sidecars, page and build record.
 
     ``formats`` and ``base_url`` override the script's 'formats' and 'podcast: base_url'.
     Only what changed since the last build is made again, and only files whose
     content changed are rewritten; ``fresh`` masters and encodes everything anew
-    (the sentences still come from the cache).
+    (the sentences still come from the cache). Files outside the script's folder are refused unless
+    under an ``allow`` folder.
     """
     if edition not in EDITIONS:
         raise ValueError(f"unknown edition {edition!r}")
     # 1. inputs: the script and every file it names, checked before anything slow
     layout, named = episode_layout(script_path, output, edition)
     script = load_script(script_path)
-    cover = check_files(script)
+    cover = check_files(script, allow)
     chosen = list(formats or script.meta.formats)
     if named:  # the file named on the command line is the main one
         chosen = [named] + [f for f in chosen if f != named]
     base_url = base_url or script.meta.podcast.base_url
+    too_many, warnings = chapter_limits(chosen, len(script.chapters))
+    if too_many and formats:
+        raise ExportError(f"--format {','.join(chosen)}: {too_many[0]}", script.path)
+    if too_many:
+        raise ExportError(too_many[0], script.path, script.meta.line_of("formats"))
+    for line in warnings:
+        (log or (lambda _: None))(line)
     engines = engines or Engines()
     # 2. plan: what each chapter says, by which voice, under which cache key
-    plan = plan_episode(script, engines, edition)
+    plan = plan_episode(script, engines, edition, allow)
     previous = BuildRecord.read(layout.manifest)
     inputs = fingerprint(plan, {"edition": edition, "formats": chosen, "base_url": base_url, "stem": layout.stem,
                                 "page": layout.page}, used_files(script))
@@ -75,17 +86,25 @@ def build(
             outputs={f: layout.path(FORMATS[f].suffix) for f in chosen},
             changes=ChangeReport(False, previous.built), cost=Cost(0, total, kept=tuple(previous.files)),
         )
-    # 3. synthesise (the sounds are decoded meanwhile)
     store = Store(cache_dir or default_dir())
+    _check_room(layout.folder, store, plan, [FORMATS[f] for f in chosen])
+    # 3. synthesise (the sounds are decoded meanwhile)
     with ThreadPoolExecutor(2) as pool:
         pool.submit(_warm_imports)
         loading = pool.submit(load_sounds, script, edition)
-        clips, stats = synthesize(plan, engines, store.speech, _counter(total, progress))
+        count = _counter(total, progress)
+
+        def advance(n: int) -> None:
+            count(n)
+            if loading.done() and loading.exception():  # a sound that cannot be decoded stops the build now
+                loading.result()
+
+        clips, stats = synthesize(plan, engines, store.speech, advance, store.clip_energies)
+        engines.release()
         sounds = loading.result()
     # 4. mix: the timeline, levels, fades and ducking (audio is rendered later, chapter by chapter)
     state = None if fresh or previous is None else previous.mastering
-    episode = mix_episode(plan, clips, sounds, reference=(state or {}).get("reference_lufs"),
-                          energies_of=store.clip_energies)
+    episode = mix_episode(plan, clips, sounds, reference=(state or {}).get("reference_lufs"))
     timeline = episode.timeline
     facts = Provenance(
         inputs, settings_record(plan, chosen, base_url),
@@ -125,6 +144,20 @@ def damage_report(damaged: list[tuple[str, str]], plan: Plan, chapters: tuple) -
         else:
             out.append("warning: a cached piece of encoded MP3 was damaged; encoded again")
     return out
+
+
+def _check_room(folder: Path, store: Store, plan: Plan, formats: list[AudioFormat]) -> None:
+    """Fail before any audio work if the output folder or the cache cannot be written or has no room:
+    for every format, the raw mix that corrections are made from (when a format is encoded whole), and
+    a margin; in the cache, the sentences still to synthesise (16-bit WAV) and their MP3 pieces."""
+    seconds = estimated_seconds(plan)
+    channels = plan.meta.mix.channels
+    need = sum(bytes_per_second(f, channels) for f in formats) * seconds
+    if any(f.name != "mp3" for f in formats):
+        need += 2 * channels * RATE * seconds
+    check_room(folder, int(need * 1.2) + 10_000_000, "output folder")
+    new = [s for s in plan.unique_speeches() if not store.speech.path(s.key).exists()]
+    check_room(store.root, int(speaking_seconds(new) * (2 * 24000 + 16000) * 1.2), "cache")
 
 
 def _counter(total: int, progress: Callable[[int, int], None] | None) -> Callable[[int], None]:

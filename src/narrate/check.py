@@ -8,13 +8,14 @@ from pathlib import Path
 
 from narrate.audio import RATE
 from narrate.engines import Engines
-from narrate.inputs import check_files, load_cues, load_script
+from narrate.errors import ExportError
+from narrate.export.formats import chapter_limits
+from narrate.inputs import check_files, load_script, load_sounds
 from narrate.mix import cue_seconds
-from narrate.plan import Cue, Plan, Silence, plan_episode
+from narrate.plan import Cue, Plan, estimated_seconds, plan_episode
 from narrate.script import Meta
 from narrate.text import mangle_prone_names, prepare
 
-WORDS_PER_MINUTE = 223  # the joe voice at speed 1.0 (201 at 0.9, measured on the demo)
 
 
 @dataclass(frozen=True)
@@ -25,21 +26,23 @@ class CheckReport:
     sentences: int
     estimated_seconds: float
     unlisted_names: tuple[tuple[int, str], ...]  # (line, name)
+    long_sentences: tuple[tuple[int, int, int], ...] = ()  # (line, words, parts): read in parts (text.MAX_WORDS)
+    warnings: tuple[str, ...] = ()
 
 
-def check(script_path: str, engines: Engines | None = None) -> CheckReport:
-    """Validate a script without making audio."""
+def check(script_path: str, engines: Engines | None = None, allow: tuple[str | Path, ...] = ()) -> CheckReport:
+    """Validate a script without making audio: the script, every file it names (its sounds decoded), the
+    voices, and what the chosen formats can hold."""
     script = load_script(script_path)
-    check_files(script)
-    plan = plan_episode(script, engines or Engines())
+    check_files(script, allow)
+    too_many, warnings = chapter_limits(script.meta.formats, len(script.chapters))
+    if too_many:
+        raise ExportError(too_many[0], script.path, script.meta.line_of("formats"))
+    plan = plan_episode(script, engines or Engines(), allow=allow)
     speeches = list(plan.speeches())
-    speaking = sum(
-        len(s.text.split()) / (WORDS_PER_MINUTE * float(dict(s.voice.settings).get("speed", 1.0))) * 60
-        for s in speeches
-    )
-    silence = sum(i.seconds for c in plan.chapters for i in c.items if isinstance(i, Silence))
-    cues = load_cues(script, "full")  # only their lengths matter here
-    silence += sum(
+    seconds = estimated_seconds(plan)
+    cues = load_sounds(script, "full").cues  # decoded, so a damaged sound is found now; only cue lengths count
+    seconds += sum(
         cue_seconds(i.kind, len(cues[i.kind]), RATE) for c in plan.chapters for i in c.items if isinstance(i, Cue) and i.kind in cues
     )
     known = script.meta.names()
@@ -50,7 +53,11 @@ def check(script_path: str, engines: Engines | None = None) -> CheckReport:
             continue
         for name in mangle_prone_names(s.source, known + [n for _, n in names]):
             names.append((_line_of(name, lines, s.line), name))
-    return CheckReport(plan, len(speeches), speaking + silence, tuple(names))
+    long = [(s.line, s.part[1], sum(len(p.source.split()) for p in speeches[k:k + s.part[1]]))
+            for k, s in enumerate(speeches) if s.part == (1, s.part[1]) and s.part[1] > 1]
+    sentences = sum(1 for s in speeches if s.part[0] == 1)
+    return CheckReport(plan, sentences, seconds, tuple(names),
+                       tuple((line, words, parts) for line, parts, words in long), tuple(warnings))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from narrate import __version__
-from narrate.errors import NarrateError
-from narrate.timeline import clock
+from narrate.errors import NarrateError, os_error
+from narrate.report import Progress, check_lines, format_duration, report_build
 
 if TYPE_CHECKING:
     from narrate.engines import Engines
@@ -45,10 +44,17 @@ class _NarrateGroup(click.Group):
             raise
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise  # click handles these itself (a closed pipe, as in 'narrate check | head', exits quietly)
+        except OSError as exc:
+            if verbose:
+                traceback.print_exc()
+            raise os_error(exc) from exc
         except KeyboardInterrupt:
             # Ctrl-C: what was published stays as it was (files are renamed into place only when whole)
             click.echo("interrupted: nothing was published by this run", err=True)
             raise click.exceptions.Exit(130) from None
+        except Terminated:
+            click.echo("terminated: nothing was published by this run", err=True)
+            raise click.exceptions.Exit(143) from None
         except Exception as exc:
             if verbose:
                 raise
@@ -64,31 +70,13 @@ def cli(verbose: bool) -> None:
     """Turn a story script into a narrated, chaptered podcast episode."""
 
 
-def _format_duration(ms: int) -> str:
-    return clock(ms + 500)
-
-
-class _Progress:
-    """A progress bar on a terminal; silence elsewhere (logs, CI, pipes)."""
-
-    def __init__(self) -> None:
-        self.bar: Any = None
-        self.shown = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        if not sys.stderr.isatty():
-            return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label="Synthesising", file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(done - self.shown)
-        self.shown = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
+# every command that reads a script's files takes the same option
+_allow_path = click.option(
+    "--allow-path", "allow", multiple=True, metavar="DIR", type=click.Path(file_okay=False, path_type=str),
+    help="Also use covers, images, sounds and voices from DIR (repeatable). Without it, every file a script "
+    "names must be inside the script's folder (after following links), so a script passed around publishes "
+    "only what it carries.",
+)
 
 # every command that uses the cache takes the same option
 _cache_dir = click.option(
@@ -98,7 +86,7 @@ _cache_dir = click.option(
 
 
 @cli.command()
-@click.argument("scripts", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.argument("scripts", nargs=-1, required=True, type=click.Path(path_type=str, readable=False))
 @click.option(
     "-o", "--output", metavar="OUT",
     help="The output folder: each episode goes into OUT/<script name>/, the feed into OUT. "
@@ -124,41 +112,42 @@ _cache_dir = click.option(
     help="Build the speech-only edition: no beds or stings, the same chapters and cues "
     "(written as <script name>-speech). Reuses the cached speech.",
 )
+@_allow_path
 def build(
     scripts: tuple[str, ...], output: str | None, formats: str | None, base_url: str | None,
-    cache_dir: Path | None, fresh: bool, speech_only: bool,
+    cache_dir: Path | None, fresh: bool, speech_only: bool, allow: tuple[str, ...],
 ) -> None:
     """Build the episode for each SCRIPT (a folder stands for its .md files); several make one series and one feed."""
     from narrate.export.formats import SUFFIXES
 
     if len(scripts) > 1 and output and Path(output).suffix.lower() in SUFFIXES:
         raise click.UsageError("-o names one file, but several scripts were given; name a folder instead")
-    _build_all(list(scripts), output, cache_dir, "speech" if speech_only else "full", formats, base_url, fresh)
+    _build_all(list(scripts), output, cache_dir, "speech" if speech_only else "full", formats, base_url, fresh, allow)
 
 
 def _build_all(
     scripts: list[str], output: str | None, cache_dir: Path | None, edition: str,
-    formats: str | None, base_url: str | None, fresh: bool = False,
+    formats: str | None, base_url: str | None, fresh: bool = False, allow: tuple[str, ...] = (),
 ) -> None:
     """Build each script and report it as it is done, then the feed (if there is an address for it)."""
     from narrate.series import build_series
 
-    bars: list[_Progress] = []
+    bars: list[Progress] = []
 
-    def progress() -> _Progress:
+    def progress() -> Progress:
         for bar in bars:
             bar.close()
-        bars.append(_Progress())
+        bars.append(Progress())
         return bars[-1]
 
     def report(result: BuildResult) -> None:
         for bar in bars:
             bar.close()
-        _report(result)
+        report_build(result)
 
     try:
         series = build_series(scripts, output, cache_dir, _engines(), formats, base_url, edition, fresh, progress,
-                              lambda line: click.echo(line, err=True), report)
+                              lambda line: click.echo(line, err=True), report, allow)
     finally:
         for bar in bars:
             bar.close()
@@ -170,35 +159,13 @@ def _build_all(
         click.echo("no feed: set 'base_url' under 'podcast:' in the front matter, or give --base-url")
 
 
-def _report(result: BuildResult) -> None:
-    tl, layout = result.timeline, result.layout
-    if result.unchanged:
-        click.echo(f"{result.output}: {result.changes.lines()[0]}; wrote nothing")
-        return
-    names = [p.name for p in result.outputs.values()]
-    click.echo(f"built {result.output}" + (f" (and {', '.join(names[1:])})" if len(names) > 1 else ""))
-    click.echo(f"  {_format_duration(tl.duration_ms)} long, {len(tl.chapters)} chapters")
-    for line in result.changes.lines():
-        click.echo(f"  {line}")
-    for line in result.cost.lines():
-        click.echo(f"  {line}")
-    click.echo(f"  {result.loudness.summary()}")
-    others = [f"{name} {m.integrated_lufs:.1f} LUFS, {m.true_peak_dbtp:.1f} dBTP"
-              for name, m in result.loudness.by_format.items() if name != next(iter(result.outputs))]
-    if others:
-        click.echo(f"  also measured: {'; '.join(others)}")
-    stem = layout.stem
-    click.echo(f"  transcripts: {stem}.vtt, {stem}.srt, {stem}.transcript.json; chapters: {stem}.chapters.json")
-    click.echo(f"  web page: {layout.folder / layout.page}")
-    click.echo(f"  build record: {result.manifest}")
-
-
 @cli.command()
-@click.argument("script", type=click.Path(dir_okay=True, path_type=str), required=False)
+@click.argument("script", type=click.Path(path_type=str, readable=False), required=False)
 @click.option("--say", "text", metavar="TEXT",
               help="Print how TEXT will be spoken (and, for Piper, its phonemes), with SCRIPT's language, "
               "pronunciations and voice if SCRIPT is given.")
-def check(script: str | None, text: str | None) -> None:
+@_allow_path
+def check(script: str | None, text: str | None, allow: tuple[str, ...]) -> None:
     """Check SCRIPT without making audio; or hear in writing how a piece of text will be said (--say)."""
     from narrate.check import check as run_check
     from narrate.check import say
@@ -212,34 +179,22 @@ def check(script: str | None, text: str | None) -> None:
         return
     if script is None:
         raise click.UsageError("give a SCRIPT to check, or --say TEXT")
-    report = run_check(script, _engines())
-    plan = report.plan
-    click.echo(
-        f"{script}: {len(plan.chapters)} chapters, {report.sentences} sentences, "
-        f"about {_format_duration(int(report.estimated_seconds * 1000))} of narration"
-    )
-    width = max(len(c.title) for c in plan.chapters)
-    for c in plan.chapters:
-        n = sum(1 for i in c.items if getattr(i, "role", None) == "text")
-        click.echo(f"  {c.number:>2}  {c.title:<{width}}  line {c.line}, {n} sentence{'s' if n != 1 else ''}")
-    if report.unlisted_names:
-        click.echo("names not in 'pronunciations' that an English voice may say wrongly:")
-        for line, name in report.unlisted_names:
-            click.echo(f"  {script}:{line}: {name}")
-    else:
-        click.echo("every name an English voice may say wrongly has a pronunciation")
+    report = run_check(script, _engines(), allow)
+    for line in check_lines(report, script):
+        click.echo(line)
 
 
 @cli.command()
-@click.argument("script", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("script", type=click.Path(path_type=str, readable=False))
 @click.option("-o", "--output", metavar="OUT", help="As for 'narrate build'. Default: build")
 @click.option("-f", "--format", "formats", metavar="LIST", help="As for 'narrate build'.")
 @click.option("--base-url", metavar="URL", help="As for 'narrate build'.")
 @_cache_dir
 @click.option("--debounce", type=click.FloatRange(0.1, 30), default=0.8, show_default=True, metavar="SECONDS",
               help="Wait until the files have been quiet this long before building.")
+@_allow_path
 def watch(script: str, output: str | None, formats: str | None, base_url: str | None, cache_dir: Path | None,
-          debounce: float) -> None:
+          debounce: float, allow: tuple[str, ...]) -> None:
     """Build SCRIPT, then rebuild it each time it (or a sound or image it uses) is saved. Ctrl-C stops."""
     from narrate.script import check_base_url, parse_formats
     from narrate.watch import watch as run_watch
@@ -250,7 +205,7 @@ def watch(script: str, output: str | None, formats: str | None, base_url: str | 
         check_base_url(base_url, "--base-url")
 
     def rebuild() -> None:
-        _build_all([script], output, cache_dir, "full", formats, base_url)
+        _build_all([script], output, cache_dir, "full", formats, base_url, allow=allow)
 
     click.echo(f"watching {script} and the files it uses (Ctrl-C to stop)")
     try:
@@ -260,22 +215,23 @@ def watch(script: str, output: str | None, formats: str | None, base_url: str | 
 
 
 @cli.command()
-@click.argument("script", type=click.Path(dir_okay=False, path_type=str))
+@click.argument("script", type=click.Path(path_type=str, readable=False))
 @click.option("--chapter", type=click.IntRange(1), metavar="N", help="Preview chapter N (from 1).")
 @click.option("--line", type=click.IntRange(1), metavar="L", help="Preview the paragraph at line L of the script.")
 @click.option("-o", "--output", metavar="FILE",
               help="Where to write it (.mp3 or .wav). Default: build/preview/<script>-chapter-NN.mp3")
 @click.option("--play/--no-play", default=True, show_default=True, help="Play it when done, if a player is installed.")
 @_cache_dir
+@_allow_path
 def preview(script: str, chapter: int | None, line: int | None, output: str | None, play: bool,
-            cache_dir: Path | None) -> None:
+            cache_dir: Path | None, allow: tuple[str, ...]) -> None:
     """Render one chapter (--chapter N) or one paragraph (--line L) of SCRIPT, mixed, and play it."""
     from narrate import preview as p
 
     if (chapter is None) == (line is None):
         raise click.UsageError("give --chapter N or --line L (one of them)")
-    result = p.preview(script, chapter, line, output, cache_dir, _engines())
-    click.echo(f"wrote {result.path}: {result.what}, {_format_duration(int(result.seconds * 1000))}; "
+    result = p.preview(script, chapter, line, output, cache_dir, _engines(), allow)
+    click.echo(f"wrote {result.path}: {result.what}, {format_duration(int(result.seconds * 1000))}; "
                f"{result.stats.summary()}")
     if play:
         played = p.play(result.path)
@@ -287,7 +243,7 @@ def preview(script: str, chapter: int | None, line: int | None, output: str | No
 
 
 @cli.command()
-@click.argument("target", type=click.Path(dir_okay=False, path_type=str), metavar="EPISODE-OR-SCRIPT")
+@click.argument("target", type=click.Path(path_type=str, readable=False), metavar="EPISODE-OR-SCRIPT")
 @click.option("-o", "--output", metavar="OUT", help="Where a SCRIPT's episode was built, as for 'narrate build'.")
 @click.option("--max-wer", type=click.FloatRange(0, 1), default=0.15, show_default=True,
               help="Fail if the episode's or a chapter's word error rate is above this (0.15 = 15%).")
@@ -378,6 +334,18 @@ def cache_verify(cache_dir: Path | None) -> None:
                if got.damaged or got.old else f"checked {got.entries:,} entries: all sound")
 
 
+class Terminated(BaseException):
+    """SIGTERM (a service manager, 'kill', a CI timeout): stop as Ctrl-C does."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
 def main() -> None:
-    """Console entry point."""
+    """Console entry point. SIGTERM unwinds like Ctrl-C: encoders are stopped, temporary files removed,
+    and nothing half-written is published; the exit status is 143 (128 + SIGTERM)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _on_sigterm)
     cli(prog_name="narrate")

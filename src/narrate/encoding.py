@@ -29,6 +29,7 @@ from narrate.export.encode import Target, encode_chunks
 from narrate.export.formats import AudioFormat
 from narrate.export.gapless import POSTROLL_FRAMES, PREROLL_FRAMES, SAMPLES_PER_FRAME, Segment, assemble, encode_segment
 from narrate.export.m4b import ffmetadata
+from narrate.files import WORK_PREFIX
 from narrate.loudness import loudness_of, measure_file
 
 PROBE_SECONDS = 90  # how much of the mix codec_shifts encodes to see what the codec does to loudness
@@ -84,7 +85,7 @@ class Encoder:
             self._encode_whole(mastered, whole, files, folder, units, segments, segment_keys, need)
         elif need:
             with ThreadPoolExecutor(2) as pool:  # each worker renders its piece and waits on its encoder
-                jobs = {k: pool.submit(self._segment, mastered, units[k], None, segment_keys[k]) for k in need}
+                jobs = {k: pool.submit(self._segment, mastered, units[k], segment_keys[k]) for k in need}
                 for k, job in jobs.items():
                     segments[k] = job.result()
         self.encoded = sorted({units[k].chapter for k in need})
@@ -124,34 +125,31 @@ class Encoder:
         mp3 = next(f for f in self.formats if f.name == "mp3")
         return mp3.codec_args(episode.channels)
 
-    def _segment(self, mastered: Episode, unit: Piece, chapter: np.ndarray | None, key: str,
-                 before: np.ndarray | None = None) -> Segment:
-        """Encode one piece's MP3 frames, with the real audio either side of it for context.
-
-        ``chapter`` is the piece's whole chapter, if already rendered (else the piece is rendered),
-        and ``before`` the end of the chapter before it."""
+    def _context(self, mastered: Episode, unit: Piece) -> tuple[np.ndarray, int]:
+        """A piece's audio with the real audio either side of it that its encoder sees, and how many
+        samples of it come before the piece."""
         i, a, b = unit
         n = len(mastered.layouts)
         length = mastered.layouts[i].length
         pre = PREROLL_FRAMES * SAMPLES_PER_FRAME if (i > 0 or a > 0) else 0
         post = POSTROLL_FRAMES * SAMPLES_PER_FRAME if (i < n - 1 or b < length) else 0
-
-        def here(lo: int, hi: int) -> np.ndarray:
-            return chapter[lo:hi] if chapter is not None else mastered.render_chapter(i, lo, hi)
-
         parts = []
-        if pre and a > 0:
-            parts.append(here(a - pre, a))
-        elif pre:
+        if pre and a == 0:
             prev = mastered.layouts[i - 1].length
-            parts.append(before[-pre:] if before is not None else mastered.render_chapter(i - 1, prev - pre, prev))
-        parts.append(here(a, b))
-        if post and b < length:
-            parts.append(here(b, min(b + post, length)))
-        elif post:
+            parts.append(mastered.render_chapter(i - 1, prev - pre, prev))
+        parts.append(mastered.render_chapter(i, a - pre if a > 0 else a, min(b + post, length)))
+        if post and b == length:
             parts.append(mastered.render_chapter(i + 1, 0, post))
-        last = i == n - 1 and b == length
-        segment = encode_segment(np.concatenate(parts), mastered.rate, mastered.channels, self._mp3_args(mastered),
+        return np.concatenate(parts) if len(parts) > 1 else parts[0], pre
+
+    def _segment(self, mastered: Episode, unit: Piece, key: str,
+                 context: tuple[np.ndarray, int] | None = None) -> Segment:
+        """Encode one piece's MP3 frames, with the real audio either side of it for context (``context``,
+        if it is already rendered)."""
+        i, a, b = unit
+        audio, pre = context or self._context(mastered, unit)
+        last = i == len(mastered.layouts) - 1 and b == mastered.layouts[i].length
+        segment = encode_segment(audio, mastered.rate, mastered.channels, self._mp3_args(mastered),
                                  pre // SAMPLES_PER_FRAME, None if last else (b - a) // SAMPLES_PER_FRAME)
         _save_segment(self.store, key, segment)
         return segment
@@ -162,7 +160,7 @@ class Encoder:
         """Render every chapter once, streaming it to the whole-file encoders (and keeping it as raw PCM
         for corrections) while the MP3 pieces that are missing are encoded beside them."""
         if self._tmp is None:
-            self._tmp = tempfile.TemporaryDirectory(dir=folder, prefix=".narrate-")
+            self._tmp = tempfile.TemporaryDirectory(dir=folder, prefix=WORK_PREFIX)
         work = Path(self._tmp.name)
         targets = []
         for fmt in whole:
@@ -172,24 +170,24 @@ class Encoder:
         self.raw = work / "mix.s16"
         targets.append(Target(self.raw, ("-c:a", "pcm_s16le"), "s16le"))
         jobs: dict[int, Future[Segment]] = {}
-        slots = threading.Semaphore(8)  # MP3 pieces waiting for the encoder, each holding its chapter: bounds memory
-        by_chapter: dict[int, list[int]] = {}
-        for k in need:
-            by_chapter.setdefault(units[k].chapter, []).append(k)
+        slots = threading.Semaphore(8)  # MP3 pieces waiting for the encoder, each holding its audio: bounds memory
+        needed = set(need)
 
-        def chapters(pool: ThreadPoolExecutor) -> Iterator[np.ndarray]:
-            before = None
-            for i in range(len(mastered.layouts)):
-                audio = mastered.render_chapter(i)
-                for k in by_chapter.get(i, ()):
+        def blocks(pool: ThreadPoolExecutor) -> Iterator[np.ndarray]:
+            """The episode a piece at a time (memory holds a few pieces, however long a chapter is); a missing
+            MP3 piece is encoded from the same rendering, with its context."""
+            for k, unit in enumerate(units or pieces(mastered)):
+                if units and k in needed:
+                    audio, pre = self._context(mastered, unit)
                     slots.acquire()
-                    jobs[k] = pool.submit(self._segment, mastered, units[k], audio, segment_keys[k], before)
+                    jobs[k] = pool.submit(self._segment, mastered, unit, segment_keys[k], (audio, pre))
                     jobs[k].add_done_callback(lambda _: slots.release())
-                before = audio[-PREROLL_FRAMES * SAMPLES_PER_FRAME :]
-                yield audio
+                    yield audio[pre : pre + unit.b - unit.a]
+                else:
+                    yield mastered.render_chapter(unit.chapter, unit.a, unit.b)
 
         with ThreadPoolExecutor(1) as pool:
-            encode_chunks(chapters(pool), mastered.rate, mastered.channels, targets)
+            encode_chunks(blocks(pool), mastered.rate, mastered.channels, targets)
             for k, job in jobs.items():
                 segments[k] = job.result()
 
@@ -258,13 +256,14 @@ def codec_shifts(episode: Episode, formats: list[AudioFormat], folder: Path) -> 
     middle, once rendered for every format at once, and measuring both sides lets
     the full encodes aim for the target instead of missing it.
     """
-    chapter = episode.render_chapter(len(episode.layouts) // 2)
-    n = min(len(chapter), PROBE_SECONDS * episode.rate)
-    excerpt = chapter[(len(chapter) - n) // 2 :][:n]
+    middle = len(episode.layouts) // 2
+    length = episode.layouts[middle].length
+    n = min(length, PROBE_SECONDS * episode.rate)
+    excerpt = episode.render_chapter(middle, (length - n) // 2, (length - n) // 2 + n)
     excerpt = (np.clip(excerpt, -1, 1) * 32767).round() / 32767  # as the encoders will receive it
     before = loudness_of(excerpt, episode.rate)
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=folder, prefix=".narrate-") as tmp:
+    with tempfile.TemporaryDirectory(dir=folder, prefix=WORK_PREFIX) as tmp:
         probes = {f.name: Path(tmp) / f"probe{f.suffix}" for f in formats}
         encode_chunks([excerpt], episode.rate, episode.channels,
                       [Target(probes[f.name], tuple(f.codec_args(episode.channels)), f.muxer) for f in formats])

@@ -18,8 +18,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from narrate.audio import RATE, Clip, resample, resampled_length
-from narrate.loudness import Master, linear, frame_curve, frame_energies, frame_size, frame_true_peaks
+from narrate.audio import RATE, resample, resampled_length
+from narrate.clips import Clips
+from narrate.loudness import (
+    BLOCK_SAMPLES, PEAK_CONTEXT, Master, frame_curve, frame_size, frame_true_peaks, k_weighted_frames, linear,
+)
 from narrate.plan import Plan
 from narrate.sounds import MixSounds
 from narrate.timeline import Timeline
@@ -61,7 +64,7 @@ class Episode:
     """An episode laid out on its timeline; audio is rendered on demand."""
 
     plan: Plan
-    clips: dict[str, Clip]  # trimmed, at their engine's rate
+    clips: Clips  # trimmed, at their engine's rate; samples read when rendered
     sounds: MixSounds
     layouts: tuple[ChapterLayout, ...]
     timeline: Timeline
@@ -94,11 +97,10 @@ class Episode:
         speech = np.zeros(n, dtype=np.float32)
         ready: dict[str, np.ndarray] = {}
         for offset, key in layout.speech:
-            clip = self.clips[key]
-            if offset - a >= n or offset + resampled_length(len(clip.samples), clip.rate, self.rate) <= a:
+            if offset - a >= n or offset + resampled_length(self.clips.length(key), self.clips.rate(key), self.rate) <= a:
                 continue
             if key not in ready:
-                ready[key] = resample(clip, self.rate)
+                ready[key] = resample(self.clips[key], self.rate)
             piece = ready[key][max(0, a - offset) : b - offset]
             lo = max(0, offset - a)
             speech[lo : lo + len(piece)] += piece
@@ -146,13 +148,25 @@ class Episode:
         return curve[a - first * f : b - first * f]
 
     def analyse_chapter(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        """One chapter's per-frame K-weighted energies and true peaks (its last frame padded with silence)."""
-        raw = self.render_raw(index)
+        """One chapter's per-frame K-weighted energies and true peaks (its last frame padded with silence).
+
+        Rendered and measured a block at a time, so memory holds a block, not the chapter."""
+        length = self.layouts[index].length
         f = frame_size(self.rate)
-        pad = (-len(raw)) % f
-        if pad:
-            raw = np.concatenate([raw, np.zeros((pad, raw.shape[1]), dtype=raw.dtype)])
-        return frame_energies(raw, self.rate), frame_true_peaks(raw, self.rate)
+        total = chapter_frames(length, self.rate) * f
+        step = BLOCK_SAMPLES // f * f
+        state = None
+        energies, peaks = [], []
+        for a in range(0, total, step):
+            b = min(a + step, total)
+            lo, hi = max(0, a - PEAK_CONTEXT), min(total, b + PEAK_CONTEXT)
+            x = self.render_raw(index, lo, min(hi, length))
+            if len(x) < hi - lo:  # the padding after the chapter's end is silence
+                x = np.concatenate([x, np.zeros((hi - lo - len(x), x.shape[1]), dtype=x.dtype)])
+            e, state = k_weighted_frames(x[a - lo : b - lo], self.rate, state)
+            energies.append(e)
+            peaks.append(frame_true_peaks(x, self.rate, a - lo, b - lo))
+        return np.concatenate(energies), np.concatenate(peaks)
 
     def region_key(self, index: int, a: int = 0, b: int | None = None, mastered: bool = False) -> str:
         """A hash of everything that makes samples a..b of one chapter sound as they do.
@@ -169,8 +183,7 @@ class Episode:
         here = layout.start + a
         speech = []
         for offset, key in layout.speech:
-            clip = self.clips[key]
-            n = resampled_length(len(clip.samples), clip.rate, self.rate)
+            n = resampled_length(self.clips.length(key), self.clips.rate(key), self.rate)
             if offset < b and offset + n > a:
                 speech.append((offset - a, key, n))
         cues = [

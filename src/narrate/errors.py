@@ -55,7 +55,25 @@ class ExportError(NarrateError):
     """Encoding or tagging the episode failed."""
 
 
-def did_you_mean(word: str, choices: Any, cutoff: float = 0.7) -> str:
+def os_error(exc: OSError) -> NarrateError:
+    """An operating system's refusal (no permission, a read-only or full disk, ...) as one line naming the
+    path and what to do."""
+    import errno
+
+    advice = {
+        errno.EACCES: "permission denied: write somewhere you may (-o DIR), or change the folder's permissions",
+        errno.EPERM: "not permitted: write somewhere you may (-o DIR), or change the folder's permissions",
+        errno.EROFS: "the disk is read-only: build into a folder on another disk (-o DIR)",
+        errno.ENOSPC: "no space left on the disk: free some (narrate cache prune removes old sentences), "
+                      "or build on another disk (-o DIR, --cache-dir DIR)",
+        errno.EDQUOT: "over the disk quota: free some space (narrate cache prune), or build elsewhere (-o DIR)",
+        errno.EMFILE: "too many open files: raise the limit (ulimit -n) and build again",
+    }.get(exc.errno or 0, f"{exc.strerror or exc}: check the path and try again")
+    where = exc.filename if exc.filename is not None else None
+    return NarrateError(advice, str(where) if where is not None else None)
+
+
+def did_you_mean(word: str, choices: Any, cutoff: float = 0.6) -> str:
     """" (did you mean 'x'?)" for the closest of ``choices`` to a misspelt ``word``, else ""."""
     import difflib
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 PARTIAL = ".partial"  # in the name of a file still being written: '.<stem>.<random>.partial<suffix>'
+WORK_PREFIX = ".narrate-"  # a folder of work files (raw mix, codec probes) inside the output folder
+LOCK_NAME = ".narrate.lock"
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -63,6 +65,101 @@ def published_all(paths: list[Path], unchanged: list[Path] | None = None) -> Ite
             except OSError:
                 pass
         raise
+
+
+@contextmanager
+def output_lock(folder: Path, say: Callable[[str], None]) -> Iterator[None]:
+    """Hold the output folder for one build at a time (a lock file in it, locked with flock, so a killed
+    build's lock goes with its process). A second build says which process holds it and waits. A folder
+    made here and left empty is removed again."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    made = [p for p in (folder, *folder.parents) if not p.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_NAME
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 4096).decode("utf-8", "replace").strip() or "another narrate"
+            say(f"waiting: {folder} is being built by {holder}; this build starts when that one is done "
+                "(Ctrl-C to give up)")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the holder removed the file as it finished: lock the new one
+    try:
+        import sys
+
+        os.ftruncate(fd, 0)
+        os.write(fd, f"narrate (process {os.getpid()}: {' '.join(sys.argv[1:]) or 'build'})".encode())
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        os.close(fd)
+        for p in made:
+            try:
+                p.rmdir()  # only if the build left it empty
+            except OSError:
+                break
+
+
+def remove_leftovers(folder: Path, stems: list[str]) -> int:
+    """Remove the partial files (of the files named ``<stem>.*``) and the work folders that a stopped build
+    left in ``folder``; how many. Only names narrate writes are touched."""
+    import shutil
+
+    count = 0
+    if not folder.is_dir():
+        return 0
+    for stem in stems:
+        for stray in folder.glob(f".{glob_escape(stem)}.*{PARTIAL}*"):
+            stray.unlink(missing_ok=True)
+            count += 1
+    for work in folder.glob(f"{WORK_PREFIX}*"):
+        if work.is_dir():
+            shutil.rmtree(work, ignore_errors=True)
+            count += 1
+    return count
+
+
+def glob_escape(name: str) -> str:
+    import glob
+
+    return glob.escape(name)
+
+
+def check_room(folder: Path, need: int, what: str) -> None:
+    """Before any slow work: that ``folder`` can be made (or is there) and written, with about ``need``
+    bytes free; else one NarrateError naming the folder and what to do."""
+    import errno
+    import shutil
+
+    from narrate.errors import NarrateError, os_error
+
+    there = folder.absolute()
+    while not there.exists() and there != there.parent:
+        there = there.parent
+    if not there.is_dir():
+        raise NarrateError(f"{there} is a file, so the {what} {folder} cannot be made there: choose another (-o)",
+                           str(folder))
+    if os.statvfs(there).f_flag & os.ST_RDONLY:
+        raise os_error(OSError(errno.EROFS, "read-only file system", str(there)))
+    if not os.access(there, os.W_OK | os.X_OK):
+        raise os_error(PermissionError(errno.EACCES, "permission denied", str(there)))
+    free = shutil.disk_usage(there).free
+    if free < need:
+        raise NarrateError(f"the {what} needs about {need / 1e6:,.0f} MB and the disk has {free / 1e6:,.0f} MB free: "
+                           "free some space (narrate cache prune removes old sentences), or use another disk",
+                           str(there))
 
 
 def _same_file_content(a: Path, b: Path) -> bool:

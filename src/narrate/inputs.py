@@ -16,7 +16,13 @@ import numpy as np
 from narrate.audio import RATE
 from narrate.errors import NarrateError, SoundError
 from narrate.script import Script, parse_script, read_script_text
-from narrate.sounds import MixSounds, find_sound, is_off, load_sound, make_loop
+from narrate.sounds import MixSounds, find_sound, is_off, load_sound, make_loop, sounds_dir
+
+# Pictures are copied into the output and embedded in the audio files; sounds are decoded whole into
+# memory (a minute of 44.1 kHz stereo is 21 MB as float32). Real covers and beds are far smaller.
+MAX_PICTURE_BYTES = 20_000_000
+MAX_SOUND_BYTES = 50_000_000
+MAX_SOUND_SECONDS = 600
 
 
 def load_script(path: str) -> Script:
@@ -48,8 +54,28 @@ def sound_uses(script: Script) -> list[tuple[str, str, int]]:
     return [(v, kind, line) for v, kind, line in out if v and not is_off(v)]
 
 
-def _check_picture(script: Script, name: str, what: str, line: int, hint: str = "") -> Path:
-    path = Path(script.path).parent / name
+def local_path(base: Path, value: str) -> Path:
+    """A file named in a script: relative to the script's folder, or absolute, with '~' for the home folder."""
+    return base / Path(value).expanduser()
+
+
+def allowed_roots(script: Script, allow: tuple[str | Path, ...] = ()) -> tuple[Path, ...]:
+    """The folders a script's files may be in: its own, the sounds narrate ships, and each --allow-path."""
+    return (Path(script.path).parent.resolve(), sounds_dir().resolve(), *(Path(a).expanduser().resolve() for a in allow))
+
+
+def check_inside(script: Script, path: Path, what: str, line: int, allow: tuple[str | Path, ...] = ()) -> None:
+    """Refuse a file that is, after symlinks, outside the script's folder (and the shipped sounds and
+    --allow-path folders): a script passed around must not publish what it does not carry."""
+    real = path.resolve()
+    if not any(real.is_relative_to(root) for root in allowed_roots(script, allow)):
+        raise SoundError(f"{what} is outside the script's folder (it is {real}): move it beside the script, "
+                         f"or allow its folder with --allow-path {real.parent}", script.path, line)
+
+
+def _check_picture(script: Script, name: str, what: str, line: int, hint: str = "",
+                   allow: tuple[str | Path, ...] = ()) -> Path:
+    path = local_path(Path(script.path).parent, name)
     if not path.is_file():
         raise SoundError(f"{what} not found: {name} (looked for {path}){hint}", script.path, line)
     try:
@@ -58,23 +84,57 @@ def _check_picture(script: Script, name: str, what: str, line: int, hint: str = 
         raise SoundError(f"cannot read {what} {name}: {exc.strerror}", script.path, line) from None
     if picture_mime(head) is None:
         raise SoundError(f"{what} {name} is not a PNG or JPEG file", script.path, line)
+    check_inside(script, path, f"{what} {name}", line, allow)
+    check_size(script, path, f"{what} {name}", line, MAX_PICTURE_BYTES)
     return path
 
 
-def check_files(script: Script) -> Path | None:
-    """Check the cover, chapter images and sound files the script names; return the cover's path."""
+def check_size(script: Script, path: Path, what: str, line: int, limit: int) -> None:
+    """Refuse a file larger than ``limit``: it would be read whole (a picture is copied and embedded, a
+    sound decoded into memory)."""
+    size = path.stat().st_size
+    if size > limit:
+        raise SoundError(f"{what} is {size / 1e6:,.1f} MB; narrate takes files up to {limit / 1e6:,.0f} MB here: "
+                         "make it smaller", script.path, line)
+
+
+def check_files(script: Script, allow: tuple[str | Path, ...] = ()) -> Path | None:
+    """Check the cover, chapter images and sound files the script names (each inside the script's folder,
+    the shipped sounds or an ``allow`` folder, and not too large); return the cover's path."""
     meta = script.meta
-    cover = _check_picture(script, meta.cover, "cover image", meta.line_of("cover")) if meta.cover else None
+    cover = (_check_picture(script, meta.cover, "cover image", meta.line_of("cover"), allow=allow)
+             if meta.cover else None)
     for chapter in script.chapters:
         if (img := chapter.settings.img) and not is_url(img):
             _check_picture(script, img, "chapter image", chapter.settings.line_of("img", chapter.line),
-                           "; give a file or an http(s) URL")
+                           "; give a file or an http(s) URL", allow)
     for value, kind, line in sound_uses(script):
         try:
-            find_sound(value, kind, Path(script.path).parent)
+            path = find_sound(value, kind, Path(script.path).parent)
         except SoundError as exc:
             raise exc.located(script.path, line) from None
+        check_inside(script, path, f"sound file {value}", line, allow)
+        check_size(script, path, f"sound file {value}", line, MAX_SOUND_BYTES)
+        seconds = sound_seconds(path)
+        if seconds is None:
+            raise SoundError(f"sound file {value} is not audio narrate can read (is it damaged?)", script.path, line)
+        if seconds > MAX_SOUND_SECONDS:
+            raise SoundError(f"sound file {value} lasts {seconds / 60:.0f} minutes; beds and cues may last up to "
+                             f"{MAX_SOUND_SECONDS // 60} (a bed loops): cut it shorter", script.path, line)
     return cover
+
+
+def sound_seconds(path: Path) -> float | None:
+    """How long a sound file plays, from its headers (mutagen), or None if it is not a sound file."""
+    import mutagen
+
+    try:
+        got = mutagen.File(str(path))
+    except Exception:  # mutagen raises its own error types for each format's damage  # noqa: BLE001
+        return None
+    info = getattr(got, "info", None)
+    length = getattr(info, "length", None)
+    return float(length) if length else None
 
 
 def used_files(script: Script) -> list[Path]:
@@ -88,8 +148,8 @@ def used_files(script: Script) -> list[Path]:
         except NarrateError:
             continue
     if script.meta.cover:
-        files.append(base / script.meta.cover)
-    files += [base / c.settings.img for c in script.chapters if c.settings.img and not is_url(c.settings.img)]
+        files.append(local_path(base, script.meta.cover))
+    files += [local_path(base, c.settings.img) for c in script.chapters if c.settings.img and not is_url(c.settings.img)]
     return files
 
 

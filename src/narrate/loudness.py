@@ -73,34 +73,46 @@ BLOCK_SAMPLES = 2**20  # work through long chapters in pieces of about 24 s, to 
 
 def frame_energies(audio: np.ndarray, rate: int) -> np.ndarray:
     """K-weighted mean square of each 10 ms frame, summed over channels (BS.1770 weights L and R 1.0)."""
+    return k_weighted_frames(audio, rate)[0]
+
+
+def k_weighted_frames(audio: np.ndarray, rate: int, state: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``frame_energies`` of a signal that may go on: given the filters' ``state`` at the end of what came
+    before (None at the start), the energies and the state to carry on with."""
     from scipy.signal import sosfilt
 
     sos, gain = _k_weighting(rate)
     f = frame_size(rate)
     n = len(audio) // f * f
     channels = audio.shape[1]
-    state = np.zeros((sos.shape[0], channels, 2))  # the filters run on across pieces
+    if state is None:
+        state = np.zeros((sos.shape[0], channels, 2))  # the filters run on across pieces
     step = BLOCK_SAMPLES // f * f
     out = []
     for a in range(0, n, step):
         piece = np.ascontiguousarray(audio[a : min(a + step, n)].T, dtype=np.float64)
         weighted, state = sosfilt(sos, piece, axis=-1, zi=state)
         out.append(np.square(weighted * gain).reshape(channels, -1, f).sum(axis=(0, 2)) / f)
-    return np.concatenate(out) if out else np.zeros(0)
+    return (np.concatenate(out) if out else np.zeros(0)), state
 
 
-def frame_true_peaks(audio: np.ndarray, rate: int) -> np.ndarray:
-    """The 4x-oversampled peak of each 10 ms frame (linear, over all channels)."""
+PEAK_CONTEXT = 12 * OVERSAMPLE  # samples either side the true-peak interpolator looks at (its length)
+
+
+def frame_true_peaks(audio: np.ndarray, rate: int, first: int = 0, last: int | None = None) -> np.ndarray:
+    """The 4x-oversampled peak of each 10 ms frame of ``audio[first:last]`` (linear, over all channels),
+    using the samples of ``audio`` around that stretch as context (PEAK_CONTEXT each side is enough)."""
     from scipy.signal import upfirdn
 
     f = frame_size(rate)
-    n = len(audio) // f * f
+    end = len(audio) if last is None else last
+    n = first + (end - first) // f * f
     h = _interpolator()
     pad = len(h)  # context each side, so pieces join exactly
     delay = (len(h) - 1) // 2
     step = BLOCK_SAMPLES // f * f
     out = []
-    for a in range(0, n, step):
+    for a in range(first, n, step):
         b = min(a + step, n)
         lo, hi = max(0, a - pad), min(len(audio), b + pad)
         x = np.ascontiguousarray(audio[lo:hi].T)

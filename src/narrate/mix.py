@@ -26,14 +26,15 @@ top (see narrate.master), in ``Episode.render_chapter``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
 
-from narrate.audio import RATE, Clip, resampled_length, trim_silence
+from narrate.audio import RATE, Clip, resampled_length
+from narrate.clips import Clips
 from narrate.episode import FRAME_ALIGN, BedRun, ChapterLayout, Episode, chapter_frames
-from narrate.loudness import clip_energies, frame_size, integrated, linear, loudness_of
+from narrate.loudness import frame_size, integrated, linear, loudness_of
 from narrate.plan import ChapterPlan, Cue, Plan, Silence, Speech
 from narrate.sounds import MixSounds
 from narrate.timeline import ChapterTime, SentenceTime, Timeline
@@ -52,12 +53,7 @@ DUCK_ATTACK = 0.15
 DUCK_HOLD = 0.3
 DUCK_RELEASE = 0.7
 MIN_CROSSFADE = 0.05  # s: even with 'crossfade: 0', joins between beds are declicked
-SPEECH_ACTIVE_DB = -45.0  # a 10 ms frame of a clip counts as speech above this RMS
 REFERENCE_HOLD_LU = 0.5  # a rebuild keeps the last speech loudness reference while within this
-
-
-def _trimmed(clip: Clip) -> Clip:
-    return Clip(trim_silence(clip.samples, clip.rate), clip.rate)
 
 
 def cue_seconds(kind: str, length: int, rate: int) -> float:
@@ -72,24 +68,23 @@ def _end_padding(frames: int) -> int:
 
 def mix_episode(
     plan: Plan,
-    clips: dict[str, Clip],
+    clips: Mapping[str, Clip],
     sounds: MixSounds | None = None,
     rate: int = RATE,
     reference: float | None = None,
-    energies_of: Callable[[str, Clip], np.ndarray] | None = None,
 ) -> Episode:
     """Lay every chapter end to end on one timeline, without rendering audio yet.
 
     Beds and cues are set relative to the speech's loudness. ``reference`` is
     the speech loudness the last build used: if this speech is within
     REFERENCE_HOLD_LU of it, it is kept, so an edit does not nudge every bed
-    and cue (and so every chapter) by a hundredth of a dB. ``energies_of(key, trimmed clip)``
-    may supply each clip's frame energies from a cache (see ``clip_energies``).
+    and cue (and so every chapter) by a hundredth of a dB. ``clips`` are the synthesis stage's
+    (``narrate.audio.Clips``: trimmed, their samples read back when rendered), or any clips in memory.
     """
     sounds = sounds or MixSounds()
     mix = plan.meta.mix
     channels = mix.channels
-    trimmed = {key: _trimmed(clip) for key, clip in clips.items()}
+    trimmed = Clips.in_memory(clips)
     layouts: list[ChapterLayout] = []
     chapters: list[ChapterTime] = []
     sentences: list[SentenceTime] = []
@@ -107,8 +102,7 @@ def mix_episode(
                 cues.append((pos, item.kind))
                 pos += int(round(cue_seconds(item.kind, len(sounds.cues[item.kind]), rate) * rate))
             else:
-                clip = trimmed[item.key]
-                n = resampled_length(len(clip.samples), clip.rate, rate)
+                n = resampled_length(trimmed.length(item.key), trimmed.rate(item.key), rate)
                 speech.append((pos, item.key))
                 sentences.append(_sentence_time(chapter, item, start + pos, start + pos + n, rate))
                 pos += n
@@ -117,7 +111,7 @@ def mix_episode(
         chapters.append(ChapterTime(chapter.number, chapter.title, chapter.line, _ms(start, rate), _ms(start + pos, rate)))
         start += pos
     timeline = Timeline(duration_ms=_ms(start, rate), chapters=tuple(chapters), sentences=tuple(sentences))
-    speech_lufs = _speech_loudness(plan, trimmed, channels, energies_of)
+    speech_lufs = _speech_loudness(plan, trimmed, channels)
     measured = speech_lufs if math.isfinite(speech_lufs) else -20.0
     if reference is None or abs(reference - measured) > REFERENCE_HOLD_LU:
         reference = round(measured, 2)
@@ -140,13 +134,9 @@ def _loudness(sound: np.ndarray, rate: int, channels: int) -> float:
     return value if math.isfinite(value) else -70.0
 
 
-def _speech_loudness(
-    plan: Plan, clips: dict[str, Clip], channels: int, energies_of: Callable[[str, Clip], np.ndarray] | None
-) -> float:
-    """Integrated loudness of the narration alone, as it will sit in the mix, from the clips."""
-    measure = energies_of or (lambda key, clip: clip_energies(clip))
-    energies = {key: measure(key, clip) * channels for key, clip in clips.items()}
-    parts = [energies[s.key] for s in plan.speeches()]
+def _speech_loudness(plan: Plan, clips: Clips, channels: int) -> float:
+    """Integrated loudness of the narration alone, as it will sit in the mix, from the clips' frame energies."""
+    parts = [clips.energies[s.key] * channels for s in plan.speeches()]
     return integrated(np.concatenate(parts)) if parts else -math.inf
 
 
@@ -189,8 +179,6 @@ def _duck_envelope(episode: Episode) -> tuple[np.ndarray, ...]:
     """The beds' gain per 10 ms frame of each chapter: down by the ducking amount wherever the voice speaks."""
     rate = episode.rate
     f = frame_size(rate)
-    threshold = linear(SPEECH_ACTIVE_DB) ** 2
-    clip_frames: dict[str, np.ndarray] = {}
     frames_of = lambda seconds: max(1, int(round(seconds * 100)))  # noqa: E731
     hold, look = frames_of(DUCK_HOLD), frames_of(DUCK_LOOKAHEAD)
     attack, release = frames_of(DUCK_ATTACK), frames_of(DUCK_RELEASE)
@@ -199,13 +187,7 @@ def _duck_envelope(episode: Episode) -> tuple[np.ndarray, ...]:
         total = chapter_frames(layout.length, rate)
         active = np.zeros(total, dtype=bool)
         for offset, key in layout.speech:
-            if key not in clip_frames:
-                clip = episode.clips[key]
-                cf = frame_size(clip.rate)
-                m = len(clip.samples) // cf
-                ms = np.square(clip.samples[: m * cf], dtype=np.float64).reshape(m, cf).mean(axis=1)
-                clip_frames[key] = np.flatnonzero(ms > threshold)
-            frames = offset // f + clip_frames[key]
+            frames = offset // f + episode.clips.facts[key].active
             active[frames[frames < total]] = True
         # hold after speech, and look ahead of it
         idx = np.arange(total)

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.engines import Engines, ResolvedVoice
-from narrate.errors import EngineError
+from narrate.errors import EngineError, ScriptError
+from narrate.inputs import check_inside
 from narrate.script import Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Script, Table, VoiceSettings
 from narrate.normalise import Reading
-from narrate.text import prepare, split_sentences
+from narrate.text import MAX_CHARS, bounded_parts, prepare, split_sentences
 
 # Silences, in seconds. A chapter starts with its cue, CUE_LEAD after its marker,
 # so skipping to a chapter lands on the chime; without a cue it starts with
@@ -27,6 +29,7 @@ CHAPTER_LEAD = 1.0
 AFTER_INTRO = 1.5
 AFTER_TITLE = 0.9
 SENTENCE_GAP = 0.35
+CLAUSE_GAP = 0.2  # between the parts of a sentence too long to be said at once (narrate.text.bounded_parts)
 BEFORE_HEADING = 1.2  # a sub-heading ('## ...') stands apart: a longer pause before it
 AFTER_HEADING = 0.8
 PARAGRAPH_GAP = 0.8
@@ -51,6 +54,7 @@ class Speech:
     speaker: str | None = None
     paragraph: int = 0  # which paragraph of its chapter (from 1); 0 outside the body
     cells: tuple[str, ...] = ()  # for a table's lead-in ('table') its header, for a row ('row') its cells
+    part: tuple[int, int] = (1, 1)  # (which, of how many): a sentence too long to say at once is said in parts
 
 
 @dataclass(frozen=True)
@@ -127,8 +131,9 @@ def speech_key(voice: ResolvedVoice, text: str) -> str:
 class _Voices:
     """Resolve each distinct VoiceSettings once, reporting errors where the voice was set."""
 
-    def __init__(self, engines: Engines, base_dir: Path, path: str) -> None:
-        self.engines, self.base_dir, self.path = engines, base_dir, path
+    def __init__(self, script: Script, engines: Engines, allow: tuple[str | Path, ...] = ()) -> None:
+        self.script, self.engines, self.allow = script, engines, allow
+        self.base_dir, self.path = Path(script.path).parent, script.path
         self._done: dict[VoiceSettings, ResolvedVoice] = {}
 
     def __call__(self, voice: VoiceSettings) -> ResolvedVoice:
@@ -138,15 +143,18 @@ class _Voices:
                 self._done[voice] = engine.resolve(voice, self.base_dir)
             except EngineError as exc:
                 raise exc.located(self.path, voice.line or 1) from exc
+            for name in self._done[voice].files:
+                check_inside(self.script, Path(name), f"voice file {Path(name).name}", voice.line or 1, self.allow)
         return self._done[voice]
 
 
-def plan_episode(script: Script, engines: Engines, edition: str = "full") -> Plan:
-    """Plan every chapter of a script, for the 'full' or the 'speech'-only edition."""
+def plan_episode(script: Script, engines: Engines, edition: str = "full", allow: tuple[str | Path, ...] = ()) -> Plan:
+    """Plan every chapter of a script, for the 'full' or the 'speech'-only edition (a voice's own files must
+    be in the script's folder or an ``allow`` folder)."""
     meta = script.meta
     mix = meta.mix
     stings = edition == "full"
-    voices = _Voices(engines, Path(script.path).parent, script.path)
+    voices = _Voices(script, engines, allow)
     reading = Reading(links=meta.links, tasks=meta.tasks, emoji=meta.emoji, footnotes=meta.footnotes, images=meta.images)
     narrator = voices(meta.voice)
     for speaker in meta.speakers:
@@ -155,12 +163,26 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full") -> Pla
     def say(
         text: str, voice: ResolvedVoice, line: int, role: str, speaker: str | None = None, paragraph: int = 0,
         cells: tuple[str, ...] = (),
-    ) -> Speech | None:
-        spoken = prepare(text, meta.lexicon(voice.engine), meta.language, reading)
-        if not any(ch.isalnum() for ch in spoken):
-            return None  # punctuation only: nothing to say
-        return Speech(spoken, " ".join(text.split()), voice, speech_key(voice, spoken), line, role, speaker, paragraph,
-                      cells)
+    ) -> list[Item]:
+        """The speech for one sentence: one Speech, or, for a sentence too long for a voice to take at once,
+        its parts with a short gap between them; nothing for punctuation alone."""
+        lexicon = meta.lexicon(voice.engine)
+        said: dict[str, str] = {}
+
+        def spoken(part: str) -> str:
+            if part not in said:
+                said[part] = prepare(part, lexicon, meta.language, reading)
+            return said[part]
+
+        parts = [p for p in bounded_parts(text, spoken) if any(ch.isalnum() for ch in spoken(p))]
+        out: list[Item] = []
+        for n, part in enumerate(parts, start=1):
+            _check_phonemes(part, script.path, line)
+            if out:
+                out.append(Silence(CLAUSE_GAP, line))
+            out.append(Speech(spoken(part), part, voice, speech_key(voice, spoken(part)), line, role, speaker,
+                              paragraph, cells, (n, len(parts))))
+        return out
 
     chapters = []
     count = len(script.chapters)
@@ -171,7 +193,7 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full") -> Pla
                 items.append(Cue("intro", 1))
             for line_text in intro_lines(meta):
                 if s := say(line_text, narrator, 1, "intro"):
-                    items += [s, Silence(SENTENCE_GAP, 1)]
+                    items += [*s, Silence(SENTENCE_GAP, 1)]
             _end_with(items, Silence(AFTER_INTRO, 1))
         if mix.cue:
             items += [Silence(CUE_LEAD, chapter.line), Cue("chime", chapter.line)] if not items else [Cue("chime", chapter.line)]
@@ -179,14 +201,14 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full") -> Pla
             items.append(Silence(CHAPTER_LEAD, chapter.line))
         for role, text in chapter_announcement(chapter, number, count):
             if s := say(text, narrator, chapter.line, role):
-                items += [s, Silence(SENTENCE_GAP, chapter.line)]
+                items += [*s, Silence(SENTENCE_GAP, chapter.line)]
         _end_with(items, Silence(AFTER_TITLE, chapter.line))
         items += _body(chapter, meta, voices, narrator, say)
         items.append(Silence(CHAPTER_TAIL, chapter.line))
         if number == count and mix.outro:
             for line_text in split_sentences(close_text(meta), meta.language):
                 if s := say(line_text[1], narrator, chapter.line, "outro"):
-                    items += [s, Silence(SENTENCE_GAP, chapter.line)]
+                    items += [*s, Silence(SENTENCE_GAP, chapter.line)]
             _end_with(items, Silence(BEFORE_OUTRO, chapter.line))
             if stings:
                 items += [Cue("outro", chapter.line), Silence(OUTRO_TAIL, chapter.line)]
@@ -194,6 +216,21 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full") -> Pla
             ChapterPlan(number, chapter.title, chapter.line, chapter.settings, tuple(_merge_silences(items)))
         )
     return Plan(script.path, meta, tuple(chapters), edition)
+
+
+WORDS_PER_MINUTE = 223  # the joe voice at speed 1.0 (201 at 0.9, measured on the demo)
+
+
+def speaking_seconds(speeches: Iterable[Speech]) -> float:
+    """About how long these sentences take to say, at each voice's speed."""
+    return sum(len(s.text.split()) / (WORDS_PER_MINUTE * float(dict(s.voice.settings).get("speed", 1.0))) * 60
+               for s in speeches)
+
+
+def estimated_seconds(plan: Plan) -> float:
+    """About how long the episode will be: its speech and its silences (not its cues)."""
+    silence = sum(i.seconds for c in plan.chapters for i in c.items if isinstance(i, Silence))
+    return speaking_seconds(plan.speeches()) + silence
 
 
 def intro_lines(meta: Meta) -> list[str]:
@@ -256,14 +293,14 @@ def _body(chapter: Chapter, meta: Meta, voices: _Voices, narrator: ResolvedVoice
             paragraph += 1
             for text, line, role, cells in table_sentences(block):
                 if s := say(text, narrator, line, role, None, paragraph, cells):
-                    items += [s, Silence(SENTENCE_GAP, line)]
+                    items += [*s, Silence(SENTENCE_GAP, line)]
             if items and isinstance(items[-1], Silence):
                 items[-1] = Silence(PARAGRAPH_GAP, items[-1].line)
             continue
         if isinstance(block, Heading):
             paragraph += 1
             if s := say(block.text, narrator, block.line, f"h{block.level}", None, paragraph):
-                items += [Silence(BEFORE_HEADING, block.line), s, Silence(AFTER_HEADING, block.line)]
+                items += [Silence(BEFORE_HEADING, block.line), *s, Silence(AFTER_HEADING, block.line)]
             continue
         assert isinstance(block, Paragraph)
         voice = narrator
@@ -274,10 +311,18 @@ def _body(chapter: Chapter, meta: Meta, voices: _Voices, narrator: ResolvedVoice
         for offset, sentence in split_sentences(block.text, meta.language):
             line = block.line + block.text[:offset].count("\n")
             if s := say(sentence, voice, line, "text", block.speaker, paragraph):
-                items += [s, Silence(SENTENCE_GAP, line)]
+                items += [*s, Silence(SENTENCE_GAP, line)]
         if items and isinstance(items[-1], Silence):
             items[-1] = Silence(PARAGRAPH_GAP, items[-1].line)
     return items
+
+
+def _check_phonemes(part: str, path: str, line: int) -> None:
+    """Phonemes in [[ ]] cannot be cut, so one span must be short enough for a voice to take at once."""
+    for span in re.findall(r"\[\[[^\]]*\]\]", part):
+        if len(span) > MAX_CHARS:
+            raise ScriptError(f"phonemes in [[ ]] run to {len(span):,} characters, more than a voice takes at once "
+                              f"({MAX_CHARS}); split them into several [[ ]]", path, line)
 
 
 def _end_with(items: list[Item], gap: Silence) -> None:

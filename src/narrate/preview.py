@@ -65,13 +65,14 @@ def preview(
     output: str | None = None,
     cache_dir: Path | None = None,
     engines: Engines | None = None,
+    allow: tuple[str | Path, ...] = (),
 ) -> Preview:
     """Render one chapter (or the paragraph around a line) to an MP3 (or WAV) file, mastered as the
     episode's first encode is (narrate.master), with its analysis from the cache where it can be."""
     script = load_script(script_path)
-    check_files(script)
+    check_files(script, allow)
     engines = engines or Engines()
-    plan = plan_episode(script, engines)
+    plan = plan_episode(script, engines, allow=allow)
     index, paragraph = pick(plan, chapter, line, script_path)
     chosen = plan.chapters[index]
     what = f"chapter {chosen.number} '{chosen.title}'"
@@ -89,9 +90,9 @@ def preview(
     if out.suffix.lower() not in (".mp3", ".wav"):
         raise NarrateError("a preview is written as .mp3 or .wav", str(out))
     store = Store(cache_dir or default_dir())
-    clips, stats = synthesize(sub, engines, store.speech)
+    clips, stats = synthesize(sub, engines, store.speech, energies_of=store.clip_energies)
     sounds = load_sounds(script, "full")
-    episode = mix_episode(sub, clips, MixSounds(sounds.cues, (sounds.beds[index],)), energies_of=store.clip_energies)
+    episode = mix_episode(sub, clips, MixSounds(sounds.cues, (sounds.beds[index],)))
     energies, peaks, _ = analyse(episode, store)
     master = first_master(plan, energies, peaks, episode.frame_offsets)
     args = FORMATS["mp3"].codec_args(episode.channels) if out.suffix.lower() == ".mp3" else ["-c:a", "pcm_s16le"]

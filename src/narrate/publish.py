@@ -25,7 +25,7 @@ from narrate.export.layout import Layout
 from narrate.export.page import Link, episode_page
 from narrate.export.sidecars import sidecars
 from narrate.files import published, published_all
-from narrate.inputs import is_url
+from narrate.inputs import is_url, local_path
 from narrate.master import Mastered, MasterJob, master_and_encode
 from narrate.plan import Plan
 from narrate.record import (
@@ -108,7 +108,7 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
         if cover and cover_name:
             shutil.copyfile(cover, tmp[layout.folder / cover_name])
         for src, name in images.values():
-            shutil.copyfile(base / src, tmp[layout.folder / name])
+            shutil.copyfile(local_path(base, src), tmp[layout.folder / name])
         sizes = {f.name: tmp[audio[f.name]].stat().st_size for f in formats}
         sources = [Link(audio[f.name].name, f.mime, f.label) for f in sorted(formats, key=lambda f: _PLAYER_ORDER.index(f.name))]
         downloads = [Link(audio[f.name].name, f.mime, f.label, sizes[f.name]) for f in formats] + [

@@ -10,7 +10,8 @@ from narrate.build import build
 from narrate.engines import Engines
 from narrate.errors import NarrateError, ScriptError
 from narrate.export import feed as feeds
-from narrate.files import published
+from narrate.export.layout import episode_layout
+from narrate.files import output_lock, published, remove_leftovers
 from narrate.inputs import check_files, load_script
 from narrate.record import Show
 from narrate.result import BuildResult
@@ -45,6 +46,7 @@ def build_series(
     progress: Callable[[], Callable[[int, int], None]] | None = None,
     log: Callable[[str], None] | None = None,
     report: Callable[[BuildResult], None] | None = None,
+    allow: tuple[str | Path, ...] = (),
 ) -> SeriesResult:
     """Build the episode of each script named (a folder stands for its .md files), then the feed.
 
@@ -56,17 +58,25 @@ def build_series(
     chosen = None if formats is None else parse_formats(formats, "--format")
     loaded = [load_script(p) for p in paths]
     for script in loaded:
-        check_files(script)
+        check_files(script, allow)
     url = series_base_url(loaded, base_url)
     engines = engines or Engines()
+    say = log or (lambda _: None)
+    layouts = [episode_layout(p, output, edition)[0] for p in paths]
     results = []
-    for path in paths:
-        result = build(path, output, cache_dir, engines, progress() if progress else None, edition, log, chosen, url,
-                       fresh)
-        results.append(result)
-        if report:
-            report(result)
-    feed = write_feed(results[0].layout.root, edition, results[0].show, url) if url else None
+    with output_lock(layouts[0].root, say):  # one build at a time into one output folder
+        removed = remove_leftovers(layouts[0].root, [Path(feeds.feed_name(edition)).stem])
+        for path, layout in zip(paths, layouts):
+            removed += remove_leftovers(layout.folder, [layout.stem, Path(layout.page).stem])
+        if removed:
+            say(f"removed {removed} temporary file{'s' if removed != 1 else ''} left by a build that was stopped")
+        for path in paths:
+            result = build(path, output, cache_dir, engines, progress() if progress else None, edition, log, chosen,
+                           url, fresh, allow)
+            results.append(result)
+            if report:
+                report(result)
+        feed = write_feed(results[0].layout.root, edition, results[0].show, url) if url else None
     return SeriesResult(tuple(results), feed)
 
 

@@ -40,7 +40,7 @@ def looks_like_path(value: str) -> bool:
 def find_sound(value: str, kind: str, base_dir: Path) -> Path:
     """A bed or cue named in a script: a shipped name, or a file relative to the script."""
     if looks_like_path(value):
-        path = (base_dir / value).expanduser()
+        path = base_dir / Path(value).expanduser()
         if not path.is_file():
             raise SoundError(f"sound file not found: {value} (looked for {path})")
         if path.suffix.lower() not in SOUND_SUFFIXES:

@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from narrate.audio import Clip
+from narrate.clips import ClipFacts, Clips
 from narrate.cache import SpeechCache
 from narrate.engines import Engines
-from narrate.errors import EngineError
+from narrate.errors import EngineError, NarrateError
+from narrate.loudness import clip_energies
 from narrate.plan import Plan
 
 
@@ -36,11 +40,20 @@ def synthesize(
     engines: Engines,
     cache: SpeechCache,
     progress: Callable[[int], None] | None = None,
-) -> tuple[dict[str, Clip], SynthStats]:
-    """Fetch or make the audio of every distinct sentence in the plan."""
-    clips: dict[str, Clip] = {}
+    energies_of: Callable[[str, Clip], np.ndarray] | None = None,
+) -> tuple[Clips, SynthStats]:
+    """Fetch or make the audio of every distinct sentence in the plan.
+
+    What the mix needs to know of each clip is worked out while it is in hand (its trim, speech frames and,
+    through ``energies_of``, its loudness frames); its samples are left in the cache, and read back from
+    there when the episode is rendered, so memory does not grow with the length of the book.
+    """
+    facts: dict[str, ClipFacts] = {}
+    energies: dict[str, np.ndarray] = {}
     made = 0
+    lines = {}
     for speech in plan.unique_speeches():
+        lines[speech.key] = speech.line
         clip = cache.get(speech.key)
         if clip is None:
             try:
@@ -51,7 +64,17 @@ def synthesize(
                 raise exc.located(plan.path, speech.line) from exc
             clip = cache.put(speech.key, clip)  # as every later build will read it back
             made += 1
-        clips[speech.key] = clip
+        facts[speech.key] = got = ClipFacts.of(clip)
+        trimmed = Clip(clip.samples[got.start : got.stop], clip.rate)
+        energies[speech.key] = (energies_of or (lambda _, c: clip_energies(c)))(speech.key, trimmed)
         if progress:
             progress(1)
-    return clips, SynthStats(total=len(clips), synthesised=made)
+
+    def load(key: str) -> Clip:
+        clip = cache.get(key)
+        if clip is None:
+            raise NarrateError(f"the cached speech for line {lines[key]} went missing during this build (was the "
+                               "cache pruned or changed meanwhile?); build again", plan.path)
+        return clip
+
+    return Clips(facts, energies, load), SynthStats(total=len(facts), synthesised=made)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from narrate.normalise import EMAIL, URL, Reading, normalise
 
@@ -35,8 +35,7 @@ def split_sentences(text: str, lang: str = "en") -> list[tuple[int, str]]:
     # pysbd behind characters of the same length, and given back after
     for m in [*URL.finditer(text), *EMAIL.finditer(text)]:
         text = text[: m.start()] + m.group(0).translate(_HIDE) + text[m.end():]
-    for seg in _segmenter(lang.split("-")[0].lower()).segment(text):
-        piece = seg.strip()
+    for piece in _rejoin_numbers([seg.strip() for seg in _segmenter(lang.split("-")[0].lower()).segment(text)]):
         if not piece:
             continue
         start = text.find(piece, pos)
@@ -47,8 +46,81 @@ def split_sentences(text: str, lang: str = "en") -> list[tuple[int, str]]:
     return out
 
 
+_LIST_MARK = re.compile(r"(\d+[.)])(?:\s+|$)")
+
+
+def _rejoin_numbers(pieces: list[str]) -> list[str]:
+    """Give a number back to the sentence it ends: pysbd takes 'day 1. We rested on day 2.' for a
+    numbered list and splits before each '1.'. A piece that ends mid-sentence (on a word) and is
+    followed by one that starts with 'N.' gets the 'N.' back, unless it is itself a list item."""
+    out: list[str] = []
+    for piece in pieces:
+        m = _LIST_MARK.match(piece)
+        if m and out and out[-1][-1:].isalnum() and not _LIST_MARK.match(out[-1]):
+            out[-1] += " " + m.group(1)
+            piece = piece[m.end():]
+        out.append(piece)
+    return out
+
+
 _HIDE = str.maketrans(".?!", "\ue0f0\ue0f1\ue0f2")
 _SHOW = str.maketrans("\ue0f0\ue0f1\ue0f2", ".?!")
+
+
+# --- sentences too long for a voice ----------------------------------------
+
+# Piper's memory grows with the length of what it is given at once, about 7 MB a word
+# (bench/bench_sentence_memory.py: 366 MB at 50 words, 714 MB at 100, 3.9 GB at 800), so
+# longer sentences are read in parts.
+MAX_WORDS = 50
+MAX_CHARS = 400  # a part's spoken characters: bounds a 'word' with no spaces in it too
+# Where a long sentence may be cut, strongest first: after a clause's punctuation, after a comma or a
+# closing bracket, and failing those between any two words.
+_CUTS = (re.compile(r"(?<=[;:—–])\s+|(?<=\s-)\s+|(?<=\w—)(?=\w)"), re.compile(r"(?<=[,)\]”])\s+"), re.compile(r"\s+"))
+_PHONEMES = re.compile(r"\[\[[^\]]*\]\]")
+
+
+def bounded_parts(sentence: str, spoken: Callable[[str], str],
+                  max_words: int = MAX_WORDS, max_chars: int = MAX_CHARS) -> list[str]:
+    """``sentence`` as written, cut into parts each of which is spoken (``spoken(part)``) in at most
+    ``max_words`` words and ``max_chars`` characters; a sentence within them is one part.
+
+    Each cut is the strongest kind of break there is (clause, comma, word) in the middle half of the
+    text, else the strongest anywhere, nearest the middle; a single 'word' too long is cut by characters.
+    Phonemes in [[ ]] are never cut. Joining the parts with single spaces gives back the sentence
+    with its spaces normalised (where a word or dash was cut, with one space more).
+    """
+    text = " ".join(sentence.split())
+    said = spoken(text)
+    if len(said.split()) <= max_words and len(said) <= max_chars:
+        return [text]
+    cut = _cut_at(text)
+    if cut is None:
+        return [text]  # one [[phoneme]] span: it cannot be cut
+    head, tail = text[: cut[0]].strip(), text[cut[1]:].strip()
+    return bounded_parts(head, spoken, max_words, max_chars) + bounded_parts(tail, spoken, max_words, max_chars)
+
+
+def _cut_at(text: str) -> tuple[int, int] | None:
+    """Where to cut ``text`` in two: (end of the first part, start of the second)."""
+    locked = [m.span() for m in _PHONEMES.finditer(text)]
+
+    def free(a: int, b: int) -> bool:
+        return 0 < a and b < len(text) and not any(s < b and a < e for s, e in locked)
+
+    middle = len(text) / 2
+    found = [[m.span() for m in cuts.finditer(text) if free(*m.span())] for cuts in _CUTS]
+    for central in (True, False):
+        for spans in found:
+            near = [s for s in spans if not central or abs(s[0] - middle) <= len(text) / 4]
+            if near:
+                return min(near, key=lambda s: abs(s[0] - middle))
+    # one long 'word': cut it in the middle, or as near as phonemes allow
+    half = len(text) // 2
+    for at in (p for d in range(half + 1) for p in (half - d, half + d)):
+        if free(at, at):
+            return at, at
+    return None
 
 
 # --- pronunciations -------------------------------------------------------

@@ -35,6 +35,7 @@ class ResolvedVoice:
     settings: tuple[tuple[str, object], ...]  # only the settings this engine uses
     model: str | None = None  # the model file, for engines that have one
     label: str = ""  # how the voice is shown to the user
+    files: tuple[str, ...] = ()  # the user's own files the voice is made of (a model and its config), if any
 
     def setting(self, key: str) -> object:
         return dict(self.settings)[key]
@@ -91,3 +92,9 @@ class Engines:
                 ) from exc
             self._instances[name] = cls()
         return self._instances[name]
+
+    def release(self) -> None:
+        """Let every engine free what it holds between uses (a loaded voice): synthesis is over for now."""
+        for engine in self._instances.values():
+            if hasattr(engine, "close"):
+                engine.close()

@@ -46,6 +46,11 @@ def bundled_model() -> tuple[Path, Path]:
     return Path(model_path()), Path(config_path())
 
 
+def _shipped(model: Path) -> bool:
+    """Whether a voice file is (after links) the bundled voice: not the user's file, wherever it is."""
+    return model.resolve().parent == bundled_model()[0].resolve().parent
+
+
 class PiperEngine:
     """Offline synthesis with a Piper ONNX voice."""
 
@@ -60,7 +65,7 @@ class PiperEngine:
             label = "joe (bundled)"
         else:
             # absolute(), not resolve(): a linked voice keeps its own .json beside the link
-            model = (base_dir / voice.model).expanduser().absolute()
+            model = (base_dir / Path(voice.model).expanduser()).absolute()
             label = voice.model
             if model.suffix != ".onnx" or not model.is_file():
                 raise EngineError(
@@ -78,6 +83,7 @@ class PiperEngine:
             settings=(("speed", round(voice.speed, 3)),),
             model=str(model),
             label=label,
+            files=() if _shipped(model) else (str(model), str(config)),
         )
 
     def _load(self, model: str) -> Any:
@@ -111,6 +117,11 @@ class PiperEngine:
         if not parts:
             raise EngineError(f"piper produced no audio for: {text!r}")
         return Clip(np.concatenate(parts), rate)
+
+    def close(self) -> None:
+        """Let the loaded voices go: onnxruntime keeps the memory its longest sentence needed (hundreds of MB)
+        for as long as a voice is loaded, and the build has no more use for it once synthesis is done."""
+        self._voices.clear()
 
     def phonemes(self, text: str, voice: ResolvedVoice) -> str:
         """What the voice will say, as espeak-ng's IPA (Piper's own phonemizer), sentence by sentence."""

@@ -1,4 +1,4 @@
-"""MP3 with ID3v2.3 tags and chapters (CHAP + a top-level, ordered CTOC).
+"""MP3 with ID3v2.3 tags and chapters (CHAP + a top-level, ordered CTOC; nested CTOCs past 255 chapters).
 
 ID3v2.3 rather than 2.4 because Apple's apps read chapters only from 2.3.
 mutagen sorts frames by size when it saves (mutagen issue #506), which puts
@@ -22,6 +22,7 @@ from narrate.timeline import Timeline
 
 NO_OFFSET = 0xFFFFFFFF  # CHAP byte offsets: 'not given', so players use the times
 TOC_ID = "toc"
+MAX_TOC_ENTRIES = 255  # a CTOC's entry count is one byte
 
 _ISO639_2 = {"en": "eng", "fr": "fra", "de": "deu", "es": "spa", "it": "ita", "ko": "kor",
              "zh": "zho", "ja": "jpn", "vi": "vie", "th": "tha", "lo": "lao", "pt": "por",
@@ -74,14 +75,8 @@ def build_tags(plan: Plan, timeline: Timeline, cover: Path | None) -> ID3:
     tags.add(TLEN(encoding=3, text=str(timeline.duration_ms)))
     tags.add(USLT(encoding=3, lang=lang, desc="Transcript", text=said.lyrics))
     ids = [f"chp{c.number}" for c in timeline.chapters]
-    tags.add(
-        CTOC(
-            element_id=TOC_ID,
-            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-            child_element_ids=ids,
-            sub_frames=[TIT2(encoding=3, text="Chapters")],
-        )
-    )
+    for toc in tables_of_contents(ids, [c.number for c in timeline.chapters]):
+        tags.add(toc)
     settings = {c.number: c.settings for c in plan.chapters}
     for cid, chapter in zip(ids, timeline.chapters):
         sub = [TIT2(encoding=3, text=chapter.title)]
@@ -103,6 +98,31 @@ def build_tags(plan: Plan, timeline: Timeline, cover: Path | None) -> ID3:
         tags.add(APIC(encoding=3, mime=said.cover_mime, type=PictureType.COVER_FRONT, desc="Cover", data=said.cover))
     tags.update_to_v23()
     return tags
+
+
+def tables_of_contents(ids: list[str], numbers: list[int]) -> list[CTOC]:
+    """The CTOC frames for these chapters: one top-level table, ordered; a CTOC lists at most 255
+    entries, so beyond that the top-level table lists tables of up to 255 chapters each (ID3v2
+    chapter addendum, section 3: tables may nest), as many levels deep as it takes."""
+    level = [(cid, n, n) for cid, n in zip(ids, numbers)]  # (element id, first and last chapter it covers)
+    nested: list[list[CTOC]] = []  # by depth, the chapters' own tables first
+    while len(level) > MAX_TOC_ENTRIES:
+        depth = len(nested) + 1
+        nested.append([])
+        groups = -(-len(level) // MAX_TOC_ENTRIES)
+        size = -(-len(level) // groups)  # as even as can be
+        above = []
+        for k in range(0, len(level), size):
+            group = level[k : k + size]
+            first, last = group[0][1], group[-1][2]
+            eid = f"{TOC_ID}{depth}-{k // size + 1}"
+            nested[-1].append(CTOC(element_id=eid, flags=CTOCFlags.ORDERED, child_element_ids=[g[0] for g in group],
+                               sub_frames=[TIT2(encoding=3, text=f"Chapters {first}–{last}")]))
+            above.append((eid, first, last))
+        level = above
+    top = CTOC(element_id=TOC_ID, flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+               child_element_ids=[g[0] for g in level], sub_frames=[TIT2(encoding=3, text="Chapters")])
+    return [top, *(toc for tables in reversed(nested) for toc in tables)]  # outermost first, each in order
 
 
 def codec_args(channels: int) -> list[str]:

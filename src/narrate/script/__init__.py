@@ -26,6 +26,8 @@ Pure: text in, dataclasses out; every block keeps its 1-based line number. The m
 
 from __future__ import annotations
 
+import re
+
 from narrate.errors import ScriptError
 from narrate.script.body import parse_body
 from narrate.script.front_matter import check_base_url, parse_formats, parse_meta, split_front_matter
@@ -53,7 +55,7 @@ def read_script_text(path: str) -> str:
     except OSError as exc:
         raise ScriptError(f"cannot read the file: {exc.strerror}", path) from None
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
@@ -63,6 +65,16 @@ def read_script_text(path: str) -> str:
             path,
             line,
         ) from None
+    if m := _CONTROL.search(text):
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        raise ScriptError(f"a control character (U+{ord(m.group(0)):04X}) at column {col}, which can be neither "
+                          "shown nor spoken: remove it", path, line)
+    return text
+
+
+# C0 and C1 control characters and DEL; tab, line ends and form feed are ordinary whitespace
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def parse_script(text: str, path: str) -> Script:

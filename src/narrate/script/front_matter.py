@@ -67,8 +67,13 @@ def parse_meta(front: str, path: str) -> Meta:
         data = yaml.safe_load(front)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
+        context = getattr(exc, "context", None) or ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "quoted scalar" in context and getattr(exc, "context_mark", None) is not None:
+            # an unclosed quote: the line that opens it, not the end of the front matter where YAML gave up
+            mark = exc.context_mark  # type: ignore[attr-defined]
+            problem = "a quote is opened and never closed: close it on the same line"
+        line = mark.line + 2 if mark is not None else 1
         raise ScriptError(f"invalid front matter: {problem}", path, line) from None
     if data is None:
         data = {}

@@ -1,0 +1,97 @@
+"""Sentences' clips as the mix uses them: trimmed, and read back from the cache only when rendered.
+
+The synthesis stage works out what the mix needs to know of each clip while the clip
+is in hand (``ClipFacts``, and its loudness frames); after that only those facts stay in
+memory, and the samples are read back when a stretch of the episode is rendered. So
+memory does not grow with the length of a book.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from narrate.audio import Clip, speech_bounds
+from narrate.loudness import clip_energies
+
+SPEECH_ACTIVE_DB = -45.0  # a 10 ms frame of a clip counts as speech above this RMS
+
+
+@dataclass(frozen=True, eq=False)
+class ClipFacts:
+    """What the mix needs to know of a sentence's clip without holding its samples: where its silence is
+    trimmed to, and which of its 10 ms frames (from the trimmed start) hold speech."""
+
+    rate: int
+    start: int
+    stop: int
+    active: np.ndarray
+
+    @property
+    def length(self) -> int:
+        return self.stop - self.start
+
+    @classmethod
+    def of(cls, clip: Clip) -> ClipFacts:
+        start, stop = speech_bounds(clip.samples, clip.rate)
+        trimmed = clip.samples[start:stop]
+        f = clip.rate // 100
+        m = len(trimmed) // f
+        ms = np.square(trimmed[: m * f], dtype=np.float64).reshape(m, f).mean(axis=1)
+        return cls(clip.rate, start, stop, np.flatnonzero(ms > 10 ** (SPEECH_ACTIVE_DB / 10)))
+
+
+class Clips(Mapping[str, Clip]):
+    """Every sentence's clip by key, trimmed of its silence, with its facts (``ClipFacts``) and loudness frames.
+
+    Only the facts stay in memory: the samples are read back (through ``load``, from the speech cache) when
+    a clip is asked for, and the last few kept, so memory does not grow with the length of the book.
+    """
+
+    KEEP = 24  # clips held at once: enough for the stretches two threads render side by side
+
+    def __init__(self, facts: dict[str, ClipFacts], energies: dict[str, np.ndarray],
+                 load: Callable[[str], Clip]) -> None:
+        self.facts, self.energies, self._load = facts, energies, load
+        self._kept: dict[str, Clip] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def in_memory(cls, clips: Mapping[str, Clip]) -> Clips:
+        """Clips already in memory (a preview, a test): all kept."""
+        if isinstance(clips, Clips):
+            return clips
+        facts = {key: ClipFacts.of(clip) for key, clip in clips.items()}
+        made = cls(facts, {}, lambda key: clips[key])
+        made.KEEP = len(clips) + 1
+        made.energies = {key: clip_energies(made[key]) for key in clips}
+        return made
+
+    def __getitem__(self, key: str) -> Clip:
+        with self._lock:
+            if key in self._kept:
+                self._kept[key] = self._kept.pop(key)  # most recently used last
+                return self._kept[key]
+        facts = self.facts[key]
+        clip = self._load(key)
+        trimmed = Clip(clip.samples[facts.start : facts.stop], clip.rate)
+        with self._lock:
+            self._kept[key] = trimmed
+            while len(self._kept) > self.KEEP:
+                self._kept.pop(next(iter(self._kept)))
+        return trimmed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.facts)
+
+    def __len__(self) -> int:
+        return len(self.facts)
+
+    def length(self, key: str) -> int:
+        return self.facts[key].length
+
+    def rate(self, key: str) -> int:
+        return self.facts[key].rate
