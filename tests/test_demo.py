@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from unittest import mock
+
 import json
 import shutil
 import subprocess
@@ -25,8 +30,43 @@ def demo(tmp_path_factory: pytest.TempPathFactory, piper_engines: Engines):  # t
         if f.is_file():
             shutil.copy(f, folder / f.name)
     script = folder / DEMO.name
-    result = build(str(script), str(folder / "demo.mp3"), folder / "cache", piper_engines, log=FIRST_BUILD_LOG.append)
+    with no_network() as attempts:  # a default build never reaches for the network
+        result = build(str(script), str(folder / "demo.mp3"), folder / "cache", piper_engines,
+                       log=FIRST_BUILD_LOG.append)
+    NETWORK_ATTEMPTS.extend(attempts)
     return script, folder / "demo.mp3", result
+
+
+NETWORK_ATTEMPTS: list[str] = []
+
+
+@contextmanager
+def no_network() -> Iterator[list[str]]:
+    """Every internet socket refuses to connect or look up a name (and says where it was asked to)."""
+    attempts: list[str] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(repr(args[1:] if args and isinstance(args[0], socket.socket) else args))
+        raise OSError("the network is blocked in this test")
+
+    real_connect = socket.socket.connect
+
+    def connect(self: socket.socket, address: object) -> None:
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            refuse(self, address)
+        real_connect(self, address)  # type: ignore[arg-type]
+
+    with (mock.patch.object(socket.socket, "connect", connect),
+          mock.patch.object(socket.socket, "connect_ex", lambda self, address: refuse(self, address)),
+          mock.patch.object(socket, "create_connection", refuse),
+          mock.patch.object(socket, "getaddrinfo", refuse)):
+        yield attempts
+
+
+def test_demo_builds_with_the_network_blocked(demo) -> None:  # type: ignore[no-untyped-def]
+    script, mp3, result = demo
+    assert NETWORK_ATTEMPTS == []
+    assert mp3.is_file() and result.stats.synthesised == result.stats.total
 
 
 def test_demo_length_and_chapters(demo) -> None:  # type: ignore[no-untyped-def]

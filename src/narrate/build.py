@@ -89,8 +89,9 @@ def build(
     store = Store(cache_dir or default_dir())
     _check_room(layout.folder, store, plan, [FORMATS[f] for f in chosen])
     # 3. synthesise (the sounds are decoded meanwhile)
+    import scipy.signal  # noqa: F401  # here, before two threads need it: scipy's lazy imports race
+
     with ThreadPoolExecutor(2) as pool:
-        pool.submit(_warm_imports)
         loading = pool.submit(load_sounds, script, edition)
         count = _counter(total, progress)
 
@@ -171,12 +172,6 @@ def _counter(total: int, progress: Callable[[int, int], None] | None) -> Callabl
             progress(done, total)
 
     return advance
-
-
-def _warm_imports() -> None:
-    """Import scipy's signal and ndimage modules (about a second) in the background: the mixer needs them."""
-    import scipy.ndimage  # noqa: F401
-    import scipy.signal  # noqa: F401
 
 
 def _engines_used(plan: Plan, engines: Engines) -> tuple[EngineUse, ...]:

@@ -15,12 +15,14 @@ import json
 import os
 import time
 import wave
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from narrate.audio import Clip, to_pcm16
-from narrate.files import PARTIAL, atomic_write
+from narrate.files import PARTIAL, atomic_write, in_use
 from narrate.loudness import clip_energies
 
 def default_dir() -> Path:
@@ -284,9 +286,25 @@ def prune(root: Path, days: float = 30, dry_run: bool = False) -> tuple[int, int
     if not dry_run:
         for path in old:
             path.unlink(missing_ok=True)
-        for stray in root.glob(f"*/??/.*{PARTIAL}.*"):  # left by a build that was killed mid-write
-            stray.unlink(missing_ok=True)
+        with in_use(root / "locks" / "cache.lock", lambda: remove_partials(root)):
+            pass
     return count, freed
+
+
+def remove_partials(root: Path) -> int:
+    """Remove what builds that were killed mid-write left in the cache (call it only while no build runs)."""
+    count = 0
+    for stray in root.glob(f"*/??/.*{PARTIAL}.*"):
+        stray.unlink(missing_ok=True)
+        count += 1
+    return count
+
+
+@contextmanager
+def cache_in_use(root: Path) -> Iterator[None]:
+    """Use the cache for a build: shared with other builds; the first one in clears what killed builds left."""
+    with in_use(root / "locks" / "cache.lock", lambda: remove_partials(root)):
+        yield
 
 
 @dataclasses.dataclass(frozen=True)

@@ -342,10 +342,10 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise Terminated
 
 
-def main() -> None:
+def main(engines: Engines | None = None) -> None:
     """Console entry point. SIGTERM unwinds like Ctrl-C: encoders are stopped, temporary files removed,
     and nothing half-written is published; the exit status is 143 (128 + SIGTERM)."""
     import signal
 
     signal.signal(signal.SIGTERM, _on_sigterm)
-    cli(prog_name="narrate")
+    cli(prog_name="narrate", obj=Session(engines))

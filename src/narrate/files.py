@@ -68,20 +68,22 @@ def published_all(paths: list[Path], unchanged: list[Path] | None = None) -> Ite
 
 
 @contextmanager
-def output_lock(folder: Path, say: Callable[[str], None]) -> Iterator[None]:
-    """Hold the output folder for one build at a time (a lock file in it, locked with flock, so a killed
-    build's lock goes with its process). A second build says which process holds it and waits. A folder
-    made here and left empty is removed again."""
+def output_lock(folder: Path, locks: Path, say: Callable[[str], None]) -> Iterator[None]:
+    """Hold the output ``folder`` for one build at a time. The lock is a file in ``locks`` (the cache's),
+    named after the folder and locked with flock, so it leaves nothing in the output and a killed
+    build's lock goes with its process. A second build says which process holds it, and waits."""
     try:
         import fcntl
     except ImportError:  # not POSIX: no lock
         yield
         return
-    made = [p for p in (folder, *folder.parents) if not p.exists()]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / LOCK_NAME
-    while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    import hashlib
+    import sys
+
+    locks.mkdir(parents=True, exist_ok=True)
+    path = locks / f"{hashlib.sha256(str(folder.absolute()).encode()).hexdigest()[:24]}.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -89,27 +91,34 @@ def output_lock(folder: Path, say: Callable[[str], None]) -> Iterator[None]:
             say(f"waiting: {folder} is being built by {holder}; this build starts when that one is done "
                 "(Ctrl-C to give up)")
             fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            same = os.fstat(fd).st_ino == os.stat(path).st_ino
-        except FileNotFoundError:
-            same = False
-        if same:
-            break
-        os.close(fd)  # the holder removed the file as it finished: lock the new one
-    try:
-        import sys
-
         os.ftruncate(fd, 0)
-        os.write(fd, f"narrate (process {os.getpid()}: {' '.join(sys.argv[1:]) or 'build'})".encode())
+        os.pwrite(fd, f"narrate (process {os.getpid()}: narrate {' '.join(sys.argv[1:])})".encode(), 0)
         yield
     finally:
-        path.unlink(missing_ok=True)
+        os.close(fd)  # the file stays (an unlocked file is no lock): removing it would race a waiting build
+
+
+@contextmanager
+def in_use(lock: Path, when_alone: Callable[[], None]) -> Iterator[None]:
+    """Hold a shared lock on ``lock`` while using what it guards (builds share a cache); on the way in, if
+    no one else holds it, run ``when_alone`` first (to clear what stopped builds left behind)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            when_alone()
+        except BlockingIOError:
+            pass
+        fcntl.flock(fd, fcntl.LOCK_SH)  # from exclusive, or waiting out another's clearing up
+        yield
+    finally:
         os.close(fd)
-        for p in made:
-            try:
-                p.rmdir()  # only if the build left it empty
-            except OSError:
-                break
 
 
 def remove_leftovers(folder: Path, stems: list[str]) -> int:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.build import build
+from narrate.cache import cache_in_use, default_dir
 from narrate.engines import Engines
 from narrate.errors import NarrateError, ScriptError
 from narrate.export import feed as feeds
@@ -64,7 +65,8 @@ def build_series(
     say = log or (lambda _: None)
     layouts = [episode_layout(p, output, edition)[0] for p in paths]
     results = []
-    with output_lock(layouts[0].root, say):  # one build at a time into one output folder
+    cache = cache_dir or default_dir()
+    with output_lock(layouts[0].root, cache / "locks", say), cache_in_use(cache):  # one build at a time per folder
         removed = remove_leftovers(layouts[0].root, [Path(feeds.feed_name(edition)).stem])
         for path, layout in zip(paths, layouts):
             removed += remove_leftovers(layout.folder, [layout.stem, Path(layout.page).stem])

@@ -26,8 +26,9 @@ class ToneEngine:
     rate = 22050
 
     def __init__(self, seconds_per_char: float = 0.06, amplitude: float = 0.5, hz: float = 300.0,
-                 tremolo_hz: float = 0.0) -> None:
+                 tremolo_hz: float = 0.0, delay: float = 0.0) -> None:
         self.seconds_per_char, self.amplitude, self.hz, self.tremolo_hz = seconds_per_char, amplitude, hz, tremolo_hz
+        self.delay = delay  # seconds each sentence takes to 'speak', as a real voice takes time
         self.calls: list[str] = []  # every text synthesised, in order
 
     def resolve(self, voice: VoiceSettings, base_dir: Path) -> ResolvedVoice:
@@ -35,6 +36,10 @@ class ToneEngine:
 
     def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
         self.calls.append(text)
+        if self.delay:
+            import time
+
+            time.sleep(self.delay)
         n = int(self.rate * self.seconds_per_char * len(text))
         t = np.arange(n) / self.rate
         wave = self.amplitude * np.sin(2 * math.pi * self.hz * t)
@@ -50,3 +55,13 @@ def tone_engines(engine: ToneEngine | None = None) -> Engines:
     """Engines where both 'piper' and 'tone' are the tone engine, so scripts need no voice setting."""
     engine = engine or ToneEngine()
     return Engines({"piper": engine, "tone": engine})
+
+
+if __name__ == "__main__":
+    # 'python -m narrate.testing build ...': the narrate command, in its own process (so tests can kill it,
+    # interrupt it or run two at once), speaking in tones; NARRATE_TONE_DELAY slows each sentence.
+    import os
+
+    from narrate.cli import main
+
+    main(tone_engines(ToneEngine(delay=float(os.environ.get("NARRATE_TONE_DELAY", "0")))))
