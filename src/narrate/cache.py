@@ -286,7 +286,7 @@ def prune(root: Path, days: float = 30, dry_run: bool = False) -> tuple[int, int
     if not dry_run:
         for path in old:
             path.unlink(missing_ok=True)
-        with in_use(root / "locks" / "cache.lock", lambda: remove_partials(root)):
+        with in_use(root, lambda: remove_partials(root)):
             pass
     return count, freed
 
@@ -303,7 +303,7 @@ def remove_partials(root: Path) -> int:
 @contextmanager
 def cache_in_use(root: Path) -> Iterator[None]:
     """Use the cache for a build: shared with other builds; the first one in clears what killed builds left."""
-    with in_use(root / "locks" / "cache.lock", lambda: remove_partials(root)):
+    with in_use(root, lambda: remove_partials(root)):
         yield
 
 

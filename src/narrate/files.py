@@ -68,20 +68,18 @@ def published_all(paths: list[Path], unchanged: list[Path] | None = None) -> Ite
 
 
 @contextmanager
-def output_lock(folder: Path, locks: Path, say: Callable[[str], None]) -> Iterator[None]:
-    """Hold the output ``folder`` for one build at a time. The lock is a file in ``locks`` (the cache's),
-    named after the folder and locked with flock, so it leaves nothing in the output and a killed
-    build's lock goes with its process. A second build says which process holds it, and waits."""
+def output_lock(folder: Path, say: Callable[[str], None]) -> Iterator[None]:
+    """Hold the output ``folder`` for one build at a time. The lock is a file among the user's temporary
+    files, named after the folder and locked with flock, so it leaves nothing in the output or the cache and
+    a killed build's lock goes with its process. A second build says which process holds it, and waits."""
     try:
         import fcntl
     except ImportError:  # not POSIX: no lock
         yield
         return
-    import hashlib
     import sys
 
-    locks.mkdir(parents=True, exist_ok=True)
-    path = locks / f"{hashlib.sha256(str(folder.absolute()).encode()).hexdigest()[:24]}.lock"
+    path = lock_path(folder.absolute(), "output")
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
@@ -98,17 +96,26 @@ def output_lock(folder: Path, locks: Path, say: Callable[[str], None]) -> Iterat
         os.close(fd)  # the file stays (an unlocked file is no lock): removing it would race a waiting build
 
 
+def lock_path(what: Path, kind: str) -> Path:
+    """Where the lock on a folder lives: in this user's own folder of narrate locks under the system's
+    temporary folder, named after the folder's absolute path."""
+    import hashlib
+
+    folder = Path(tempfile.gettempdir()) / f"narrate-locks-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / f"{kind}-{hashlib.sha256(str(what.absolute()).encode()).hexdigest()[:24]}.lock"
+
+
 @contextmanager
-def in_use(lock: Path, when_alone: Callable[[], None]) -> Iterator[None]:
-    """Hold a shared lock on ``lock`` while using what it guards (builds share a cache); on the way in, if
+def in_use(what: Path, when_alone: Callable[[], None]) -> Iterator[None]:
+    """Hold a shared lock on the folder ``what`` while using it (builds share a cache); on the way in, if
     no one else holds it, run ``when_alone`` first (to clear what stopped builds left behind)."""
     try:
         import fcntl
     except ImportError:
         yield
         return
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(lock_path(what, "shared"), os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -65,8 +65,7 @@ def build_series(
     say = log or (lambda _: None)
     layouts = [episode_layout(p, output, edition)[0] for p in paths]
     results = []
-    cache = cache_dir or default_dir()
-    with output_lock(layouts[0].root, cache / "locks", say), cache_in_use(cache):  # one build at a time per folder
+    with output_lock(layouts[0].root, say), cache_in_use(cache_dir or default_dir()):  # one build at a time per folder
         removed = remove_leftovers(layouts[0].root, [Path(feeds.feed_name(edition)).stem])
         for path, layout in zip(paths, layouts):
             removed += remove_leftovers(layout.folder, [layout.stem, Path(layout.page).stem])
