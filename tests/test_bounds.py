@@ -257,3 +257,13 @@ def test_control_characters_unclosed_quotes_and_near_misses(tmp_path: Path, tone
     script = write_script(tmp_path, "# One\nambiance: rain\n\nHi.\n")
     code, _, err = run_cli("check", str(script), engines=tone_engines)
     assert code == 1 and "unknown chapter setting 'ambiance' (did you mean 'ambient'?)" in err
+
+
+def test_a_script_too_large_to_be_a_book_is_refused_unread(tmp_path: Path, tone_engines) -> None:  # type: ignore[no-untyped-def]
+    script = tmp_path / "huge.md"
+    with open(script, "wb") as fh:
+        fh.write(b"---\ntitle: T\n---\n# One\n\n")
+        fh.truncate(20_000_001)
+    code, _, err = run_cli("check", str(script), engines=tone_engines)
+    assert (code, err) == (1, f"{script}: the script is over 20 MB; narrate reads scripts up to that (a long book "
+                              "is about 1 MB): split it, and build the parts as a series\n")

@@ -78,13 +78,13 @@ def _check_picture(script: Script, name: str, what: str, line: int, hint: str = 
     path = local_path(Path(script.path).parent, name)
     if not path.is_file():
         raise SoundError(f"{what} not found: {name} (looked for {path}){hint}", script.path, line)
+    check_inside(script, path, f"{what} {name}", line, allow)  # before reading a byte of it
     try:
         head = path.read_bytes()[:16]
     except OSError as exc:
         raise SoundError(f"cannot read {what} {name}: {exc.strerror}", script.path, line) from None
     if picture_mime(head) is None:
         raise SoundError(f"{what} {name} is not a PNG or JPEG file", script.path, line)
-    check_inside(script, path, f"{what} {name}", line, allow)
     check_size(script, path, f"{what} {name}", line, MAX_PICTURE_BYTES)
     return path
 

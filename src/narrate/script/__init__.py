@@ -47,13 +47,16 @@ def read_script_text(path: str) -> str:
     """Read a script file as UTF-8, turning I/O and decoding failures into ScriptError."""
     try:
         with open(path, "rb") as fh:
-            data = fh.read()
+            data = fh.read(MAX_SCRIPT_BYTES + 1)
     except FileNotFoundError:
         raise ScriptError("no such file", path) from None
     except IsADirectoryError:
         raise ScriptError("is a directory, not a script file", path) from None
     except OSError as exc:
         raise ScriptError(f"cannot read the file: {exc.strerror}", path) from None
+    if len(data) > MAX_SCRIPT_BYTES:
+        raise ScriptError(f"the script is over {MAX_SCRIPT_BYTES // 1_000_000} MB; narrate reads scripts up to that "
+                          "(a long book is about 1 MB): split it, and build the parts as a series", path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -73,6 +76,7 @@ def read_script_text(path: str) -> str:
     return text
 
 
+MAX_SCRIPT_BYTES = 20_000_000  # about 3 million words: 250 hours of narration
 # C0 and C1 control characters and DEL; tab, line ends and form feed are ordinary whitespace
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
