@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -194,3 +195,16 @@ def test_a_read_only_output_folder_is_refused_before_any_audio_work(
     assert (proc.returncode, stderr) == (
         1, f"{small_disk}: the disk is read-only: build into a folder on another disk (-o DIR)\n")
     assert cached_sentences(tmp_path) == 0
+
+
+def test_a_script_that_cannot_be_read_is_one_line_and_exit_1(tmp_path: Path, story: Path) -> None:
+    if os.geteuid() != 0 or not shutil.which("runuser"):
+        pytest.skip("needs root, to run narrate as another user who may not read the script")
+    tmp_path.chmod(0o755)
+    story.chmod(0o000)
+    as_nobody = ["runuser", "-u", "nobody", "--", sys.executable]
+    can = subprocess.run([*as_nobody, "-c", "import narrate"], capture_output=True, text=True, cwd="/")
+    if can.returncode:
+        pytest.skip(f"'nobody' cannot run this Python: {can.stderr.strip()[-200:]}")
+    got = subprocess.run([*as_nobody, "-m", "narrate", "check", str(story)], capture_output=True, text=True, cwd="/")
+    assert (got.returncode, got.stderr) == (1, f"{story}: cannot read the file: Permission denied\n")
