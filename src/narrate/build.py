@@ -31,7 +31,7 @@ from narrate.record import (
     BuildRecord, EngineUse, Show, chapter_records, files_intact, fingerprint, sentence_records, settings_record,
 )
 from narrate.result import BuildResult, Cost
-from narrate.synth import SynthStats, synthesize
+from narrate.synth import SynthStats, default_jobs, synthesize
 
 
 def build(
@@ -46,6 +46,7 @@ def build(
     base_url: str | None = None,
     fresh: bool = False,
     allow: tuple[str | Path, ...] = (),
+    jobs: int | None = None,
 ) -> BuildResult:
     """Build one episode for a script: every audio format from one mix, its sidecars, page and build record.
 
@@ -53,7 +54,7 @@ def build(
     Only what changed since the last build is made again, and only files whose
     content changed are rewritten; ``fresh`` masters and encodes everything anew
     (the sentences still come from the cache). Files outside the script's folder are refused unless
-    under an ``allow`` folder.
+    under an ``allow`` folder. ``jobs`` worker processes synthesise (default: one per core).
     """
     if edition not in EDITIONS:
         raise ValueError(f"unknown edition {edition!r}")
@@ -100,7 +101,7 @@ def build(
             if loading.done() and loading.exception():  # a sound that cannot be decoded stops the build now
                 loading.result()
 
-        clips, stats = synthesize(plan, engines, store.speech, advance, store.clip_energies)
+        clips, stats = synthesize(plan, engines, store.speech, advance, store.clip_energies, jobs or default_jobs())
         engines.release()
         sounds = loading.result()
     # 4. mix: the timeline, levels, fades and ducking (audio is rendered later, chapter by chapter)

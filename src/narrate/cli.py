@@ -78,6 +78,13 @@ _allow_path = click.option(
     "only what it carries.",
 )
 
+# every command that builds takes the same option
+_jobs = click.option(
+    "-j", "--jobs", type=click.IntRange(1, 64), metavar="N",
+    help="Synthesise with N worker processes, each with the voice loaded once. Default: one per core. "
+    "The episode is the same whatever N is.",
+)
+
 # every command that uses the cache takes the same option
 _cache_dir = click.option(
     "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR",
@@ -113,21 +120,24 @@ _cache_dir = click.option(
     "(written as <script name>-speech). Reuses the cached speech.",
 )
 @_allow_path
+@_jobs
 def build(
     scripts: tuple[str, ...], output: str | None, formats: str | None, base_url: str | None,
-    cache_dir: Path | None, fresh: bool, speech_only: bool, allow: tuple[str, ...],
+    cache_dir: Path | None, fresh: bool, speech_only: bool, allow: tuple[str, ...], jobs: int | None,
 ) -> None:
     """Build the episode for each SCRIPT (a folder stands for its .md files); several make one series and one feed."""
     from narrate.export.formats import SUFFIXES
 
     if len(scripts) > 1 and output and Path(output).suffix.lower() in SUFFIXES:
         raise click.UsageError("-o names one file, but several scripts were given; name a folder instead")
-    _build_all(list(scripts), output, cache_dir, "speech" if speech_only else "full", formats, base_url, fresh, allow)
+    _build_all(list(scripts), output, cache_dir, "speech" if speech_only else "full", formats, base_url, fresh, allow,
+               jobs)
 
 
 def _build_all(
     scripts: list[str], output: str | None, cache_dir: Path | None, edition: str,
     formats: str | None, base_url: str | None, fresh: bool = False, allow: tuple[str, ...] = (),
+    jobs: int | None = None,
 ) -> None:
     """Build each script and report it as it is done, then the feed (if there is an address for it)."""
     from narrate.series import build_series
@@ -147,7 +157,7 @@ def _build_all(
 
     try:
         series = build_series(scripts, output, cache_dir, _engines(), formats, base_url, edition, fresh, progress,
-                              lambda line: click.echo(line, err=True), report, allow)
+                              lambda line: click.echo(line, err=True), report, allow, jobs)
     finally:
         for bar in bars:
             bar.close()
@@ -193,8 +203,9 @@ def check(script: str | None, text: str | None, allow: tuple[str, ...]) -> None:
 @click.option("--debounce", type=click.FloatRange(0.1, 30), default=0.8, show_default=True, metavar="SECONDS",
               help="Wait until the files have been quiet this long before building.")
 @_allow_path
+@_jobs
 def watch(script: str, output: str | None, formats: str | None, base_url: str | None, cache_dir: Path | None,
-          debounce: float, allow: tuple[str, ...]) -> None:
+          debounce: float, allow: tuple[str, ...], jobs: int | None) -> None:
     """Build SCRIPT, then rebuild it each time it (or a sound or image it uses) is saved. Ctrl-C stops."""
     from narrate.script import check_base_url, parse_formats
     from narrate.watch import watch as run_watch
@@ -205,7 +216,7 @@ def watch(script: str, output: str | None, formats: str | None, base_url: str | 
         check_base_url(base_url, "--base-url")
 
     def rebuild() -> None:
-        _build_all([script], output, cache_dir, "full", formats, base_url, allow=allow)
+        _build_all([script], output, cache_dir, "full", formats, base_url, allow=allow, jobs=jobs)
 
     click.echo(f"watching {script} and the files it uses (Ctrl-C to stop)")
     try:

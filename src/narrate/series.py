@@ -48,6 +48,7 @@ def build_series(
     log: Callable[[str], None] | None = None,
     report: Callable[[BuildResult], None] | None = None,
     allow: tuple[str | Path, ...] = (),
+    jobs: int | None = None,
 ) -> SeriesResult:
     """Build the episode of each script named (a folder stands for its .md files), then the feed.
 
@@ -73,7 +74,7 @@ def build_series(
             say(f"removed {removed} temporary file{'s' if removed != 1 else ''} left by a build that was stopped")
         for path in paths:
             result = build(path, output, cache_dir, engines, progress() if progress else None, edition, log, chosen,
-                           url, fresh, allow)
+                           url, fresh, allow, jobs)
             results.append(result)
             if report:
                 report(result)

@@ -21,7 +21,7 @@ from narrate.script.model import VoiceSettings
 
 BUNDLED = ("joe", "en_US-joe-medium")
 _GAP_S = 0.15  # between chunks if Piper splits one of our sentences further
-SEED = 1770  # onnxruntime's seed for the voice's random sampling
+SEED = 1770  # onnxruntime's seed, for a voice whose sampling narrate cannot seed sentence by sentence
 
 
 @functools.lru_cache(maxsize=16)
@@ -51,10 +51,43 @@ def _shipped(model: Path) -> bool:
     return model.resolve().parent == bundled_model()[0].resolve().parent
 
 
+def load_voice(model: str) -> Any:
+    """A Piper voice whose random sampling is seeded by each sentence's own phonemes (narrate.engines.seeded),
+    so a sentence sounds the same whatever was said before it, in whichever process.
+
+    One onnxruntime thread: with more, its sums are split differently and round differently (a sentence's
+    samples change with the thread count), and two single-threaded processes are faster on two cores than
+    one process with two threads anyway (narrate.synth runs one per core)."""
+    import json
+
+    import onnxruntime
+    from piper import PiperConfig, PiperVoice
+    from piper.voice import ESPEAK_DATA_DIR
+
+    from narrate.engines.seeded import SeededSession, seeded_model
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    with open(f"{model}.json", encoding="utf-8") as fh:
+        config = PiperConfig.from_dict(json.load(fh))
+    seeded = seeded_model(model)
+    if seeded is None:  # a voice that draws its noise some other way: seeded once, as Piper does
+        onnxruntime.set_seed(SEED)
+        session: Any = onnxruntime.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+    else:
+        data, draws = seeded
+        session = SeededSession(
+            onnxruntime.InferenceSession(data, sess_options=options, providers=["CPUExecutionProvider"]), draws)
+    return PiperVoice(session=session, config=config, espeak_data_dir=Path(ESPEAK_DATA_DIR))
+
+
 class PiperEngine:
     """Offline synthesis with a Piper ONNX voice."""
 
     name = "piper"
+
+    parallel = True  # narrate.synth may run it in worker processes: it speaks the same in each
 
     def __init__(self) -> None:
         self._voices: dict[str, Any] = {}
@@ -88,17 +121,9 @@ class PiperEngine:
 
     def _load(self, model: str) -> Any:
         if model not in self._voices:
-            from piper import PiperVoice
-
-            import onnxruntime
-
-            # The voice samples its prosody at random, from generators seeded when the model loads: a
-            # fixed seed makes a run of sentences come out the same in every process (a cold build
-            # reproduces), though a sentence still depends on what this voice said before it.
-            onnxruntime.set_seed(SEED)
             try:
-                self._voices[model] = PiperVoice.load(model, f"{model}.json")
-            except Exception as exc:  # onnxruntime raises its own types for bad models
+                self._voices[model] = load_voice(model)
+            except Exception as exc:  # onnx and onnxruntime raise their own types for bad models
                 raise EngineError(f"cannot load piper voice {model}: {exc}") from exc
         return self._voices[model]
 
