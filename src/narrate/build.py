@@ -54,7 +54,8 @@ def build(
     Only what changed since the last build is made again, and only files whose
     content changed are rewritten; ``fresh`` masters and encodes everything anew
     (the sentences still come from the cache). Files outside the script's folder are refused unless
-    under an ``allow`` folder. ``jobs`` worker processes synthesise (default: one per core).
+    under an ``allow`` folder. ``jobs`` worker processes synthesise (default: one per core); they are
+    spawned, so a Python script that calls ``build`` must keep its top level under ``if __name__ == "__main__":``.
     """
     if edition not in EDITIONS:
         raise ValueError(f"unknown edition {edition!r}")
