@@ -48,7 +48,7 @@ if __name__ == "__main__":  # the synthesis workers are spawned, and import this
     t = time.perf_counter()
     r = build(sys.argv[1], sys.argv[2], Path(sys.argv[3]), formats=("mp3",), jobs=int(sys.argv[4]))
     print(json.dumps({"seconds": time.perf_counter() - t, "synthesised": r.stats.synthesised, "total": r.stats.total,
-                      "audio_s": r.timeline.duration_ms / 1000 if r.timeline else None}))
+                      "audio_s": r.timeline.duration_ms / 1000 if r.timeline else None, "stages": r.seconds}))
 """
 
 CHILD_SYNTH = r"""
@@ -157,6 +157,7 @@ def main() -> None:
     print("| script | sentences | audio | pure synthesis | cold build | x synthesis | one edit | x cold | no change "
           "| peak MB: synthesis / cold / edit |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    profiles = []
     for minutes in args.minutes:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -176,6 +177,11 @@ def main() -> None:
                   f"| {cold['seconds']:.1f} s | {cold['seconds'] / synth['seconds']:.2f} | {edit['seconds']:.1f} s "
                   f"| {edit['seconds'] / cold['seconds']:.3f} | {same['seconds']:.1f} s "
                   f"| {synth_mb:.0f} / {cold_mb:.0f} / {edit_mb:.0f} |", flush=True)
+            profiles.append((minutes, cold["stages"], edit["stages"]))
+    print("\nwhere the time goes (wall seconds; cold build, then the edit):")
+    for minutes, cold_stages, edit_stages in profiles:
+        print(f"  {minutes:g} min cold: " + ", ".join(f"{name} {t:.1f}" for name, t in cold_stages))
+        print(f"  {minutes:g} min edit: " + ", ".join(f"{name} {t:.1f}" for name, t in edit_stages))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import wave
 from pathlib import Path
 
 import numpy as np
@@ -378,3 +379,27 @@ def test_unknown_cue_name_points_at_its_line(tmp_path: Path, built) -> None:  # 
     assert err.value.format_message() == (
         f"{tmp_path}/story.md:4: unknown cue 'chimes' (did you mean 'chime'?): use a file path or one of: chime, intro, outro"
     )
+
+
+def test_a_long_file_measured_in_halves_reads_as_a_whole(tmp_path: Path) -> None:
+    """The halves' 400 ms and 3 s loudness, joined, give what one pass over the file gives (ffmpeg prints its
+    own summary to 0.1 LU), and the true peak is the larger half's."""
+    from narrate.loudness import SPLIT_SECONDS, _measure_whole
+
+    rng = np.random.default_rng(3)
+    rate, seconds = 8000, SPLIT_SECONDS + 30
+    t = np.arange(rate * seconds) / rate
+    level = np.where((t % 7) < 4, 0.2, 0.03) * np.where(t < seconds / 2, 1.0, 0.5)  # louder first half
+    x = (level * rng.standard_normal(len(t))).astype(np.float32)
+    x[int(rate * seconds * 0.75)] = 0.9  # the peak is in the second half
+    path = tmp_path / "long.wav"
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes((np.clip(x, -1, 1) * 32767).astype("<i2").tobytes())
+    whole, halves = _measure_whole(str(path)), measure_file(str(path), seconds)
+    assert abs(halves.integrated_lufs - whole.integrated_lufs) <= 0.06
+    assert abs(halves.true_peak_dbtp - whole.true_peak_dbtp) <= 0.06
+    assert abs(halves.loudness_range_lu - whole.loudness_range_lu) <= 0.2
+    assert halves.loudness_range_lu > 3  # the quieter half is there

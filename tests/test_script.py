@@ -348,3 +348,31 @@ def test_images_are_shown_and_read_only_when_asked() -> None:
     quiet = [s.text for s in plan_episode(parse_script(IMAGES.format("silent"), "s.md"), tone_engines()).speeches()
              if s.role == "text"]
     assert quiet == ["The river at dusk.", "A boat came by."]
+
+
+def test_worker_processes_make_the_same_episode_as_one(tmp_path: Path) -> None:
+    """--jobs 2 speaks in two worker processes, longest sentences first; the MP3 is the very same file."""
+    from conftest import run_cli, write_script
+
+    script = write_script(tmp_path, "# One\n\nThe boat left at two. They crossed in silence.\n\n"
+                                    "# Two\n\nNobody spoke on the far bank until morning came.\n")
+    for jobs in ("1", "2"):
+        code, out, err = run_cli("build", str(script), "-o", str(tmp_path / jobs), "--cache-dir",
+                                 str(tmp_path / f"cache{jobs}"), "-j", jobs)
+        assert code == 0, err
+        assert "synthesised 9 of 9 sentences" in out
+    assert (tmp_path / "1/story/story.mp3").read_bytes() == (tmp_path / "2/story/story.mp3").read_bytes()
+
+
+def test_a_voice_that_fails_in_a_worker_is_one_located_line(tmp_path: Path) -> None:
+    from conftest import run_cli, write_script
+    from narrate.engines.piper import bundled_model
+
+    (tmp_path / "broken.onnx").write_bytes(b"not a model" * 100)
+    (tmp_path / "broken.onnx.json").write_bytes(bundled_model()[1].read_bytes())
+    script = write_script(tmp_path, "# One\n\nThe boat left at two. They crossed.\n",
+                          "---\ntitle: T\nvoice: broken.onnx\n---\n")
+    code, _, err = run_cli("build", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"))
+    assert code == 1 and len(err.splitlines()) == 1
+    assert err.startswith(f"{script}:") and "chapter 1 'One': cannot load piper voice" in err
+    assert not (tmp_path / "out").exists()

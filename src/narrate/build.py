@@ -11,6 +11,7 @@ the build record's fingerprint says when nothing did.
 from __future__ import annotations
 
 from collections.abc import Callable
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -59,6 +60,7 @@ def build(
     """
     if edition not in EDITIONS:
         raise ValueError(f"unknown edition {edition!r}")
+    started = time.perf_counter()
     # 1. inputs: the script and every file it names, checked before anything slow
     layout, named = episode_layout(script_path, output, edition)
     script = load_script(script_path)
@@ -90,6 +92,8 @@ def build(
         )
     store = Store(cache_dir or default_dir())
     _check_room(layout.folder, store, plan, [FORMATS[f] for f in chosen])
+    stages = [("inputs and plan", time.perf_counter() - started)]
+    mark = time.perf_counter()
     # 3. synthesise (the sounds are decoded meanwhile)
     import scipy.signal  # noqa: F401  # here, before two threads need it: scipy's lazy imports race
 
@@ -105,6 +109,8 @@ def build(
         clips, stats = synthesize(plan, engines, store.speech, advance, store.clip_energies, jobs or default_jobs())
         engines.release()
         sounds = loading.result()
+    stages.append(("synthesis", time.perf_counter() - mark))
+    mark = time.perf_counter()
     # 4. mix: the timeline, levels, fades and ducking (audio is rendered later, chapter by chapter)
     state = None if fresh or previous is None else previous.mastering
     episode = mix_episode(plan, clips, sounds, reference=(state or {}).get("reference_lufs"))
@@ -115,6 +121,8 @@ def build(
         sentence_records(plan, timeline), _engines_used(plan, engines),
     )
     changes = compare(previous, facts.chapters, facts.sentences, facts.settings)
+    stages.append(("mix", time.perf_counter() - mark))
+    mark = time.perf_counter()
     # 5-7. master and encode, publish every file, and write the build record
     written = publish_episode(plan, episode, Outputs(layout, tuple(FORMATS[f] for f in chosen), cover, base_url),
                              facts, previous, MasterJob(store, state, log or (lambda _: None)))
@@ -122,6 +130,7 @@ def build(
     for line in damage_report(store.damaged, plan, facts.chapters):
         (log or (lambda _: None))(line)
     m = written.mastered
+    stages += [*m.seconds, ("tags, sidecars, page, record", time.perf_counter() - mark - sum(t for _, t in m.seconds))]
     return BuildResult(
         output=written.audio[chosen[0]], timeline=timeline, stats=stats, loudness=m.loudness,
         manifest=layout.manifest, layout=layout, show=written.show, edition=edition, outputs=written.audio,
@@ -129,6 +138,7 @@ def build(
         cost=Cost(stats.synthesised, stats.total, m.analysed, m.encoded, m.whole, len(plan.chapters),
                   tuple(p.name for p in written.rewritten), tuple(p.name for p in written.kept), m.kept_master,
                   m.encoded_seconds),
+        seconds=tuple(stages),
     )
 
 

@@ -18,8 +18,10 @@ they are encoded whole when their audio changed, and otherwise only re-tagged.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,6 +95,7 @@ class Mastered:
     whole: tuple[str, ...]  # formats encoded whole
     kept_master: bool  # the last build's master gain was kept
     encoded_seconds: float = 0.0  # how much of the MP3 was encoded anew
+    seconds: tuple[tuple[str, float], ...] = ()  # wall time of each step: analyse, probe codecs, encode, measure
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,9 @@ def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Pat
     store, previous, log = job.store, job.previous, job.log
     target = loudness_target(plan)
     ceiling = plan.meta.mix.true_peak
-    energies, peaks, analysed = analyse(episode, store)
+    clock = _Stopwatch()
+    with clock("analyse"):
+        energies, peaks, analysed = analyse(episode, store)
     bounds = episode.frame_offsets
     formats = list(files)
     first = formats[0]
@@ -120,7 +125,8 @@ def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Pat
         kept = _keep_master(previous, first.name, energies, peaks, bounds, target, ceiling)
         if kept:
             master, estimates = kept
-            work.encode(episode.with_master(master), files, folder)
+            with clock("encode"):
+                work.encode(episode.with_master(master), files, folder)
             by_format = {
                 f.name: estimates[f.name] if f.name in estimates and f.name not in work.whole
                 else _settle(work, f, files[f], target, ceiling, log)
@@ -133,15 +139,18 @@ def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Pat
             # one limiter serves every format, so it leaves room for the codec that overshoots most
             aim_tp = ceiling - max(f.peak_margin_db for f in formats)
             probe = episode.with_master(first_master(plan, energies, peaks, bounds))
-            shifts = codec_shifts(probe, formats, folder)
+            with clock("probe codecs"):
+                shifts = codec_shifts(probe, formats, folder)
             aim_lufs = target - shifts[first.name]
             # each other codec lands on the target too: its own gain over the mastered samples, never up by
             # more than FORMAT_GAIN_UP (that would eat its true-peak margin)
             gains = {f.name: round(min(shifts[first.name] - shifts[f.name], FORMAT_GAIN_UP), 2) for f in formats[1:]}
             for attempt in (1, 2):
                 master = solve_master(energies, peaks, aim_lufs, aim_tp, bounds)
-                work.encode(episode.with_master(master), files, folder, everything=True, gains=gains)
-                measured = measure_file(str(files[first]))
+                with clock("encode"):
+                    work.encode(episode.with_master(master), files, folder, everything=True, gains=gains)
+                with clock("measure"):
+                    measured = measure_file(str(files[first]), episode.timeline.duration_ms / 1000)
                 loud_error = target - measured.integrated_lufs
                 peak_error = measured.true_peak_dbtp - ceiling
                 if attempt == 2 or not math.isfinite(measured.integrated_lufs):
@@ -154,7 +163,7 @@ def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Pat
                     aim_tp -= peak_error + 0.2
             by_format = {first.name: measured}
             others = [f for f in formats if f is not first]
-            with ThreadPoolExecutor(2) as pool:  # ffmpeg does the work; two cores
+            with clock("measure"), ThreadPoolExecutor(2) as pool:  # ffmpeg does the work; two cores
                 by_format |= dict(zip((f.name for f in others),
                                       pool.map(lambda f: _settle(work, f, files[f], target, ceiling, log), others)))
             state = {"target_lufs": target, "ceiling_dbtp": ceiling, "aim_true_peak_dbtp": aim_tp}
@@ -182,7 +191,22 @@ def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Pat
     }
     numbers = [c.number for c in episode.plan.chapters]
     return Mastered(loudness, state, tuple(numbers[i] for i in analysed), tuple(numbers[i] for i in work.encoded),
-                    tuple(work.whole), kept is not None, work.encoded_seconds)
+                    tuple(work.whole), kept is not None, work.encoded_seconds, tuple(clock.seconds.items()))
+
+
+class _Stopwatch:
+    """Wall time by step name, summed over each time the step runs."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, step: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[step] = self.seconds.get(step, 0.0) + time.perf_counter() - start
 
 
 def loudness_target(plan: Plan) -> float:
@@ -272,7 +296,8 @@ def _settle(work: Encoder, fmt: AudioFormat, path: Path, target: float, ceiling:
     if fmt.name not in work.whole and "measured" in state:
         m = state["measured"]
         return Measurement(m["integrated_lufs"], m["true_peak_dbtp"], m["loudness_range_lu"])
-    got = measure_file(str(path))
+    seconds = work.episode.timeline.duration_ms / 1000
+    got = measure_file(str(path), seconds)
     if math.isfinite(got.integrated_lufs) and work.raw is not None and (
         abs(target - got.integrated_lufs) > LOUDNESS_TOLERANCE_LU or got.true_peak_dbtp > ceiling
     ):
@@ -282,7 +307,7 @@ def _settle(work: Encoder, fmt: AudioFormat, path: Path, target: float, ceiling:
         ep = work.episode
         gain = state.get("gain_db", 0.0) + change  # over the mastered samples, as the file was encoded from
         reencode(work.raw, ep.rate, ep.channels, plain_target(fmt, path, ep, work.raw.parent), gain)
-        got = measure_file(str(path))
+        got = measure_file(str(path), seconds)
         if got.true_peak_dbtp > ceiling or abs(target - got.integrated_lufs) > LOUDNESS_TOLERANCE_LU:
             log(f"  {fmt.name}: still {got.integrated_lufs:.1f} LUFS, {got.true_peak_dbtp:.1f} dBTP "
                 "after one correction; see the build record")

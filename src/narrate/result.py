@@ -71,6 +71,7 @@ class BuildResult:
     base_url: str | None = None
     changes: ChangeReport | None = None
     cost: Cost = field(default_factory=Cost)
+    seconds: tuple[tuple[str, float], ...] = ()  # wall time of each stage and mastering step, in order
 
     @property
     def unchanged(self) -> bool:

@@ -128,8 +128,11 @@ def tables_of_contents(ids: list[str], numbers: list[int]) -> list[CTOC]:
 def codec_args(channels: int) -> list[str]:
     """ffmpeg's MP3 settings: 128 kbit/s stereo or 64 kbit/s mono, no ID3 from ffmpeg (mutagen writes the only one)."""
     bitrate = "128k" if channels > 1 else "64k"
-    # no bit reservoir: each frame stands alone, so chapters encoded apart can be joined (narrate.export.gapless)
-    return ["-c:a", "libmp3lame", "-b:a", bitrate, "-reservoir", "0", "-id3v2_version", "0", "-write_xing", "1"]
+    # no bit reservoir: each frame stands alone, so chapters encoded apart can be joined (narrate.export.gapless).
+    # LAME's quality 7 rather than its default 5: 40 % less encoding time, and on 10 min of the narration its
+    # decoded SNR is 25.9 dB against 25.5 (BENCHMARKS.md, session 7)
+    return ["-c:a", "libmp3lame", "-b:a", bitrate, "-compression_level", "7", "-reservoir", "0",
+            "-id3v2_version", "0", "-write_xing", "1"]
 
 
 def tag_mp3(path: Path, plan: Plan, timeline: Timeline, cover: Path | None) -> None:
