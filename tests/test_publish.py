@@ -547,8 +547,8 @@ def test_a_format_that_misses_is_encoded_again_from_the_same_mix(tmp_path: Path,
 
     calls: list[str] = []
 
-    def codec_too_loud(path: str) -> Measurement:
-        m = measure_file(path)
+    def codec_too_loud(path: str, seconds: float | None = None) -> Measurement:
+        m = measure_file(path, seconds)
         if path.endswith(".opus") and not any(c.endswith(".opus") for c in calls):
             m = Measurement(m.integrated_lufs + 2.0, m.true_peak_dbtp - 1.0, m.loudness_range_lu)  # louder, peaks still fine
         calls.append(path)

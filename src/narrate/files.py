@@ -7,6 +7,7 @@ so a build that fails or is killed never leaves a half-written file in place.
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,21 +42,26 @@ def published_all(paths: list[Path], unchanged: list[Path] | None = None) -> Ite
     """
     made = [p.parent for p in paths if not p.parent.exists()]
     temps: list[Path] = []
-    mode = 0o666 & ~_umask()  # as an ordinary new file would get: mkstemp makes them private
+    mode = 0o666  # less the umask, as for any new file
     try:
         for path in paths:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f"{PARTIAL}{path.suffix}")
-            os.close(fd)
-            os.chmod(name, mode)
-            temps.append(Path(name))
+            while True:
+                # noted before it is made: a Ctrl-C between making a file and noting it would leave it behind
+                temps.append(path.parent / f".{path.stem}.{secrets.token_hex(4)}{PARTIAL}{path.suffix}")
+                try:
+                    os.close(os.open(temps[-1], os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode))
+                    break
+                except FileExistsError:
+                    temps.pop()
         yield tuple(temps)
-        for tmp, path in zip(temps, paths):
-            if unchanged is not None and _same_file_content(tmp, path):
-                tmp.unlink()
-                unchanged.append(path)
-            else:
-                os.replace(tmp, path)
+        with _signals_deferred():  # all renamed, or (if it comes before) none: never a mixed set
+            for tmp, path in zip(temps, paths):
+                if unchanged is not None and _same_file_content(tmp, path):
+                    tmp.unlink()
+                    unchanged.append(path)
+                else:
+                    os.replace(tmp, path)
     except BaseException:
         for tmp in temps:
             tmp.unlink(missing_ok=True)
@@ -65,6 +71,31 @@ def published_all(paths: list[Path], unchanged: list[Path] | None = None) -> Ite
             except OSError:
                 pass
         raise
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Ctrl-C or SIGTERM during the block takes effect when it ends (in the main thread; elsewhere, as is)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    before = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in held}
+    try:
+        yield
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)
+    for signum in caught[:1]:
+        handler = before[signum]
+        if callable(handler):
+            handler(signum, None)
+        elif handler == signal.SIG_DFL:
+            signal.raise_signal(signum)
 
 
 @contextmanager
@@ -185,9 +216,3 @@ def _same_file_content(a: Path, b: Path) -> bool:
         return b.is_file() and a.stat().st_size == b.stat().st_size and filecmp.cmp(a, b, shallow=False)
     except OSError:
         return False
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
