@@ -208,3 +208,18 @@ def test_a_script_that_cannot_be_read_is_one_line_and_exit_1(tmp_path: Path, sto
         pytest.skip(f"'nobody' cannot run this Python: {can.stderr.strip()[-200:]}")
     got = subprocess.run([*as_nobody, "-m", "narrate", "check", str(story)], capture_output=True, text=True, cwd="/")
     assert (got.returncode, got.stderr) == (1, f"{story}: cannot read the file: Permission denied\n")
+
+
+def test_a_default_build_in_an_empty_network_namespace(tmp_path: Path) -> None:
+    """The real command, with the default engine (Piper, in worker processes), where no network exists."""
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        pytest.skip("needs root and unshare, to give narrate a network namespace of its own")
+    if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode:
+        pytest.skip("this machine cannot make a network namespace")
+    script = write_script(tmp_path, "# One\n\nThe boat left at two. They crossed in silence.\n")
+    got = subprocess.run(["unshare", "-n", sys.executable, "-m", "narrate", "build", str(script), "-o",
+                          str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"), "-f", "mp3,opus"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert got.returncode == 0, got.stderr
+    assert "synthesised 7 of 7 sentences" in got.stdout
+    assert len(decode(tmp_path / "out/story/story.opus")) > 44100 * 5
