@@ -10,8 +10,8 @@ the build record's fingerprint says when nothing did.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -69,13 +69,14 @@ def build(
     if named:  # the file named on the command line is the main one
         chosen = [named] + [f for f in chosen if f != named]
     base_url = base_url or script.meta.podcast.base_url
+    say = log or (lambda _: None)
     too_many, warnings = chapter_limits(chosen, len(script.chapters))
     if too_many and formats:
         raise ExportError(f"--format {','.join(chosen)}: {too_many[0]}", script.path)
     if too_many:
         raise ExportError(too_many[0], script.path, script.meta.line_of("formats"))
     for line in warnings:
-        (log or (lambda _: None))(line)
+        say(line)
     engines = engines or Engines()
     # 2. plan: what each chapter says, by which voice, under which cache key
     plan = plan_episode(script, engines, edition, allow)
@@ -125,10 +126,10 @@ def build(
     mark = time.perf_counter()
     # 5-7. master and encode, publish every file, and write the build record
     written = publish_episode(plan, episode, Outputs(layout, tuple(FORMATS[f] for f in chosen), cover, base_url),
-                             facts, previous, MasterJob(store, state, log or (lambda _: None)))
+                             facts, previous, MasterJob(store, state, say))
     store.record_use(str(layout.manifest.absolute()), {s.key for s in plan.speeches()})
     for line in damage_report(store.damaged, plan, facts.chapters):
-        (log or (lambda _: None))(line)
+        say(line)
     m = written.mastered
     stages += [*m.seconds, ("tags, sidecars, page, record", time.perf_counter() - mark - sum(t for _, t in m.seconds))]
     return BuildResult(

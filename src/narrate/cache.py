@@ -286,7 +286,7 @@ def prune(root: Path, days: float = 30, dry_run: bool = False) -> tuple[int, int
     if not dry_run:
         for path in old:
             path.unlink(missing_ok=True)
-        with in_use(root, lambda: remove_partials(root)):
+        with cache_in_use(root):  # clears what killed builds left, unless a build is running
             pass
     return count, freed
 

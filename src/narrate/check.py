@@ -17,7 +17,6 @@ from narrate.script import Meta
 from narrate.text import mangle_prone_names, prepare
 
 
-
 @dataclass(frozen=True)
 class CheckReport:
     """What ``narrate check`` reports about a script."""
@@ -53,11 +52,10 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
             continue
         for name in mangle_prone_names(s.source, known + [n for _, n in names]):
             names.append((_line_of(name, lines, s.line), name))
-    long = [(s.line, s.part[1], sum(len(p.source.split()) for p in speeches[k:k + s.part[1]]))
-            for k, s in enumerate(speeches) if s.part == (1, s.part[1]) and s.part[1] > 1]
+    long = tuple((s.line, sum(len(p.source.split()) for p in speeches[k : k + s.part[1]]), s.part[1])
+                 for k, s in enumerate(speeches) if s.part[0] == 1 and s.part[1] > 1)
     sentences = sum(1 for s in speeches if s.part[0] == 1)
-    return CheckReport(plan, sentences, seconds, tuple(names),
-                       tuple((line, words, parts) for line, parts, words in long), tuple(warnings))
+    return CheckReport(plan, sentences, seconds, tuple(names), long, tuple(warnings))
 
 
 @dataclass(frozen=True)

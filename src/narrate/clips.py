@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from narrate.audio import Clip, speech_bounds
+from narrate.audio import Clip, resampled_length, speech_bounds
 from narrate.loudness import clip_energies
 
 SPEECH_ACTIVE_DB = -45.0  # a 10 ms frame of a clip counts as speech above this RMS
@@ -33,6 +33,10 @@ class ClipFacts:
     @property
     def length(self) -> int:
         return self.stop - self.start
+
+    def trim(self, clip: Clip) -> Clip:
+        """The clip these facts were worked out from, without its silence."""
+        return Clip(clip.samples[self.start : self.stop], clip.rate)
 
     @classmethod
     def of(cls, clip: Clip) -> ClipFacts:
@@ -54,33 +58,29 @@ class Clips(Mapping[str, Clip]):
     KEEP = 24  # clips held at once: enough for the stretches two threads render side by side
 
     def __init__(self, facts: dict[str, ClipFacts], energies: dict[str, np.ndarray],
-                 load: Callable[[str], Clip]) -> None:
-        self.facts, self.energies, self._load = facts, energies, load
+                 load: Callable[[str], Clip], keep: int = KEEP) -> None:
+        self.facts, self.energies, self._load, self.keep = facts, energies, load, keep
         self._kept: dict[str, Clip] = {}
         self._lock = threading.Lock()
 
     @classmethod
     def in_memory(cls, clips: Mapping[str, Clip]) -> Clips:
-        """Clips already in memory (a preview, a test): all kept."""
+        """Clips already in memory (a test, a benchmark): all kept."""
         if isinstance(clips, Clips):
             return clips
         facts = {key: ClipFacts.of(clip) for key, clip in clips.items()}
-        made = cls(facts, {}, lambda key: clips[key])
-        made.KEEP = len(clips) + 1
-        made.energies = {key: clip_energies(made[key]) for key in clips}
-        return made
+        energies = {key: clip_energies(facts[key].trim(clip)) for key, clip in clips.items()}
+        return cls(facts, energies, lambda key: clips[key], keep=len(clips))
 
     def __getitem__(self, key: str) -> Clip:
         with self._lock:
             if key in self._kept:
                 self._kept[key] = self._kept.pop(key)  # most recently used last
                 return self._kept[key]
-        facts = self.facts[key]
-        clip = self._load(key)
-        trimmed = Clip(clip.samples[facts.start : facts.stop], clip.rate)
+        trimmed = self.facts[key].trim(self._load(key))
         with self._lock:
             self._kept[key] = trimmed
-            while len(self._kept) > self.KEEP:
+            while len(self._kept) > self.keep:
                 self._kept.pop(next(iter(self._kept)))
         return trimmed
 
@@ -90,8 +90,7 @@ class Clips(Mapping[str, Clip]):
     def __len__(self) -> int:
         return len(self.facts)
 
-    def length(self, key: str) -> int:
-        return self.facts[key].length
-
-    def rate(self, key: str) -> int:
-        return self.facts[key].rate
+    def length_at(self, key: str, rate: int) -> int:
+        """How many samples a clip lasts, trimmed, once resampled to ``rate``."""
+        facts = self.facts[key]
+        return resampled_length(facts.length, facts.rate, rate)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from narrate.audio import RATE, resample, resampled_length
+from narrate.audio import RATE, resample
 from narrate.clips import Clips
 from narrate.loudness import (
     BLOCK_SAMPLES, PEAK_CONTEXT, Master, frame_curve, frame_size, frame_true_peaks, k_weighted_frames, linear,
@@ -97,7 +97,7 @@ class Episode:
         speech = np.zeros(n, dtype=np.float32)
         ready: dict[str, np.ndarray] = {}
         for offset, key in layout.speech:
-            if offset - a >= n or offset + resampled_length(self.clips.length(key), self.clips.rate(key), self.rate) <= a:
+            if offset - a >= n or offset + self.clips.length_at(key, self.rate) <= a:
                 continue
             if key not in ready:
                 ready[key] = resample(self.clips[key], self.rate)
@@ -183,7 +183,7 @@ class Episode:
         here = layout.start + a
         speech = []
         for offset, key in layout.speech:
-            n = resampled_length(self.clips.length(key), self.clips.rate(key), self.rate)
+            n = self.clips.length_at(key, self.rate)
             if offset < b and offset + n > a:
                 speech.append((offset - a, key, n))
         cues = [

@@ -15,7 +15,6 @@ from pathlib import Path
 
 PARTIAL = ".partial"  # in the name of a file still being written: '.<stem>.<random>.partial<suffix>'
 WORK_PREFIX = ".narrate-"  # a folder of work files (raw mix, codec probes) inside the output folder
-LOCK_NAME = ".narrate.lock"
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -162,13 +161,14 @@ def in_use(what: Path, when_alone: Callable[[], None]) -> Iterator[None]:
 def remove_leftovers(folder: Path, stems: list[str]) -> int:
     """Remove the partial files (of the files named ``<stem>.*``) and the work folders that a stopped build
     left in ``folder``; how many. Only names narrate writes are touched."""
+    import glob
     import shutil
 
     count = 0
     if not folder.is_dir():
         return 0
     for stem in stems:
-        for stray in folder.glob(f".{glob_escape(stem)}.*{PARTIAL}*"):
+        for stray in folder.glob(f".{glob.escape(stem)}.*{PARTIAL}*"):
             stray.unlink(missing_ok=True)
             count += 1
     for work in folder.glob(f"{WORK_PREFIX}*"):
@@ -176,12 +176,6 @@ def remove_leftovers(folder: Path, stems: list[str]) -> int:
             shutil.rmtree(work, ignore_errors=True)
             count += 1
     return count
-
-
-def glob_escape(name: str) -> str:
-    import glob
-
-    return glob.escape(name)
 
 
 def check_room(folder: Path, need: int, what: str) -> None:

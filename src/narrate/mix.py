@@ -31,7 +31,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from narrate.audio import RATE, Clip, resampled_length
+from narrate.audio import RATE, Clip
 from narrate.clips import Clips
 from narrate.episode import FRAME_ALIGN, BedRun, ChapterLayout, Episode, chapter_frames
 from narrate.loudness import frame_size, integrated, linear, loudness_of
@@ -102,7 +102,7 @@ def mix_episode(
                 cues.append((pos, item.kind))
                 pos += int(round(cue_seconds(item.kind, len(sounds.cues[item.kind]), rate) * rate))
             else:
-                n = resampled_length(trimmed.length(item.key), trimmed.rate(item.key), rate)
+                n = trimmed.length_at(item.key, rate)
                 speech.append((pos, item.key))
                 sentences.append(_sentence_time(chapter, item, start + pos, start + pos + n, rate))
                 pos += n

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from narrate.errors import EngineError, ScriptError
 from narrate.inputs import check_inside
 from narrate.script import Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Script, Table, VoiceSettings
 from narrate.normalise import Reading
-from narrate.text import MAX_CHARS, bounded_parts, prepare, split_sentences
+from narrate.text import MAX_CHARS, PHONEMES, bounded_parts, prepare, split_sentences
 
 # Silences, in seconds. A chapter starts with its cue, CUE_LEAD after its marker,
 # so skipping to a chapter lands on the chime; without a cue it starts with
@@ -320,7 +319,7 @@ def _body(chapter: Chapter, meta: Meta, voices: _Voices, narrator: ResolvedVoice
 
 def _check_phonemes(part: str, path: str, line: int) -> None:
     """Phonemes in [[ ]] cannot be cut, so one span must be short enough for a voice to take at once."""
-    for span in re.findall(r"\[\[[^\]]*\]\]", part):
+    for span in PHONEMES.findall(part):
         if len(span) > MAX_CHARS:
             raise ScriptError(f"phonemes in [[ ]] run to {len(span):,} characters, more than a voice takes at once "
                               f"({MAX_CHARS}); split them into several [[ ]]", path, line)

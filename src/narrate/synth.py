@@ -69,7 +69,7 @@ def synthesize(
 
     def keep(speech: Speech, clip: Clip) -> None:
         facts[speech.key] = got = ClipFacts.of(clip)
-        energies[speech.key] = measure(speech.key, Clip(clip.samples[got.start : got.stop], clip.rate))
+        energies[speech.key] = measure(speech.key, got.trim(clip))
         if progress:
             progress(1)
 
@@ -81,8 +81,11 @@ def synthesize(
             missing.append(speech)
         else:
             keep(speech, clip)
-    here = [s for s in missing if jobs < 2 or not getattr(engines.get(s.voice.engine), "parallel", False)]
-    away = [s for s in missing if s not in here]
+    here: list[Speech] = []
+    away: list[Speech] = []  # for worker processes
+    for speech in missing:
+        parallel = jobs > 1 and getattr(engines.get(speech.voice.engine), "parallel", False)
+        (away if parallel else here).append(speech)
     if len(away) < 2:
         here, away = missing, []
     for speech in here:

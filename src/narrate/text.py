@@ -77,7 +77,7 @@ MAX_CHARS = 400  # a part's spoken characters: bounds a 'word' with no spaces in
 # Where a long sentence may be cut, strongest first: after a clause's punctuation, after a comma or a
 # closing bracket, and failing those between any two words.
 _CUTS = (re.compile(r"(?<=[;:—–])\s+|(?<=\s-)\s+|(?<=\w—)(?=\w)"), re.compile(r"(?<=[,)\]”])\s+"), re.compile(r"\s+"))
-_PHONEMES = re.compile(r"\[\[[^\]]*\]\]")
+PHONEMES = re.compile(r"\[\[[^\]]*\]\]")  # raw phonemes for Piper, written [[...]]
 
 
 def bounded_parts(sentence: str, spoken: Callable[[str], str],
@@ -103,7 +103,7 @@ def bounded_parts(sentence: str, spoken: Callable[[str], str],
 
 def _cut_at(text: str) -> tuple[int, int] | None:
     """Where to cut ``text`` in two: (end of the first part, start of the second)."""
-    locked = [m.span() for m in _PHONEMES.finditer(text)]
+    locked = [m.span() for m in PHONEMES.finditer(text)]
 
     def free(a: int, b: int) -> bool:
         return 0 < a and b < len(text) and not any(s < b and a < e for s, e in locked)
@@ -153,7 +153,7 @@ def prepare(text: str, lexicon: Iterable[tuple[str, str]], lang: str, reading: R
         kept.append(m.group(0))
         return chr(0xE000 + len(kept) - 1)  # a private-use character: no rule touches it
 
-    held = re.sub(r"\[\[[^\]]*\]\]", hold, apply_pronunciations(text, lexicon))
+    held = PHONEMES.sub(hold, apply_pronunciations(text, lexicon))
     return re.sub("[\ue000-\ue0ff]", lambda m: kept[ord(m.group(0)) - 0xE000], normalise(held, lang, reading))
 
 
