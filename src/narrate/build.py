@@ -25,7 +25,9 @@ from narrate.export.formats import FORMATS, AudioFormat, bytes_per_second, chapt
 from narrate.files import check_room
 from narrate.export.layout import episode_layout
 from narrate.inputs import check_files, load_script, load_sounds, used_files
-from narrate.master import MasterJob
+from narrate.clips import Clips
+from narrate.master import MasterJob, loudness_target
+from narrate.stream import Streamer
 from narrate.mix import mix_episode
 from narrate.plan import EDITIONS, Plan, estimated_seconds, plan_episode, speaking_seconds
 from narrate.record import (
@@ -48,6 +50,7 @@ def build(
     fresh: bool = False,
     allow: tuple[str | Path, ...] = (),
     jobs: int | None = None,
+    chapters_done: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     """Build one episode for a script: every audio format from one mix, its sidecars, page and build record.
 
@@ -57,6 +60,7 @@ def build(
     (the sentences still come from the cache). Files outside the script's folder are refused unless
     under an ``allow`` folder. ``jobs`` worker processes synthesise (default: one per core); they are
     spawned, so a Python script that calls ``build`` must keep its top level under ``if __name__ == "__main__":``.
+    ``progress(done, total)`` follows the sentences, and ``chapters_done(n, total)`` the chapters all spoken.
     """
     if edition not in EDITIONS:
         raise ValueError(f"unknown edition {edition!r}")
@@ -98,23 +102,39 @@ def build(
     # 3. synthesise (the sounds are decoded meanwhile)
     import scipy.signal  # noqa: F401  # here, before two threads need it: scipy's lazy imports race
 
+    state = None if fresh or previous is None else previous.mastering
     with ThreadPoolExecutor(2) as pool:
         loading = pool.submit(load_sounds, script, edition)
         count = _counter(total, progress)
+        # a long episode mastered afresh is mixed, analysed and encoded chapter by chapter meanwhile
+        streamer = Streamer(plan, store, [FORMATS[f] for f in chosen], loading, loudness_target(plan),
+                            plan.meta.mix.true_peak) if state is None else None
 
         def advance(n: int) -> None:
             count(n)
             if loading.done() and loading.exception():  # a sound that cannot be decoded stops the build now
                 loading.result()
 
-        clips, stats = synthesize(plan, engines, store.speech, advance, store.clip_energies, jobs or default_jobs())
-        engines.release()
-        sounds = loading.result()
+        def ready(n: int, clips: Clips) -> None:
+            if streamer:
+                streamer.ready(n, clips)
+            if chapters_done:
+                chapters_done(n, len(plan.chapters))
+        try:
+            clips, stats = synthesize(plan, engines, store.speech, advance, store.clip_energies,
+                                      jobs or default_jobs(), ready)
+            engines.release()
+            sounds = loading.result()
+        except BaseException:
+            if streamer:
+                streamer.stop()
+            raise
+        pins = streamer.finish(clips) if streamer else None
     stages.append(("synthesis", time.perf_counter() - mark))
     mark = time.perf_counter()
     # 4. mix: the timeline, levels, fades and ducking (audio is rendered later, chapter by chapter)
-    state = None if fresh or previous is None else previous.mastering
-    episode = mix_episode(plan, clips, sounds, reference=(state or {}).get("reference_lufs"))
+    reference = pins.reference if pins else (state or {}).get("reference_lufs")
+    episode = mix_episode(plan, clips, sounds, reference=reference)
     timeline = episode.timeline
     facts = Provenance(
         inputs, settings_record(plan, chosen, base_url),
@@ -126,7 +146,7 @@ def build(
     mark = time.perf_counter()
     # 5-7. master and encode, publish every file, and write the build record
     written = publish_episode(plan, episode, Outputs(layout, tuple(FORMATS[f] for f in chosen), cover, base_url),
-                             facts, previous, MasterJob(store, state, say))
+                             facts, previous, MasterJob(store, state, say, pins))
     store.record_use(str(layout.manifest.absolute()), {s.key for s in plan.speeches()})
     for line in damage_report(store.damaged, plan, facts.chapters):
         say(line)

@@ -78,14 +78,14 @@ class Encoder:
                 self.format_state[fmt.name] = {"audio_key": fmt_key, "gain_db": gain,
                                                **{k: v for k, v in old.items() if k.startswith("codec_") or k == "measured"}}
         units = pieces(mastered) if mp3 else []
-        segment_keys = [self._segment_key(mastered, u) for u in units]
+        segment_keys = [self.segment_key(mastered, u) for u in units]
         segments: list[Segment | None] = [_load_segment(self.store, k) for k in segment_keys]
         need = [k for k, seg in enumerate(segments) if seg is None]
         if whole:
             self._encode_whole(mastered, whole, files, folder, units, segments, segment_keys, need)
         elif need:
             with ThreadPoolExecutor(2) as pool:  # each worker renders its piece and waits on its encoder
-                jobs = {k: pool.submit(self._segment, mastered, units[k], segment_keys[k]) for k in need}
+                jobs = {k: pool.submit(self.segment, mastered, units[k], segment_keys[k]) for k in need}
                 for k, job in jobs.items():
                     segments[k] = job.result()
         self.encoded = sorted({units[k].chapter for k in need})
@@ -100,7 +100,7 @@ class Encoder:
             self.format_state["mp3"] = {"audio_key": _hash(segment_keys),
                                         **{k: v for k, v in old.items() if k.startswith("codec_") or k == "measured"}}
 
-    def _segment_key(self, mastered: Episode, unit: Piece) -> str:
+    def segment_key(self, mastered: Episode, unit: Piece) -> str:
         """Everything that makes this piece's MP3 frames what they are: its audio and the audio either side
         that the encoder sees, by region key, and the encoder's settings."""
         i, a, b = unit
@@ -142,7 +142,7 @@ class Encoder:
             parts.append(mastered.render_chapter(i + 1, 0, post))
         return np.concatenate(parts) if len(parts) > 1 else parts[0], pre
 
-    def _segment(self, mastered: Episode, unit: Piece, key: str,
+    def segment(self, mastered: Episode, unit: Piece, key: str,
                  context: tuple[np.ndarray, int] | None = None) -> Segment:
         """Encode one piece's MP3 frames, with the real audio either side of it for context (``context``,
         if it is already rendered)."""
@@ -180,7 +180,7 @@ class Encoder:
                 if units and k in needed:
                     audio, pre = self._context(mastered, unit)
                     slots.acquire()
-                    jobs[k] = pool.submit(self._segment, mastered, unit, segment_keys[k], (audio, pre))
+                    jobs[k] = pool.submit(self.segment, mastered, unit, segment_keys[k], (audio, pre))
                     jobs[k].add_done_callback(lambda _: slots.release())
                     yield audio[pre : pre + unit.b - unit.a]
                 else:

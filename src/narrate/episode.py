@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
@@ -34,6 +35,10 @@ MIX_FORMAT = 1  # part of every region key: bump it when the way a chapter is re
 def chapter_frames(length: int, rate: int) -> int:
     """How many 10 ms analysis frames cover a chapter (the last may be partial)."""
     return -(-length // frame_size(rate))
+
+
+class Stopped(Exception):
+    """Work given up because its ``stop`` event was set."""
 
 
 @dataclass(frozen=True)
@@ -147,10 +152,11 @@ class Episode:
         curve = frame_curve(frames, first, -(-b // f) - first, self.rate)
         return curve[a - first * f : b - first * f]
 
-    def analyse_chapter(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+    def analyse_chapter(self, index: int, stop: threading.Event | None = None) -> tuple[np.ndarray, np.ndarray]:
         """One chapter's per-frame K-weighted energies and true peaks (its last frame padded with silence).
 
-        Rendered and measured a block at a time, so memory holds a block, not the chapter."""
+        Rendered and measured a block at a time, so memory holds a block, not the chapter; when ``stop``
+        is set, Stopped is raised at the next block."""
         length = self.layouts[index].length
         f = frame_size(self.rate)
         total = chapter_frames(length, self.rate) * f
@@ -158,6 +164,8 @@ class Episode:
         state = None
         energies, peaks = [], []
         for a in range(0, total, step):
+            if stop is not None and stop.is_set():
+                raise Stopped
             b = min(a + step, total)
             lo, hi = max(0, a - PEAK_CONTEXT), min(total, b + PEAK_CONTEXT)
             x = self.render_raw(index, lo, min(hi, length))

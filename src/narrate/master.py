@@ -99,12 +99,24 @@ class Mastered:
 
 
 @dataclass(frozen=True)
+class Pins:
+    """The speech reference and master gain a long episode is mastered at, from its first ``chapters``."""
+
+    chapters: int
+    reference: float
+    gain_db: float
+    aim_true_peak_dbtp: float
+    shifts: dict[str, float]  # what each format's codec does to loudness (LU), as codec_shifts measured it
+
+
+@dataclass(frozen=True)
 class MasterJob:
     """What mastering works with besides the mix: the cache, the last build's state, and where to report."""
 
     store: Store
     previous: dict | None = None  # the last build's mastering state (BuildRecord.mastering); None: master afresh
     log: Callable[[str], None] = lambda _: None
+    pins: Pins | None = None  # a long episode's reference and gain, from its first chapters (narrate.stream)
 
 
 def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Path], existing: dict[str, Path],
@@ -136,17 +148,23 @@ def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Pat
             state = {k: previous[k] for k in ("target_lufs", "ceiling_dbtp", "aim_true_peak_dbtp")}  # type: ignore[index]
             measured_now = set(work.whole)
         else:
+            pins = _pinned(job.pins, episode, energies, peaks, bounds, target, first.name)
             # one limiter serves every format, so it leaves room for the codec that overshoots most
             aim_tp = ceiling - max(f.peak_margin_db for f in formats)
-            probe = episode.with_master(first_master(plan, energies, peaks, bounds))
-            with clock("probe codecs"):
-                shifts = codec_shifts(probe, formats, folder)
+            if pins:
+                shifts = pins.shifts  # measured on the first chapters when the gain was pinned
+            else:
+                probe = episode.with_master(first_master(plan, energies, peaks, bounds))
+                with clock("probe codecs"):
+                    shifts = codec_shifts(probe, formats, folder)
             aim_lufs = target - shifts[first.name]
             # each other codec lands on the target too: its own gain over the mastered samples, never up by
             # more than FORMAT_GAIN_UP (that would eat its true-peak margin)
             gains = {f.name: round(min(shifts[first.name] - shifts[f.name], FORMAT_GAIN_UP), 2) for f in formats[1:]}
             for attempt in (1, 2):
-                master = solve_master(energies, peaks, aim_lufs, aim_tp, bounds)
+                # the pinned gain, the first time: the pieces encoded while the book was spoken are at it
+                master = solve_master(energies, peaks, aim_lufs, aim_tp, bounds,
+                                      gain_db=pins.gain_db if pins and attempt == 1 else None)
                 with clock("encode"):
                     work.encode(episode.with_master(master), files, folder, everything=True, gains=gains)
                 with clock("measure"):
@@ -246,6 +264,17 @@ def first_master(plan: Plan, energies: np.ndarray, peaks: np.ndarray, bounds: tu
 def _pcm_true_peak(peaks: np.ndarray, master: Master) -> float:
     top = float(np.max(peaks * master.limiter)) * 10 ** (master.gain_db / 20) if len(peaks) else 0.0
     return 20 * math.log10(top) if top > 0 else -math.inf
+
+
+def _pinned(pins: Pins | None, episode: Episode, energies: np.ndarray, peaks: np.ndarray, bounds: tuple[int, ...],
+            target: float, first: str) -> Pins | None:
+    """The pins, if the whole episode was mixed at their reference and their gain brings it within
+    KEEP_MASTER_LU of the target (the same test a rebuild's kept gain must pass); else None."""
+    if pins is None or pins.reference != episode.reference or first not in pins.shifts:
+        return None
+    aim = target - pins.shifts[first]
+    master = solve_master(energies, peaks, aim, pins.aim_true_peak_dbtp, bounds, gain_db=pins.gain_db)
+    return pins if abs(master.predicted_lufs - aim) <= KEEP_MASTER_LU else None
 
 
 def _keep_master(

@@ -72,6 +72,7 @@ def mix_episode(
     sounds: MixSounds | None = None,
     rate: int = RATE,
     reference: float | None = None,
+    hold: bool = True,
 ) -> Episode:
     """Lay every chapter end to end on one timeline, without rendering audio yet.
 
@@ -80,6 +81,8 @@ def mix_episode(
     REFERENCE_HOLD_LU of it, it is kept, so an edit does not nudge every bed
     and cue (and so every chapter) by a hundredth of a dB. ``clips`` are the synthesis stage's
     (``narrate.audio.Clips``: trimmed, their samples read back when rendered), or any clips in memory.
+    Without ``hold``, ``reference`` is used as it is (narrate.stream mixes the first chapters at the
+    reference the whole episode will be checked against).
     """
     sounds = sounds or MixSounds()
     mix = plan.meta.mix
@@ -113,7 +116,7 @@ def mix_episode(
     timeline = Timeline(duration_ms=_ms(start, rate), chapters=tuple(chapters), sentences=tuple(sentences))
     speech_lufs = _speech_loudness(plan, trimmed, channels)
     measured = speech_lufs if math.isfinite(speech_lufs) else -20.0
-    if reference is None or abs(reference - measured) > REFERENCE_HOLD_LU:
+    if reference is None or (hold and abs(reference - measured) > REFERENCE_HOLD_LU):
         reference = round(measured, 2)
     cue_gains = {kind: linear(reference + CUE_LEVEL[kind] - _loudness(snd, rate, channels)) for kind, snd in sounds.cues.items()}
     episode = Episode(plan, trimmed, sounds, tuple(layouts), timeline, speech_lufs, cue_gains=cue_gains, rate=rate,

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+import time
+from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -19,25 +22,69 @@ def format_duration(ms: int) -> str:
 
 
 class Progress:
-    """A progress bar on a terminal; silence elsewhere (logs, CI, pipes)."""
+    """Progress on a terminal, one line redrawn in place; silence elsewhere (logs, CI, pipes).
 
-    def __init__(self) -> None:
-        self.bar: Any = None
-        self.shown = 0
+    ``Synthesising  312/805 sentences  4/32 chapters done  about 2:10 left``. The time left is at the pace
+    of the last PACE sentences, so the burst of sentences found in the cache at the start does not make it
+    hopeful for long."""
+
+    PACE = 100
+
+    def __init__(self, stream: Any = None, now: Callable[[], float] = time.monotonic) -> None:
+        self.stream = stream
+        self.now = now
+        self.done = self.total = self.chapters_done = self.chapters_total = 0
+        self.recent: deque[tuple[float, int]] = deque(maxlen=self.PACE)  # (when, sentences done then)
+        self.shown = False
+        self.drawn = 0.0
+
+    def _out(self) -> Any:
+        return self.stream or sys.stderr
 
     def __call__(self, done: int, total: int) -> None:
-        if not sys.stderr.isatty():
+        self.done, self.total = done, total
+        self.recent.append((self.now(), done))
+        self._draw()
+
+    def chapters(self, done: int, total: int) -> None:
+        self.chapters_done, self.chapters_total = done, total
+        self._draw()
+
+    def line(self) -> str:
+        """What the progress line says now."""
+        parts = [f"Synthesising  {self.done}/{self.total} sentences"]
+        if self.chapters_total:
+            parts.append(f"{self.chapters_done}/{self.chapters_total} chapters done")
+        left = self.seconds_left()
+        if left is not None:
+            parts.append(f"about {format_duration(int(left * 1000))} left")
+        return "  ".join(parts)
+
+    def seconds_left(self) -> float | None:
+        """At the pace of the last sentences; None until there is a pace to go by, and when all are done."""
+        if len(self.recent) < 3 or self.done >= self.total:
+            return None
+        (since, first), (last, done) = self.recent[0], self.recent[-1]
+        if last <= since or done <= first:
+            return None
+        return (last - since) / (done - first) * (self.total - self.done)
+
+    def _draw(self) -> None:
+        out = self._out()
+        if not out.isatty():
             return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label="Synthesising", file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(done - self.shown)
-        self.shown = done
+        now = self.now()
+        if self.shown and now - self.drawn < 0.2 and self.done < self.total:
+            return  # at most five redraws a second
+        self.drawn, self.shown = now, True
+        out.write("\r\x1b[K" + self.line())
+        out.flush()
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
+        if self.shown:
+            self._out().write("\n")
+            self._out().flush()
+            self.shown = False
 
 
 def report_build(result: BuildResult) -> None:

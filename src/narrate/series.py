@@ -73,8 +73,9 @@ def build_series(
         if removed:
             say(f"removed {removed} temporary file{'s' if removed != 1 else ''} left by a build that was stopped")
         for path in paths:
-            result = build(path, output, cache_dir, engines, progress() if progress else None, edition, log, chosen,
-                           url, fresh, allow, jobs)
+            bar = progress() if progress else None
+            result = build(path, output, cache_dir, engines, bar, edition, log, chosen, url, fresh, allow, jobs,
+                           getattr(bar, "chapters", None))
             results.append(result)
             if report:
                 report(result)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,9 @@ from narrate.cache import SpeechCache
 from narrate.engines import Engines, ResolvedVoice
 from narrate.errors import EngineError, NarrateError
 from narrate.loudness import clip_energies
-from narrate.plan import Plan, Speech
+from narrate.plan import Plan, Speech, speaking_seconds
+
+GROUP_SECONDS = 600.0  # sentences are spoken a group of chapters (about this much speech) at a time
 
 
 @dataclass(frozen=True)
@@ -53,46 +56,30 @@ def synthesize(
     progress: Callable[[int], None] | None = None,
     energies_of: Callable[[str, Clip], np.ndarray] | None = None,
     jobs: int = 1,
+    ready: Callable[[int, Clips], None] | None = None,
+    speaker: Speaker | None = None,
 ) -> tuple[Clips, SynthStats]:
     """Fetch or make the audio of every distinct sentence in the plan.
 
     Sentences an engine that can run in worker processes (``engine.parallel``, as Piper) has to say are
-    spoken by ``jobs`` processes at once, each with the voice loaded once; the rest here, one by one.
+    spoken by ``jobs`` processes at once, each with the voice loaded once (a WorkerPool, unless another
+    ``speaker`` is given); the rest here, one by one.
     What the mix needs to know of each clip is worked out while it is in hand (its trim, speech frames and,
     through ``energies_of``, its loudness frames); its samples are left in the cache, and read back from
     there when the episode is rendered, so memory does not grow with the length of the book.
+
+    Sentences are spoken in chapter order, a group of chapters at a time (longest first within a group, so
+    no worker is left with a long one at the end of it, and a worker's memory shrinks as they get shorter).
+    ``ready(n, clips)`` is called whenever the first ``n`` chapters have all their clips, so the mix of those
+    chapters can be worked on while later ones are still being spoken (narrate.stream).
     """
     facts: dict[str, ClipFacts] = {}
     energies: dict[str, np.ndarray] = {}
     lines: dict[str, int] = {}
     measure = energies_of or (lambda _, c: clip_energies(c))
-
-    def keep(speech: Speech, clip: Clip) -> None:
-        facts[speech.key] = got = ClipFacts.of(clip)
-        energies[speech.key] = measure(speech.key, got.trim(clip))
-        if progress:
-            progress(1)
-
-    missing: list[Speech] = []
-    for speech in plan.unique_speeches():
-        lines[speech.key] = speech.line
-        clip = cache.get(speech.key)
-        if clip is None:
-            missing.append(speech)
-        else:
-            keep(speech, clip)
-    here: list[Speech] = []
-    away: list[Speech] = []  # for worker processes
-    for speech in missing:
-        parallel = jobs > 1 and getattr(engines.get(speech.voice.engine), "parallel", False)
-        (away if parallel else here).append(speech)
-    if len(away) < 2:
-        here, away = missing, []
-    for speech in here:
-        keep(speech, cache.put(speech.key, _speak(engines, plan, speech)))  # as later builds will read it back
-    if away:
-        for speech, clip in _in_workers(away, min(jobs, len(away)), cache, plan):
-            keep(speech, clip)
+    owner = _owners(plan)
+    waiting = [0] * len(plan.chapters)  # per chapter: sentences it is the first to say that are not ready yet
+    complete = 0
 
     def load(key: str) -> Clip:
         clip = cache.get(key)
@@ -101,7 +88,79 @@ def synthesize(
                                "cache pruned or changed meanwhile?); build again", plan.path)
         return clip
 
-    return Clips(facts, energies, load), SynthStats(total=len(facts), synthesised=len(missing))
+    clips = Clips(facts, energies, load)
+
+    def advance() -> None:
+        nonlocal complete
+        n = complete
+        while n < len(waiting) and waiting[n] == 0:
+            n += 1
+        if n > complete:
+            complete = n
+            if ready:
+                ready(n, clips)
+
+    def keep(speech: Speech, clip: Clip, new: bool = True) -> None:
+        facts[speech.key] = got = ClipFacts.of(clip)
+        energies[speech.key] = measure(speech.key, got.trim(clip))
+        if progress:
+            progress(1)
+        if new:
+            waiting[owner[speech.key]] -= 1
+            advance()
+
+    missing: list[Speech] = []
+    for speech in plan.unique_speeches():
+        lines[speech.key] = speech.line
+        clip = cache.get(speech.key)
+        if clip is None:
+            missing.append(speech)
+            waiting[owner[speech.key]] += 1
+        else:
+            keep(speech, clip, new=False)
+    advance()
+    # engines that can run in worker processes (Piper) speak in groups, longest first, in workers when there
+    # are jobs for them; others (gTTS: one request at a time) in script order, here
+    parallel = [s for s in missing if getattr(engines.get(s.voice.engine), "parallel", False)]
+    keys = {s.key for s in parallel}
+    here = [s for s in missing if s.key not in keys]
+    away = _in_order(plan, parallel, owner)
+    if jobs < 2 or len(away) < 2:
+        here, away = here + away, []
+    for speech in here:
+        keep(speech, cache.put(speech.key, _speak(engines, plan, speech)))  # as later builds will read it back
+    if away:
+        try:
+            for speech, clip in (speaker or WorkerPool(jobs, cache.store.root)).speak(away):
+                keep(speech, clip)
+        except SpeechFailed as failed:
+            if failed.error is None:
+                raise NarrateError("a synthesis worker died (out of memory?); build again with --jobs 1",
+                                   plan.path, failed.speech.line) from None
+            raise _located(failed.error, plan, failed.speech) from failed.error
+    return clips, SynthStats(total=len(facts), synthesised=len(missing))
+
+
+def _owners(plan: Plan) -> dict[str, int]:
+    """The index of the first chapter that says each sentence."""
+    out: dict[str, int] = {}
+    for i, chapter in enumerate(plan.chapters):
+        for item in chapter.items:
+            if isinstance(item, Speech):
+                out.setdefault(item.key, i)
+    return out
+
+
+def _in_order(plan: Plan, speeches: list[Speech], owner: dict[str, int]) -> list[Speech]:
+    """The order sentences are spoken in: by groups of whole chapters with about GROUP_SECONDS of speech,
+    longest first within each group."""
+    group, said, groups = 0, 0.0, []
+    for chapter in plan.chapters:
+        groups.append(group)
+        said += speaking_seconds(i for i in chapter.items if isinstance(i, Speech))
+        if said >= GROUP_SECONDS:
+            group, said = group + 1, 0.0
+    return sorted(speeches, key=lambda s: (groups[owner[s.key]], -len(s.text)))
 
 
 def _speak(engines: Engines, plan: Plan, speech: Speech) -> Clip:
@@ -117,34 +176,58 @@ def _located(exc: EngineError, plan: Plan, speech: Speech) -> EngineError:
     return exc.located(plan.path, speech.line)
 
 
-def _in_workers(speeches: list[Speech], jobs: int, cache: SpeechCache, plan: Plan) -> Iterator[tuple[Speech, Clip]]:
-    """Speak ``speeches`` in ``jobs`` worker processes, longest first (so no worker is left with a long one at
-    the end); each clip as it is done, already in the cache. Each sentence sounds as it would here."""
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
+class SpeechFailed(Exception):
+    """A sentence a Speaker could not say: the engine's error, or None when the worker itself died."""
 
-    order = sorted(speeches, key=lambda s: -len(s.text))
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker,
-                               initargs=(str(cache.store.root),))
-    try:
-        pending = {pool.submit(_work, s.voice.engine, s.text, s.voice, s.key): s for s in order}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                speech = pending.pop(future)
-                try:
-                    samples, rate = future.result()
-                except EngineError as exc:
-                    raise _located(exc, plan, speech) from exc
-                except BrokenProcessPool:
-                    raise NarrateError("a synthesis worker died (out of memory?); build again with --jobs 1",
-                                       plan.path, speech.line) from None
-                yield speech, Clip(samples, rate)
-    finally:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()  # on Ctrl-C or an error, the workers stop now, not after their sentence
-        pool.shutdown(wait=True, cancel_futures=True)
+    def __init__(self, speech: Speech, error: EngineError | None) -> None:
+        super().__init__(speech.line)
+        self.speech, self.error = speech, error
+
+
+class Speaker(Protocol):
+    """Speaks sentences away from the build's process: all a worker pool has to be.
+
+    ``speak`` takes sentences in the order they should be said, and yields each with its clip as it is
+    done, already in the speech cache (a worker loads its voices once, with ``_start_worker``, and says
+    each sentence with ``_work``). A sentence that fails raises SpeechFailed. Stopping the iteration
+    (an error here, Ctrl-C) must stop the workers. WorkerPool is the one narrate uses; one on Ray or Dask
+    would take its place for a publisher's catalogue (see the README's architecture notes)."""
+
+    def speak(self, speeches: list[Speech]) -> Iterator[tuple[Speech, Clip]]: ...
+
+
+class WorkerPool:
+    """The Speaker narrate uses: ``jobs`` spawned processes on this machine, each with one onnxruntime
+    thread, writing to the speech cache at ``cache_root``. Each sentence sounds as it would in the build's
+    own process."""
+
+    def __init__(self, jobs: int, cache_root: Path) -> None:
+        self.jobs, self.cache_root = jobs, cache_root
+
+    def speak(self, speeches: list[Speech]) -> Iterator[tuple[Speech, Clip]]:
+        import multiprocessing
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = ProcessPoolExecutor(min(self.jobs, len(speeches)), mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_worker, initargs=(str(self.cache_root),))
+        try:
+            pending = {pool.submit(_work, s.voice.engine, s.text, s.voice, s.key): s for s in speeches}
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    speech = pending.pop(future)
+                    try:
+                        samples, rate = future.result()
+                    except EngineError as exc:
+                        raise SpeechFailed(speech, exc) from exc
+                    except BrokenProcessPool:
+                        raise SpeechFailed(speech, None) from None
+                    yield speech, Clip(samples, rate)
+        finally:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()  # on Ctrl-C or an error, the workers stop now, not after their sentence
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 _WORKER: dict[str, object] = {}

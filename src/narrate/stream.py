@@ -1,0 +1,214 @@
+"""Streaming: each chapter's mix analysed, and its MP3 encoded, while later chapters are still being spoken.
+
+The mastering stage (narrate.master) needs two things that depend on the whole episode: the speech
+loudness that beds and cues are set against, and the master gain. A long episode fixes both ("pins"
+them) from its first chapters instead, as soon as these are spoken:
+
+- the reference is the speech loudness of the first chapters with PIN_SECONDS of speech;
+- the gain is the one that brings those chapters to the target, after what the codecs do to them.
+
+Every later chapter is then mixed, analysed and (for MP3) encoded in pieces as soon as it and the chapter
+after it are spoken (a bed's crossfade reaches into the next chapter, and a piece's encoder hears a little
+of it). The work lands in the cache under the same keys the mastering stage looks for, so when synthesis
+ends, mastering finds it done. At the end the whole episode is checked: if its speech is within
+``mix.REFERENCE_HOLD_LU`` of the pinned reference, and the pinned gain brings the whole within
+``master.KEEP_MASTER_LU`` of the target, they are kept, as a rebuild keeps the last build's; otherwise
+the episode is mastered whole, and what was streamed is not used.
+
+The pins depend only on the script and its sentences, never on timing or the number of jobs, so the
+audio is the same however the build is run. An episode too short to stream (the pinned chapters and one
+more are all it has) is mastered whole, as before.
+
+On two cores streaming saves little time: the synthesis workers keep both cores busy, so the work done
+beside them slows them nearly as much. With more cores than workers it is what keeps the build at the
+speed of synthesis. M4B and Opus are still encoded whole once synthesis ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import tempfile
+import threading
+from concurrent.futures import Future
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from narrate.cache import Store
+from narrate.clips import Clips
+from narrate.encoding import Encoder, codec_shifts, pieces
+from narrate.episode import Episode, Stopped
+from narrate.errors import NarrateError
+from narrate.export.formats import AudioFormat
+from narrate.loudness import Master, integrated, limiter_gains, solve_master
+from narrate.master import Pins, first_master
+from narrate.mix import mix_episode
+from narrate.plan import Plan, Speech, speaking_seconds
+from narrate.sounds import MixSounds
+
+PIN_SECONDS = 600.0  # the reference and the gain are pinned from the first chapters with this much speech
+
+log = logging.getLogger(__name__)
+
+
+def pinned_chapters(plan: Plan) -> int | None:
+    """How many of the first chapters the pins come from: those with PIN_SECONDS of speech. None when
+    that leaves fewer than two chapters after them, so there is nothing to stream."""
+    said = 0.0
+    for n, chapter in enumerate(plan.chapters, 1):
+        said += speaking_seconds(i for i in chapter.items if isinstance(i, Speech))
+        if said >= PIN_SECONDS:
+            return n if n + 2 <= len(plan.chapters) else None
+    return None
+
+
+def speech_reference(plan: Plan, clips: Clips, chapters: int) -> float:
+    """The speech loudness of the first ``chapters``, as mix_episode works it out for a whole episode."""
+    channels = plan.meta.mix.channels
+    parts = [clips.energies[i.key] * channels for c in plan.chapters[:chapters] for i in c.items
+             if isinstance(i, Speech)]
+    value = integrated(np.concatenate(parts)) if parts else -np.inf
+    return round(value, 2) if np.isfinite(value) else -20.0
+
+
+def mixed(plan: Plan, clips: Clips, sounds: MixSounds, chapters: int, reference: float) -> Episode:
+    """The first ``chapters`` laid out at ``reference``; the last of them only so that the ones before it
+    sound as they will in the whole episode (their beds' crossfades reach into it)."""
+    return mix_episode(replace(plan, chapters=plan.chapters[:chapters]), clips, sounds, reference=reference,
+                       hold=False)
+
+
+def analysed(episode: Episode, store: Store, index: int,
+             stop: threading.Event | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A chapter's energies and true peaks: from the cache, or rendered, measured and cached."""
+    key = episode.region_key(index)
+    got = store.get_arrays("mix", key)
+    if got is not None:
+        return got["energies"], got["peaks"]
+    energies, peaks = episode.analyse_chapter(index, stop)
+    store.put_arrays("mix", key, energies=energies, peaks=peaks)
+    return energies, peaks
+
+
+def pin(plan: Plan, clips: Clips, sounds: MixSounds, store: Store, formats: list[AudioFormat],
+        target: float, ceiling: float, chapters: int) -> Pins:
+    """Work out the pins from the first ``chapters`` (and the one after them, which must be spoken)."""
+    reference = speech_reference(plan, clips, chapters)
+    episode = mixed(plan, clips, sounds, chapters + 1, reference)
+    first = replace(episode, layouts=episode.layouts[:chapters])
+    arrays = [analysed(first, store, i) for i in range(chapters)]
+    energies = np.concatenate([e for e, _ in arrays])
+    peaks = np.concatenate([p for _, p in arrays])
+    bounds = first.frame_offsets
+    probe = first.with_master(first_master(plan, energies, peaks, bounds))
+    with tempfile.TemporaryDirectory() as tmp:
+        shifts = codec_shifts(probe, formats, Path(tmp))
+    aim_tp = ceiling - max(f.peak_margin_db for f in formats)
+    master = solve_master(energies, peaks, target - shifts[formats[0].name], aim_tp, bounds)
+    return Pins(chapters, reference, master.gain_db, aim_tp, shifts)
+
+
+class Streamer:
+    """Works on the chapters synthesis has finished, in a thread of its own, while it goes on.
+
+    ``ready`` is synthesis's callback; ``finish`` stops the work (what is left is the mastering stage's)
+    and returns the pins, working them out now if streaming had not got that far."""
+
+    def __init__(self, plan: Plan, store: Store, formats: list[AudioFormat], sounds: Future[MixSounds],
+                 target: float, ceiling: float) -> None:
+        self.plan, self.store, self.formats, self.sounds = plan, store, formats, sounds
+        self.target, self.ceiling = target, ceiling
+        self.chapters = pinned_chapters(plan)
+        self.pins: Pins | None = None
+        self.clips: Clips | None = None
+        self.analysed = 0  # chapters analysed
+        self.encoded = 0  # chapters whose MP3 pieces are encoded
+        self._limiters: list[np.ndarray] = []  # each analysed chapter's limiter at the pinned gain
+        self._news: queue.Queue[int | None] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def ready(self, n: int, clips: Clips) -> None:
+        if self.chapters is None:
+            return
+        self.clips = clips
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="narrate-stream", daemon=True)
+            self._thread.start()
+        self._news.put(n)
+
+    def stop(self) -> None:
+        """Stop streaming, after the piece in hand."""
+        self._stop.set()
+        self._news.put(None)
+        if self._thread is not None:
+            self._thread.join()
+
+    def finish(self, clips: Clips) -> Pins | None:
+        """Stop streaming and return the pins, or None for a short episode."""
+        self.stop()
+        if self.chapters is None:
+            return None
+        if self.pins is None:
+            self.pins = pin(self.plan, clips, self.sounds.result(), self.store, self.formats, self.target,
+                            self.ceiling, self.chapters)
+        return self.pins
+
+    def _run(self) -> None:
+        try:
+            while (n := self._news.get()) is not None:
+                while not self._news.empty():  # only the latest news counts
+                    latest = self._news.get()
+                    if latest is None:
+                        return
+                    n = latest
+                self._advance(n)
+        except Stopped:
+            pass
+        except NarrateError as exc:  # mastering will meet it again, and report it there
+            log.debug("streaming stopped: %s", exc)
+        except Exception:  # noqa: BLE001  # streaming only saves time: mastering does whatever it left
+            log.debug("streaming stopped", exc_info=True)
+
+    def _advance(self, n: int) -> None:
+        """With the first ``n`` chapters spoken: pin, analyse chapters up to n - 2, and encode the MP3 pieces
+        of chapters up to n - 3 (each piece's encoder hears the start of the next chapter, mastered)."""
+        assert self.chapters is not None and self.clips is not None
+        if n < self.chapters + 1 or self._stop.is_set():
+            return
+        sounds = self.sounds.result()
+        if self.pins is None:
+            self.pins = pin(self.plan, self.clips, sounds, self.store, self.formats, self.target, self.ceiling,
+                            self.chapters)
+            self.analysed = self.chapters
+        episode = mixed(self.plan, self.clips, sounds, n, self.pins.reference)
+        while self.analysed < n - 1 and not self._stop.is_set():
+            analysed(episode, self.store, self.analysed, self._stop)
+            self.analysed += 1
+        while len(self._limiters) < self.analysed:  # as solve_master works it out, chapter by chapter
+            peaks = analysed(episode, self.store, len(self._limiters))[1]
+            self._limiters.append(limiter_gains(peaks * 10 ** (self.pins.gain_db / 20),
+                                                10 ** (self.pins.aim_true_peak_dbtp / 20)) if len(peaks) else peaks)
+        mp3 = next((f for f in self.formats if f.name == "mp3"), None)
+        if mp3 is None or self.analysed - 1 <= self.encoded:
+            return
+        mastered = self._mastered(episode, self.analysed)
+        work = Encoder(mastered, [mp3], self.store, {}, None)
+        for unit in pieces(mastered):
+            if self._stop.is_set():
+                return
+            if self.encoded <= unit.chapter < self.analysed - 1:
+                key = work.segment_key(mastered, unit)
+                if self.store.get("mp3", key) is None:
+                    work.segment(mastered, unit, key)
+        self.encoded = self.analysed - 1
+
+    def _mastered(self, episode: Episode, chapters: int) -> Episode:
+        """The first ``chapters`` (all analysed) at the pinned gain, each with its own limiter, as the
+        whole episode's master will have them."""
+        assert self.pins is not None
+        first = replace(episode, layouts=episode.layouts[:chapters])
+        limiter = np.concatenate(self._limiters[:chapters])
+        return first.with_master(Master(self.pins.gain_db, limiter, float("nan"), 0))
