@@ -51,19 +51,19 @@ def test_the_pins_come_from_the_first_chapters_with_enough_speech(monkeypatch) -
 
 
 def test_sentences_are_spoken_a_group_of_chapters_at_a_time_longest_first(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    text = FRONT + "# One\n\nA short one. A much longer sentence than that.\n\n# Two\n\nTiny. A middling one here.\n"
+    text = FRONT + ("# One\n\nA short one. A much longer sentence than that.\n\n# Two\n\nTiny. A middling one.\n\n"
+                    "# Three\n\nSmall. The longest sentence of them all, by far.\n\n# Four\n\nNo. Yes it is.\n")
     plan = plan_episode(parse_script(text, "s.md"), tone_engines())
-    speeches = plan.unique_speeches()
+    speeches, owner = plan.unique_speeches(), _owners(plan)
     monkeypatch.setattr(narrate.synth, "GROUP_SECONDS", 1e9)  # one group: longest first over the episode
-    whole = [s.text for s in _in_order(plan, speeches, _owners(plan))]
+    whole = [s.text for s in _in_order(plan, speeches, owner)]
     assert whole == sorted((s.text for s in speeches), key=len, reverse=True)
-    monkeypatch.setattr(narrate.synth, "GROUP_SECONDS", 0.1)  # a group per chapter
-    by_chapter = [s.text for s in _in_order(plan, speeches, _owners(plan))]
-    first = [s.text for s in speeches if _owners(plan)[s.key] == 0]
-    assert by_chapter[: len(first)] == sorted(first, key=len, reverse=True)
-    second = [s.text for s in speeches if _owners(plan)[s.key] == 1]
-    assert by_chapter[len(first):] == sorted(second, key=len, reverse=True)
-    assert "A much longer sentence than that." in first and "A middling one here." in second
+    monkeypatch.setattr(narrate.synth, "GROUP_SECONDS", 0.1)  # a group per chapter, the first with one more
+    got = _in_order(plan, speeches, owner)
+    groups = [[s.text for s in speeches if owner[s.key] in chapters] for chapters in ({0, 1}, {2}, {3})]
+    assert [s.text for s in got] == [t for g in groups for t in sorted(g, key=len, reverse=True)]
+    assert [owner[s.key] for s in got][:3] == [0, 0, 1]  # title and author first, then "A much longer…"
+    assert owner[got[len(groups[0])].key] == 2 and got[len(groups[0])].text.startswith("The longest sentence")
 
 
 # --- streaming ---------------------------------------------------------------------
