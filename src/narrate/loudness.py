@@ -68,7 +68,7 @@ def _interpolator() -> np.ndarray:
     return (firwin(12 * OVERSAMPLE, 1 / OVERSAMPLE) * OVERSAMPLE).astype(np.float32)
 
 
-BLOCK_SAMPLES = 2**20  # work through long chapters in pieces of about 24 s, to bound memory
+BLOCK_SAMPLES = 2**18  # work through long chapters in pieces of about 6 s: memory holds a piece (tens of MB)
 
 
 def frame_energies(audio: np.ndarray, rate: int) -> np.ndarray:
