@@ -253,22 +253,5 @@ def _work(engine: str, text: str, voice: ResolvedVoice, key: str) -> tuple[np.nd
     """Speak one sentence in a worker and put it in the cache; its samples as the cache holds them."""
     clip = _WORKER["engines"].get(engine).synthesize(text, voice)  # type: ignore[attr-defined]
     clip = _WORKER["cache"].put(key, clip)  # type: ignore[attr-defined]
-    _give_back()
     return clip.samples, clip.rate
 
-
-def _give_back() -> None:
-    """Hand the memory the sentence freed back to the system (glibc keeps freed memory for reuse; a worker
-    that has just said a long sentence would otherwise hold tens of MB more than it uses)."""
-    trim = _WORKER.get("trim")
-    if trim is None:
-        import ctypes
-        import ctypes.util
-
-        try:
-            trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-        except (OSError, AttributeError):  # not glibc
-            trim = False
-        _WORKER["trim"] = trim
-    if trim:
-        trim(0)

@@ -64,7 +64,7 @@ def load_voice(model: str) -> Any:
     from piper import PiperConfig, PiperVoice
     from piper.voice import ESPEAK_DATA_DIR
 
-    from narrate.engines.seeded import SeededSession, seeded_model
+    from narrate.engines.seeded import SeededSession, give_back, seeded_model
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1
@@ -82,6 +82,8 @@ def load_voice(model: str) -> Any:
         data, draws = seeded
         session = SeededSession(
             onnxruntime.InferenceSession(data, sess_options=options, providers=["CPUExecutionProvider"]), draws)
+        del data, seeded
+        give_back()  # the edited model's bytes are in the session now: hand their copy back (about 20 MB)
     return PiperVoice(session=session, config=config, espeak_data_dir=Path(ESPEAK_DATA_DIR))
 
 

@@ -56,6 +56,25 @@ def seeded_model(path: str) -> tuple[bytes, int] | None:
     return model.SerializeToString(), len(draws)
 
 
+def give_back() -> None:
+    """Hand what the arena just freed back to the system: glibc keeps freed memory for reuse, so a shrunk
+    arena would otherwise still count in the process's memory (tens of MB)."""
+    global _TRIM
+    if _TRIM is None:
+        import ctypes
+        import ctypes.util
+
+        try:
+            _TRIM = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM: Any = None
+
+
 class SeededSession:
     """An onnxruntime session of a ``seeded_model`` that feeds it noise seeded by each call's own input."""
 
@@ -90,6 +109,9 @@ class SeededSession:
         except Exception:  # onnxruntime's own types: a slice too short for what was drawn  # noqa: BLE001
             # a sentence slower than the first room allows gets more (the values it had stay the same)
             return self.session.run(output_names, {**feed, **self.noise(digest, frames * 8)}, options)
+        finally:
+            if options is not None:
+                give_back()
 
     def noise(self, digest: bytes, frames: int) -> dict[str, np.ndarray]:
         """Standard normal noise for each draw, time-major, from a seed that is the input's hash.
