@@ -55,6 +55,7 @@ podcast:
 from: Hyesan
 to: Changbai
 coords: 41.39, 128.19
+place: Changbai
 url: https://example.org/map?leg=1&zoom=5
 img: cover.png
 
@@ -359,6 +360,36 @@ def test_feed_lists_the_series(series: tuple[Path, dict[str, BuildResult]]) -> N
     assert category.get("text") == "Society & Culture" and category.find("itunes:category", ns).get("text") == "Documentary"
 
 
+def test_the_feed_gives_chapters_to_apps_that_read_only_the_feed(series: tuple[Path, dict[str, BuildResult]]) -> None:
+    """Podlove Simple Chapters, read by gPodder's own parser; and a 00:00 line per chapter in the description."""
+    import podcastparser
+
+    out, results = series
+    with (out / "feed.xml").open("rb") as fh:
+        parsed = podcastparser.parse(BASE_URL + "feed.xml", fh)
+    by_title = {e["title"]: e for e in parsed["episodes"]}
+    for name, title in (("first", f"Crossing {HOSTILE}"), ("second", "Before the river")):
+        chapters = results[name].timeline.chapters
+        got = by_title[title]["chapters"]
+        assert [c["title"] for c in got] == [c.title for c in chapters]
+        assert [c["start"] for c in got] == [c.start_ms / 1000 for c in chapters]
+        assert got[0]["start"] == 0
+        lines = by_title[title]["description"].splitlines()
+        stamps = lines[lines.index("") + 1:] if "" in lines else []
+        assert stamps == [f"{c.start_ms // 60000:02d}:{c.start_ms // 1000 % 60:02d} {c.title}" for c in chapters]
+        assert stamps[0].startswith("00:00 ")
+
+
+def test_description_timestamps_have_hours_in_a_long_episode() -> None:
+    from narrate.export.feed import described
+    from narrate.record import ChapterRecord
+
+    chapters = [ChapterRecord(1, "Start", {}, 1, 0, 10, ""), ChapterRecord(2, "Later", {}, 9, 3_725_400, 3_800_000, "")]
+    assert described("About it.", chapters, 3_800_000) == "About it.\n\n00:00:00 Start\n01:02:05 Later"
+    assert described("About it.", chapters[:1], 59_000) == "About it.\n\n00:00 Start"
+    assert described("About it.", [], 59_000) == "About it."
+
+
 def test_guid_and_pubdate_stay_the_same_across_rebuilds(series: tuple[Path, dict[str, BuildResult]], tmp_path: Path) -> None:
     out, results = series
     before = json.loads((out / "second" / "second.manifest.json").read_text())["publish"]
@@ -589,3 +620,19 @@ def test_sub_headings_are_kept_as_structure(series) -> None:  # type: ignore[no-
     assert "One: The guards changed every two hours." in spoken and "until the guard walked on." in " ".join(spoken)
     body = [s["spoken"] for s in record["sentences"] if s["chapter"] == 1 and s["role"] not in ("intro", "title", "leg")]
     assert not [s for s in body if "|" in s or "[" in s or "<" in s]
+
+
+def test_a_location_is_named_by_place_else_by_the_chapter_title() -> None:
+    """A leg's 'to' is often not where its coordinates are (the demo's first leg: Shenyang, bound for Seoul)."""
+    from narrate.export.sidecars import chapters_json
+    from narrate.plan import plan_episode
+    from narrate.script import parse_script
+    from narrate.testing import tone_engines
+    from narrate.timeline import ChapterTime, Timeline
+
+    text = ("---\ntitle: T\n---\n# The flight\nfrom: Shenyang\nto: Seoul\ncoords: 41.80, 123.43\nplace: Shenyang\n\nHi.\n\n"
+            "# Onwards\nto: Seoul\ncoords: 13.75, 100.50\n\nBye.\n")
+    plan = plan_episode(parse_script(text, "s.md"), tone_engines())
+    timeline = Timeline(2000, (ChapterTime(1, "The flight", 4, 0, 1000), ChapterTime(2, "Onwards", 12, 1000, 2000)), ())
+    got = [c["location"] for c in chapters_json(plan, timeline)["chapters"]]
+    assert got == [{"name": "Shenyang", "geo": "geo:41.8,123.43"}, {"name": "Onwards", "geo": "geo:13.75,100.5"}]

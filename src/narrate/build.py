@@ -21,6 +21,7 @@ from narrate.engines import Engines
 from narrate.errors import ExportError, NarrateError
 from narrate.publish import Outputs, Provenance, publish_episode
 from narrate.audio import RATE
+from narrate.export.books import BOOKS
 from narrate.export.formats import FORMATS, AudioFormat, bytes_per_second, chapter_limits
 from narrate.files import check_room
 from narrate.export.layout import episode_layout
@@ -29,7 +30,7 @@ from narrate.clips import Clips
 from narrate.master import MasterJob, loudness_target
 from narrate.stream import Streamer
 from narrate.mix import mix_episode
-from narrate.plan import EDITIONS, Plan, estimated_seconds, plan_episode, speaking_seconds
+from narrate.plan import EDITIONS, Plan, edition_name, estimated_seconds, plan_episode, speaking_seconds
 from narrate.record import (
     BuildRecord, EngineUse, Show, chapter_records, files_intact, fingerprint, sentence_records, settings_record,
 )
@@ -51,6 +52,7 @@ def build(
     allow: tuple[str | Path, ...] = (),
     jobs: int | None = None,
     chapters_done: Callable[[int, int], None] | None = None,
+    rate: float | None = None,
 ) -> BuildResult:
     """Build one episode for a script: every audio format from one mix, its sidecars, page and build record.
 
@@ -61,15 +63,19 @@ def build(
     under an ``allow`` folder. ``jobs`` worker processes synthesise (default: one per core); they are
     spawned, so a Python script that calls ``build`` must keep its top level under ``if __name__ == "__main__":``.
     ``progress(done, total)`` follows the sentences, and ``chapters_done(n, total)`` the chapters all spoken.
+    ``rate`` reads the script slower or faster (default: its 'rate' setting), as an edition of its own.
     """
     if edition not in EDITIONS:
         raise ValueError(f"unknown edition {edition!r}")
     started = time.perf_counter()
     # 1. inputs: the script and every file it names, checked before anything slow
-    layout, named = episode_layout(script_path, output, edition)
     script = load_script(script_path)
+    rate = script.meta.rate if rate is None else rate
+    layout, named = episode_layout(script_path, output, edition_name(edition, rate))
     cover = check_files(script, allow)
     chosen = list(formats or script.meta.formats)
+    books = tuple(f for f in chosen if f in BOOKS)  # talking books, made from the same master
+    chosen = [f for f in chosen if f not in BOOKS] or ["mp3"]  # the episode itself is always made
     if named:  # the file named on the command line is the main one
         chosen = [named] + [f for f in chosen if f != named]
     base_url = base_url or script.meta.podcast.base_url
@@ -83,10 +89,10 @@ def build(
         say(line)
     engines = engines or Engines()
     # 2. plan: what each chapter says, by which voice, under which cache key
-    plan = plan_episode(script, engines, edition, allow)
+    plan = plan_episode(script, engines, edition, allow, rate)
     previous = BuildRecord.read(layout.manifest)
-    inputs = fingerprint(plan, {"edition": edition, "formats": chosen, "base_url": base_url, "stem": layout.stem,
-                                "page": layout.page}, used_files(script))
+    inputs = fingerprint(plan, {"edition": edition, "formats": chosen, "books": books, "base_url": base_url,
+                                "stem": layout.stem, "page": layout.page}, used_files(script))
     total = len(plan.unique_speeches())
     if not fresh and previous and previous.inputs == inputs and files_intact(previous, layout.folder):
         return BuildResult(
@@ -145,7 +151,7 @@ def build(
     stages.append(("mix", time.perf_counter() - mark))
     mark = time.perf_counter()
     # 5-7. master and encode, publish every file, and write the build record
-    written = publish_episode(plan, episode, Outputs(layout, tuple(FORMATS[f] for f in chosen), cover, base_url),
+    written = publish_episode(plan, episode, Outputs(layout, tuple(FORMATS[f] for f in chosen), cover, base_url, books),
                              facts, previous, MasterJob(store, state, say, pins))
     store.record_use(str(layout.manifest.absolute()), {s.key for s in plan.speeches()})
     for line in damage_report(store.damaged, plan, facts.chapters):

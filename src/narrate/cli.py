@@ -85,6 +85,14 @@ _jobs = click.option(
     "The episode is the same whatever N is.",
 )
 
+# every command that builds takes the same option; a float checked by parse_rate, for the same message as the script's
+_rate = click.option(
+    "--rate", metavar="R",
+    help="Read slower (0.85: at 85 % of each voice's speed, pauses as much longer) or faster, from 0.5 to 2.0. "
+    "The voice itself is slower, with no time-stretching. Written as its own edition, <script name>-rate-0.85, "
+    "with its own feed. Default: the script's 'rate' setting, else 1.",
+)
+
 # every command that uses the cache takes the same option
 _cache_dir = click.option(
     "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR",
@@ -101,8 +109,9 @@ _cache_dir = click.option(
 )
 @click.option(
     "-f", "--format", "formats", metavar="LIST",
-    help="The audio formats to write, from one mix: any of mp3, m4b, opus, comma-separated. "
-    "Default: the script's 'formats' setting, else mp3",
+    help="What to write, from one mix, comma-separated: audio formats (mp3, m4b, opus) and talking books "
+    "(daisy: a DAISY 2.02 folder; epub: EPUB 3 with Media Overlays). Default: the script's 'formats' setting, "
+    "else mp3",
 )
 @click.option(
     "--base-url", metavar="URL",
@@ -121,9 +130,11 @@ _cache_dir = click.option(
 )
 @_allow_path
 @_jobs
+@_rate
 def build(
     scripts: tuple[str, ...], output: str | None, formats: str | None, base_url: str | None,
     cache_dir: Path | None, fresh: bool, speech_only: bool, allow: tuple[str, ...], jobs: int | None,
+    rate: str | None,
 ) -> None:
     """Build the episode for each SCRIPT (a folder stands for its .md files); several make one series and one feed."""
     from narrate.export.formats import SUFFIXES
@@ -131,13 +142,19 @@ def build(
     if len(scripts) > 1 and output and Path(output).suffix.lower() in SUFFIXES:
         raise click.UsageError("-o names one file, but several scripts were given; name a folder instead")
     _build_all(list(scripts), output, cache_dir, "speech" if speech_only else "full", formats, base_url, fresh, allow,
-               jobs)
+               jobs, _parse_rate(rate))
+
+
+def _parse_rate(rate: str | None) -> float | None:
+    from narrate.script import parse_rate
+
+    return None if rate is None else parse_rate(rate, "--rate")
 
 
 def _build_all(
     scripts: list[str], output: str | None, cache_dir: Path | None, edition: str,
     formats: str | None, base_url: str | None, fresh: bool = False, allow: tuple[str, ...] = (),
-    jobs: int | None = None,
+    jobs: int | None = None, rate: float | None = None,
 ) -> None:
     """Build each script and report it as it is done, then the feed (if there is an address for it)."""
     from narrate.series import build_series
@@ -157,7 +174,7 @@ def _build_all(
 
     try:
         series = build_series(scripts, output, cache_dir, _engines(), formats, base_url, edition, fresh, progress,
-                              lambda line: click.echo(line, err=True), report, allow, jobs)
+                              lambda line: click.echo(line, err=True), report, allow, jobs, rate)
     finally:
         for bar in bars:
             bar.close()
@@ -204,8 +221,9 @@ def check(script: str | None, text: str | None, allow: tuple[str, ...]) -> None:
               help="Wait until the files have been quiet this long before building.")
 @_allow_path
 @_jobs
+@_rate
 def watch(script: str, output: str | None, formats: str | None, base_url: str | None, cache_dir: Path | None,
-          debounce: float, allow: tuple[str, ...], jobs: int | None) -> None:
+          debounce: float, allow: tuple[str, ...], jobs: int | None, rate: str | None) -> None:
     """Build SCRIPT, then rebuild it each time it (or a sound or image it uses) is saved. Ctrl-C stops."""
     from narrate.script import check_base_url, parse_formats
     from narrate.watch import watch as run_watch
@@ -214,9 +232,10 @@ def watch(script: str, output: str | None, formats: str | None, base_url: str | 
         parse_formats(formats, "--format")  # a mistake here is the command's, not a save's
     if base_url:
         check_base_url(base_url, "--base-url")
+    reading_rate = _parse_rate(rate)
 
     def rebuild() -> None:
-        _build_all([script], output, cache_dir, "full", formats, base_url, allow=allow, jobs=jobs)
+        _build_all([script], output, cache_dir, "full", formats, base_url, allow=allow, jobs=jobs, rate=reading_rate)
 
     click.echo(f"watching {script} and the files it uses (Ctrl-C to stop)")
     try:

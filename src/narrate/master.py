@@ -96,6 +96,7 @@ class Mastered:
     kept_master: bool  # the last build's master gain was kept
     encoded_seconds: float = 0.0  # how much of the MP3 was encoded anew
     seconds: tuple[tuple[str, float], ...] = ()  # wall time of each step: analyse, probe codecs, encode, measure
+    episode: Episode | None = None  # the mix at its master gain and limiter, for what is rendered from it later
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,8 @@ def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Pat
     }
     numbers = [c.number for c in episode.plan.chapters]
     return Mastered(loudness, state, tuple(numbers[i] for i in analysed), tuple(numbers[i] for i in work.encoded),
-                    tuple(work.whole), kept is not None, work.encoded_seconds, tuple(clock.seconds.items()))
+                    tuple(work.whole), kept is not None, work.encoded_seconds, tuple(clock.seconds.items()),
+                    episode.with_master(master))
 
 
 class _Stopwatch:

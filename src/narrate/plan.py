@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from narrate.engines import Engines, ResolvedVoice
@@ -99,6 +99,12 @@ class Plan:
     meta: Meta
     chapters: tuple[ChapterPlan, ...]
     edition: str = "full"
+    rate: float = 1.0  # every voice's speed, and every pause, at this rate
+
+    @property
+    def edition_name(self) -> str:
+        """What the edition is called in file and feed names: 'full', 'speech', 'rate-0.85', 'speech-rate-0.85'."""
+        return edition_name(self.edition, self.rate)
 
     def speeches(self) -> Iterator[Speech]:
         for chapter in self.chapters:
@@ -128,11 +134,18 @@ def speech_key(voice: ResolvedVoice, text: str) -> str:
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
 
-class _Voices:
-    """Resolve each distinct VoiceSettings once, reporting errors where the voice was set."""
+def edition_name(edition: str, rate: float = 1.0) -> str:
+    """'full', 'speech', 'rate-0.85' or 'speech-rate-0.85': an edition at a reading rate is an edition of its own."""
+    if rate == 1.0:
+        return edition
+    return f"rate-{rate:g}" if edition == "full" else f"{edition}-rate-{rate:g}"
 
-    def __init__(self, script: Script, engines: Engines, allow: tuple[str | Path, ...] = ()) -> None:
-        self.script, self.engines, self.allow = script, engines, allow
+
+class _Voices:
+    """Resolve each distinct VoiceSettings once, at the reading rate, reporting errors where the voice was set."""
+
+    def __init__(self, script: Script, engines: Engines, allow: tuple[str | Path, ...] = (), rate: float = 1.0) -> None:
+        self.script, self.engines, self.allow, self.rate = script, engines, allow, rate
         self.base_dir, self.path = Path(script.path).parent, script.path
         self._done: dict[VoiceSettings, ResolvedVoice] = {}
 
@@ -140,21 +153,27 @@ class _Voices:
         if voice not in self._done:
             try:
                 engine = self.engines.get(voice.engine)
-                self._done[voice] = engine.resolve(voice, self.base_dir)
+                # a slower reading is a slower voice: a new speed, so new cache entries
+                at_rate = replace(voice, speed=round(voice.speed * self.rate, 3)) if self.rate != 1.0 else voice
+                self._done[voice] = engine.resolve(at_rate, self.base_dir)
             except EngineError as exc:
+                if self.rate != 1.0:
+                    exc.message += f" (the reading rate {self.rate:g} changes every voice's speed)"
                 raise exc.located(self.path, voice.line or 1) from exc
             for name in self._done[voice].files:
                 check_inside(self.script, Path(name), f"voice file {Path(name).name}", voice.line or 1, self.allow)
         return self._done[voice]
 
 
-def plan_episode(script: Script, engines: Engines, edition: str = "full", allow: tuple[str | Path, ...] = ()) -> Plan:
+def plan_episode(script: Script, engines: Engines, edition: str = "full", allow: tuple[str | Path, ...] = (),
+                 rate: float | None = None) -> Plan:
     """Plan every chapter of a script, for the 'full' or the 'speech'-only edition (a voice's own files must
-    be in the script's folder or an ``allow`` folder)."""
+    be in the script's folder or an ``allow`` folder), read at ``rate`` (default: the script's 'rate')."""
     meta = script.meta
     mix = meta.mix
     stings = edition == "full"
-    voices = _Voices(script, engines, allow)
+    rate = meta.rate if rate is None else rate
+    voices = _Voices(script, engines, allow, rate)
     reading = Reading(links=meta.links, tasks=meta.tasks, emoji=meta.emoji, footnotes=meta.footnotes, images=meta.images)
     narrator = voices(meta.voice)
     for speaker in meta.speakers:
@@ -215,7 +234,10 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full", allow:
         chapters.append(
             ChapterPlan(number, chapter.title, chapter.line, chapter.settings, tuple(_merge_silences(items)))
         )
-    return Plan(script.path, meta, tuple(chapters), edition)
+    if rate != 1.0:  # the pauses too, so the reading keeps its shape
+        chapters = [replace(c, items=tuple(replace(i, seconds=round(i.seconds / rate, 3)) if isinstance(i, Silence)
+                                           else i for i in c.items)) for c in chapters]
+    return Plan(script.path, meta, tuple(chapters), edition, rate)
 
 
 WORDS_PER_MINUTE = 223  # the joe voice at speed 1.0 (201 at 0.9, measured on the demo)

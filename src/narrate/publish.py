@@ -10,6 +10,7 @@ not change is left alone, modification time included.
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import shutil
 import time
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from narrate import __version__
 from narrate.audio import ffmpeg_version
 from narrate.episode import Episode
 from narrate.export import feed as feeds
+from narrate.export.book import make_book
+from narrate.export.books import book_paths, chapter_durations, daisy_folder, write_books
 from narrate.export.formats import AudioFormat
 from narrate.export.layout import Layout
 from narrate.export.page import Link, episode_page
@@ -44,6 +47,7 @@ class Outputs:
     formats: tuple[AudioFormat, ...]
     cover: Path | None
     base_url: str | None
+    books: tuple[str, ...] = ()  # talking books to publish beside the episode: 'daisy', 'epub' (export.books)
 
 
 @dataclass(frozen=True)
@@ -88,12 +92,17 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
     extra = sidecars(plan, timeline, image_urls)
     show = Show.of(plan)
     manifest = layout.manifest
+    last = previous.publish if previous else None
+    guid = plan.meta.podcast.guid or (last.guid if last else None) or feeds.episode_guid(show.title, layout.stem)
+    book = make_book(plan, timeline, chapter_durations(episode), guid, _narrator(facts), _dt.date.today()) \
+        if out.books else None
     paths = [
         *audio.values(),
         *(layout.path(x.suffix) for x in extra),
         layout.folder / layout.page,
         *([layout.folder / cover_name] if cover_name else []),
         *(layout.folder / name for _, name in images.values()),
+        *(book_paths(layout, out.books, book) if book else []),
         manifest,
     ]
     base = Path(plan.path).parent
@@ -103,6 +112,8 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
         mastered = master_and_encode(plan, episode, {f: tmp[audio[f.name]] for f in formats}, audio, layout.folder, job)
         for f in formats:
             f.tag(tmp[audio[f.name]], plan, timeline, cover)
+        if book and mastered.episode:
+            write_books(out.books, book, mastered.episode, tmp, layout, cover, _dt.datetime.now(_dt.timezone.utc))
         for x in extra:
             tmp[layout.path(x.suffix)].write_bytes(x.data)
         if cover and cover_name:
@@ -116,14 +127,13 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
         ]
         tmp[layout.folder / layout.page].write_text(episode_page(plan, timeline, sources, downloads, cover_name),
                                                     encoding="utf-8")
-        last = previous.publish if previous else None
         pub_date, pub_date_iso = feeds.pub_date(plan.meta.date, last.pub_date_iso if last else None)
         publish = Publish(
             title=plan.meta.title,
             author=plan.meta.author,
             description=plan.meta.description,
             language=plan.meta.language,
-            guid=plan.meta.podcast.guid or (last.guid if last else None) or feeds.episode_guid(show.title, layout.stem),
+            guid=guid,
             episode=plan.meta.podcast.episode,
             season=plan.meta.podcast.season,
             page=layout.page,
@@ -136,7 +146,7 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
             pub_date=pub_date,
             pub_date_iso=pub_date_iso,
         )
-        files = {p.name: FileRecord(tmp[p].stat().st_size, sha256_file(tmp[p])) for p in paths if p != manifest}
+        files = {_name(p, layout): FileRecord(tmp[p].stat().st_size, sha256_file(tmp[p])) for p in paths if p != manifest}
         record = _record(plan, episode, mastered, audio[formats[0].name], publish, facts, files)
         # the build record is written last, once every other file's place is known
         record.write(tmp[manifest])
@@ -145,8 +155,27 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
              for name, seen in record.files.items()}
     with published(manifest) as tmp_manifest:
         dataclasses.replace(record, files=final).write(tmp_manifest)
+    if book and "daisy" in out.books:
+        _remove_stale(daisy_folder(layout), set(paths))
     rewritten = tuple(p for p in paths if p not in kept)
     return Written(audio, tuple(paths), mastered, show, rewritten, tuple(kept))
+
+
+def _name(path: Path, layout: Layout) -> str:
+    """How the build record names a file: its path under the episode's folder ('story.daisy/ncc.html')."""
+    return path.relative_to(layout.folder).as_posix()
+
+
+def _narrator(facts: Provenance) -> str:
+    """The voices that read the book, for its metadata: 'joe (bundled), a Piper voice'."""
+    return "; ".join(f"{e.voice}, a {e.engine.capitalize()} voice" for e in facts.engines) or "narrate"
+
+
+def _remove_stale(folder: Path, keep: set[Path]) -> None:
+    """Chapter files a longer book left in its DAISY folder (only names narrate writes there)."""
+    for path in folder.glob("c[0-9][0-9][0-9].*"):
+        if path not in keep and path.suffix in (".smil", ".mp3"):
+            path.unlink(missing_ok=True)
 
 
 def _record(plan: Plan, episode: Episode, mastered: Mastered, out: Path, publish: Publish, facts: Provenance,
@@ -165,7 +194,7 @@ def _record(plan: Plan, episode: Episode, mastered: Mastered, out: Path, publish
         engines=facts.engines,
         script=plan.path,
         script_sha256=sha256_file(Path(plan.path)),
-        edition=plan.edition,
+        edition=plan.edition_name,
         built=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         inputs=facts.inputs,
         output=out.name,

@@ -264,7 +264,7 @@ def files_intact(record: BuildRecord, folder: Path) -> bool:
 
 def settings_record(plan: Plan, formats: list[str], base_url: str | None) -> dict[str, Any]:
     """The front matter's settings, flattened to 'mix.bed_level'-style keys, with the build's choices."""
-    out: dict[str, Any] = {"formats": ",".join(formats), "base_url": base_url, "edition": plan.edition}
+    out: dict[str, Any] = {"formats": ",".join(formats), "base_url": base_url, "edition": plan.edition_name}
 
     def flat(prefix: str, value: object) -> None:
         if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -16,6 +16,7 @@ from narrate.files import output_lock, published, remove_leftovers
 from narrate.inputs import check_files, load_script
 from narrate.record import Show
 from narrate.result import BuildResult
+from narrate.plan import edition_name
 from narrate.script import Script, check_base_url, parse_formats
 
 
@@ -49,12 +50,14 @@ def build_series(
     report: Callable[[BuildResult], None] | None = None,
     allow: tuple[str | Path, ...] = (),
     jobs: int | None = None,
+    rate: float | None = None,
 ) -> SeriesResult:
     """Build the episode of each script named (a folder stands for its .md files), then the feed.
 
     Every script and the files it names are checked before the first is built.
     ``progress()`` makes a progress callback for one episode; ``report`` hears of
-    each episode as soon as it is built.
+    each episode as soon as it is built. ``rate`` reads every script slower or faster (default: each
+    script's own 'rate'), as an edition with its own folders and feed.
     """
     paths = script_paths(arguments)
     chosen = None if formats is None else parse_formats(formats, "--format")
@@ -64,10 +67,11 @@ def build_series(
     url = series_base_url(loaded, base_url)
     engines = engines or Engines()
     say = log or (lambda _: None)
-    layouts = [episode_layout(p, output, edition)[0] for p in paths]
+    names = [edition_name(edition, s.meta.rate if rate is None else rate) for s in loaded]
+    layouts = [episode_layout(p, output, name)[0] for p, name in zip(paths, names)]
     results = []
     with output_lock(layouts[0].root, say), cache_in_use(cache_dir or default_dir()):  # one build at a time per folder
-        removed = remove_leftovers(layouts[0].root, [Path(feeds.feed_name(edition)).stem])
+        removed = remove_leftovers(layouts[0].root, [Path(feeds.feed_name(n)).stem for n in dict.fromkeys(names)])
         for path, layout in zip(paths, layouts):
             removed += remove_leftovers(layout.folder, [layout.stem, Path(layout.page).stem])
         if removed:
@@ -75,11 +79,13 @@ def build_series(
         for path in paths:
             bar = progress() if progress else None
             result = build(path, output, cache_dir, engines, bar, edition, log, chosen, url, fresh, allow, jobs,
-                           getattr(bar, "chapters", None))
+                           getattr(bar, "chapters", None), rate)
             results.append(result)
             if report:
                 report(result)
-        feed = write_feed(results[0].layout.root, edition, results[0].show, url) if url else None
+        feeds_written = [write_feed(results[0].layout.root, name, results[names.index(name)].show, url)
+                         for name in dict.fromkeys(names)] if url else []  # one per edition (a rate is one)
+        feed = feeds_written[0] if feeds_written else None
     return SeriesResult(tuple(results), feed)
 
 

@@ -12,27 +12,38 @@ from __future__ import annotations
 import datetime as _dt
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote
 
 from narrate import __version__
-from narrate.record import BuildRecord, Show
+from narrate.record import BuildRecord, ChapterRecord, Show
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 ATOM = "http://www.w3.org/2005/Atom"
+PSC = "http://podlove.org/simple-chapters"  # Podlove Simple Chapters: what gPodder and others read in a feed
 # Podcasting 2.0's namespace for podcast:guid (a UUIDv5 of the feed's URL without its scheme)
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 ET.register_namespace("itunes", ITUNES)
 ET.register_namespace("podcast", PODCAST)
 ET.register_namespace("atom", ATOM)
+ET.register_namespace("psc", PSC)
+
+
+def edition_label(edition: str) -> str:
+    """What a feed's title adds for an edition: ' (speech only)', ' (read at 0.85× speed)', or nothing."""
+    speech, _, rate = edition.partition("rate-")
+    notes = (["speech only"] if speech.startswith("speech") else []) + ([f"read at {rate}× speed"] if rate else [])
+    return f" ({', '.join(notes)})" if notes else ""
 
 
 def feed_name(edition: str) -> str:
-    """feed.xml for the full edition, feed-speech.xml for the speech-only one."""
+    """feed.xml for the full edition, feed-speech.xml for the speech-only one, feed-rate-0.85.xml for a
+    slower reading (``edition`` is the edition's name, narrate.plan.edition_name)."""
     return "feed.xml" if edition == "full" else f"feed-{edition}.xml"
 
 
@@ -94,7 +105,7 @@ def feed_xml(show: Show, episodes: list[FeedEpisode], base_url: str, edition: st
     feed_url = base_url + feed_name(edition)
     rss = ET.Element("rss", {"version": "2.0"})
     ch = _sub(rss, "channel")
-    title = show.title + (" (speech only)" if edition == "speech" else "")
+    title = show.title + edition_label(edition)
     _sub(ch, "title", title)
     _sub(ch, "link", base_url)
     _sub(ch, "description", show.description or title)
@@ -136,7 +147,7 @@ def _item(ch: ET.Element, e: FeedEpisode, base_url: str, show: Show) -> None:
     pub = e.record.publish
     item = _sub(ch, "item")
     _sub(item, "title", pub.title)
-    _sub(item, "description", pub.description or pub.title)
+    _sub(item, "description", described(pub.description or pub.title, e.record.chapters, e.record.duration_ms))
     _sub(item, "link", e.url(base_url, pub.page))
     _sub(item, "guid", pub.guid, isPermaLink="false")
     _sub(item, "pubDate", pub.pub_date)
@@ -155,6 +166,9 @@ def _item(ch: ET.Element, e: FeedEpisode, base_url: str, show: Show) -> None:
     if pub.cover:
         _sub(item, f"{{{ITUNES}}}image", href=e.url(base_url, pub.cover))
     _sub(item, f"{{{PODCAST}}}chapters", url=e.url(base_url, pub.chapters), type="application/json+chapters")
+    simple = _sub(item, f"{{{PSC}}}chapters", version="1.2")
+    for c in e.record.chapters:
+        _sub(simple, f"{{{PSC}}}chapter", start=_npt(c.start_ms), title=c.title)
     for t in pub.transcripts:
         attrs = {"url": e.url(base_url, t.name), "type": t.mime, "language": pub.language}
         if t.mime in ("text/vtt", "application/x-subrip"):
@@ -167,6 +181,32 @@ def _item(ch: ET.Element, e: FeedEpisode, base_url: str, show: Show) -> None:
     for alt in others:
         a = _sub(item, f"{{{PODCAST}}}alternateEnclosure", type=alt.mime, length=str(alt.bytes), title=alt.label)
         _sub(a, f"{{{PODCAST}}}source", uri=e.url(base_url, alt.name))
+
+
+def _npt(ms: int) -> str:
+    """A Podlove Simple Chapters time: HH:MM:SS.mmm."""
+    s, ms = divmod(ms, 1000)
+    m, s = divmod(s, 60)
+    h, m = divmod(m, 60)
+    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+def timestamp(ms: int, long: bool) -> str:
+    """A chapter time as apps read it in a description: MM:SS, or HH:MM:SS in an episode of an hour or more."""
+    s = ms // 1000
+    m, s = divmod(s, 60)
+    h, m = divmod(m, 60)
+    return f"{h:02d}:{m:02d}:{s:02d}" if long else f"{m:02d}:{s:02d}"
+
+
+def described(text: str, chapters: Sequence[ChapterRecord], duration_ms: int) -> str:
+    """An item's description with its chapters after it, a line each (``00:00 Title``, the first at 00:00):
+    Spotify, and Apple Podcasts from iOS 26.2, make chapters of these where a feed gives no others."""
+    if not chapters:
+        return text
+    long = duration_ms >= 3_600_000
+    lines = [f"{timestamp(0 if i == 0 else c.start_ms, long)} {c.title}" for i, c in enumerate(chapters)]
+    return text + "\n\n" + "\n".join(lines)
 
 
 def episode_guid(show_title: str, stem: str) -> str:

@@ -48,7 +48,9 @@ def chapter_limits(names: list[str] | tuple[str, ...], count: int) -> tuple[list
     tables of contents, so it holds any number."""
     errors, warnings = [], []
     for name in names:
-        fmt = FORMATS[name]
+        fmt = FORMATS.get(name)
+        if fmt is None:  # a talking book: its chapters are files and headings, any number
+            continue
         if fmt.max_chapters is not None and count > fmt.max_chapters:
             errors.append(f"{count} chapters, but an {fmt.name} file holds at most {fmt.max_chapters}; "
                           f"build mp3 or m4b instead, or join chapters")

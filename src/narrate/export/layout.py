@@ -34,12 +34,14 @@ class Layout:
 
 
 def episode_layout(script_path: str, output: str | None, edition: str = "full") -> tuple[Layout, str | None]:
+    # ``edition`` is the edition's name (narrate.plan.edition_name): 'full', 'speech', 'rate-0.85', ...
     """Where an episode goes, and the format its output name asks for (if it names a file).
 
     OUT names a folder (default: build): the episode gets its own folder in it,
     OUT/<script>/, with an index.html, and OUT holds the feed. OUT may instead
     name an .mp3, .m4b or .opus file: the other files go beside it, named after it.
-    The speech-only edition is <script>-speech, so both editions can sit side by side.
+    The speech-only edition is <script>-speech, and a slower reading <script>-rate-0.85, so editions can
+    sit side by side.
     """
     stem = Path(script_path).stem + ("" if edition == "full" else f"-{edition}")
     if output is None:

@@ -52,7 +52,8 @@ def chapters_json(plan: Plan, timeline: Timeline, images: dict[int, str] | None 
             entry["url"] = s.url
         if s.coords:
             lat, lon = s.coords
-            entry["location"] = {"name": s.destination or s.origin or c.title, "geo": f"geo:{lat:g},{lon:g}"}
+            # the place at the coordinates, as the script names it (a leg's 'to' is often somewhere else)
+            entry["location"] = {"name": s.place or c.title, "geo": f"geo:{lat:g},{lon:g}"}
         chapters.append(entry)
     doc: dict = {"version": CHAPTERS_VERSION, "title": plan.meta.title}
     if plan.meta.author:

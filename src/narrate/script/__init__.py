@@ -30,7 +30,7 @@ import re
 
 from narrate.errors import ScriptError
 from narrate.script.body import parse_body
-from narrate.script.front_matter import check_base_url, parse_formats, parse_meta, split_front_matter
+from narrate.script.front_matter import check_base_url, parse_formats, parse_meta, parse_rate, split_front_matter
 from narrate.script.model import (
     FORMATS, NO_SOUND, Block, Chapter, ChapterSettings, Heading, Meta, MixSettings, Paragraph, Pause, PodcastSettings,
     Script, Speaker, Table, VoiceSettings,
@@ -38,7 +38,7 @@ from narrate.script.model import (
 
 __all__ = [
     "FORMATS", "NO_SOUND", "Block", "Chapter", "ChapterSettings", "Heading", "Meta", "MixSettings", "Paragraph", "Pause",
-    "PodcastSettings", "Script", "Speaker", "Table", "VoiceSettings", "check_base_url", "parse_formats", "parse_script",
+    "PodcastSettings", "Script", "Speaker", "Table", "VoiceSettings", "check_base_url", "parse_formats", "parse_rate", "parse_script",
     "read_script_text",
 ]
 

@@ -16,7 +16,7 @@ from narrate.errors import ScriptError, did_you_mean
 from narrate.script.model import Block, Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Table
 
 
-CHAPTER_KEYS = ("ambient", "from", "to", "coords", "travel", "distance", "url", "img")
+CHAPTER_KEYS = ("ambient", "from", "to", "coords", "place", "travel", "distance", "url", "img")
 
 DEFAULT_PAUSE_S = 1.0
 SCENE_BREAK_S = 1.5  # a thematic break ('---') is read as a longer pause

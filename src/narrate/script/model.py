@@ -9,7 +9,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 
 NO_SOUND = ("none", "off")  # 'ambient: none' silences a leg's bed
-FORMATS = ("mp3", "m4b", "opus")  # the audio files a build can write (export.formats)
+FORMATS = ("mp3", "m4b", "opus", "daisy", "epub")  # audio files (export.formats), then talking books (export.books)
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,7 @@ class Meta:
     ambient: str | None = None
     mix: MixSettings = field(default_factory=MixSettings)
     formats: tuple[str, ...] = ("mp3",)
+    rate: float = 1.0  # a slower (or faster) reading: every voice's speed and every pause, in its own folder
     podcast: PodcastSettings = field(default_factory=PodcastSettings)
     tasks: str = "say"  # a task list's boxes: 'say' ("Done." / "To do.") or 'silent'
     links: str = "full"  # a bare web address: 'full' (example dot org slash route) or 'domain' (example dot org)
@@ -164,6 +165,7 @@ class ChapterSettings:
     origin: str | None = None
     destination: str | None = None
     coords: tuple[float, float] | None = None
+    place: str | None = None  # the name of the place at coords
     travel: str | None = None
     distance: str | None = None
     url: str | None = None

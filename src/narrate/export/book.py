@@ -1,0 +1,158 @@
+"""The structure a talking book is made of (narrate.export.daisy, narrate.export.epub), from the plan and
+the finished timeline: per chapter, its headings and paragraphs, and each spoken sentence as a clip of
+the chapter's own audio file.
+
+A chapter's clips tile its audio: each runs from its sentence's start to the next one's (the first from
+0, the last to the chapter's end), so a player that plays clip after clip plays every sound, chimes and
+pauses included, and the clips add up to the book's length. The sentence itself lies inside its clip.
+
+Headings: the book's title (level 0), each chapter's title (1), its leg details if the script gives any
+(2: "Leg 4 of 8: from Kunming to Hekou, by bus", so a reader can jump to a leg by heading), and the
+script's own sub-headings (## and below), never more than one level under the heading before them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+from narrate import __version__
+from narrate.plan import Plan, leg_description
+from narrate.timeline import SentenceTime, Timeline
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One sentence: its id in the text, its words as written, and its clip of the chapter's audio (ms)."""
+
+    id: str
+    text: str
+    begin_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class Heading:
+    id: str
+    level: int  # 1 to 6
+    text: str
+    clips: tuple[Clip, ...]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    id: str
+    clips: tuple[Clip, ...]
+    speaker: str | None = None
+
+
+Part = Heading | Paragraph
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int
+    title: str
+    duration_ms: int  # of its audio file
+    parts: tuple[Part, ...]
+
+    @property
+    def clips(self) -> list[Clip]:
+        return [c for p in self.parts for c in p.clips]
+
+    @property
+    def headings(self) -> list[Heading]:
+        return [p for p in self.parts if isinstance(p, Heading)]
+
+
+@dataclass(frozen=True)
+class Book:
+    title: str
+    author: str | None
+    publisher: str
+    language: str
+    date: str  # yyyy-mm-dd
+    identifier: str
+    narrator: str
+    description: str | None
+    generator: str
+    chapters: tuple[Chapter, ...]
+
+    @property
+    def duration_ms(self) -> int:
+        return sum(c.duration_ms for c in self.chapters)
+
+
+def make_book(plan: Plan, timeline: Timeline, durations: dict[int, int], identifier: str, narrator: str,
+              built: _dt.date) -> Book:
+    """The book of an episode: ``durations`` are each chapter's audio in whole ms, ``identifier`` its
+    permanent id (the feed item's guid), ``narrator`` the voice, ``built`` its date when the script gives none."""
+    meta = plan.meta
+    by_chapter: dict[int, list[SentenceTime]] = {}
+    for s in timeline.sentences:
+        by_chapter.setdefault(s.chapter, []).append(s)
+    settings = {c.number: c.settings for c in plan.chapters}
+    count = len(timeline.chapters)
+    chapters = []
+    for c in timeline.chapters:
+        said = by_chapter.get(c.number, [])
+        length = durations[c.number]
+        starts = [0] + [min(s.start_ms - c.start_ms, length) for s in said[1:]]
+        ends = starts[1:] + [length]
+        clips = [Clip(f"c{c.number}s{i}", s.text, a, b) for i, (s, a, b) in enumerate(zip(said, starts, ends), 1)]
+        parts: list[Part] = []
+        keys: list[tuple | None] = []  # which paragraph of the script each part is (None: a heading)
+        level = 1
+        for s, clip in zip(said, clips):
+            last = parts[-1] if parts else None
+            kind = _kind(s)
+            if kind == "title":
+                heading: Part = Heading(f"c{c.number}h{len(parts) + 1}", 1, c.title, (clip,))
+                level = 1
+            elif kind == "leg":
+                details = leg_description(settings[c.number]) or s.text
+                heading = Heading(f"c{c.number}h{len(parts) + 1}", 2, f"Leg {c.number} of {count}: {details}", (clip,))
+                level = 2
+            elif kind.startswith("h"):
+                level = min(int(kind[1]), level + 1)
+                heading = Heading(f"c{c.number}h{len(parts) + 1}", level, s.text, (clip,))
+            else:
+                key = (kind, s.paragraph, s.speaker)
+                if isinstance(last, Paragraph) and keys[-1] == key:
+                    parts[-1] = Paragraph(last.id, (*last.clips, clip), s.speaker)
+                else:
+                    parts.append(Paragraph(f"c{c.number}p{len(parts) + 1}", (clip,), s.speaker))
+                    keys.append(key)
+                continue
+            # a heading said in parts (a very long title) is one heading
+            if isinstance(last, Heading) and last.level == heading.level and kind in ("title", "leg") \
+                    and last.text == heading.text:
+                parts[-1] = Heading(last.id, last.level, last.text, (*last.clips, clip))
+            else:
+                parts.append(heading)
+                keys.append(None)
+        chapters.append(Chapter(c.number, c.title, length, tuple(parts)))
+    date = meta.date or built
+    return Book(
+        title=meta.title, author=meta.author, publisher=meta.author or "narrate", language=meta.language,
+        date=date.isoformat(), identifier=identifier, narrator=narrator, description=meta.description,
+        generator=f"narrate {__version__}", chapters=tuple(chapters),
+    )
+
+
+def _kind(s: SentenceTime) -> str:
+    """What a sentence is in the book: 'title', 'leg', 'h2'..'h6', or a paragraph's kind."""
+    if s.role in ("title", "leg") or (s.role.startswith("h") and s.role[1:].isdigit()):
+        return s.role
+    return {"intro": "intro", "outro": "outro"}.get(s.role, "text")
+
+
+def clock(ms: int) -> str:
+    """hh:mm:ss, rounded to the second (DAISY's ncc:totalTime)."""
+    s = (ms + 500) // 1000
+    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def npt(ms: int) -> str:
+    """A SMIL 1.0 clip time: npt=12.345s."""
+    return f"npt={ms / 1000:.3f}s"

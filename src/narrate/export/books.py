@@ -1,0 +1,75 @@
+"""Publishing talking books (``--format daisy``, ``--format epub``) beside the episode, from its master.
+
+Each chapter is rendered from the mastered mix again and encoded on its own, as a constant-bit-rate mono
+MP3 (64 kbit/s): DAISY's NCC and SMIL, and the EPUB's overlays, point into these files. The DAISY book is
+a folder, ``<stem>.daisy/``; the EPUB one file, ``<stem>.epub``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from narrate.episode import Episode
+from narrate.export import daisy, mp3
+from narrate.export.book import Book
+from narrate.export.encode import Target, encode_chunks
+from narrate.export.epub import write_epub
+from narrate.export.layout import Layout
+from narrate.files import WORK_PREFIX
+
+BOOKS = ("daisy", "epub")
+BLOCK_SECONDS = 20  # rendered and encoded a block at a time: memory holds a block, not a chapter
+
+
+def daisy_folder(layout: Layout) -> Path:
+    return layout.folder / f"{layout.stem}.daisy"
+
+
+def book_paths(layout: Layout, books: tuple[str, ...], book: Book) -> list[Path]:
+    """Every file the chosen books are made of."""
+    out: list[Path] = []
+    if "daisy" in books:
+        out += [daisy_folder(layout) / name for name in daisy.file_names(book)]
+    if "epub" in books:
+        out.append(layout.path(".epub"))
+    return out
+
+
+def chapter_durations(episode: Episode) -> dict[int, int]:
+    """Each chapter's audio, in whole milliseconds (rounded down, so no clip ends after its file)."""
+    return {c.number: layout.length * 1000 // episode.rate for c, layout in zip(episode.plan.chapters, episode.layouts)}
+
+
+def write_books(books: tuple[str, ...], book: Book, mastered: Episode, tmp: dict[Path, Path], layout: Layout,
+                cover: Path | None, modified: _dt.datetime) -> None:
+    """Write the chosen books to the temporary paths ``tmp`` (by final path) that publishing renames."""
+    with tempfile.TemporaryDirectory(dir=layout.folder, prefix=WORK_PREFIX) as work:
+        folder = daisy_folder(layout)
+        audio = {c.number: tmp[folder / daisy.audio_name(c)] if "daisy" in books else Path(work) / f"{c.number}.mp3"
+                 for c in book.chapters}
+        with ThreadPoolExecutor(2) as pool:  # LAME does the work: two chapters at a time
+            list(pool.map(lambda i: _chapter_mp3(mastered, i, audio[book.chapters[i].number]),
+                          range(len(book.chapters))))
+        if "daisy" in books:
+            for name, data in daisy.daisy_files(book).items():
+                tmp[folder / name].write_bytes(data)
+        if "epub" in books:
+            tmp[layout.path(".epub")].write_bytes(write_epub(book, audio, cover, modified))
+
+
+def _chapter_mp3(episode: Episode, index: int, path: Path) -> None:
+    """One chapter of the mastered mix as a mono CBR MP3 (its samples, start to end, nothing added)."""
+    length = episode.layouts[index].length
+    step = BLOCK_SECONDS * episode.rate
+
+    def blocks():  # type: ignore[no-untyped-def]
+        for a in range(0, length, step):
+            audio = episode.render_chapter(index, a, min(a + step, length))
+            yield audio.mean(axis=1, keepdims=True).astype(np.float32)
+
+    encode_chunks(blocks(), episode.rate, 1, [Target(path, tuple(mp3.codec_args(1)), "mp3")])
