@@ -198,18 +198,31 @@ def test_a_slower_reading_is_an_edition_of_its_own(tmp_path: Path) -> None:
     script = write_script(tmp_path, "# One\n\nThe boat left at dawn. [pause 1s] We waited.\n")
     engines = tone_engines()
     normal = build(str(script), str(tmp_path / "out"), tmp_path / "cache", engines)
-    slow = build(str(script), str(tmp_path / "out"), tmp_path / "cache", engines, rate=0.8,
-                 base_url="https://example.org/")
-    assert slow.layout.folder.name == "story-rate-0.8" and slow.output.name == "story-rate-0.8.mp3"
-    assert slow.stats.synthesised == slow.stats.total  # a new speed: new cache entries
-    assert (tmp_path / "out" / "feed-rate-0.8.xml").read_text(encoding="utf-8").count("(read at 0.8× speed)") == 1
-    assert normal.output.is_file()  # the normal reading is still there
-    pauses = [s for s in slow.timeline.sentences]
-    gap = pauses[-1].start_ms - pauses[-2].end_ms
-    normal_gap = normal.timeline.sentences[-1].start_ms - normal.timeline.sentences[-2].end_ms
+    code, out, err = run_cli("build", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"),
+                             "--rate", "0.8", "--base-url", "https://example.org/", engines=engines)
+    assert code == 0, err
+    assert "synthesised 7 of 7 sentences, 0 from cache" in out  # a new speed: new cache entries
+    assert "feed: " + str(tmp_path / "out" / "feed-rate-0.8.xml") in out
+    slow = BuildRecordOf(tmp_path / "out" / "story-rate-0.8" / "story-rate-0.8.manifest.json")
+    assert (tmp_path / "out" / "story-rate-0.8" / "story-rate-0.8.mp3").is_file()
+    feed = (tmp_path / "out" / "feed-rate-0.8.xml").read_text(encoding="utf-8")
+    assert "<title>Test Episode (read at 0.8× speed)</title>" in feed
+    assert normal.output.is_file() and not (tmp_path / "out" / "feed.xml").exists()
+    said = [s for s in slow.sentences if s.role == "text"]
+    plain = [s for s in normal.timeline.sentences if s.role == "text"]
+    gap, normal_gap = said[1].start_ms - said[0].end_ms, plain[1].start_ms - plain[0].end_ms
     assert abs(gap - normal_gap / 0.8) < 30  # the pauses are longer too
-    again = build(str(script), str(tmp_path / "out"), tmp_path / "cache", engines, rate=0.8)
-    assert again.stats.synthesised == 0  # the same rate reuses them
+    code, out, err = run_cli("build", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"),
+                             "--rate", "0.8", "--fresh", engines=engines)
+    assert "synthesised 0 of 7 sentences, 7 from cache" in out  # the same rate reuses them
+
+
+def BuildRecordOf(path: Path):  # type: ignore[no-untyped-def]
+    from narrate.record import BuildRecord
+
+    record = BuildRecord.read(path)
+    assert record is not None
+    return record
 
 
 def test_a_slower_reading_slows_the_voice_itself(tmp_path: Path, piper_engines) -> None:  # type: ignore[no-untyped-def]

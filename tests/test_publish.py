@@ -372,11 +372,13 @@ def test_the_feed_gives_chapters_to_apps_that_read_only_the_feed(series: tuple[P
         chapters = results[name].timeline.chapters
         got = by_title[title]["chapters"]
         assert [c["title"] for c in got] == [c.title for c in chapters]
-        assert [c["start"] for c in got] == [c.start_ms / 1000 for c in chapters]
+        assert [c["start"] for c in got] == [c.start_ms // 1000 for c in chapters]  # it keeps whole seconds
         assert got[0]["start"] == 0
         lines = by_title[title]["description"].splitlines()
         stamps = lines[lines.index("") + 1:] if "" in lines else []
-        assert stamps == [f"{c.start_ms // 60000:02d}:{c.start_ms // 1000 % 60:02d} {c.title}" for c in chapters]
+        # podcastparser reads a description as HTML, and drops what looks like a tag
+        shown = [re.sub(r"<[^>]*>", "", c.title) for c in chapters]
+        assert stamps == [f"{c.start_ms // 60000:02d}:{c.start_ms // 1000 % 60:02d} {t}" for c, t in zip(chapters, shown)]
         assert stamps[0].startswith("00:00 ")
 
 

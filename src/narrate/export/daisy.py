@@ -149,8 +149,7 @@ def smil(book: Book, chapter: Chapter, elapsed_ms: int) -> bytes:
                         ("ncc:generator", book.generator), ("ncc:totalElapsedTime", clock(elapsed_ms)),
                         ("ncc:timeInThisSmil", clock(chapter.duration_ms))]:
         ET.SubElement(head, "meta", {"name": name, "content": value})
-    layout = ET.SubElement(head, "layout")
-    ET.SubElement(layout, "region", {"id": "txtView"})
+    ET.SubElement(head, "layout")  # SMIL 1.0 wants one after the meta; its text region is the player's own
     body = ET.SubElement(root, "body")
     seq = ET.SubElement(body, "seq", {"dur": f"{chapter.duration_ms / 1000:.3f}s"})
     for clip in chapter.clips:
