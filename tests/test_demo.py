@@ -187,3 +187,31 @@ def test_demo_speech_only_edition_synthesises_nothing(demo, piper_engines: Engin
     assert [c.title for c in speech.timeline.chapters] == [c.title for c in full.timeline.chapters]
     measured = measure_file(str(speech.output))
     assert measured.integrated_lufs == pytest.approx(-16.0, abs=1.0) and measured.true_peak_dbtp <= -1.0
+
+
+@pytest.fixture(scope="module")
+def demo_books(demo, piper_engines: Engines):  # type: ignore[no-untyped-def]
+    """The demo as talking books, from the same cache (nothing is synthesised again)."""
+    script, mp3, result = demo
+    books = build(str(script), str(script.parent / "books"), script.parent / "cache", piper_engines,
+                  formats=("mp3", "daisy", "epub"))
+    return books
+
+
+def test_demo_as_daisy_202(demo_books) -> None:  # type: ignore[no-untyped-def]
+    """The DTDs, the metadata, heading order, references, every clip against the decoded audio, the totals."""
+    from books_check import check_daisy
+
+    assert demo_books.stats.synthesised == 0
+    meta, headings, clips = check_daisy(demo_books.layout.folder / f"{demo_books.layout.stem}.daisy")
+    assert meta["ncc:narrator"] == "joe (bundled), a Piper voice"
+    legs = [h[0].text for h in headings if h.tag.endswith("h2")]
+    assert legs[0] == "Leg 1 of 8: from Shenyang to Seoul, by air, a route closed to them, 4,350 km overland instead"
+    assert len(legs) == 8 and len(clips) == len(demo_books.timeline.sentences)
+
+
+def test_demo_as_epub_passes_epubcheck(demo_books) -> None:  # type: ignore[no-untyped-def]
+    from books_check import check_epub
+
+    files = check_epub(demo_books.layout.path(".epub"))
+    assert any(name.endswith("cover.png") for name in files)
