@@ -179,6 +179,17 @@ def test_books_are_rebuilt_only_when_asked_and_nothing_is_left_over(books, tmp_p
     assert not [p for p in built.layout.folder.rglob("*") if p.name.startswith(".")]
 
 
+def test_a_chapter_whose_title_is_not_spoken_is_still_a_heading(tmp_path: Path) -> None:
+    """A title of punctuation alone says nothing; the chapter is still a level-1 heading, leading to its first
+    sentence."""
+    script = write_script(tmp_path, "# One\n\nThe boat left at dawn.\n\n# ...\n\nThen the rain came.\n")
+    result = build(str(script), str(tmp_path / "out"), tmp_path / "cache", tone_engines(), formats=("daisy", "epub"))
+    _, headings, _ = check_daisy(result.layout.folder / "story.daisy")
+    assert [(h.tag[-2:], h[0].text) for h in headings][-1] == ("h1", "...")
+    assert headings[-1][0].get("href") == "c002.smil#c2par1"
+    check_epub(result.layout.path(".epub"))
+
+
 def test_format_daisy_on_the_command_line(tmp_path: Path) -> None:
     script = write_script(tmp_path, "# One\n\nThe boat left at dawn.\n")
     code, out, err = run_cli("build", str(script), "-o", str(tmp_path / "out"), "--format", "daisy",

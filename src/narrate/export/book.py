@@ -36,7 +36,14 @@ class Heading:
     id: str
     level: int  # 1 to 6
     text: str
-    clips: tuple[Clip, ...]
+    clips: tuple[Clip, ...]  # the heading as spoken; none for a chapter title that says nothing ('...')
+    at: Clip | None = None  # where it leads when it is not spoken: the chapter's first sentence
+
+    @property
+    def target(self) -> Clip:
+        target = self.clips[0] if self.clips else self.at
+        assert target is not None
+        return target
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,9 @@ def make_book(plan: Plan, timeline: Timeline, durations: dict[int, int], identif
             else:
                 parts.append(heading)
                 keys.append(None)
+        if not any(isinstance(p, Heading) and p.level == 1 for p in parts) and clips:
+            # a title of punctuation alone is not spoken; the chapter is still a heading to move to
+            parts.insert(0, Heading(f"c{c.number}h0", 1, c.title, (), at=clips[0]))
         chapters.append(Chapter(c.number, c.title, length, tuple(parts)))
     date = meta.date or built
     return Book(

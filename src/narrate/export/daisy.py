@@ -71,7 +71,7 @@ def ncc(book: Book) -> bytes:
     depth = 1
     for chapter in book.chapters:
         for h in chapter.headings:
-            items.append((f"h{h.level}", h.id, h.text, f"{smil_name(chapter)}#{_par(h.clips[0].id)}"))
+            items.append((f"h{h.level}", h.id, h.text, f"{smil_name(chapter)}#{_par(h.target.id)}"))
             depth = max(depth, h.level)
     for name, content, scheme in [
         ("dc:title", book.title, None),
@@ -116,6 +116,8 @@ def content(book: Book) -> bytes:
         for part in chapter.parts:
             if isinstance(part, Heading):
                 h = ET.SubElement(body, f"h{part.level}", {"id": part.id})
+                if not part.clips:
+                    h.text = part.text
                 texts = [part.text] if len(part.clips) == 1 else [c.text for c in part.clips]
                 for i, (clip, text) in enumerate(zip(part.clips, texts)):
                     span = ET.SubElement(h, "span", {"id": clip.id})

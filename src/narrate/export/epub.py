@@ -164,6 +164,8 @@ def chapter_xhtml(book: Book, chapter: Chapter) -> bytes:
     for part in chapter.parts:
         if isinstance(part, Heading):
             el = ET.SubElement(section, f"h{part.level}", {"id": part.id})
+            if not part.clips:
+                el.text = part.text
             texts = [part.text] if len(part.clips) == 1 else [c.text for c in part.clips]
         else:
             el = ET.SubElement(section, "p", {"id": part.id})
