@@ -14,6 +14,7 @@ script's own sub-headings (## and below), never more than one level under the he
 from __future__ import annotations
 
 import datetime as _dt
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from narrate import __version__
@@ -155,6 +156,24 @@ def _kind(s: SentenceTime) -> str:
     if s.role in ("title", "leg") or (s.role.startswith("h") and s.role[1:].isdigit()):
         return s.role
     return {"intro": "intro", "outro": "outro"}.get(s.role, "text")
+
+
+def add_text(parent: ET.Element, parts: tuple[Part, ...]) -> None:
+    """The parts as (X)HTML under ``parent``: each heading an h1..h6 and each paragraph a p (class 'speaker'
+    when a speaker says it), with every sentence a span whose id its clip points to."""
+    for part in parts:
+        if isinstance(part, Heading):
+            el = ET.SubElement(parent, f"h{part.level}", {"id": part.id})
+            if not part.clips:
+                el.text = part.text
+            texts = [part.text] if len(part.clips) == 1 else [c.text for c in part.clips]
+        else:
+            el = ET.SubElement(parent, "p", {"id": part.id, **({"class": "speaker"} if part.speaker else {})})
+            texts = [c.text for c in part.clips]
+        for i, (clip, text) in enumerate(zip(part.clips, texts)):
+            span = ET.SubElement(el, "span", {"id": clip.id})
+            span.text = text
+            span.tail = " " if i < len(part.clips) - 1 else None
 
 
 def clock(ms: int) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from narrate.export.book import Book, Chapter, Heading, Paragraph, clock, npt
+from narrate.export.book import Book, Chapter, add_text, clock, npt
 
 XHTML = "http://www.w3.org/1999/xhtml"
 XHTML_DOCTYPE = ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
@@ -113,30 +113,8 @@ def content(book: Book) -> bytes:
     html.append(body)
     ET.SubElement(body, "h1", {"class": "title", "id": "booktitle"}).text = book.title
     for chapter in book.chapters:
-        for part in chapter.parts:
-            if isinstance(part, Heading):
-                h = ET.SubElement(body, f"h{part.level}", {"id": part.id})
-                if not part.clips:
-                    h.text = part.text
-                texts = [part.text] if len(part.clips) == 1 else [c.text for c in part.clips]
-                for i, (clip, text) in enumerate(zip(part.clips, texts)):
-                    span = ET.SubElement(h, "span", {"id": clip.id})
-                    span.text = text
-                    span.tail = " " if i < len(part.clips) - 1 else None
-            else:
-                _paragraph(body, part)
+        add_text(body, chapter.parts)
     return _serialise(html, XHTML_DOCTYPE)
-
-
-def _paragraph(body: ET.Element, part: Paragraph) -> None:
-    p = ET.SubElement(body, "p", {"id": part.id, **({"class": "speaker"} if part.speaker else {})})
-    spans = []
-    for clip in part.clips:
-        span = ET.SubElement(p, "span", {"id": clip.id})
-        span.text = clip.text
-        spans.append(span)
-    for span in spans[:-1]:
-        span.tail = " "
 
 
 def _par(clip_id: str) -> str:

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-from narrate.export.book import Book, Chapter, Heading
+from narrate.export.book import Book, Chapter, add_text
 
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
@@ -161,19 +161,7 @@ def chapter_xhtml(book: Book, chapter: Chapter) -> bytes:
     html, body = _page(book, chapter.title)
     section = ET.SubElement(body, "section", {"epub:type": "chapter", "id": f"c{chapter.number}",
                                               "aria-label": chapter.title})
-    for part in chapter.parts:
-        if isinstance(part, Heading):
-            el = ET.SubElement(section, f"h{part.level}", {"id": part.id})
-            if not part.clips:
-                el.text = part.text
-            texts = [part.text] if len(part.clips) == 1 else [c.text for c in part.clips]
-        else:
-            el = ET.SubElement(section, "p", {"id": part.id})
-            texts = [c.text for c in part.clips]
-        for i, (clip, text) in enumerate(zip(part.clips, texts)):
-            span = ET.SubElement(el, "span", {"id": clip.id})
-            span.text = text
-            span.tail = " " if i < len(part.clips) - 1 else None
+    add_text(section, chapter.parts)
     return _xml(html, "<!DOCTYPE html>")
 
 
