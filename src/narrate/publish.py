@@ -22,7 +22,7 @@ from narrate.audio import ffmpeg_version
 from narrate.episode import Episode
 from narrate.export import feed as feeds
 from narrate.export.book import make_book
-from narrate.export.books import book_paths, chapter_durations, daisy_folder, write_books
+from narrate.export.books import book_links, book_paths, chapter_durations, daisy_folder, write_books
 from narrate.export.formats import AudioFormat
 from narrate.export.layout import Layout
 from narrate.export.page import Link, episode_page
@@ -124,7 +124,7 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
         sources = [Link(audio[f.name].name, f.mime, f.label) for f in sorted(formats, key=lambda f: _PLAYER_ORDER.index(f.name))]
         downloads = [Link(audio[f.name].name, f.mime, f.label, sizes[f.name]) for f in formats] + [
             Link(layout.path(x.suffix).name, x.mime, x.label, len(x.data)) for x in extra
-        ]
+        ] + (book_links(layout, out.books, tmp) if book else [])
         tmp[layout.folder / layout.page].write_text(episode_page(plan, timeline, sources, downloads, cover_name),
                                                     encoding="utf-8")
         pub_date, pub_date_iso = feeds.pub_date(plan.meta.date, last.pub_date_iso if last else None)

@@ -20,6 +20,7 @@ from narrate.export.book import Book
 from narrate.export.encode import Target, encode_chunks
 from narrate.export.epub import write_epub
 from narrate.export.layout import Layout
+from narrate.export.page import Link
 from narrate.files import WORK_PREFIX
 
 BOOKS = ("daisy", "epub")
@@ -38,6 +39,14 @@ def book_paths(layout: Layout, books: tuple[str, ...], book: Book) -> list[Path]
     if "epub" in books:
         out.append(layout.path(".epub"))
     return out
+
+
+def book_links(layout: Layout, books: tuple[str, ...], tmp: dict[Path, Path]) -> list[Link]:
+    """The web page's download of the EPUB (a DAISY book is a folder, copied to a player whole: not a link)."""
+    if "epub" not in books:
+        return []
+    return [Link(layout.path(".epub").name, "application/epub+zip", "EPUB 3 talking book (text and audio)",
+                 tmp[layout.path(".epub")].stat().st_size)]
 
 
 def chapter_durations(episode: Episode) -> dict[int, int]:
