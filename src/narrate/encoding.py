@@ -25,9 +25,12 @@ import numpy as np
 
 from narrate.cache import Store
 from narrate.episode import Episode
+from narrate.errors import NarrateError
 from narrate.export.encode import Target, encode_chunks
 from narrate.export.formats import AudioFormat
-from narrate.export.gapless import POSTROLL_FRAMES, PREROLL_FRAMES, SAMPLES_PER_FRAME, Segment, assemble, encode_segment
+from narrate.export.gapless import (
+    POSTROLL_FRAMES, PREROLL_FRAMES, SAMPLES_PER_FRAME, Segment, encode_segment, write_assembled,
+)
 from narrate.export.m4b import ffmetadata
 from narrate.files import WORK_PREFIX
 from narrate.loudness import loudness_of, measure_file
@@ -79,7 +82,9 @@ class Encoder:
                                                **{k: v for k, v in old.items() if k.startswith("codec_") or k == "measured"}}
         units = pieces(mastered) if mp3 else []
         segment_keys = [self.segment_key(mastered, u) for u in units]
-        segments: list[Segment | None] = [_load_segment(self.store, k) for k in segment_keys]
+        # each piece's (frames, CRC, bytes): its frames stay in the cache, read again one at a time when the
+        # file is written, so memory holds one piece however long the book (a 7-hour MP3 is 400 MB)
+        segments: list[tuple[int, int, int] | None] = [_meta(_load_segment(self.store, k)) for k in segment_keys]
         need = [k for k, seg in enumerate(segments) if seg is None]
         if whole:
             self._encode_whole(mastered, whole, files, folder, units, segments, segment_keys, need)
@@ -87,15 +92,24 @@ class Encoder:
             with ThreadPoolExecutor(2) as pool:  # each worker renders its piece and waits on its encoder
                 jobs = {k: pool.submit(self.segment, mastered, units[k], segment_keys[k]) for k in need}
                 for k, job in jobs.items():
-                    segments[k] = job.result()
+                    segments[k] = _meta(job.result())
         self.encoded = sorted({units[k].chapter for k in need})
         self.encoded_seconds = sum(units[k].b - units[k].a for k in need) / mastered.rate
         self.whole = [f.name for f in whole]
         if mp3:
             samples = sum(layout.length for layout in mastered.layouts)
-            data = assemble([seg for seg in segments if seg is not None], samples, mp3.codec_args(mastered.channels),
-                            mastered.rate, mastered.channels)
-            files[mp3].write_bytes(data)
+            metas = [seg for seg in segments if seg is not None]
+
+            def frames_of(k: int) -> bytes:
+                seg = _load_segment(self.store, segment_keys[k])
+                if seg is None:
+                    raise NarrateError("a cached piece of MP3 went missing while the episode was written (was the "
+                                       "cache pruned meanwhile?); build again")
+                return seg.data
+
+            with open(files[mp3], "wb") as out:
+                write_assembled(out, metas, frames_of, samples, mp3.codec_args(mastered.channels), mastered.rate,
+                                mastered.channels)
             old = self.previous_formats.get("mp3", {})
             self.format_state["mp3"] = {"audio_key": _hash(segment_keys),
                                         **{k: v for k, v in old.items() if k.startswith("codec_") or k == "measured"}}
@@ -155,7 +169,7 @@ class Encoder:
         return segment
 
     def _encode_whole(self, mastered: Episode, whole: list[AudioFormat], files: dict[AudioFormat, Path], folder: Path,
-                      units: list[Piece], segments: list[Segment | None], segment_keys: list[str],
+                      units: list[Piece], segments: list[tuple[int, int, int] | None], segment_keys: list[str],
                       need: list[int]) -> None:
         """Render every chapter once, streaming it to the whole-file encoders (and keeping it as raw PCM
         for corrections) while the MP3 pieces that are missing are encoded beside them."""
@@ -189,7 +203,7 @@ class Encoder:
         with ThreadPoolExecutor(1) as pool:
             encode_chunks(blocks(pool), mastered.rate, mastered.channels, targets)
             for k, job in jobs.items():
-                segments[k] = job.result()
+                segments[k] = _meta(job.result())
 
     def close(self) -> None:
         if self._tmp is not None:
@@ -239,6 +253,11 @@ _SEGMENT_MAGIC = b"NSEG1"
 def _save_segment(store: Store, key: str, segment: Segment) -> None:
     header = _SEGMENT_MAGIC + segment.frames.to_bytes(4, "big") + segment.crc.to_bytes(2, "big")
     store.put("mp3", key, header + segment.data)
+
+
+def _meta(segment: Segment | None) -> tuple[int, int, int] | None:
+    """What writing the file needs to know of a piece before its frames: (frames, CRC-16, bytes)."""
+    return None if segment is None else (segment.frames, segment.crc, len(segment.data))
 
 
 def _load_segment(store: Store, key: str) -> Segment | None:

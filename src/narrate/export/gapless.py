@@ -26,7 +26,8 @@ import functools
 import struct
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import BinaryIO
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,13 +95,16 @@ def encode_segment(
     return Segment(kept, stop - skip, crc16(kept))
 
 
-def assemble(segments: Sequence[Segment], samples: int, codec_args: Sequence[str], rate: int, channels: int) -> bytes:
-    """The whole MP3 stream: an Info frame for ``samples`` of audio, then every segment's frames."""
-    frames = sum(s.frames for s in segments)
+def write_assembled(out: BinaryIO, pieces: Sequence[tuple[int, int, int]], data: Callable[[int], bytes], samples: int,
+                    codec_args: Sequence[str], rate: int, channels: int) -> None:
+    """Write the whole MP3 stream to ``out``: an Info frame for ``samples`` of audio, then each piece's frames,
+    asked for one at a time (``data(k)``), so memory holds one piece however long the book. ``pieces`` are
+    each piece's (frames, CRC-16, bytes)."""
+    frames = sum(f for f, _, _ in pieces)
     crc = 0
-    for s in segments:
-        crc = crc16_combine(crc, s.crc, len(s.data))
-    audio_bytes = sum(len(s.data) for s in segments)
+    for _, c, n in pieces:
+        crc = crc16_combine(crc, c, n)
+    audio_bytes = sum(n for _, _, n in pieces)
     info = bytearray(_info_template(tuple(codec_args), rate, channels))
     total = len(info) + audio_bytes
     tag = info.find(b"Info")
@@ -109,11 +113,11 @@ def assemble(segments: Sequence[Segment], samples: int, codec_args: Sequence[str
     struct.pack_into(">II", info, tag + 8, frames, total)
     # the seek table: where each 1% of the duration starts, as a fraction of the file (x256). At a constant
     # bit rate frames differ by at most the one padding byte, so within a segment the place is interpolated
-    first_frame = np.cumsum([0] + [s.frames for s in segments])
-    first_byte = len(info) + np.cumsum([0] + [len(s.data) for s in segments])
+    first_frame = np.cumsum([0] + [f for f, _, _ in pieces])
+    first_byte = len(info) + np.cumsum([0] + [n for _, _, n in pieces])
     wanted = np.minimum((np.arange(100) * frames) // 100, frames - 1)
     seg = np.searchsorted(first_frame, wanted, side="right") - 1
-    per_frame = np.array([len(s.data) / max(s.frames, 1) for s in segments])
+    per_frame = np.array([n / max(f, 1) for f, _, n in pieces])
     at = first_byte[seg] + (wanted - first_frame[seg]) * per_frame[seg]
     info[tag + 16 : tag + 116] = np.minimum(at * 256 // total, 255).astype(np.uint8).tobytes()
     lame = tag + 120
@@ -123,7 +127,12 @@ def assemble(segments: Sequence[Segment], samples: int, codec_args: Sequence[str
     info[lame + 21 : lame + 24] = bytes([ENCODER_DELAY >> 4, ((ENCODER_DELAY & 15) << 4) | (padding >> 8), padding & 255])
     struct.pack_into(">IH", info, lame + 28, total, crc)
     struct.pack_into(">H", info, lame + 34, crc16(bytes(info[:190])))
-    return bytes(info) + b"".join(s.data for s in segments)
+    out.write(bytes(info))
+    for k, (_, _, n) in enumerate(pieces):
+        chunk = data(k)
+        if len(chunk) != n:
+            raise ExportError("an MP3 piece changed while the file was written; build again")
+        out.write(chunk)
 
 
 @functools.cache
