@@ -177,6 +177,14 @@ def test_books_are_rebuilt_only_when_asked_and_nothing_is_left_over(books, tmp_p
     assert sorted(p.name for p in daisy.iterdir()) == ["c001.mp3", "c001.smil", "content.html", "ncc.html"]
     check_daisy(daisy)
     assert not [p for p in built.layout.folder.rglob("*") if p.name.startswith(".")]
+    # a build stopped while publishing leaves partial files in the DAISY folder: the next one removes them
+    (daisy / ".c001.0a1b2c3d.partial.mp3").write_bytes(b"cut short")
+    (daisy / ".ncc.0a1b2c3d.partial.html").write_bytes(b"cut short")
+    code, out, err = run_cli("build", str(script), "-o", str(folder / "out"), "--cache-dir", str(folder / "cache"),
+                             "--speech-only", "--format", "mp3,daisy,epub", engines=tone_engines(ToneEngine(seconds_per_char=0.04)))
+    assert code == 0, err
+    assert "removed 2 temporary files left by a build that was stopped" in err
+    assert not [p for p in daisy.iterdir() if p.name.startswith(".")]
 
 
 def test_a_chapter_whose_title_is_not_spoken_is_still_a_heading(tmp_path: Path) -> None:

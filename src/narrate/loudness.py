@@ -156,6 +156,8 @@ def limiter_gains(peaks: np.ndarray, ceiling: float) -> np.ndarray:
     """
     from scipy.ndimage import minimum_filter1d
 
+    if not len(peaks):
+        return np.ones_like(peaks)
     with np.errstate(divide="ignore"):
         need = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-12))
     if need.min() >= 1.0:

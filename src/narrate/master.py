@@ -18,6 +18,7 @@ they are encoded whole when their audio changed, and otherwise only re-tagged.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -149,7 +150,7 @@ def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Pat
             state = {k: previous[k] for k in ("target_lufs", "ceiling_dbtp", "aim_true_peak_dbtp")}  # type: ignore[index]
             measured_now = set(work.whole)
         else:
-            pins = _pinned(job.pins, episode, energies, peaks, bounds, target, first.name)
+            pins, pinned_master = _pinned(job.pins, episode, energies, peaks, bounds, target, first.name)
             # one limiter serves every format, so it leaves room for the codec that overshoots most
             aim_tp = ceiling - max(f.peak_margin_db for f in formats)
             if pins:
@@ -164,8 +165,8 @@ def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Pat
             gains = {f.name: round(min(shifts[first.name] - shifts[f.name], FORMAT_GAIN_UP), 2) for f in formats[1:]}
             for attempt in (1, 2):
                 # the pinned gain, the first time: the pieces encoded while the book was spoken are at it
-                master = solve_master(energies, peaks, aim_lufs, aim_tp, bounds,
-                                      gain_db=pins.gain_db if pins and attempt == 1 else None)
+                master = pinned_master if pinned_master and attempt == 1 else solve_master(
+                    energies, peaks, aim_lufs, aim_tp, bounds)
                 with clock("encode"):
                     work.encode(episode.with_master(master), files, folder, everything=True, gains=gains)
                 with clock("measure"):
@@ -238,21 +239,30 @@ def loudness_target(plan: Plan) -> float:
 def analyse(episode: Episode, store: Store) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """Every chapter's per-frame energies and true peaks, end to end: from the cache, or rendered and
     measured (two chapters at a time: numpy and scipy release the GIL); and which chapters were measured."""
-    keys = [episode.region_key(i) for i in range(len(episode.layouts))]
-    out: list[tuple[np.ndarray, np.ndarray] | None] = []
-    missing = []
-    for i, key in enumerate(keys):
-        got = store.get_arrays("mix", key)
-        out.append((got["energies"], got["peaks"]) if got else None)
-        if got is None:
-            missing.append(i)
+    out = [cached_analysis(episode, store, i) for i in range(len(episode.layouts))]
+    missing = [i for i, got in enumerate(out) if got is None]
     if missing:
         with ThreadPoolExecutor(2) as pool:
-            for i, (e, p) in zip(missing, pool.map(episode.analyse_chapter, missing)):
-                store.put_arrays("mix", keys[i], energies=e, peaks=p)
-                out[i] = (e, p)
+            for i, got in zip(missing, pool.map(lambda i: chapter_analysis(episode, store, i), missing)):
+                out[i] = got
     done = [x for x in out if x is not None]
     return np.concatenate([e for e, _ in done]), np.concatenate([p for _, p in done]), missing
+
+
+def cached_analysis(episode: Episode, store: Store, index: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """A chapter's energies and true peaks, if the cache has them (under the chapter's region key)."""
+    got = store.get_arrays("mix", episode.region_key(index))
+    return (got["energies"], got["peaks"]) if got is not None else None
+
+
+def chapter_analysis(episode: Episode, store: Store, index: int,
+                     stop: threading.Event | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A chapter's energies and true peaks: from the cache, or rendered, measured and cached."""
+    got = cached_analysis(episode, store, index)
+    if got is None:
+        got = episode.analyse_chapter(index, stop)
+        store.put_arrays("mix", episode.region_key(index), energies=got[0], peaks=got[1])
+    return got
 
 
 def first_master(plan: Plan, energies: np.ndarray, peaks: np.ndarray, bounds: tuple[int, ...],
@@ -269,14 +279,14 @@ def _pcm_true_peak(peaks: np.ndarray, master: Master) -> float:
 
 
 def _pinned(pins: Pins | None, episode: Episode, energies: np.ndarray, peaks: np.ndarray, bounds: tuple[int, ...],
-            target: float, first: str) -> Pins | None:
-    """The pins, if the whole episode was mixed at their reference and their gain brings it within
-    KEEP_MASTER_LU of the target (the same test a rebuild's kept gain must pass); else None."""
+            target: float, first: str) -> tuple[Pins | None, Master | None]:
+    """The pins and the whole episode's master at their gain, if the episode was mixed at their reference and
+    that gain brings it within KEEP_MASTER_LU of the target (the test a rebuild's kept gain must pass)."""
     if pins is None or pins.reference != episode.reference or first not in pins.shifts:
-        return None
+        return None, None
     aim = target - pins.shifts[first]
     master = solve_master(energies, peaks, aim, pins.aim_true_peak_dbtp, bounds, gain_db=pins.gain_db)
-    return pins if abs(master.predicted_lufs - aim) <= KEEP_MASTER_LU else None
+    return (pins, master) if abs(master.predicted_lufs - aim) <= KEEP_MASTER_LU else (None, None)
 
 
 def _keep_master(

@@ -11,6 +11,7 @@ from narrate.cache import cache_in_use, default_dir
 from narrate.engines import Engines
 from narrate.errors import NarrateError, ScriptError
 from narrate.export import feed as feeds
+from narrate.export.books import remove_book_leftovers
 from narrate.export.layout import episode_layout
 from narrate.files import output_lock, published, remove_leftovers
 from narrate.inputs import check_files, load_script
@@ -74,6 +75,7 @@ def build_series(
         removed = remove_leftovers(layouts[0].root, [Path(feeds.feed_name(n)).stem for n in dict.fromkeys(names)])
         for path, layout in zip(paths, layouts):
             removed += remove_leftovers(layout.folder, [layout.stem, Path(layout.page).stem])
+            removed += remove_book_leftovers(layout)
         if removed:
             say(f"removed {removed} temporary file{'s' if removed != 1 else ''} left by a build that was stopped")
         for path in paths:

@@ -43,7 +43,7 @@ from narrate.episode import Episode, Stopped
 from narrate.errors import NarrateError
 from narrate.export.formats import AudioFormat
 from narrate.loudness import Master, integrated, limiter_gains, solve_master
-from narrate.master import Pins, first_master
+from narrate.master import Pins, chapter_analysis, first_master
 from narrate.mix import mix_episode
 from narrate.plan import Plan, Speech, speaking_seconds
 from narrate.sounds import MixSounds
@@ -80,25 +80,13 @@ def mixed(plan: Plan, clips: Clips, sounds: MixSounds, chapters: int, reference:
                        hold=False)
 
 
-def analysed(episode: Episode, store: Store, index: int,
-             stop: threading.Event | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """A chapter's energies and true peaks: from the cache, or rendered, measured and cached."""
-    key = episode.region_key(index)
-    got = store.get_arrays("mix", key)
-    if got is not None:
-        return got["energies"], got["peaks"]
-    energies, peaks = episode.analyse_chapter(index, stop)
-    store.put_arrays("mix", key, energies=energies, peaks=peaks)
-    return energies, peaks
-
-
 def pin(plan: Plan, clips: Clips, sounds: MixSounds, store: Store, formats: list[AudioFormat],
         target: float, ceiling: float, chapters: int) -> Pins:
     """Work out the pins from the first ``chapters`` (and the one after them, which must be spoken)."""
     reference = speech_reference(plan, clips, chapters)
     episode = mixed(plan, clips, sounds, chapters + 1, reference)
     first = replace(episode, layouts=episode.layouts[:chapters])
-    arrays = [analysed(first, store, i) for i in range(chapters)]
+    arrays = [chapter_analysis(first, store, i) for i in range(chapters)]
     energies = np.concatenate([e for e, _ in arrays])
     peaks = np.concatenate([p for _, p in arrays])
     bounds = first.frame_offsets
@@ -123,9 +111,8 @@ class Streamer:
         self.chapters = pinned_chapters(plan)
         self.pins: Pins | None = None
         self.clips: Clips | None = None
-        self.analysed = 0  # chapters analysed
         self.encoded = 0  # chapters whose MP3 pieces are encoded
-        self._limiters: list[np.ndarray] = []  # each analysed chapter's limiter at the pinned gain
+        self._limiters: list[np.ndarray] = []  # each chapter analysed so far: its limiter at the pinned gain
         self._news: queue.Queue[int | None] = queue.Queue()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -179,31 +166,28 @@ class Streamer:
         if n < self.chapters + 1 or self._stop.is_set():
             return
         sounds = self.sounds.result()
-        if self.pins is None:
+        if self.pins is None:  # (its chapters' analyses are in the cache after this)
             self.pins = pin(self.plan, self.clips, sounds, self.store, self.formats, self.target, self.ceiling,
                             self.chapters)
-            self.analysed = self.chapters
+        gain, ceiling = 10 ** (self.pins.gain_db / 20), 10 ** (self.pins.aim_true_peak_dbtp / 20)
         episode = mixed(self.plan, self.clips, sounds, n, self.pins.reference)
-        while self.analysed < n - 1 and not self._stop.is_set():
-            analysed(episode, self.store, self.analysed, self._stop)
-            self.analysed += 1
-        while len(self._limiters) < self.analysed:  # as solve_master works it out, chapter by chapter
-            peaks = analysed(episode, self.store, len(self._limiters))[1]
-            self._limiters.append(limiter_gains(peaks * 10 ** (self.pins.gain_db / 20),
-                                                10 ** (self.pins.aim_true_peak_dbtp / 20)) if len(peaks) else peaks)
+        while len(self._limiters) < n - 1 and not self._stop.is_set():
+            _, peaks = chapter_analysis(episode, self.store, len(self._limiters), self._stop)
+            self._limiters.append(limiter_gains(peaks * gain, ceiling))  # as solve_master has it, per chapter
+        analysed = len(self._limiters)
         mp3 = next((f for f in self.formats if f.name == "mp3"), None)
-        if mp3 is None or self.analysed - 1 <= self.encoded:
+        if mp3 is None or analysed - 1 <= self.encoded:
             return
-        mastered = self._mastered(episode, self.analysed)
+        mastered = self._mastered(episode, analysed)
         work = Encoder(mastered, [mp3], self.store, {}, None)
         for unit in pieces(mastered):
             if self._stop.is_set():
                 return
-            if self.encoded <= unit.chapter < self.analysed - 1:
+            if self.encoded <= unit.chapter < analysed - 1:
                 key = work.segment_key(mastered, unit)
-                if self.store.get("mp3", key) is None:
+                if not self.store.path("mp3", key).exists():
                     work.segment(mastered, unit, key)
-        self.encoded = self.analysed - 1
+        self.encoded = analysed - 1
 
     def _mastered(self, episode: Episode, chapters: int) -> Episode:
         """The first ``chapters`` (all analysed) at the pinned gain, each with its own limiter, as the

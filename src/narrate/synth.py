@@ -155,16 +155,19 @@ def _in_order(plan: Plan, speeches: list[Speech], owner: dict[str, int]) -> list
     """The order sentences are spoken in: by groups of whole chapters with about GROUP_SECONDS of speech,
     longest first within each group. The first group takes one chapter more: streaming pins its levels
     from the first chapters with that much speech, and needs the chapter after them too (narrate.stream)."""
-    group, said, groups = 0, 0.0, []
-    extra = 1
+    groups: list[int] = []
+    group, said, closing = 0, 0.0, False
     for chapter in plan.chapters:
         groups.append(group)
-        if said >= GROUP_SECONDS:  # this chapter was the one more
-            group, said, extra = group + 1, 0.0, 0
+        if closing:  # the chapter after the first group's: it closes that group
+            group, said, closing = group + 1, 0.0, False
             continue
         said += speaking_seconds(i for i in chapter.items if isinstance(i, Speech))
-        if said >= GROUP_SECONDS and not extra:
-            group, said = group + 1, 0.0
+        if said >= GROUP_SECONDS:
+            if group == 0:
+                closing = True
+            else:
+                group, said = group + 1, 0.0
     return sorted(speeches, key=lambda s: (groups[owner[s.key]], -len(s.text)))
 
 

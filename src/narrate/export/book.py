@@ -14,6 +14,7 @@ script's own sub-headings (## and below), never more than one level under the he
 from __future__ import annotations
 
 import datetime as _dt
+from itertools import groupby
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -109,36 +110,24 @@ def make_book(plan: Plan, timeline: Timeline, durations: dict[int, int], identif
         ends = starts[1:] + [length]
         clips = [Clip(f"c{c.number}s{i}", s.text, a, b) for i, (s, a, b) in enumerate(zip(said, starts, ends), 1)]
         parts: list[Part] = []
-        keys: list[tuple | None] = []  # which paragraph of the script each part is (None: a heading)
         level = 1
-        for s, clip in zip(said, clips):
-            last = parts[-1] if parts else None
-            kind = _kind(s)
+        # consecutive sentences of one paragraph, or the parts of one heading said in parts, make one part
+        for key, group in groupby(zip(said, clips), key=lambda sc: _part_of(sc[0])):
+            run = list(group)
+            first, these = run[0][0], tuple(clip for _, clip in run)
+            kind, pid = key[0], f"c{c.number}{'h' if key[0] in HEADINGS else 'p'}{len(parts) + 1}"
             if kind == "title":
-                heading: Part = Heading(f"c{c.number}h{len(parts) + 1}", 1, c.title, (clip,))
                 level = 1
+                parts.append(Heading(pid, 1, c.title, these))
             elif kind == "leg":
-                details = leg_description(settings[c.number]) or s.text
-                heading = Heading(f"c{c.number}h{len(parts) + 1}", 2, f"Leg {c.number} of {count}: {details}", (clip,))
                 level = 2
-            elif kind.startswith("h"):
+                details = leg_description(settings[c.number]) or first.text
+                parts.append(Heading(pid, 2, f"Leg {c.number} of {count}: {details}", these))
+            elif kind in HEADINGS:
                 level = min(int(kind[1]), level + 1)
-                heading = Heading(f"c{c.number}h{len(parts) + 1}", level, s.text, (clip,))
+                parts.append(Heading(pid, level, first.text, these))
             else:
-                key = (kind, s.paragraph, s.speaker)
-                if isinstance(last, Paragraph) and keys[-1] == key:
-                    parts[-1] = Paragraph(last.id, (*last.clips, clip), s.speaker)
-                else:
-                    parts.append(Paragraph(f"c{c.number}p{len(parts) + 1}", (clip,), s.speaker))
-                    keys.append(key)
-                continue
-            # a heading said in parts (a very long title) is one heading
-            if isinstance(last, Heading) and last.level == heading.level and kind in ("title", "leg") \
-                    and last.text == heading.text:
-                parts[-1] = Heading(last.id, last.level, last.text, (*last.clips, clip))
-            else:
-                parts.append(heading)
-                keys.append(None)
+                parts.append(Paragraph(pid, these, first.speaker))
         if not any(isinstance(p, Heading) and p.level == 1 for p in parts) and clips:
             # a title of punctuation alone is not spoken; the chapter is still a heading to move to
             parts.insert(0, Heading(f"c{c.number}h0", 1, c.title, (), at=clips[0]))
@@ -151,11 +140,16 @@ def make_book(plan: Plan, timeline: Timeline, durations: dict[int, int], identif
     )
 
 
-def _kind(s: SentenceTime) -> str:
-    """What a sentence is in the book: 'title', 'leg', 'h2'..'h6', or a paragraph's kind."""
-    if s.role in ("title", "leg") or (s.role.startswith("h") and s.role[1:].isdigit()):
-        return s.role
-    return {"intro": "intro", "outro": "outro"}.get(s.role, "text")
+HEADINGS = ("title", "leg", "h2", "h3", "h4", "h5", "h6")
+
+
+def _part_of(s: SentenceTime) -> tuple:
+    """Which part of the book a sentence belongs to: a heading (by its kind and line, so a heading said in
+    parts is one), or a paragraph (by its number and speaker; the intro and the close are paragraphs too)."""
+    if s.role in HEADINGS:
+        return s.role, s.line
+    kind = s.role if s.role in ("intro", "outro") else "text"
+    return kind, s.paragraph, s.speaker
 
 
 def add_text(parent: ET.Element, parts: tuple[Part, ...]) -> None:

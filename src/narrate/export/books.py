@@ -21,7 +21,7 @@ from narrate.export.encode import Target, encode_chunks
 from narrate.export.epub import write_epub
 from narrate.export.layout import Layout
 from narrate.export.page import Link
-from narrate.files import WORK_PREFIX
+from narrate.files import PARTIAL, WORK_PREFIX, remove_leftovers
 
 BOOKS = ("daisy", "epub")
 BLOCK_SECONDS = 20  # rendered and encoded a block at a time: memory holds a block, not a chapter
@@ -29,6 +29,14 @@ BLOCK_SECONDS = 20  # rendered and encoded a block at a time: memory holds a blo
 
 def daisy_folder(layout: Layout) -> Path:
     return layout.folder / f"{layout.stem}.daisy"
+
+
+def remove_book_leftovers(layout: Layout) -> int:
+    """The partial files a stopped build left in the episode's DAISY folder (it holds only narrate's files,
+    so every partial there is one); how many."""
+    folder = daisy_folder(layout)
+    stems = sorted({p.name.split(".")[1] for p in folder.glob(f".*.*{PARTIAL}*")}) if folder.is_dir() else []
+    return remove_leftovers(folder, stems)
 
 
 def book_paths(layout: Layout, books: tuple[str, ...], book: Book) -> list[Path]:
@@ -68,7 +76,7 @@ def write_books(books: tuple[str, ...], book: Book, mastered: Episode, tmp: dict
             for name, data in daisy.daisy_files(book).items():
                 tmp[folder / name].write_bytes(data)
         if "epub" in books:
-            tmp[layout.path(".epub")].write_bytes(write_epub(book, audio, cover, modified))
+            write_epub(tmp[layout.path(".epub")], book, audio, cover, modified)
 
 
 def _chapter_mp3(episode: Episode, index: int, path: Path) -> None:

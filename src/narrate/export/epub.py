@@ -10,7 +10,7 @@ by sentence, paragraph and heading. Checked with epubcheck in the tests.
 from __future__ import annotations
 
 import datetime as _dt
-import io
+import shutil
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
@@ -47,15 +47,23 @@ def smil_clock(ms: int) -> str:
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}.{ms:03d}"
 
 
-def write_epub(book: Book, audio: dict[int, Path], cover: Path | None, modified: _dt.datetime) -> bytes:
-    """The .epub (a zip); ``audio`` holds each chapter's MP3 by chapter number."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
+def write_epub(path: Path, book: Book, audio: dict[int, Path], cover: Path | None, modified: _dt.datetime) -> None:
+    """Write the .epub (a zip) to ``path``; ``audio`` holds each chapter's MP3 by chapter number. The MP3s
+    are copied in from their files, so memory holds none of them, however long the book."""
+    with zipfile.ZipFile(path, "w") as z:
         z.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip", compress_type=zipfile.ZIP_STORED)
 
-        def put(name: str, data: bytes, compress: bool = True) -> None:
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            z.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED)
+        def entry(name: str, compress: bool) -> zipfile.ZipInfo:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # the same bytes for the same book
+            info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+            return info
+
+        def put(name: str, data: bytes) -> None:
+            z.writestr(entry(name, True), data)
+
+        def copy(name: str, source: Path) -> None:
+            with source.open("rb") as src, z.open(entry(name, False), "w") as dst:
+                shutil.copyfileobj(src, dst)
 
         put("META-INF/container.xml", CONTAINER)
         cover_name = f"cover{cover.suffix.lower()}" if cover else None
@@ -65,10 +73,9 @@ def write_epub(book: Book, audio: dict[int, Path], cover: Path | None, modified:
         for chapter in book.chapters:
             put(f"OEBPS/{chapter_name(chapter)}.xhtml", chapter_xhtml(book, chapter))
             put(f"OEBPS/{chapter_name(chapter)}.smil", overlay(chapter))
-            put(f"OEBPS/{audio_path(chapter)}", audio[chapter.number].read_bytes(), compress=False)
+            copy(f"OEBPS/{audio_path(chapter)}", audio[chapter.number])
         if cover and cover_name:
-            put(f"OEBPS/{cover_name}", cover.read_bytes(), compress=False)
-    return out.getvalue()
+            copy(f"OEBPS/{cover_name}", cover)
 
 
 CONTAINER = b"""<?xml version="1.0" encoding="UTF-8"?>
