@@ -9,7 +9,8 @@ made up from word lists, so nothing is cached by accident), then, in one run:
   onnxruntime thread each, the voice loaded once per process, longest first: once with Piper
   as it comes (the issue's baseline), once with narrate's own session (its noise seeded per
   sentence, so the output does not depend on the jobs; the floor a build can reach);
-- a cold build (empty cache), a one-sentence edit, and a no-change rebuild.
+- a cold build (empty cache), a one-sentence edit, and a no-change rebuild, each timed as a whole
+  process, the interpreter's start and imports included, as `time narrate build` would.
 
 Each runs as its own process tree; peak memory is the sum of the RSS of every process in
 it (workers and encoders included), sampled every 0.2 s from /proc.
@@ -120,7 +121,9 @@ def script(minutes: float, seed: int = 1) -> str:
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[dict, float]:
-    """Run a process; what it printed last (JSON), and the peak of its process tree's summed RSS in MB."""
+    """Run a process; what it printed last (JSON), with its whole wall time (interpreter and imports too) as
+    'wall', and the peak of its process tree's summed RSS in MB."""
+    began = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **(env or {})})
     peak = [0.0]
@@ -138,7 +141,7 @@ def run(cmd: list[str], env: dict[str, str] | None = None) -> tuple[dict, float]
     watcher.join()
     if proc.returncode:
         sys.exit(err)
-    return json.loads(out.strip().splitlines()[-1]), peak[0]
+    return {**json.loads(out.strip().splitlines()[-1]), "wall": time.perf_counter() - began}, peak[0]
 
 
 def tree_rss(root: int) -> float:
@@ -191,9 +194,9 @@ def main() -> None:
             edit, edit_mb = run(build)
             same, _ = run(build)
             print(f"| {minutes:g} min | {synth['sentences']} | {cold['audio_s'] / 60:.1f} min | {plain['seconds']:.1f} s "
-                  f"| {synth['seconds']:.1f} s | {cold['seconds']:.1f} s | {cold['seconds'] / plain['seconds']:.2f} "
-                  f"| {cold['seconds'] / synth['seconds']:.2f} | {edit['seconds']:.1f} s "
-                  f"| {edit['seconds'] / cold['seconds']:.3f} | {same['seconds']:.1f} s "
+                  f"| {synth['seconds']:.1f} s | {cold['wall']:.1f} s | {cold['wall'] / plain['seconds']:.3f} "
+                  f"| {cold['wall'] / synth['seconds']:.3f} | {edit['wall']:.1f} s "
+                  f"| {edit['wall'] / cold['wall']:.3f} | {same['wall']:.1f} s ({same['seconds']:.1f} in build) "
                   f"| {synth_mb:.0f} / {cold_mb:.0f} / {edit_mb:.0f} |", flush=True)
             profiles.append((minutes, cold["stages"], edit["stages"]))
     print("\nwhere the time goes (wall seconds; cold build, then the edit):")

@@ -82,16 +82,26 @@ def test_daisy_meets_the_specification(books) -> None:  # type: ignore[no-untype
     assert meta["dc:title"] == 'Crossing <the> river & "beyond"' and meta["dc:creator"] == "Ana Núñez"
     assert meta["dc:date"] == "2026-11-20" and meta["dc:language"] == "en"
     assert meta["ncc:narrator"] == "tone, a Tone voice" and meta["ncc:generator"].startswith("narrate ")
+    # every paragraph a navigation point one level under its heading, named by its first sentence
     assert [(h.tag[-2:], h[0].text) for h in headings] == [
         ("h1", 'Crossing <the> river & "beyond"'),
         ("h1", "Leaving Hyesan"),
         ("h2", "Leg 1 of 2: from Hyesan to Changbai, on foot, 3 km"),
+        ("h3", "The river was low that night."),
         ("h2", "On the far bank"),
+        ("h3", 'Min: "Don\'t look back," she said.'),
+        ("h3", "A dog barked twice — then nothing."),
         ("h1", "The long road"),
         ("h2", "Leg 2 of 2: from Changbai to Kunming, by bus"),
         ("h3", "Deeper, straight away"),
+        ("h4", "We slept on the bus."),
         ("h2", "Arrival"),
+        ("h3", "It was day 4."),
+        ("h3", 'This was Crossing <the> river & "beyond", by Ana Núñez.'),
     ]
+    paragraphs = [h[0].get("href") for h in headings if "Leg" not in h[0].text and h[0].text.endswith(".")]
+    # the first paragraph's sentence is the fifth said: after the book's title, the chapter's, and the leg's two
+    assert paragraphs[0] == "c001.smil#c1par5"
     sentences = result.timeline.sentences
     assert len(clips) == len(sentences)
     assert abs(sum(c.end - c.begin for c in clips) - result.timeline.duration_ms / 1000) < 0.05
@@ -193,8 +203,9 @@ def test_a_chapter_whose_title_is_not_spoken_is_still_a_heading(tmp_path: Path) 
     script = write_script(tmp_path, "# One\n\nThe boat left at dawn.\n\n# ...\n\nThen the rain came.\n")
     result = build(str(script), str(tmp_path / "out"), tmp_path / "cache", tone_engines(), formats=("daisy", "epub"))
     _, headings, _ = check_daisy(result.layout.folder / "story.daisy")
-    assert [(h.tag[-2:], h[0].text) for h in headings][-1] == ("h1", "...")
-    assert headings[-1][0].get("href") == "c002.smil#c2par1"
+    assert [(h.tag[-2:], h[0].text) for h in headings][-3:] == [("h1", "..."), ("h2", "Then the rain came."),
+                                                                 ("h2", "This was Test Episode, by Test Author.")]
+    assert headings[-3][0].get("href") == headings[-2][0].get("href") == "c002.smil#c2par1"
     check_epub(result.layout.path(".epub"))
 
 
@@ -245,8 +256,8 @@ def BuildRecordOf(path: Path):  # type: ignore[no-untyped-def]
 
 
 def test_a_slower_reading_slows_the_voice_itself(tmp_path: Path, piper_engines) -> None:  # type: ignore[no-untyped-def]
-    """Piper says it at 80 % speed: the speech lasts a quarter longer, and the pitch does not move (the voice
-    is slower, nothing is stretched)."""
+    """Piper says it at 80 % speed: the voice itself is slower (the joe voice's sounds last about 1.15 times as
+    long at a length scale of 1.25: it does not stretch them in proportion), and nothing is time-stretched."""
     from narrate.plan import plan_episode
     from narrate.script import parse_script
 
@@ -258,7 +269,7 @@ def test_a_slower_reading_slows_the_voice_itself(tmp_path: Path, piper_engines) 
     assert dict(said.voice.settings)["speed"] == 0.8 and said.key != plain.key
     a = piper_engines.get("piper").synthesize(said.text, said.voice)
     b = piper_engines.get("piper").synthesize(plain.text, plain.voice)
-    assert 1.15 < len(a.samples) / len(b.samples) < 1.35
+    assert 1.1 < len(a.samples) / len(b.samples) < 1.3
 
 
 def test_a_bad_rate_is_one_line(tmp_path: Path) -> None:

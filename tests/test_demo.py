@@ -122,7 +122,7 @@ def test_demo_loudness_measured_on_the_decoded_file(demo) -> None:  # type: igno
     import pyloudnorm
 
     from narrate.audio import ffmpeg_exe
-    from narrate.loudness import measure_file
+    from narrate.meter import measure_file
 
     _, mp3, result = demo
     measured = measure_file(str(mp3))
@@ -146,7 +146,7 @@ def test_demo_loudness_measured_on_the_decoded_file(demo) -> None:  # type: igno
 
 def test_demo_every_format_meets_the_podcast_norms(demo) -> None:  # type: ignore[no-untyped-def]
     """The demo publishes MP3, M4B and Opus from one mix; each file, decoded and measured, is on target."""
-    from narrate.loudness import measure_file
+    from narrate.meter import measure_file
 
     _, mp3, result = demo
     assert sorted(result.outputs) == ["m4b", "mp3", "opus"]
@@ -178,7 +178,7 @@ def test_demo_chapter_markers_match_the_plan_after_mixing(demo) -> None:  # type
 
 
 def test_demo_speech_only_edition_synthesises_nothing(demo, piper_engines: Engines) -> None:  # type: ignore[no-untyped-def]
-    from narrate.loudness import measure_file
+    from narrate.meter import measure_file
 
     script, mp3, full = demo
     speech = build(str(script), str(mp3.parent), script.parent / "cache", piper_engines, edition="speech")
@@ -205,7 +205,9 @@ def test_demo_as_daisy_202(demo_books) -> None:  # type: ignore[no-untyped-def]
     assert demo_books.stats.synthesised == 0
     meta, headings, clips = check_daisy(demo_books.layout.folder / f"{demo_books.layout.stem}.daisy")
     assert meta["ncc:narrator"] == "joe (bundled), a Piper voice"
-    legs = [h[0].text for h in headings if h.tag.endswith("h2")]
+    legs = [h[0].text for h in headings if h.tag.endswith("h2") and h[0].text.startswith("Leg ")]
+    paragraphs = [h for h in headings if h.tag.endswith("h3")]
+    assert len(paragraphs) >= 8 and all(len(h[0].text) <= 61 for h in paragraphs)  # every paragraph, by its opening
     assert legs[0] == "Leg 1 of 8: from Shenyang to Seoul, by air, a route closed to them, 4,350 km overland instead"
     assert len(legs) == 8 and len(clips) == len(demo_books.timeline.sentences)
 

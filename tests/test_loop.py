@@ -14,7 +14,7 @@ from narrate.build import build
 from narrate.cache import cache_info, prune
 from narrate.engines import Engines
 from narrate.errors import NarrateError
-from narrate.loudness import measure_file
+from narrate.meter import measure_file
 from narrate.watch import watch, watched_files
 
 from narrate.testing import ToneEngine, tone_engines

@@ -20,7 +20,8 @@ from narrate.audio import ffmpeg_exe
 from narrate.build import build
 from narrate.engines import Engines
 from narrate.errors import NarrateError
-from narrate.loudness import frame_energies, frame_true_peaks, integrated, limiter_gains, measure_file, solve_master, frame_curve
+from narrate.loudness import frame_energies, frame_true_peaks, integrated, limiter_gains, solve_master, frame_curve
+from narrate.meter import measure_file
 from narrate.mix import DUCK_HOLD, DUCK_RELEASE
 from narrate.sounds import load_sound, make_loop
 
@@ -305,10 +306,14 @@ def test_episode_meets_podcast_loudness_after_encoding(tmp_path: Path, built) ->
     assert independent.integrated_lufs == pytest.approx(-16.0, abs=0.5)
     assert independent.true_peak_dbtp <= -1.0
     assert pyloudnorm.Meter(RATE).integrated_loudness(audio) == pytest.approx(-16.0, abs=0.5)
-    # The build reports what it measured, and records it.
-    assert result.loudness.measured == independent
+    # The build reports what it measured (its meter read the MP3's pieces as they were made: the same frames,
+    # with the encoder's delay and padding the file's header trims), and records it.
+    got = result.loudness.measured
+    assert got.integrated_lufs == pytest.approx(independent.integrated_lufs, abs=0.1), (got, independent)
+    assert got.true_peak_dbtp == pytest.approx(independent.true_peak_dbtp, abs=0.1), (got, independent)
+    assert got.loudness_range_lu == pytest.approx(independent.loudness_range_lu, abs=0.5), (got, independent)
     record = json.loads(result.manifest.read_text())
-    assert record["loudness"]["measured"]["integrated_lufs"] == independent.integrated_lufs
+    assert record["loudness"]["measured"]["integrated_lufs"] == round(got.integrated_lufs, 2)
     assert record["loudness"]["target_lufs"] == -16.0
 
 
@@ -384,7 +389,7 @@ def test_unknown_cue_name_points_at_its_line(tmp_path: Path, built) -> None:  # 
 def test_a_long_file_measured_in_halves_reads_as_a_whole(tmp_path: Path) -> None:
     """The halves' 400 ms and 3 s loudness, joined, give what one pass over the file gives (ffmpeg prints its
     own summary to 0.1 LU), and the true peak is the larger half's."""
-    from narrate.loudness import SPLIT_SECONDS, _measure_whole
+    from narrate.meter import SPLIT_SECONDS, _measure_whole
 
     rng = np.random.default_rng(3)
     rate, seconds = 8000, SPLIT_SECONDS + 30

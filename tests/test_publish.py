@@ -576,7 +576,7 @@ def test_page_passes_axe(episode_page) -> None:  # type: ignore[no-untyped-def]
 
 def test_a_format_that_misses_is_encoded_again_from_the_same_mix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Pretend the Opus codec made the episode 2 LU louder: the Opus file alone is encoded again 2 dB down."""
-    from narrate.loudness import Measurement, measure_file
+    from narrate.meter import Measurement, measure_file
 
     calls: list[str] = []
 

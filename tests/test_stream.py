@@ -11,8 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import narrate.master
 import narrate.stream
 from narrate.build import build
+from narrate.meter import measure_file
 from narrate.plan import plan_episode
 from narrate.script import parse_script
 from narrate.stream import pinned_chapters
@@ -77,8 +79,8 @@ def pinned_early(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 class WaitingEngine(ToneEngine):
-    """Says the last chapter only once MP3 pieces are in the cache (or after 30 s): as a real voice would
-    still be speaking while the first chapters are encoded."""
+    """Says the last chapter only once the MP3 pieces of two chapters are in the cache (or after 30 s): as a
+    real voice would still be speaking while the first chapters are encoded."""
 
     def __init__(self, cache: Path, marker: str) -> None:
         super().__init__(seconds_per_char=0.02)
@@ -87,20 +89,32 @@ class WaitingEngine(ToneEngine):
     def synthesize(self, text, voice):  # type: ignore[no-untyped-def]
         if text.endswith(self.marker):
             for _ in range(300):
-                if any((self.cache / "mp3").rglob("*")):
+                if sum(p.is_file() for p in (self.cache / "mp3").rglob("*")) >= 2:
                     break
                 time.sleep(0.1)
         return super().synthesize(text, voice)
 
 
-def test_chapters_are_encoded_while_later_ones_are_spoken(tmp_path: Path, pinned_early) -> None:  # type: ignore[no-untyped-def]
+def test_chapters_are_encoded_and_measured_while_later_ones_are_spoken(tmp_path: Path, pinned_early,
+                                                                       monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The MP3's pieces are encoded as their chapters are spoken, and measured as they are made: the finished
+    file gets no pass of its own, and what the meter read is what the file measures."""
     script = write_script(tmp_path, chapters(7))
     slow = tone_engines(WaitingEngine(tmp_path / "cache", " sixty."))
+
+    def no_second_pass(*_: object, **__: object) -> None:
+        raise AssertionError("the finished MP3 was measured again")
+
+    monkeypatch.setattr(narrate.master, "measure_file", no_second_pass)
     result = build(str(script), str(tmp_path / "out"), tmp_path / "cache", slow, formats=("mp3",))
     # what was left for mastering when synthesis ended: the last chapters, not the first
     assert 1 not in result.cost.encoded and 2 not in result.cost.encoded
     assert 7 in result.cost.encoded
-    assert abs(result.loudness.measured.integrated_lufs + 16) <= 0.5
+    got, whole = result.loudness.measured, measure_file(str(result.output))
+    assert abs(got.integrated_lufs + 16) <= 0.5
+    assert abs(got.integrated_lufs - whole.integrated_lufs) <= 0.05
+    assert abs(got.true_peak_dbtp - whole.true_peak_dbtp) <= 0.05
+    assert abs(got.loudness_range_lu - whole.loudness_range_lu) <= 0.3
 
 
 def test_streaming_does_not_change_a_sample(tmp_path: Path, pinned_early, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -27,6 +27,7 @@ from narrate.files import check_room
 from narrate.export.layout import episode_layout
 from narrate.inputs import check_files, load_script, load_sounds, used_files
 from narrate.clips import Clips
+from narrate.encoding import PieceMeter
 from narrate.master import MasterJob, loudness_target
 from narrate.stream import Streamer
 from narrate.mix import mix_episode
@@ -109,64 +110,65 @@ def build(
     import scipy.signal  # noqa: F401  # here, before two threads need it: scipy's lazy imports race
 
     state = None if fresh or previous is None else previous.mastering
-    with ThreadPoolExecutor(2) as pool:
-        loading = pool.submit(load_sounds, script, edition)
-        count = _counter(total, progress)
-        # a long episode mastered afresh is mixed, analysed and encoded chapter by chapter meanwhile
-        streamer = Streamer(plan, store, [FORMATS[f] for f in chosen], loading, loudness_target(plan),
-                            plan.meta.mix.true_peak) if state is None else None
+    with PieceMeter(store) as meter:  # the MP3 measured as its pieces are made
+        with ThreadPoolExecutor(2) as pool:
+            loading = pool.submit(load_sounds, script, edition)
+            count = _counter(total, progress)
+            # a long episode mastered afresh is mixed, analysed and encoded chapter by chapter meanwhile
+            streamer = Streamer(plan, store, [FORMATS[f] for f in chosen], loading, loudness_target(plan),
+                                plan.meta.mix.true_peak, meter) if state is None else None
 
-        def advance(n: int) -> None:
-            count(n)
-            if loading.done() and loading.exception():  # a sound that cannot be decoded stops the build now
-                loading.result()
+            def advance(n: int) -> None:
+                count(n)
+                if loading.done() and loading.exception():  # a sound that cannot be decoded stops the build now
+                    loading.result()
 
-        def ready(n: int, clips: Clips) -> None:
-            if streamer:
-                streamer.ready(n, clips)
-            if chapters_done:
-                chapters_done(n, len(plan.chapters))
-        try:
-            clips, stats = synthesize(plan, engines, store.speech, advance, store.clip_energies,
-                                      jobs or default_jobs(), ready)
-            engines.release()
-            sounds = loading.result()
-        except BaseException:
-            if streamer:
-                streamer.stop()
-            raise
-        pins = streamer.finish(clips) if streamer else None
-    stages.append(("synthesis", time.perf_counter() - mark))
-    mark = time.perf_counter()
-    # 4. mix: the timeline, levels, fades and ducking (audio is rendered later, chapter by chapter)
-    reference = pins.reference if pins else (state or {}).get("reference_lufs")
-    episode = mix_episode(plan, clips, sounds, reference=reference)
-    timeline = episode.timeline
-    facts = Provenance(
-        inputs, settings_record(plan, chosen, base_url),
-        chapter_records(plan, timeline, [episode.region_key(i) for i in range(len(episode.layouts))]),
-        sentence_records(plan, timeline), _engines_used(plan, engines),
-    )
-    changes = compare(previous, facts.chapters, facts.sentences, facts.settings)
-    stages.append(("mix", time.perf_counter() - mark))
-    mark = time.perf_counter()
-    # 5-7. master and encode, publish every file, and write the build record
-    written = publish_episode(plan, episode, Outputs(layout, tuple(FORMATS[f] for f in chosen), cover, base_url, books),
-                             facts, previous, MasterJob(store, state, say, pins))
-    store.record_use(str(layout.manifest.absolute()), {s.key for s in plan.speeches()})
-    for line in damage_report(store.damaged, plan, facts.chapters):
-        say(line)
-    m = written.mastered
-    stages += [*m.seconds, ("tags, sidecars, page, record", time.perf_counter() - mark - sum(t for _, t in m.seconds))]
-    return BuildResult(
-        output=written.audio[chosen[0]], timeline=timeline, stats=stats, loudness=m.loudness,
-        manifest=layout.manifest, layout=layout, show=written.show, edition=edition, outputs=written.audio,
-        files=written.files, base_url=base_url, changes=changes,
-        cost=Cost(stats.synthesised, stats.total, m.analysed, m.encoded, m.whole, len(plan.chapters),
-                  tuple(p.name for p in written.rewritten), tuple(p.name for p in written.kept), m.kept_master,
-                  m.encoded_seconds),
-        seconds=tuple(stages),
-    )
+            def ready(n: int, clips: Clips) -> None:
+                if streamer:
+                    streamer.ready(n, clips)
+                if chapters_done:
+                    chapters_done(n, len(plan.chapters))
+            try:
+                clips, stats = synthesize(plan, engines, store.speech, advance, store.clip_energies,
+                                          jobs or default_jobs(), ready)
+                engines.release()
+                sounds = loading.result()
+            except BaseException:
+                if streamer:
+                    streamer.stop()
+                raise
+            pins = streamer.finish(clips) if streamer else None
+        stages.append(("synthesis", time.perf_counter() - mark))
+        mark = time.perf_counter()
+        # 4. mix: the timeline, levels, fades and ducking (audio is rendered later, chapter by chapter)
+        reference = pins.reference if pins else (state or {}).get("reference_lufs")
+        episode = mix_episode(plan, clips, sounds, reference=reference)
+        timeline = episode.timeline
+        facts = Provenance(
+            inputs, settings_record(plan, chosen, base_url),
+            chapter_records(plan, timeline, [episode.region_key(i) for i in range(len(episode.layouts))]),
+            sentence_records(plan, timeline), _engines_used(plan, engines),
+        )
+        changes = compare(previous, facts.chapters, facts.sentences, facts.settings)
+        stages.append(("mix", time.perf_counter() - mark))
+        mark = time.perf_counter()
+        # 5-7. master and encode, publish every file, and write the build record
+        written = publish_episode(plan, episode, Outputs(layout, tuple(FORMATS[f] for f in chosen), cover, base_url, books),
+                                 facts, previous, MasterJob(store, state, say, pins, meter))
+        store.record_use(str(layout.manifest.absolute()), {s.key for s in plan.speeches()})
+        for line in damage_report(store.damaged, plan, facts.chapters):
+            say(line)
+        m = written.mastered
+        stages += [*m.seconds, ("tags, sidecars, page, record", time.perf_counter() - mark - sum(t for _, t in m.seconds))]
+        return BuildResult(
+            output=written.audio[chosen[0]], timeline=timeline, stats=stats, loudness=m.loudness,
+            manifest=layout.manifest, layout=layout, show=written.show, edition=edition, outputs=written.audio,
+            files=written.files, base_url=base_url, changes=changes,
+            cost=Cost(stats.synthesised, stats.total, m.analysed, m.encoded, m.whole, len(plan.chapters),
+                      tuple(p.name for p in written.rewritten), tuple(p.name for p in written.kept), m.kept_master,
+                      m.encoded_seconds),
+            seconds=tuple(stages),
+        )
 
 
 def damage_report(damaged: list[tuple[str, str]], plan: Plan, chapters: tuple) -> list[str]:

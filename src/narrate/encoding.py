@@ -33,7 +33,8 @@ from narrate.export.gapless import (
 )
 from narrate.export.m4b import ffmetadata
 from narrate.files import WORK_PREFIX
-from narrate.loudness import loudness_of, measure_file
+from narrate.loudness import loudness_of
+from narrate.meter import Measurement, StreamMeter, measure_file
 
 PROBE_SECONDS = 90  # how much of the mix codec_shifts encodes to see what the codec does to loudness
 PIECE_FRAMES = 768  # about 20 s: an edit re-encodes its own piece onwards, the pieces two at a time
@@ -55,12 +56,14 @@ class Encoder:
         self.whole: list[str] = []
         self.format_state: dict[str, dict] = {}
         self.raw: Path | None = None
+        self.segment_keys: list[str] = []  # the MP3's pieces, in order, as the last encode made them
         self._tmp: tempfile.TemporaryDirectory | None = None
 
     def encode(self, mastered: Episode, files: dict[AudioFormat, Path], folder: Path, everything: bool = False,
-               gains: dict[str, float] | None = None) -> None:
+               gains: dict[str, float] | None = None, meter: PieceMeter | None = None) -> None:
         """Encode what is missing. ``gains`` are each whole-file format's gain over the mastered samples
-        (it lands that codec on the target); without them, each keeps the gain it had last time."""
+        (it lands that codec on the target); without them, each keeps the gain it had last time. The MP3's
+        pieces are fed to ``meter`` as they are made."""
         n = len(mastered.layouts)
         finals = [mastered.region_key(i, mastered=True) for i in range(n)]
         audio_key = _hash(["audio", mastered.rate, mastered.channels, finals])
@@ -82,6 +85,7 @@ class Encoder:
                                                **{k: v for k, v in old.items() if k.startswith("codec_") or k == "measured"}}
         units = pieces(mastered) if mp3 else []
         segment_keys = [self.segment_key(mastered, u) for u in units]
+        self.segment_keys = segment_keys
         # each piece's (frames, CRC, bytes): its frames stay in the cache, read again one at a time when the
         # file is written, so memory holds one piece however long the book (a 7-hour MP3 is 400 MB)
         segments: list[tuple[int, int, int] | None] = [_meta(_load_segment(self.store, k)) for k in segment_keys]
@@ -93,6 +97,8 @@ class Encoder:
                 jobs = {k: pool.submit(self.segment, mastered, units[k], segment_keys[k]) for k in need}
                 for k, job in jobs.items():
                     segments[k] = _meta(job.result())
+                    if meter is not None:
+                        meter.feed(segment_keys)
         self.encoded = sorted({units[k].chapter for k in need})
         self.encoded_seconds = sum(units[k].b - units[k].a for k in need) / mastered.rate
         self.whole = [f.name for f in whole]
@@ -209,6 +215,55 @@ class Encoder:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
+
+
+class PieceMeter:
+    """The MP3 measured as it is made: its pieces, in order, are written to one ffmpeg meter as each is
+    ready (while later chapters are spoken, when streaming), so the finished file needs no pass of its own.
+    The frames fed are the file's own, bar its header; if the pieces change under it (the master was solved
+    again), it starts over."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.fed: list[str] = []
+        self._meter: StreamMeter | None = None
+        self._lock = threading.Lock()
+
+    def feed(self, keys: list[str]) -> None:
+        """Write the pieces ``keys`` names, in order, from the first not yet written up to the first not yet
+        in the cache."""
+        with self._lock:
+            if self.fed != keys[: len(self.fed)]:
+                self.close()
+            for key in keys[len(self.fed):]:
+                segment = _load_segment(self.store, key)
+                if segment is None:
+                    return
+                if self._meter is None:
+                    self._meter = StreamMeter("mp3")
+                self._meter.write(segment.data)
+                self.fed.append(key)
+
+    def result(self, keys: list[str], what: str) -> Measurement | None:
+        """The measurement of the pieces ``keys`` names, all of them written; None if some are not in the
+        cache."""
+        self.feed(keys)
+        with self._lock:
+            if self.fed != keys or self._meter is None:
+                return None
+            meter, self._meter, self.fed = self._meter, None, []
+        return meter.result(what)
+
+    def close(self) -> None:
+        if self._meter is not None:
+            self._meter.close()
+        self._meter, self.fed = None, []
+
+    def __enter__(self) -> PieceMeter:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 class Piece(NamedTuple):

@@ -1,4 +1,5 @@
-"""Loudness: BS.1770 measurement in 10 ms frames, a true-peak limiter, and the check after encoding.
+"""Loudness: BS.1770 measurement in 10 ms frames, and a true-peak limiter (the check after encoding is
+narrate.meter's).
 
 pyloudnorm's meter needs the whole signal in memory (6.3 GB for an hour of
 44.1 kHz stereo), so narrate uses pyloudnorm's own K-weighting filters and
@@ -17,14 +18,11 @@ from __future__ import annotations
 
 import functools
 import math
-import re
-import subprocess
 from dataclasses import dataclass
 
 import numpy as np
 
-from narrate.audio import Clip, ffmpeg_exe
-from narrate.errors import ExportError
+from narrate.audio import Clip
 
 BLOCK_FRAMES = 40  # 400 ms gating blocks...
 HOP_FRAMES = 10  # ...every 100 ms (75 % overlap)
@@ -235,119 +233,6 @@ def frame_curve(frame_values: np.ndarray, first: int, count: int, rate: int) -> 
     left, right = np.minimum(u, 0), np.maximum(u, 0)
     out = here[:, None] + (here - before)[:, None] * left + (after - here)[:, None] * right
     return out.reshape(-1)
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """Loudness of a finished file, as ffmpeg's ebur128 meter reads it."""
-
-    integrated_lufs: float
-    true_peak_dbtp: float
-    loudness_range_lu: float
-
-    def as_dict(self) -> dict[str, float]:
-        return {
-            "integrated_lufs": round(self.integrated_lufs, 2),
-            "true_peak_dbtp": round(self.true_peak_dbtp, 2),
-            "loudness_range_lu": round(self.loudness_range_lu, 2),
-        }
-
-
-_SUMMARY = {
-    "integrated_lufs": re.compile(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf) LUFS", re.S),
-    "loudness_range_lu": re.compile(r"Loudness range:\s*LRA:\s*(-?[\d.]+) LU", re.S),
-    "true_peak_dbtp": re.compile(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS", re.S),
-}
-
-
-SPLIT_SECONDS = 600  # a file at least this long is measured in two halves at once
-OVERLAP_SECONDS = 3.5  # each later part starts this early, so its 3 s windows are whole where its values count
-
-
-def measure_file(path: str, seconds: float | None = None, parts: int = 2) -> Measurement:
-    """Decode a finished file and measure it with ffmpeg's BS.1770 meter (true peak 4x oversampled).
-
-    A file ``seconds`` long (at least SPLIT_SECONDS) is measured in ``parts`` stretches side by side, one
-    ffmpeg each, from the meter's own 400 ms and 3 s loudness every 100 ms: the integrated loudness and
-    loudness range are worked out from those by BS.1770's and EBU Tech 3342's gating, the true peak is the
-    largest of the stretches'. On two cores that halves the one pass a whole hour's measurement costs."""
-    if seconds is None or seconds < SPLIT_SECONDS or parts < 2:
-        return _measure_whole(path)
-    from concurrent.futures import ThreadPoolExecutor
-
-    step = seconds / parts
-    spans = [(max(0.0, k * step - (OVERLAP_SECONDS if k else 0.0)), None if k == parts - 1 else
-              step + (OVERLAP_SECONDS if k else 0.0), OVERLAP_SECONDS if k else 0.0) for k in range(parts)]
-    with ThreadPoolExecutor(parts) as pool:
-        got = list(pool.map(lambda span: _meter_values(path, *span), spans))
-    momentary = np.concatenate([m for m, _, _ in got])
-    short = np.concatenate([s for _, s, _ in got])
-    peak = max(p for _, _, p in got)
-    return Measurement(_gated_integrated(momentary), 20 * math.log10(peak) if peak > 0 else -math.inf,
-                       _loudness_range(short))
-
-
-def _meter_values(path: str, start: float, length: float | None, skip: float) -> tuple[np.ndarray, np.ndarray, float]:
-    """ffmpeg's momentary (400 ms) and short-term (3 s) loudness every 100 ms over one stretch of a file,
-    leaving out its first ``skip`` seconds, and the stretch's true peak (linear)."""
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-ss", f"{start:.3f}"]
-    if length is not None:
-        cmd += ["-t", f"{length:.3f}"]
-    cmd += ["-i", path, "-map", "0:a:0", "-af", "ebur128=peak=true:metadata=1,ametadata=mode=print:file=-",
-            "-f", "null", "-"]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        lines = out.stderr.strip().splitlines()
-        raise ExportError(f"could not measure the loudness of {path}: {lines[-1] if lines else 'no output'}")
-    momentary, short, peak, at = [], [], 0.0, 0.0
-    for line in out.stdout.splitlines():
-        if line.startswith("frame:"):
-            at = float(line.rsplit("pts_time:", 1)[1])
-        elif at < skip - 1e-6:
-            continue
-        elif line.startswith("lavfi.r128.M="):
-            momentary.append(float(line.split("=", 1)[1]))
-        elif line.startswith("lavfi.r128.S="):
-            short.append(float(line.split("=", 1)[1]))
-        elif line.startswith("lavfi.r128.true_peak="):
-            peak = max(peak, float(line.split("=", 1)[1]))
-    return np.array(momentary), np.array(short), peak
-
-
-def _gated_integrated(blocks_lufs: np.ndarray) -> float:
-    """BS.1770-4 integrated loudness from the loudness of its 400 ms blocks (75 % overlap)."""
-    z = 10 ** ((blocks_lufs[blocks_lufs >= ABSOLUTE_GATE] + 0.691) / 10)
-    if z.size == 0:
-        return -math.inf
-    relative = -0.691 + 10 * math.log10(z.mean()) + RELATIVE_GATE
-    z = z[-0.691 + 10 * np.log10(z) > relative]
-    return -0.691 + 10 * math.log10(z.mean()) if z.size else -math.inf
-
-
-def _loudness_range(short_lufs: np.ndarray) -> float:
-    """EBU Tech 3342 loudness range from short-term (3 s) loudness: gated at -70 LUFS and 20 LU below their
-    mean, the spread between the 10th and 95th percentiles."""
-    s = short_lufs[short_lufs >= ABSOLUTE_GATE]
-    if s.size == 0:
-        return 0.0
-    relative = 10 * math.log10(np.mean(10 ** (s / 10))) - 20
-    s = s[s >= relative]
-    return float(np.percentile(s, 95) - np.percentile(s, 10)) if s.size else 0.0
-
-
-def _measure_whole(path: str) -> Measurement:
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-i", path, "-map", "0:a:0",
-           "-af", "ebur128=peak=true", "-f", "null", "-"]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    summary = out.stderr[out.stderr.rfind("Summary:"):] if "Summary:" in out.stderr else ""
-    values = {}
-    for key, pattern in _SUMMARY.items():
-        m = pattern.search(summary)
-        if out.returncode != 0 or not m:
-            lines = out.stderr.strip().splitlines()
-            raise ExportError(f"could not measure the loudness of {path}: {lines[-1] if lines else 'no output'}")
-        values[key] = float(m.group(1))
-    return Measurement(**values)
 
 
 def clip_energies(clip: Clip) -> np.ndarray:

@@ -30,11 +30,12 @@ from typing import Any
 import numpy as np
 
 from narrate.cache import Store
-from narrate.encoding import Encoder, codec_shifts, plain_target
+from narrate.encoding import Encoder, PieceMeter, codec_shifts, plain_target
 from narrate.episode import Episode
 from narrate.export.encode import reencode
 from narrate.export.formats import AudioFormat
-from narrate.loudness import Master, Measurement, default_target, measure_file, solve_master
+from narrate.loudness import Master, default_target, solve_master
+from narrate.meter import Measurement, measure_file
 from narrate.plan import Plan
 
 # The limiter aims this far under the true-peak ceiling: encoding adds
@@ -119,6 +120,7 @@ class MasterJob:
     previous: dict | None = None  # the last build's mastering state (BuildRecord.mastering); None: master afresh
     log: Callable[[str], None] = lambda _: None
     pins: Pins | None = None  # a long episode's reference and gain, from its first chapters (narrate.stream)
+    meter: PieceMeter | None = None  # the MP3 measured as its pieces are made (narrate.encoding)
 
 
 def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Path], existing: dict[str, Path],
@@ -168,9 +170,10 @@ def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Pat
                 master = pinned_master if pinned_master and attempt == 1 else solve_master(
                     energies, peaks, aim_lufs, aim_tp, bounds)
                 with clock("encode"):
-                    work.encode(episode.with_master(master), files, folder, everything=True, gains=gains)
+                    work.encode(episode.with_master(master), files, folder, everything=True, gains=gains,
+                                meter=job.meter)
                 with clock("measure"):
-                    measured = measure_file(str(files[first]), episode.timeline.duration_ms / 1000)
+                    measured = _measure_first(work, first, files[first], job.meter)
                 loud_error = target - measured.integrated_lufs
                 peak_error = measured.true_peak_dbtp - ceiling
                 if attempt == 2 or not math.isfinite(measured.integrated_lufs):
@@ -271,6 +274,16 @@ def first_master(plan: Plan, energies: np.ndarray, peaks: np.ndarray, bounds: tu
     ENCODE_MARGIN_DB under the ceiling (encoding adds overshoot); ``aim_lufs`` corrects for the codec."""
     target = loudness_target(plan) if aim_lufs is None else aim_lufs
     return solve_master(energies, peaks, target, plan.meta.mix.true_peak - ENCODE_MARGIN_DB, bounds)
+
+
+def _measure_first(work: Encoder, fmt: AudioFormat, path: Path, meter: PieceMeter | None) -> Measurement:
+    """The first format's loudness after encoding: an MP3 from what the meter read of its pieces as they were
+    made (no pass over the file), anything else by measuring the file."""
+    if meter is not None and fmt.name == "mp3" and work.segment_keys:
+        got = meter.result(work.segment_keys, str(path))
+        if got is not None:
+            return got
+    return measure_file(str(path), work.episode.timeline.duration_ms / 1000)
 
 
 def _pcm_true_peak(peaks: np.ndarray, master: Master) -> float:

@@ -36,8 +36,9 @@ CHAPTER_TAIL = 1.0
 BEFORE_OUTRO = 0.6
 OUTRO_TAIL = 0.3
 
-SPEECH_FORMAT = 2  # part of every speech key: bump it when what a synthesised sentence depends on changes
-# (2: Piper's random draws seeded by each sentence's own phonemes)
+SPEECH_FORMAT = 3  # part of every speech key: bump it when what a synthesised sentence depends on changes
+# (2: Piper's random draws seeded by each sentence's own phonemes; 3: drawn by PCG64 and Box-Muller, only what
+# each draw needs, and denormals flushed to zero)
 EDITIONS = ("full", "speech")  # 'speech': no beds and no stings, the same chapters and cues
 
 

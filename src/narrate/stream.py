@@ -38,7 +38,7 @@ import numpy as np
 
 from narrate.cache import Store
 from narrate.clips import Clips
-from narrate.encoding import Encoder, codec_shifts, pieces
+from narrate.encoding import Encoder, PieceMeter, codec_shifts, pieces
 from narrate.episode import Episode, Stopped
 from narrate.errors import NarrateError
 from narrate.export.formats import AudioFormat
@@ -105,8 +105,9 @@ class Streamer:
     and returns the pins, working them out now if streaming had not got that far."""
 
     def __init__(self, plan: Plan, store: Store, formats: list[AudioFormat], sounds: Future[MixSounds],
-                 target: float, ceiling: float) -> None:
+                 target: float, ceiling: float, meter: PieceMeter | None = None) -> None:
         self.plan, self.store, self.formats, self.sounds = plan, store, formats, sounds
+        self.meter = meter  # fed each MP3 piece as it is made, in order
         self.target, self.ceiling = target, ceiling
         self.chapters = pinned_chapters(plan)
         self.pins: Pins | None = None
@@ -180,14 +181,19 @@ class Streamer:
             return
         mastered = self._mastered(episode, analysed)
         work = Encoder(mastered, [mp3], self.store, {}, None)
+        keys = []
         for unit in pieces(mastered):
             if self._stop.is_set():
                 return
-            if self.encoded <= unit.chapter < analysed - 1:
-                key = work.segment_key(mastered, unit)
-                if not self.store.path("mp3", key).exists():
-                    work.segment(mastered, unit, key)
+            if unit.chapter < analysed - 1:
+                keys.append(work.segment_key(mastered, unit))
+            if self.encoded <= unit.chapter < analysed - 1 and not self.store.path("mp3", keys[-1]).exists():
+                work.segment(mastered, unit, keys[-1])
+                if self.meter is not None:
+                    self.meter.feed(keys)
         self.encoded = analysed - 1
+        if self.meter is not None:
+            self.meter.feed(keys)
 
     def _mastered(self, episode: Episode, chapters: int) -> Episode:
         """The first ``chapters`` (all analysed) at the pinned gain, each with its own limiter, as the

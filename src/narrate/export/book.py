@@ -53,6 +53,7 @@ class Paragraph:
     id: str
     clips: tuple[Clip, ...]
     speaker: str | None = None
+    role: str = "text"  # or 'intro' (the title, said before the first chapter) or 'outro' (the close)
 
 
 Part = Heading | Paragraph
@@ -127,7 +128,7 @@ def make_book(plan: Plan, timeline: Timeline, durations: dict[int, int], identif
                 level = min(int(kind[1]), level + 1)
                 parts.append(Heading(pid, level, first.text, these))
             else:
-                parts.append(Paragraph(pid, these, first.speaker))
+                parts.append(Paragraph(pid, these, first.speaker, kind))
         if not any(isinstance(p, Heading) and p.level == 1 for p in parts) and clips:
             # a title of punctuation alone is not spoken; the chapter is still a heading to move to
             parts.insert(0, Heading(f"c{c.number}h0", 1, c.title, (), at=clips[0]))

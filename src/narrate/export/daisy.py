@@ -1,10 +1,13 @@
 """DAISY 2.02 talking books: ncc.html, a text content document, one SMIL 1.0 file and one MP3 per chapter.
 
 The NCC (XHTML 1.0) carries the DAISY metadata and the navigation: the book's title, each chapter (h1),
-each leg's details (h2) and the script's sub-headings (h2 to h6). DAISY 2.02 allows only headings, pages
-and notes there, so paragraphs are navigated in the text content document (``content.html``), where
-each is a ``p`` whose sentences are ``span``s; each sentence is a ``par`` of its chapter's SMIL, with
-its text and its clip of the chapter's MP3. The MP3s are constant bit rate and mono (the specification
+each leg's details (h2), the script's sub-headings (h2 to h6), and every paragraph, one level under the
+heading before it (h6 at most) and named by its opening words, so a reader moves by paragraph as by
+heading. DAISY 2.02 lets the NCC hold only headings, pages and notes, so a paragraph is a heading there,
+as DAISY producers do for points under a chapter (Anemone does it for verses: players such as
+EasyReader and Thorium show no other kind in their navigation). In the text content document
+(``content.html``) each paragraph stays a ``p`` whose sentences are ``span``s; each sentence is a ``par``
+of its chapter's SMIL, with its text and its clip of the chapter's MP3. The MP3s are constant bit rate and mono (the specification
 advises against VBR; DAISY validators warn on stereo).
 """
 
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from narrate.export.book import Book, Chapter, add_text, clock, npt
+from narrate.export.book import Book, Chapter, Heading, add_text, clock, npt
 
 XHTML = "http://www.w3.org/1999/xhtml"
 XHTML_DOCTYPE = ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
@@ -68,11 +71,19 @@ def ncc(book: Book) -> bytes:
     html, head, body = _xhtml(book, book.title)
     first = book.chapters[0]
     items: list[tuple[str, str, str, str]] = [("h1", "title", book.title, f"{smil_name(first)}#{_par(first.clips[0].id)}")]
-    depth = 1
+    depth = heading = 1
     for chapter in book.chapters:
-        for h in chapter.headings:
-            items.append((f"h{h.level}", h.id, h.text, f"{smil_name(chapter)}#{_par(h.target.id)}"))
-            depth = max(depth, h.level)
+        for part in chapter.parts:
+            if isinstance(part, Heading):
+                heading = level = part.level
+                text, target = part.text, part.target
+            elif part.clips and part.role != "intro":  # a paragraph, one level under the heading before it
+                # (the book's title leads to the intro, which says it)
+                level, text, target = min(heading + 1, 6), opening(part.clips[0].text), part.clips[0]
+            else:
+                continue
+            items.append((f"h{level}", part.id, text, f"{smil_name(chapter)}#{_par(target.id)}"))
+            depth = max(depth, level)
     for name, content, scheme in [
         ("dc:title", book.title, None),
         ("dc:creator", book.author or book.publisher, None),
@@ -102,6 +113,17 @@ def ncc(book: Book) -> bytes:
         h = ET.SubElement(body, tag, attrs)
         ET.SubElement(h, "a", {"href": href}).text = text
     return _serialise(html, XHTML_DOCTYPE)
+
+
+OPENING_CHARACTERS = 60
+
+
+def opening(sentence: str) -> str:
+    """A paragraph's name in the NCC: its first sentence, cut at a word before OPENING_CHARACTERS with '…'."""
+    if len(sentence) <= OPENING_CHARACTERS:
+        return sentence
+    cut = sentence[: OPENING_CHARACTERS + 1].rsplit(" ", 1)[0].rstrip(" ,;:–—-")
+    return (cut or sentence[:OPENING_CHARACTERS]) + "…"
 
 
 def content(book: Book) -> bytes:
