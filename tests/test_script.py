@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from narrate.engines import Engines
 from narrate.errors import NarrateError, ScriptError
 from narrate.plan import Cue, Silence, plan_episode
-from narrate.script import Paragraph, Pause, parse_script, read_script_text
+from narrate.script import Paragraph, Pause, VoiceSettings, parse_script, read_script_text
 
 from conftest import DEMO
 
@@ -224,6 +225,28 @@ def test_piper_says_a_sentence_the_same_whatever_came_before_it() -> None:
     runs = {subprocess.run([sys.executable, "-c", SPEAK, threads, order], capture_output=True, text=True,
                            check=True).stdout for threads, order in (("1", "forward"), ("1", "backward"))}
     assert len(runs) == 1 and len(runs.pop().split()) == 3
+
+
+def test_seeded_noise_is_standard_normal_and_a_longer_draw_begins_as_a_shorter_one() -> None:
+    from narrate.engines.seeded import normal
+
+    seed = np.arange(9, dtype=np.uint32)
+    long, short = normal(seed, 1_000_001), normal(seed, 1001)
+    assert long.dtype == np.float32 and len(long) == 1_000_001 and np.array_equal(long[:1001], short)
+    x = long.astype(np.float64)  # a million values: the moments' standard errors are 0.001 to 0.01
+    assert abs(x.mean()) < 0.003 and abs(x.std() - 1) < 0.003
+    assert abs(np.mean(x ** 3)) < 0.01 and abs(np.mean(x ** 4) - 3) < 0.03  # not skewed; a normal's tails
+    assert not np.array_equal(normal(seed + 1, 1001), short)
+
+
+def test_the_joe_voice_draws_two_channels_a_phoneme_and_192_a_frame(piper_engines) -> None:  # type: ignore[no-untyped-def]
+    """The probes find each draw's shape, so each sentence's noise is only what the voice reads."""
+    from narrate.engines.seeded import Draw
+
+    voice = piper_engines.get("piper")
+    resolved = voice.resolve(VoiceSettings(), Path("."))
+    session = voice._load(resolved.model).session
+    assert session.layout == [Draw(2, True), Draw(192, False)]
 
 
 def test_pronunciations_as_respellings_phonemes_or_both() -> None:
