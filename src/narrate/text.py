@@ -24,6 +24,13 @@ def _segmenter(lang: str):  # type: ignore[no-untyped-def]
     return pysbd.Segmenter(language=lang if lang in LANGUAGE_CODES else "en", clean=False)
 
 
+def _sentences(segmenter, text: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """pysbd's sentences, as its processor finds them. Its ``segment`` would then find each one in the text
+    again with a regular expression of its own (a new one for every sentence: 0.4 s of compiling in an
+    hour's script, a third of a build with nothing to do); the caller finds them with str.find instead."""
+    return segmenter.processor(text).process() if text else []
+
+
 def split_sentences(text: str, lang: str = "en") -> list[tuple[int, str]]:
     """Split text into sentences, each with its character offset in ``text``."""
     out: list[tuple[int, str]] = []
@@ -35,7 +42,7 @@ def split_sentences(text: str, lang: str = "en") -> list[tuple[int, str]]:
     # pysbd behind characters of the same length, and given back after
     for m in [*URL.finditer(text), *EMAIL.finditer(text)]:
         text = text[: m.start()] + m.group(0).translate(_HIDE) + text[m.end():]
-    for piece in _rejoin_numbers([seg.strip() for seg in _segmenter(lang.split("-")[0].lower()).segment(text)]):
+    for piece in _rejoin_numbers([seg.strip() for seg in _sentences(_segmenter(lang.split("-")[0].lower()), text)]):
         if not piece:
             continue
         start = text.find(piece, pos)
