@@ -113,6 +113,7 @@ class Streamer:
         self.pins: Pins | None = None
         self.clips: Clips | None = None
         self.encoded = 0  # chapters whose MP3 pieces are encoded
+        self._keys: list[str] = []  # their pieces' keys, in order
         self._limiters: list[np.ndarray] = []  # each chapter analysed so far: its limiter at the pinned gain
         self._news: queue.Queue[int | None] = queue.Queue()
         self._stop = threading.Event()
@@ -181,19 +182,23 @@ class Streamer:
             return
         mastered = self._mastered(episode, analysed)
         work = Encoder(mastered, [mp3], self.store, {}, None)
-        keys = []
+        new: list[str] = []  # the keys of this call's pieces, after those of the chapters already encoded
         for unit in pieces(mastered):
-            if self._stop.is_set():
-                return
-            if unit.chapter < analysed - 1:
-                keys.append(work.segment_key(mastered, unit))
-            if self.encoded <= unit.chapter < analysed - 1 and not self.store.path("mp3", keys[-1]).exists():
-                work.segment(mastered, unit, keys[-1])
+            if unit.chapter < self.encoded:
+                continue
+            if unit.chapter >= analysed - 1 or self._stop.is_set():
+                break
+            new.append(work.segment_key(mastered, unit))
+            if not self.store.path("mp3", new[-1]).exists():
+                work.segment(mastered, unit, new[-1])
                 if self.meter is not None:
-                    self.meter.feed(keys)
+                    self.meter.feed(self._keys + new)
+        if self._stop.is_set():
+            return
+        self._keys += new
         self.encoded = analysed - 1
         if self.meter is not None:
-            self.meter.feed(keys)
+            self.meter.feed(self._keys)
 
     def _mastered(self, episode: Episode, chapters: int) -> Episode:
         """The first ``chapters`` (all analysed) at the pinned gain, each with its own limiter, as the
