@@ -117,12 +117,15 @@ class SeededSession:
         """Each draw's channels, and whether it is drawn per phoneme, from two short inputs given ample room;
         room for anything if the probes fail (a voice that takes other inputs)."""
         ample = [Draw(CHANNELS, False)] * self.draws
+        inputs = {i.name for i in self.session.get_inputs()}
         seen = []
         try:
             for length in PROBES:
                 ids = np.array([[1] + [20 + k % 16 for k in range(length - 2)] + [2]], dtype=np.int64)
                 feed = {"input": ids, "input_lengths": np.array([length], dtype=np.int64),
                         "scales": np.array([0.667, 1.0, 0.8], dtype=np.float32)}
+                if "sid" in inputs:  # a voice of several speakers: the first one
+                    feed["sid"] = np.array([0], dtype=np.int64)
                 noise = self.noise(bytes(32), length, ample, FRAMES_PER_PHONEME * 8)
                 seen.append([tuple(int(v) for v in shape) for shape in self.session.run(self.shapes, {**feed, **noise})])
         except Exception:  # onnxruntime's own types  # noqa: BLE001
