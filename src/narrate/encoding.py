@@ -29,7 +29,7 @@ from narrate.errors import NarrateError
 from narrate.export.encode import Target, encode_chunks
 from narrate.export.formats import AudioFormat
 from narrate.export.gapless import (
-    POSTROLL_FRAMES, PREROLL_FRAMES, SAMPLES_PER_FRAME, Segment, encode_segment, write_assembled,
+    POSTROLL_FRAMES, PREROLL_FRAMES, SAMPLES_PER_FRAME, Segment, encode_segment, encode_segments, write_assembled,
 )
 from narrate.export.m4b import ffmetadata
 from narrate.files import WORK_PREFIX
@@ -93,12 +93,17 @@ class Encoder:
         if whole:
             self._encode_whole(mastered, whole, files, folder, units, segments, segment_keys, need)
         elif need:
-            with ThreadPoolExecutor(2) as pool:  # each worker renders its piece and waits on its encoder
-                jobs = {k: pool.submit(self.segment, mastered, units[k], segment_keys[k]) for k in need}
-                for k, job in jobs.items():
-                    segments[k] = _meta(job.result())
+            # two halves side by side, each by one ffmpeg; the meter hears the first while the second is made
+            halves = [half for half in (need[: (len(need) + 1) // 2], need[(len(need) + 1) // 2 :]) if half]
+            with ThreadPoolExecutor(2) as pool:
+                jobs = [pool.submit(self.segments, mastered, [units[k] for k in half], [segment_keys[k] for k in half])
+                        for half in halves]
+                for job in jobs:
+                    job.result()
                     if meter is not None:
                         meter.feed(segment_keys)
+            for k in need:
+                segments[k] = _meta(_load_segment(self.store, segment_keys[k]))
         self.encoded = sorted({units[k].chapter for k in need})
         self.encoded_seconds = sum(units[k].b - units[k].a for k in need) / mastered.rate
         self.whole = [f.name for f in whole]
@@ -173,6 +178,21 @@ class Encoder:
                                  pre // SAMPLES_PER_FRAME, None if last else (b - a) // SAMPLES_PER_FRAME)
         _save_segment(self.store, key, segment)
         return segment
+
+    def segments(self, mastered: Episode, units: list[Piece], keys: list[str]) -> None:
+        """Encode several pieces into the cache with one ffmpeg (``encode_segments``), rendering each with its
+        context as it goes."""
+        n = len(mastered.layouts)
+
+        def jobs() -> Iterator[tuple[np.ndarray, int, int | None]]:
+            for unit in units:
+                audio, pre = self._context(mastered, unit)
+                last = unit.chapter == n - 1 and unit.b == mastered.layouts[unit.chapter].length
+                yield audio, pre // SAMPLES_PER_FRAME, None if last else (unit.b - unit.a) // SAMPLES_PER_FRAME
+
+        for key, segment in zip(keys, encode_segments(jobs(), mastered.rate, mastered.channels,
+                                                      self._mp3_args(mastered))):
+            _save_segment(self.store, key, segment)
 
     def _encode_whole(self, mastered: Episode, whole: list[AudioFormat], files: dict[AudioFormat, Path], folder: Path,
                       units: list[Piece], segments: list[tuple[int, int, int] | None], segment_keys: list[str],

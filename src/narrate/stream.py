@@ -182,23 +182,18 @@ class Streamer:
             return
         mastered = self._mastered(episode, analysed)
         work = Encoder(mastered, [mp3], self.store, {}, None)
-        new: list[str] = []  # the keys of this call's pieces, after those of the chapters already encoded
-        for unit in pieces(mastered):
-            if unit.chapter < self.encoded:
-                continue
-            if unit.chapter >= analysed - 1 or self._stop.is_set():
-                break
-            new.append(work.segment_key(mastered, unit))
-            if not self.store.path("mp3", new[-1]).exists():
-                work.segment(mastered, unit, new[-1])
-                if self.meter is not None:
-                    self.meter.feed(self._keys + new)
-        if self._stop.is_set():
-            return
-        self._keys += new
-        self.encoded = analysed - 1
-        if self.meter is not None:
-            self.meter.feed(self._keys)
+        units = pieces(mastered)
+        for chapter in range(self.encoded, analysed - 1):  # a chapter's missing pieces by one ffmpeg
+            if self._stop.is_set():
+                return
+            mine = [u for u in units if u.chapter == chapter]
+            keys = [work.segment_key(mastered, u) for u in mine]
+            missing = [k for k, key in enumerate(keys) if not self.store.path("mp3", key).exists()]
+            work.segments(mastered, [mine[k] for k in missing], [keys[k] for k in missing])
+            self._keys += keys
+            self.encoded = chapter + 1
+            if self.meter is not None:
+                self.meter.feed(self._keys)
 
     def _mastered(self, episode: Episode, chapters: int) -> Episode:
         """The first ``chapters`` (all analysed) at the pinned gain, each with its own limiter, as the

@@ -26,7 +26,7 @@ import functools
 import struct
 import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import BinaryIO
 from dataclasses import dataclass
 
@@ -78,14 +78,57 @@ def encode_segment(
 ) -> Segment:
     """Encode float audio (samples, channels) to MP3 and keep frames skip..skip+keep (all the rest if None)."""
     cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar", str(rate), "-ac", str(channels),
-           "-i", "pipe:0", "-map_metadata", "-1", *codec_args, "-reservoir", "0", "-write_xing", "0", "-f", "mp3", "pipe:1"]
+           "-i", "pipe:0", *_piece_output(codec_args), "pipe:1"]
     with tempfile.TemporaryFile() as err:
         out = subprocess.run(cmd, input=to_pcm16(audio), stdout=subprocess.PIPE, stderr=err, check=False)
-        if out.returncode:
-            err.seek(0)
-            lines = err.read().decode("utf-8", "replace").strip().splitlines()
-            raise ExportError(f"ffmpeg could not encode MP3: {lines[-1] if lines else out.returncode}")
-    data = out.stdout
+        _check(out.returncode, err)
+    return _kept(out.stdout, skip, keep)
+
+
+def encode_segments(jobs: Iterable[tuple[np.ndarray, int, int | None]], rate: int, channels: int,
+                    codec_args: Sequence[str]) -> list[Segment]:
+    """``encode_segment`` for several pieces at once, by one ffmpeg with an encoder of its own for each (the
+    same frames as one ffmpeg each): the audio goes to temporary files first, a piece at a time. Starting one
+    process, not one a piece, saves its start (about 16 ms of CPU) and keeps the build from forking itself
+    hundreds of times an hour (a forked child counts the whole build's memory until it runs ffmpeg)."""
+    with tempfile.TemporaryDirectory(prefix="narrate-pieces-") as tmp:
+        inputs: list[str] = []
+        outputs: list[str] = []
+        trims: list[tuple[int, int | None]] = []
+        for k, (audio, skip, keep) in enumerate(jobs):
+            path = f"{tmp}/{k}.s16"
+            with open(path, "wb") as fh:
+                fh.write(to_pcm16(audio))
+            inputs += ["-f", "s16le", "-ar", str(rate), "-ac", str(channels), "-i", path]
+            outputs += ["-map", f"{k}:a", *_piece_output(codec_args), f"{tmp}/{k}.mp3"]
+            trims.append((skip, keep))
+        if not trims:
+            return []
+        with tempfile.TemporaryFile() as err:
+            code = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", *inputs, *outputs],
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, check=False).returncode
+            _check(code, err)
+        out = []
+        for k, (skip, keep) in enumerate(trims):
+            with open(f"{tmp}/{k}.mp3", "rb") as fh:
+                out.append(_kept(fh.read(), skip, keep))
+        return out
+
+
+def _piece_output(codec_args: Sequence[str]) -> list[str]:
+    """One piece's encoder: no tags, no bit reservoir (no frame borrows from the one before), no Xing frame."""
+    return ["-map_metadata", "-1", *codec_args, "-reservoir", "0", "-write_xing", "0", "-f", "mp3"]
+
+
+def _check(code: int, err: BinaryIO) -> None:
+    if code:
+        err.seek(0)
+        lines = err.read().decode("utf-8", "replace").strip().splitlines()
+        raise ExportError(f"ffmpeg could not encode MP3: {lines[-1] if lines else code}")
+
+
+def _kept(data: bytes, skip: int, keep: int | None) -> Segment:
+    """Frames skip..skip+keep of an encoded stream (all the rest if None)."""
     lengths = frame_lengths(data)
     ends = np.cumsum([0, *lengths])
     stop = len(lengths) if keep is None else skip + keep
