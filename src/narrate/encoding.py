@@ -98,12 +98,11 @@ class Encoder:
             with ThreadPoolExecutor(2) as pool:
                 jobs = [pool.submit(self.segments, mastered, [units[k] for k in half], [segment_keys[k] for k in half])
                         for half in halves]
-                for job in jobs:
-                    job.result()
+                for half, job in zip(halves, jobs):
+                    for k, segment in zip(half, job.result()):
+                        segments[k] = _meta(segment)
                     if meter is not None:
                         meter.feed(segment_keys)
-            for k in need:
-                segments[k] = _meta(_load_segment(self.store, segment_keys[k]))
         self.encoded = sorted({units[k].chapter for k in need})
         self.encoded_seconds = sum(units[k].b - units[k].a for k in need) / mastered.rate
         self.whole = [f.name for f in whole]
@@ -179,9 +178,9 @@ class Encoder:
         _save_segment(self.store, key, segment)
         return segment
 
-    def segments(self, mastered: Episode, units: list[Piece], keys: list[str]) -> None:
+    def segments(self, mastered: Episode, units: list[Piece], keys: list[str]) -> list[Segment]:
         """Encode several pieces into the cache with one ffmpeg (``encode_segments``), rendering each with its
-        context as it goes."""
+        context as it goes; the pieces as encoded."""
         n = len(mastered.layouts)
 
         def jobs() -> Iterator[tuple[np.ndarray, int, int | None]]:
@@ -190,9 +189,10 @@ class Encoder:
                 last = unit.chapter == n - 1 and unit.b == mastered.layouts[unit.chapter].length
                 yield audio, pre // SAMPLES_PER_FRAME, None if last else (unit.b - unit.a) // SAMPLES_PER_FRAME
 
-        for key, segment in zip(keys, encode_segments(jobs(), mastered.rate, mastered.channels,
-                                                      self._mp3_args(mastered))):
+        made = encode_segments(jobs(), mastered.rate, mastered.channels, self._mp3_args(mastered))
+        for key, segment in zip(keys, made):
             _save_segment(self.store, key, segment)
+        return made
 
     def _encode_whole(self, mastered: Episode, whole: list[AudioFormat], files: dict[AudioFormat, Path], folder: Path,
                       units: list[Piece], segments: list[tuple[int, int, int] | None], segment_keys: list[str],
