@@ -16,7 +16,7 @@ import pyloudnorm
 import pytest
 from scipy.signal import butter, sosfiltfilt
 
-from narrate.audio import ffmpeg_exe
+from narrate.audio import ffmpeg_exe, resample_array, resampled_length
 from narrate.build import build
 from narrate.engines import Engines
 from narrate.errors import NarrateError
@@ -253,6 +253,43 @@ def test_true_peaks_do_not_depend_on_how_the_audio_is_cut(monkeypatch: pytest.Mo
 
     reference = np.abs(resample_poly(x.astype(np.float64), 4, 1, axis=0)).max()
     assert whole.max() == pytest.approx(reference, rel=0.01)
+
+
+def test_true_peaks_are_the_interpolators_outputs_frame_by_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each frame's peak is the largest output of BS.1770's 48-tap interpolator in that frame's stretch,
+    as scipy's upfirdn computes it, however the work is cut into chunks, mono or stereo, from any start."""
+    import narrate.loudness as loudness
+    from scipy.signal import upfirdn
+
+    rng = np.random.default_rng(12)
+    x = (0.1 * rng.standard_normal((RATE * 2 + 123, 2))).astype(np.float32)
+    h = loudness._interpolator().astype(np.float64)
+    delay, f = (len(h) - 1) // 2, RATE // 100
+    for j, d in enumerate(range(-3, 4)):  # clicks at and around frame boundaries: which frame has their peak
+        x[(10 + 20 * j) * f + d, j % 2] = 0.9
+
+    def reference(audio: np.ndarray, first: int, frames: int) -> np.ndarray:
+        up = upfirdn(h, audio.astype(np.float64), up=4, axis=0)
+        core = np.abs(up[first * 4 + delay : (first + frames * f) * 4 + delay])
+        return core.reshape(frames, -1).max(axis=1)
+
+    for chunk in (2**16, 1000, 441 * 4 + 7):
+        monkeypatch.setattr(loudness, "PEAK_CHUNK", chunk)
+        assert np.allclose(frame_true_peaks(x, RATE), reference(x, 0, 200), rtol=1e-6, atol=0)
+        assert np.allclose(frame_true_peaks(x, RATE, 977, 977 + 50 * f + 30), reference(x, 977, 50), rtol=1e-6)
+        assert np.allclose(frame_true_peaks(x[:, :1], RATE), reference(x[:, :1], 0, 200), rtol=1e-6)
+
+
+@pytest.mark.parametrize("src", [22050, 24000, 16000, 48000])
+def test_resampling_keeps_the_tone_and_the_count_the_layouts_expect(src: int) -> None:
+    n = src + 7
+    x = (0.5 * np.sin(2 * np.pi * 440 * np.arange(n) / src)).astype(np.float32)
+    y = resample_array(np.stack([x, -x], axis=1), src, RATE)
+    assert y.dtype == np.float32 and y.shape == (resampled_length(n, src, RATE), 2)
+    expected = 0.5 * np.sin(2 * np.pi * 440 * np.arange(len(y)) / RATE)
+    middle = slice(RATE // 10, len(y) - RATE // 10)  # away from the ends, where the filter meets silence
+    assert np.abs(y[middle, 0] - expected[middle]).max() < 1e-3
+    assert np.array_equal(y[:, 1], -y[:, 0])
 
 
 def test_limiter_reaches_the_target_without_passing_the_ceiling() -> None:

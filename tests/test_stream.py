@@ -52,7 +52,7 @@ def test_the_pins_come_from_the_first_chapters_with_enough_speech(monkeypatch) -
     assert pinned_chapters(plan) is None  # far too short
 
 
-def test_sentences_are_spoken_a_group_of_chapters_at_a_time_longest_first(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_sentences_are_spoken_the_first_chapters_together_then_a_chapter_at_a_time(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     text = FRONT + ("# One\n\nA short one. A much longer sentence than that.\n\n# Two\n\nTiny. A middling one.\n\n"
                     "# Three\n\nSmall. The longest sentence of them all, by far.\n\n# Four\n\nNo. Yes it is.\n")
     plan = plan_episode(parse_script(text, "s.md"), tone_engines())
@@ -60,12 +60,16 @@ def test_sentences_are_spoken_a_group_of_chapters_at_a_time_longest_first(monkey
     monkeypatch.setattr(narrate.synth, "GROUP_SECONDS", 1e9)  # one group: longest first over the episode
     whole = [s.text for s in _in_order(plan, speeches, owner)]
     assert whole == sorted((s.text for s in speeches), key=len, reverse=True)
-    monkeypatch.setattr(narrate.synth, "GROUP_SECONDS", 0.1)  # a group per chapter, the first with one more
-    got = _in_order(plan, speeches, owner)
-    groups = [[s.text for s in speeches if owner[s.key] in chapters] for chapters in ({0, 1}, {2}, {3})]
-    assert [s.text for s in got] == [t for g in groups for t in sorted(g, key=len, reverse=True)]
-    assert [owner[s.key] for s in got][:3] == [0, 0, 1]  # title and author first, then "A much longer…"
-    assert owner[got[len(groups[0])].key] == 2 and got[len(groups[0])].text.startswith("The longest sentence")
+    first = narrate.plan.speaking_seconds(s for s in plan.chapters[0].items if isinstance(s, narrate.plan.Speech))
+    for seconds in (0.1, first):  # the first chapter has enough: it and the next together, then one by one
+        monkeypatch.setattr(narrate.synth, "GROUP_SECONDS", seconds)
+        got = _in_order(plan, speeches, owner)
+        groups = [[s.text for s in speeches if owner[s.key] in chapters] for chapters in ({0, 1}, {2}, {3})]
+        assert [s.text for s in got] == [t for g in groups for t in sorted(g, key=len, reverse=True)]
+        assert [owner[s.key] for s in got][:3] == [0, 0, 1]  # title and author first, then "A much longer…"
+        rest = [owner[s.key] for s in got][len(groups[0]):]
+        assert rest == sorted(rest) and set(rest) == {2, 3}  # chapter three's sentences, then four's
+        assert got[len(groups[0])].text.startswith("The longest sentence")
 
 
 # --- streaming ---------------------------------------------------------------------

@@ -89,17 +89,22 @@ def _is_opus(source: bytes | str | Path) -> bool:
 
 
 def resample_array(samples: np.ndarray, src: int, dst: int) -> np.ndarray:
-    """Samples (along the first axis) from ``src`` Hz to ``dst`` Hz with a polyphase filter (no aliasing)."""
+    """Samples (along the first axis) from ``src`` Hz to ``dst`` Hz, float32, by the SoX resampler (soxr's
+    'high quality': linear phase, no aliasing, 5x as fast as scipy's polyphase filter). As many samples as
+    ``resampled_length`` says (soxr rounds where scipy's rule, which the layouts keep, rounds up)."""
     if src == dst:
         return samples
-    from scipy.signal import resample_poly
+    import soxr
 
-    g = gcd(dst, src)
-    return resample_poly(samples, dst // g, src // g, axis=0).astype(np.float32)
+    out = soxr.resample(np.ascontiguousarray(samples, dtype=np.float32), src, dst, quality="HQ")
+    n = resampled_length(len(samples), src, dst)
+    if len(out) < n:
+        out = np.concatenate([out, np.zeros((n - len(out), *out.shape[1:]), np.float32)])
+    return out[:n]
 
 
 def resampled_length(n: int, src: int, dst: int) -> int:
-    """How many samples resample() returns for ``n`` input samples (scipy's resample_poly rule)."""
+    """How many samples resample() returns for ``n`` input samples: n * dst / src, rounded up."""
     g = gcd(src, dst)
     up, down = dst // g, src // g
     return -(-n * up // down)

@@ -38,6 +38,7 @@ from narrate.meter import Measurement, StreamMeter, measure_file
 
 PROBE_SECONDS = 90  # how much of the mix codec_shifts encodes to see what the codec does to loudness
 PIECE_FRAMES = 768  # about 20 s: an edit re-encodes its own piece onwards, the pieces two at a time
+BATCH_PIECES = 8  # pieces one ffmpeg encodes, when what is left is encoded after synthesis
 
 
 class Encoder:
@@ -93,13 +94,14 @@ class Encoder:
         if whole:
             self._encode_whole(mastered, whole, files, folder, units, segments, segment_keys, need)
         elif need:
-            # two halves side by side, each by one ffmpeg; the meter hears the first while the second is made
-            halves = [half for half in (need[: (len(need) + 1) // 2], need[(len(need) + 1) // 2 :]) if half]
+            # in batches, two at a time, each by one ffmpeg; the meter hears each batch as soon as it and those
+            # before it are made, while later ones are rendered and encoded
+            batches = [need[k : k + BATCH_PIECES] for k in range(0, len(need), BATCH_PIECES)]
             with ThreadPoolExecutor(2) as pool:
-                jobs = [pool.submit(self.segments, mastered, [units[k] for k in half], [segment_keys[k] for k in half])
-                        for half in halves]
-                for half, job in zip(halves, jobs):
-                    for k, segment in zip(half, job.result()):
+                jobs = [pool.submit(self.segments, mastered, [units[k] for k in batch], [segment_keys[k] for k in batch])
+                        for batch in batches]
+                for batch, job in zip(batches, jobs):
+                    for k, segment in zip(batch, job.result()):
                         segments[k] = _meta(segment)
                     if meter is not None:
                         meter.feed(segment_keys)

@@ -29,7 +29,7 @@ from narrate.sounds import MixSounds
 from narrate.timeline import Timeline
 
 FRAME_ALIGN = 1152  # samples per MP3 frame: every chapter is a whole number of them
-MIX_FORMAT = 1  # part of every region key: bump it when the way a chapter is rendered changes
+MIX_FORMAT = 2  # part of every region key: bump it when the way a chapter is rendered or analysed changes
 
 
 def chapter_frames(length: int, rate: int) -> int:

