@@ -24,20 +24,6 @@ from narrate.plan import Plan, Speech, speaking_seconds
 GROUP_SECONDS = 600.0  # the first chapters with this much speech are spoken together, then a chapter at a time
 
 
-@dataclass(frozen=True, eq=False)
-class Spoken:
-    """What the build keeps of a sentence once it is spoken: where its silence is trimmed and which frames
-    hold speech (ClipFacts), and its loudness frames. Its samples stay in the speech cache."""
-
-    facts: ClipFacts
-    energies: np.ndarray
-
-    @classmethod
-    def of(cls, key: str, clip: Clip, energies_of: Callable[[str, Clip], np.ndarray]) -> Spoken:
-        facts = ClipFacts.of(clip)
-        return cls(facts, energies_of(key, facts.trim(clip)))
-
-
 @dataclass(frozen=True)
 class SynthStats:
     """What synthesis cost."""
@@ -115,8 +101,9 @@ def synthesize(
             if ready:
                 ready(n, clips)
 
-    def keep(speech: Speech, spoken: Spoken, new: bool = True) -> None:
-        facts[speech.key], energies[speech.key] = spoken.facts, spoken.energies
+    def keep(speech: Speech, clip: Clip, new: bool = True) -> None:
+        facts[speech.key] = got = ClipFacts.of(clip)
+        energies[speech.key] = measure(speech.key, got.trim(clip))
         if progress:
             progress(1)
         if new:
@@ -131,7 +118,7 @@ def synthesize(
             missing.append(speech)
             waiting[owner[speech.key]] += 1
         else:
-            keep(speech, Spoken.of(speech.key, clip, measure), new=False)
+            keep(speech, clip, new=False)
     advance()
     # engines that can run in worker processes (Piper) speak in groups, longest first, in workers when there
     # are jobs for them; others (gTTS: one request at a time) in script order, here
@@ -142,12 +129,11 @@ def synthesize(
     if jobs < 2 or len(away) < 2:
         here, away = here + away, []
     for speech in here:
-        clip = cache.put(speech.key, _speak(engines, plan, speech))  # as later builds will read it back
-        keep(speech, Spoken.of(speech.key, clip, measure))
+        keep(speech, cache.put(speech.key, _speak(engines, plan, speech)))  # as later builds will read it back
     if away:
         try:
-            for speech, spoken in (speaker or WorkerPool(jobs, cache.store.root)).speak(away):
-                keep(speech, spoken)
+            for speech, clip in (speaker or WorkerPool(jobs, cache.store.root)).speak(away):
+                keep(speech, clip)
         except SpeechFailed as failed:
             if failed.error is None:
                 raise NarrateError("a synthesis worker died (out of memory?); build again with --jobs 1",
@@ -206,14 +192,13 @@ class SpeechFailed(Exception):
 class Speaker(Protocol):
     """Speaks sentences away from the build's process: all a worker pool has to be.
 
-    ``speak`` takes sentences in the order they should be said, and yields each as it is done, with what
-    the build keeps of it (``Spoken``: worked out where it was said, so its samples need not travel back),
-    its samples already in the speech cache (a worker loads its voices once, with ``_start_worker``, and
-    says each sentence with ``_work``). A sentence that fails raises SpeechFailed. Stopping the iteration
+    ``speak`` takes sentences in the order they should be said, and yields each with its clip as it is
+    done, already in the speech cache (a worker loads its voices once, with ``_start_worker``, and says
+    each sentence with ``_work``). A sentence that fails raises SpeechFailed. Stopping the iteration
     (an error here, Ctrl-C) must stop the workers. WorkerPool is the one narrate uses; one on Ray or Dask
     would take its place for a publisher's catalogue (see the README's architecture notes)."""
 
-    def speak(self, speeches: list[Speech]) -> Iterator[tuple[Speech, Spoken]]: ...
+    def speak(self, speeches: list[Speech]) -> Iterator[tuple[Speech, Clip]]: ...
 
 
 class WorkerPool:
@@ -224,7 +209,7 @@ class WorkerPool:
     def __init__(self, jobs: int, cache_root: Path) -> None:
         self.jobs, self.cache_root = jobs, cache_root
 
-    def speak(self, speeches: list[Speech]) -> Iterator[tuple[Speech, Spoken]]:
+    def speak(self, speeches: list[Speech]) -> Iterator[tuple[Speech, Clip]]:
         import multiprocessing
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
         from concurrent.futures.process import BrokenProcessPool
@@ -238,12 +223,12 @@ class WorkerPool:
                 for future in done:
                     speech = pending.pop(future)
                     try:
-                        spoken = future.result()
+                        samples, rate = future.result()
                     except EngineError as exc:
                         raise SpeechFailed(speech, exc) from exc
                     except BrokenProcessPool:
                         raise SpeechFailed(speech, None) from None
-                    yield speech, spoken
+                    yield speech, Clip(samples, rate)
         finally:
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.terminate()  # on Ctrl-C or an error, the workers stop now, not after their sentence
@@ -260,15 +245,13 @@ def _start_worker(cache_root: str) -> None:
     from narrate.cache import Store
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops the workers
-    _WORKER["store"] = Store(Path(cache_root))
+    _WORKER["cache"] = Store(Path(cache_root)).speech
     _WORKER["engines"] = Engines()
 
 
-def _work(engine: str, text: str, voice: ResolvedVoice, key: str) -> Spoken:
-    """Speak one sentence in a worker and put it in the cache; what the build keeps of it, worked out from
-    the samples as the cache holds them (and its loudness frames cached too, as the build would)."""
-    store = _WORKER["store"]
+def _work(engine: str, text: str, voice: ResolvedVoice, key: str) -> tuple[np.ndarray, int]:
+    """Speak one sentence in a worker and put it in the cache; its samples as the cache holds them."""
     clip = _WORKER["engines"].get(engine).synthesize(text, voice)  # type: ignore[attr-defined]
-    clip = store.speech.put(key, clip)  # type: ignore[attr-defined]
-    return Spoken.of(key, clip, store.clip_energies)  # type: ignore[attr-defined]
+    clip = _WORKER["cache"].put(key, clip)  # type: ignore[attr-defined]
+    return clip.samples, clip.rate
 
