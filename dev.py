@@ -37,11 +37,13 @@ def setup(extras: str) -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     stamp = VENV / f".installed-{extras or 'base'}"
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == want:
-        return
-    target = f".[{extras}]" if extras else "."
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", target)
-    stamp.write_text(want)
+    if not stamp.exists() or stamp.read_text() != want:
+        target = f".[{extras}]" if extras else "."
+        run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", target)
+        stamp.write_text(want)
+    # narrate's own modules compiled ahead: an editable install is not, and where PYTHONDONTWRITEBYTECODE is set
+    # Python compiles them again on every run (0.3 s of a build with nothing to do). Up-to-date files are skipped.
+    subprocess.call([str(BIN / "python"), "-m", "compileall", "-q", str(ROOT / "src" / "narrate")], cwd=ROOT)
 
 
 def main(argv: list[str]) -> None:
