@@ -73,7 +73,7 @@ class Episode:
     sounds: MixSounds
     layouts: tuple[ChapterLayout, ...]
     timeline: Timeline
-    speech_lufs: float
+    speech_lufs: float  # the narration alone (NaN in streaming's part of an episode, mixed at a given reference)
     beds: tuple[BedRun, ...] = ()
     duck: tuple[np.ndarray, ...] | None = None  # per chapter, per 10 ms frame: linear gain on the beds
     cue_gains: dict[str, float] = field(default_factory=dict)

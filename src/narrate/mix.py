@@ -114,10 +114,13 @@ def mix_episode(
         chapters.append(ChapterTime(chapter.number, chapter.title, chapter.line, _ms(start, rate), _ms(start + pos, rate)))
         start += pos
     timeline = Timeline(duration_ms=_ms(start, rate), chapters=tuple(chapters), sentences=tuple(sentences))
-    speech_lufs = _speech_loudness(plan, trimmed, channels)
-    measured = speech_lufs if math.isfinite(speech_lufs) else -20.0
-    if reference is None or (hold and abs(reference - measured) > REFERENCE_HOLD_LU):
-        reference = round(measured, 2)
+    if reference is not None and not hold:  # (streaming's first chapters, many times over a long book)
+        speech_lufs = math.nan  # not worked out: the reference is given, and nothing else reads it
+    else:
+        speech_lufs = _speech_loudness(plan, trimmed, channels)
+        measured = speech_lufs if math.isfinite(speech_lufs) else -20.0
+        if reference is None or (hold and abs(reference - measured) > REFERENCE_HOLD_LU):
+            reference = round(measured, 2)
     cue_gains = {kind: linear(reference + CUE_LEVEL[kind] - _loudness(snd, rate, channels)) for kind, snd in sounds.cues.items()}
     episode = Episode(plan, trimmed, sounds, tuple(layouts), timeline, speech_lufs, cue_gains=cue_gains, rate=rate,
                       channels=channels, reference=reference)
@@ -139,8 +142,12 @@ def _loudness(sound: np.ndarray, rate: int, channels: int) -> float:
 
 def _speech_loudness(plan: Plan, clips: Clips, channels: int) -> float:
     """Integrated loudness of the narration alone, as it will sit in the mix, from the clips' frame energies."""
-    parts = [clips.energies[s.key] * channels for s in plan.speeches()]
-    return integrated(np.concatenate(parts)) if parts else -math.inf
+    parts = [clips.energies[s.key] for s in plan.speeches()]
+    if not parts:
+        return -math.inf
+    energies = np.concatenate(parts)
+    energies *= channels  # in place: for a long book this array is tens of MB
+    return integrated(energies)
 
 
 def _bed_runs(episode: Episode, reference: float) -> tuple[BedRun, ...]:
