@@ -117,7 +117,7 @@ def mix_episode(
     if reference is not None and not hold:  # (streaming's first chapters, many times over a long book)
         speech_lufs = math.nan  # not worked out: the reference is given, and nothing else reads it
     else:
-        speech_lufs = _speech_loudness(plan, trimmed, channels)
+        speech_lufs = speech_loudness(plan, trimmed, channels)
         measured = speech_lufs if math.isfinite(speech_lufs) else -20.0
         if reference is None or (hold and abs(reference - measured) > REFERENCE_HOLD_LU):
             reference = round(measured, 2)
@@ -140,7 +140,7 @@ def _loudness(sound: np.ndarray, rate: int, channels: int) -> float:
     return value if math.isfinite(value) else -70.0
 
 
-def _speech_loudness(plan: Plan, clips: Clips, channels: int) -> float:
+def speech_loudness(plan: Plan, clips: Clips, channels: int) -> float:
     """Integrated loudness of the narration alone, as it will sit in the mix, from the clips' frame energies."""
     parts = [clips.energies[s.key] for s in plan.speeches()]
     if not parts:

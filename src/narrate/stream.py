@@ -42,11 +42,12 @@ from narrate.encoding import Encoder, PieceMeter, codec_shifts, pieces
 from narrate.episode import Episode, Stopped
 from narrate.errors import NarrateError
 from narrate.export.formats import AudioFormat
-from narrate.loudness import Master, integrated, limiter_gains, solve_master
+from narrate.loudness import Master, limiter_gains, solve_master
 from narrate.master import Pins, chapter_analysis, first_master
-from narrate.mix import mix_episode
-from narrate.plan import Plan, Speech, speaking_seconds
+from narrate.mix import mix_episode, speech_loudness
+from narrate.plan import Plan
 from narrate.sounds import MixSounds
+from narrate.synth import chapters_speaking
 
 PIN_SECONDS = 600.0  # the reference and the gain are pinned from the first chapters with this much speech
 
@@ -56,20 +57,13 @@ log = logging.getLogger(__name__)
 def pinned_chapters(plan: Plan) -> int | None:
     """How many of the first chapters the pins come from: those with PIN_SECONDS of speech. None when
     that leaves fewer than two chapters after them, so there is nothing to stream."""
-    said = 0.0
-    for n, chapter in enumerate(plan.chapters, 1):
-        said += speaking_seconds(i for i in chapter.items if isinstance(i, Speech))
-        if said >= PIN_SECONDS:
-            return n if n + 2 <= len(plan.chapters) else None
-    return None
+    n = chapters_speaking(plan, PIN_SECONDS)
+    return n if n is not None and n + 2 <= len(plan.chapters) else None
 
 
 def speech_reference(plan: Plan, clips: Clips, chapters: int) -> float:
     """The speech loudness of the first ``chapters``, as mix_episode works it out for a whole episode."""
-    channels = plan.meta.mix.channels
-    parts = [clips.energies[i.key] * channels for c in plan.chapters[:chapters] for i in c.items
-             if isinstance(i, Speech)]
-    value = integrated(np.concatenate(parts)) if parts else -np.inf
+    value = speech_loudness(replace(plan, chapters=plan.chapters[:chapters]), clips, plan.meta.mix.channels)
     return round(value, 2) if np.isfinite(value) else -20.0
 
 

@@ -158,14 +158,19 @@ def _in_order(plan: Plan, speeches: list[Speech], owner: dict[str, int]) -> list
     chapter at a time; longest first within each. Chapter by chapter, streaming can work on each one as it
     is finished, so little is left when the last sentence is spoken; longest first, no worker is left with a
     long sentence at the end, and a worker's memory shrinks as the sentences get shorter."""
-    first = len(plan.chapters)  # how many chapters the first group has
+    n = chapters_speaking(plan, GROUP_SECONDS)
+    first = len(plan.chapters) if n is None else n + 1  # how many chapters the first group has
+    return sorted(speeches, key=lambda s: (max(0, owner[s.key] + 1 - first), -len(s.text)))
+
+
+def chapters_speaking(plan: Plan, seconds: float) -> int | None:
+    """How many of the first chapters it takes to say ``seconds`` of speech; None if the whole plan says less."""
     said = 0.0
     for n, chapter in enumerate(plan.chapters, 1):
         said += speaking_seconds(i for i in chapter.items if isinstance(i, Speech))
-        if said >= GROUP_SECONDS:
-            first = n + 1
-            break
-    return sorted(speeches, key=lambda s: (max(0, owner[s.key] + 1 - first), -len(s.text)))
+        if said >= seconds:
+            return n
+    return None
 
 
 def _speak(engines: Engines, plan: Plan, speech: Speech) -> Clip:
