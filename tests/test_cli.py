@@ -119,6 +119,9 @@ BAD_BUILDS = [
     ("missing sound file", "---\ntitle: T\n---\n# One\nambient: sounds/river.wav\n\nHi.\n", "{script}:5: sound file not found: sounds/river.wav (looked for {dir}/sounds/river.wav)"),
     ("unknown engine", "---\ntitle: T\nvoice:\n  engine: espeak\n---\n# One\nHi.\n", "{script}:3: unknown engine 'espeak': choose one of gtts, piper, tone"),
     ("empty chapter", "---\ntitle: T\n---\n# One\n<!-- todo -->\n", "{script}:4: chapter 'One' has no text to narrate"),
+    ("impossible date", "---\ntitle: T\ndate: 2026-02-30\n---\n# One\nHi.\n", "{script}:3: 'date' 2026-02-30 is not a day of the calendar: February 2026 has 28 days"),
+    ("unclosed phonemes", "---\ntitle: T\n---\n# One\nWe met in [[hjˈʌsɑn at dawn.\n", "{script}:5: '[[hjˈʌsɑn' opens phonemes with '[[' and they are never closed: end them with ']]' on the same line, e.g. [[ˈhjʌsɐn]]"),
+    ("quotes nested too deep", "---\ntitle: T\n---\n# One\n" + ">" * 5000 + " Lost.\n", "{script}:5: quotes and lists are nested too deep here (more than 19 levels, a list counting two): Markdown drops the text inside; nest them less deeply"),
     ("missing chapter image", "---\ntitle: T\n---\n# One\nimg: pics/a.png\n\nHi.\n",
      "{script}:5: chapter image not found: pics/a.png (looked for {dir}/pics/a.png); give a file or an http(s) URL"),
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -97,3 +99,23 @@ def test_no_markup_reaches_the_voice_and_every_visible_word_is_spoken(blocks, fo
         assert len([s for s in spoken if s.startswith("Image: ")]) == len(alts), (text, spoken)
     shown = " ".join(s.source for s in plan.speeches())
     assert all(f"⟨Image: {alt}⟩" in shown for alt in re.findall(r"!\[([^\]]*)\]", body)), (text, shown)
+
+
+@pytest.mark.parametrize("choice, spoken", [
+    ("", "They crossed at night. Then the bus north."),
+    ("strikethrough: skip\n", "They crossed at night. Then the bus north."),
+    ("strikethrough: read\n", "They crossed again at night. Then the old bus north."),
+])
+def test_struck_text_is_skipped_or_read_and_never_its_tildes(choice: str, spoken: str) -> None:
+    script = parse_script(f"---\ntitle: T\n{choice}---\n# One\nThey crossed ~~again~~ at night.\n"
+                          "Then the <del>old</del> bus north.\n", "s.md")
+    text = " ".join(script.chapters[0].blocks[0].text.split())
+    assert text == spoken
+    assert script.chapters[0].blocks[0].line == 5 + choice.count("\n")
+
+
+def test_struck_text_keeps_lines_and_reaches_no_engine() -> None:
+    script = parse_script("---\ntitle: T\n---\n# One\n~~A draft line\nthat goes on.~~\n\nKept ~~not~~ here.\n", "s.md")
+    assert [(b.text, b.line) for b in script.chapters[0].blocks] == [("Kept here.", 8)]
+    plan = plan_episode(script, tone_engines())
+    assert all("~" not in s.text and "not" not in s.text.split() for s in plan.speeches())

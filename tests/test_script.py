@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -85,8 +87,8 @@ BROKEN = [
     ("unclosed", "---\ntitle: T\n# One\nHello.\n", "s.md:1: front matter is never closed: add a '---' line after it"),
     ("bad yaml", "---\ntitle: T\nauthor: [unclosed\n---\n# One\nHi.\n", "s.md:3: invalid front matter: expected ',' or ']', but got '<stream end>'"),
     ("no title", "---\nauthor: A\n---\n# One\nHi.\n", "s.md:1: front matter has no 'title:'; add one"),
-    ("unknown key", "---\ntitle: T\ncolour: red\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'colour' (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, rate, podcast, tasks, links, emoji, images, lists, footnotes)"),
-    ("typo key", "---\ntitle: T\nauthr: A\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'authr' (did you mean 'author'?) (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, rate, podcast, tasks, links, emoji, images, lists, footnotes)"),
+    ("unknown key", "---\ntitle: T\ncolour: red\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'colour' (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, rate, podcast, tasks, links, emoji, images, lists, footnotes, strikethrough)"),
+    ("typo key", "---\ntitle: T\nauthr: A\n---\n# One\nHi.\n", "s.md:3: unknown front-matter setting 'authr' (did you mean 'author'?) (known: title, author, album, description, language, date, cover, voice, pronunciations, speakers, ambient, mix, formats, rate, podcast, tasks, links, emoji, images, lists, footnotes, strikethrough)"),
     ("bad format", "---\ntitle: T\nformats: [mp3, flac]\n---\n# One\nHi.\n", "s.md:3: unknown format 'flac' (known: mp3, m4b, opus, daisy, epub)"),
     ("formats not a list", "---\ntitle: T\nformats: 3\n---\n# One\nHi.\n", "s.md:3: 'formats' must be a list of formats (mp3, m4b, opus, daisy, epub), e.g. 'mp3, m4b'"),
     ("podcast not a mapping", "---\ntitle: T\npodcast: yes\n---\n# One\nHi.\n", "s.md:3: 'podcast' must be a mapping of settings (base_url, title, description, category, explicit, email, type, episode, season, guid)"),
@@ -99,6 +101,15 @@ BROKEN = [
     ("front matter not a mapping", "---\n- a\n- b\n---\n# One\nHi.\n", "s.md:2: invalid front matter: expected 'key: value' lines"),
     ("empty file", "", "s.md:1: missing front matter: the script must start with a '---' line, then YAML with at least 'title:', then another '---' line"),
     ("bad date", "---\ntitle: T\ndate: soon\n---\n# One\nHi.\n", "s.md:3: 'date' must be a date like 2026-11-25, not 'soon'"),
+    ("impossible date", "---\ntitle: T\ndate: 2026-02-30\n---\n# One\nHi.\n", "s.md:3: 'date' 2026-02-30 is not a day of the calendar: February 2026 has 28 days"),
+    ("no month 13", "---\ntitle: T\nauthor: A\ndate: 2026-13-01\n---\n# One\nHi.\n", "s.md:4: 'date' 2026-13-01 has no month 13: months run from 01 to 12"),
+    ("impossible date and time", "---\ntitle: T\ndate: 2026-04-31T10:00:00Z\n---\n# One\nHi.\n", "s.md:3: 'date' 2026-04-31T10:00:00Z is not a day of the calendar: April 2026 has 30 days"),
+    ("year 0", "---\ntitle: T\ndate: 0000-01-01\n---\n# One\nHi.\n", "s.md:3: 'date' 0000-01-01 has no year 0: years run from 0001"),
+    ("quotes nested too deep", "---\ntitle: T\n---\n# One\nHi.\n\n" + ">" * 5000 + " Lost.\n", "s.md:7: quotes and lists are nested too deep here (more than 19 levels, a list counting two): Markdown drops the text inside; nest them less deeply"),
+    ("lists nested too deep", "---\ntitle: T\n---\n# One\nHi.\n\n" + "".join("  " * i + f"- item {i}\n" for i in range(12)), "s.md:16: quotes and lists are nested too deep here (more than 19 levels, a list counting two): Markdown drops the text inside; nest them less deeply"),
+    ("unclosed phonemes", "---\ntitle: T\n---\n# One\nHi.\n\nWe reached [[hjˈʌsɑn]] and\n[[hjˈʌsɑn at dawn.\n", "s.md:8: '[[hjˈʌsɑn' opens phonemes with '[[' and they are never closed: end them with ']]' on the same line, e.g. [[ˈhjʌsɐn]]"),
+    ("unclosed phonemes in a title", "---\ntitle: T\n---\n# Over [[ab\nHi.\n", "s.md:4: '[[ab' opens phonemes with '[[' and they are never closed: end them with ']]' on the same line, e.g. [[ˈhjʌsɐn]]"),
+    ("unclosed phonemes in a pronunciation", "---\ntitle: T\npronunciations:\n  Hyesan: '[[hjˈʌsɑn'\n---\n# One\nHi.\n", "s.md:4: pronunciation of 'Hyesan' opens phonemes with '[[' and never closes them: write the whole value as [[phonemes]], e.g. '[[ˈhjʌsɐn]]'"),
     ("bad voice key", "---\ntitle: T\nvoice:\n  pitch: 3\n---\n# One\nHi.\n", "s.md:4: unknown voice setting 'pitch' (known: engine, model, speed, lang, tld)"),
     ("bad speed", "---\ntitle: T\nvoice:\n  speed: 9\n---\n# One\nHi.\n", "s.md:4: 'speed' must be a number from 0.5 to 2.0, not '9'"),
     ("text first", "---\ntitle: T\n---\nHello.\n# One\nHi.\n", "s.md:4: text before the first chapter: start each leg with a level-1 heading ('# Title') and put episode details in the front matter"),
@@ -144,6 +155,24 @@ def test_unknown_piper_voice(piper_engines: Engines) -> None:
     assert err.value.format_message() == (
         "s.md:3: unknown piper voice 'jane': use 'joe' (bundled) or the path of a Piper .onnx voice file, relative to the script"
     )
+
+
+@pytest.mark.parametrize("front, body, message", [
+    ("pronunciations:\n  Hyesan: '[[☃hjʌsɐn]]'\n", "We reached Hyesan.", "s.md:4: pronunciation of 'Hyesan' uses symbols the piper voice joe (bundled) does not know: '☃' (U+2603); use the voice's own IPA, as 'narrate check --say' shows it for a word that sounds alike"),
+    ("pronunciations:\n  Hyesan: {phonemes: 'hj✓ʌs☃n', say: Heh-sahn}\n", "Hi.\n\nWe reached Hyesan.", "s.md:4: pronunciation of 'Hyesan' uses symbols the piper voice joe (bundled) does not know: '☃' (U+2603), '✓' (U+2713); use the voice's own IPA, as 'narrate check --say' shows it for a word that sounds alike"),
+    ("", "Hi.\n\nWe reached [[hjˈʌs☃n]].", "s.md:7: phonemes [[hjˈʌs☃n]] use symbols the piper voice joe (bundled) does not know: '☃' (U+2603); use the voice's own IPA, as 'narrate check --say' shows it for a word that sounds alike"),
+])
+def test_phonemes_the_voice_does_not_know(front: str, body: str, message: str, piper_engines: Engines) -> None:
+    script = parse_script(f"---\ntitle: T\n{front}---\n# One\n{body}\n", "s.md")
+    with pytest.raises(NarrateError) as err:
+        plan_episode(script, piper_engines)
+    assert err.value.format_message() == message
+
+
+def test_phonemes_the_voice_knows_plan_as_written(piper_engines: Engines) -> None:
+    script = parse_script("---\ntitle: T\npronunciations:\n  Hyesan: '[[hjˈʌsɐn]]'\n---\n# One\nHyesan, then [[sˈoʊl]].\n", "s.md")
+    plan = plan_episode(script, piper_engines)
+    assert [s.text for s in plan.speeches() if s.role == "text"] == ["[[hjˈʌsɐn]], then [[sˈoʊl]]."]
 
 
 def test_demo_script_shape() -> None:
@@ -399,3 +428,33 @@ def test_a_voice_that_fails_in_a_worker_is_one_located_line(tmp_path: Path) -> N
     assert code == 1 and len(err.splitlines()) == 1
     assert err.startswith(f"{script}:") and "chapter 1 'One': cannot load piper voice" in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("written, day", [
+    ("2024-02-29", "2024-02-29"), ("2026-2-3", "2026-02-03"), ("2026-11-25T10:00:00Z", "2026-11-25"),
+    ("2026-12-31 23:59", "2026-12-31"), ("'2026-11-25'", "2026-11-25"),
+])
+def test_dates_as_yaml_writes_them(written: str, day: str) -> None:
+    script = parse_script(f"---\ntitle: T\ndate: {written}\n---\n# One\nHi.\n", "s.md")
+    assert script.meta.date is not None and script.meta.date.isoformat() == day
+
+
+def test_the_deepest_quotes_and_lists_markdown_keeps_are_read() -> None:
+    quotes = parse_script("---\ntitle: T\n---\n# One\n" + ">" * 19 + " Kept.\n", "s.md")
+    assert [b.text for b in quotes.chapters[0].blocks] == ["Kept."]
+    items = "".join("  " * i + f"- item {i}.\n" for i in range(9))
+    lists = parse_script("---\ntitle: T\n---\n# One\n" + items, "s.md")
+    assert [b.text for b in lists.chapters[0].blocks] == [f"item {i}." for i in range(9)]
+
+
+def test_an_engine_prints_nothing_of_its_own() -> None:
+    """Piper logs a phoneme it does not know ('Missing phoneme from id map: ☃') and goes on without it; narrate
+    reports such phonemes itself, with their line, so the engine's own words must not reach the terminal."""
+    code = ("from pathlib import Path\n"
+            "from narrate.engines import Engines\n"
+            "from narrate.script.model import VoiceSettings\n"
+            "piper = Engines().get('piper')\n"
+            "clip = piper.synthesize('Hello [[☃]] there.', piper.resolve(VoiceSettings(), Path('.')))\n"
+            "print(len(clip.samples) > 0)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert (done.stdout, done.stderr) == ("True\n", "")

@@ -25,7 +25,7 @@ from narrate.export.books import BOOKS
 from narrate.export.formats import FORMATS, AudioFormat, bytes_per_second, chapter_limits
 from narrate.files import check_room
 from narrate.export.layout import episode_layout
-from narrate.inputs import check_files, load_script, load_sounds, used_files
+from narrate.inputs import check_files, cover_warnings, load_script, load_sounds, used_files
 from narrate.clips import Clips
 from narrate.encoding import PieceMeter
 from narrate.master import MasterJob, loudness_target
@@ -86,7 +86,7 @@ def build(
         raise ExportError(f"--format {','.join(chosen)}: {too_many[0]}", script.path)
     if too_many:
         raise ExportError(too_many[0], script.path, script.meta.line_of("formats"))
-    for line in warnings:
+    for line in warnings + (cover_warnings(script, cover) if cover else []):
         say(line)
     engines = engines or Engines()
     # 2. plan: what each chapter says, by which voice, under which cache key

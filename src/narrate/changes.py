@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from narrate.record import BuildRecord, ChapterRecord, SentenceRecord
+from narrate.words import counted
 
 SHOWN = 12  # sentence changes listed per chapter before '... and N more'
 _QUIET_ROLES = ("title",)  # a renamed chapter says so itself
@@ -67,7 +68,7 @@ class ChangeReport:
         """The report as the CLI prints it."""
         if self.first:
             count = sum(c.total for c in self.chapters)
-            return [f"first build: {len(self.chapters)} chapters, {count} sentences"]
+            return [f"first build: {counted(len(self.chapters), 'chapter')}, {counted(count, 'sentence')}"]
         when = f" ({self.previous_built})" if self.previous_built else ""
         if not self.changed:
             return [f"no changes since the last build{when}"]
@@ -80,10 +81,10 @@ class ChangeReport:
             head = f"  chapter {c.number} '{c.title}'"
             notes = []
             if c.status == "added":
-                notes.append(f"added ({c.total} sentences)")
+                notes.append(f"added ({counted(c.total, 'sentence')})")
             elif c.status == "removed":
                 head = f"  removed chapter {c.number} '{c.title}'"
-                notes.append(f"{c.total} sentences")
+                notes.append(counted(c.total, "sentence"))
             if c.renamed_from is not None:
                 notes.append(f"renamed from '{c.renamed_from}'")
             if c.moved_from is not None:

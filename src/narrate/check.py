@@ -10,7 +10,7 @@ from narrate.audio import RATE
 from narrate.engines import Engines
 from narrate.errors import ExportError
 from narrate.export.formats import chapter_limits
-from narrate.inputs import check_files, load_script, load_sounds
+from narrate.inputs import check_files, cover_warnings, load_script, load_sounds
 from narrate.mix import cue_seconds
 from narrate.plan import Cue, Plan, estimated_seconds, plan_episode
 from narrate.script import Meta
@@ -33,8 +33,10 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
     """Validate a script without making audio: the script, every file it names (its sounds decoded), the
     voices, and what the chosen formats can hold."""
     script = load_script(script_path)
-    check_files(script, allow)
+    cover = check_files(script, allow)
     too_many, warnings = chapter_limits(script.meta.formats, len(script.chapters))
+    if cover:
+        warnings += cover_warnings(script, cover)
     if too_many:
         raise ExportError(too_many[0], script.path, script.meta.line_of("formats"))
     plan = plan_episode(script, engines or Engines(), allow=allow)

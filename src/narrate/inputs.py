@@ -15,6 +15,7 @@ import numpy as np
 
 from narrate.audio import RATE
 from narrate.errors import NarrateError, SoundError
+from narrate.pictures import cover_advice, picture_mime, read_picture
 from narrate.script import Script, parse_script, read_script_text
 from narrate.sounds import MixSounds, find_sound, is_off, load_sound, make_loop, sounds_dir
 
@@ -28,15 +29,6 @@ MAX_SOUND_SECONDS = 600
 def load_script(path: str) -> Script:
     """Read and parse a script file."""
     return parse_script(read_script_text(path), path)
-
-
-def picture_mime(data: bytes) -> str | None:
-    """The MIME type of a PNG or JPEG image, from its first bytes."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    return None
 
 
 def is_url(value: str) -> bool:
@@ -87,6 +79,19 @@ def _check_picture(script: Script, name: str, what: str, line: int, hint: str = 
         raise SoundError(f"{what} {name} is not a PNG or JPEG file", script.path, line)
     check_size(script, path, f"{what} {name}", line, MAX_PICTURE_BYTES)
     return path
+
+
+def cover_warnings(script: Script, cover: Path) -> list[str]:
+    """A warning for a cover podcast apps will not take as it is (size, shape, colours), from its header."""
+    try:
+        with open(cover, "rb") as fh:
+            picture = read_picture(fh)
+    except OSError as exc:
+        raise SoundError(f"cannot read cover image {script.meta.cover}: {exc.strerror}", script.path,
+                         script.meta.line_of("cover")) from None
+    problems = cover_advice(picture) if picture else ["its header cannot be read: the file may be damaged"]
+    return [f"warning: {script.path}:{script.meta.line_of('cover')}: cover {script.meta.cover}: {'; '.join(problems)}"
+            ] if problems else []
 
 
 def check_size(script: Script, path: Path, what: str, line: int, limit: int) -> None:

@@ -149,6 +149,7 @@ class _Voices:
         self.script, self.engines, self.allow, self.rate = script, engines, allow, rate
         self.base_dir, self.path = Path(script.path).parent, script.path
         self._done: dict[VoiceSettings, ResolvedVoice] = {}
+        self._symbols: dict[ResolvedVoice, frozenset[str] | None] = {}
 
     def __call__(self, voice: VoiceSettings) -> ResolvedVoice:
         if voice not in self._done:
@@ -164,6 +165,13 @@ class _Voices:
             for name in self._done[voice].files:
                 check_inside(self.script, Path(name), f"voice file {Path(name).name}", voice.line or 1, self.allow)
         return self._done[voice]
+
+    def symbols(self, voice: ResolvedVoice) -> frozenset[str] | None:
+        """The phoneme symbols ``voice`` reads in [[ ]], for an engine that can tell (None: it cannot)."""
+        if voice not in self._symbols:
+            engine = self.engines.get(voice.engine)
+            self._symbols[voice] = engine.phoneme_symbols(voice) if hasattr(engine, "phoneme_symbols") else None
+        return self._symbols[voice]
 
 
 def plan_episode(script: Script, engines: Engines, edition: str = "full", allow: tuple[str | Path, ...] = (),
@@ -196,8 +204,11 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full", allow:
 
         parts = [p for p in bounded_parts(text, spoken) if any(ch.isalnum() for ch in spoken(p))]
         out: list[Item] = []
+        symbols = voices.symbols(voice)
         for n, part in enumerate(parts, start=1):
             _check_phonemes(part, script.path, line)
+            if symbols is not None:
+                _known_phonemes(spoken(part), symbols, voice, meta, script.path, line)
             if out:
                 out.append(Silence(CLAUSE_GAP, line))
             out.append(Speech(spoken(part), part, voice, speech_key(voice, spoken(part)), line, role, speaker,
@@ -346,6 +357,22 @@ def _check_phonemes(part: str, path: str, line: int) -> None:
         if len(span) > MAX_CHARS:
             raise ScriptError(f"phonemes in [[ ]] run to {len(span):,} characters, more than a voice takes at once "
                               f"({MAX_CHARS}); split them into several [[ ]]", path, line)
+
+
+def _known_phonemes(spoken: str, symbols: frozenset[str], voice: ResolvedVoice, meta: Meta, path: str,
+                    line: int) -> None:
+    """Every symbol in [[ ]] must be one the voice reads: an unknown one would be skipped, and the name said
+    without it. Phonemes from a pronunciation are reported at the pronunciation."""
+    for span in PHONEMES.findall(spoken):
+        unknown = sorted(set(span[2:-2].strip()) - symbols)
+        if not unknown:
+            continue
+        listed = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in unknown)
+        named = next((name for name, ipa in meta.phonemes if f"[[{ipa}]]" == span), None)
+        what = f"pronunciation of '{named}' uses" if named else f"phonemes {span} use"
+        raise ScriptError(f"{what} symbols the {voice.engine} voice {voice.label} does not know: {listed}; use "
+                          "the voice's own IPA, as 'narrate check --say' shows it for a word that sounds alike",
+                          path, meta.line_of(f"pronunciations.{named}") if named else line)
 
 
 def _end_with(items: list[Item], gap: Silence) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from narrate.timeline import clock
+from narrate.words import counted
 
 if TYPE_CHECKING:
     from narrate.check import CheckReport
@@ -95,7 +96,7 @@ def report_build(result: BuildResult) -> None:
         return
     names = [p.name for p in result.outputs.values()]
     click.echo(f"built {result.output}" + (f" (and {', '.join(names[1:])})" if len(names) > 1 else ""))
-    click.echo(f"  {format_duration(tl.duration_ms)} long, {len(tl.chapters)} chapters")
+    click.echo(f"  {format_duration(tl.duration_ms)} long, {counted(len(tl.chapters), 'chapter')}")
     for line in result.changes.lines():
         click.echo(f"  {line}")
     for line in result.cost.lines():
@@ -116,7 +117,7 @@ def check_lines(report: CheckReport, script: str) -> list[str]:
     out: list[str] = []
     plan = report.plan
     out.append(
-        f"{script}: {len(plan.chapters)} chapters, {report.sentences} sentences, "
+        f"{script}: {counted(len(plan.chapters), 'chapter')}, {counted(report.sentences, 'sentence')}, "
         f"about {format_duration(int(report.estimated_seconds * 1000))} of narration"
     )
     width = max(len(c.title) for c in plan.chapters)

@@ -8,6 +8,7 @@ and a third-party package can add an engine without touching narrate.
 from __future__ import annotations
 
 import importlib
+import logging
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -57,6 +58,18 @@ class Engine(Protocol):
     def version(self) -> str:
         """The engine's own version, for build records."""
         ...
+
+    # Optional: ``phoneme_symbols(voice) -> frozenset[str]``, the symbols the voice reads in [[ ]], so that
+    # an unknown one is reported with its line before any synthesis; ``phonemes(text, voice) -> str``, what
+    # the voice will say, for 'narrate check --say'; ``close()``, to let a loaded voice go.
+
+
+def quiet(*loggers: str) -> None:
+    """Keep an engine library's own log lines off narrate's output. With no handler of its own, Python prints a
+    library's warnings raw to stderr ('Missing phoneme from id map: ☃'); what matters of them narrate checks
+    itself and says once, with its line. A program that configures logging still receives them."""
+    for name in loggers:
+        logging.getLogger(name).addHandler(logging.NullHandler())
 
 
 def available() -> dict[str, str]:

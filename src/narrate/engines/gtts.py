@@ -11,11 +11,13 @@ import io
 from pathlib import Path
 
 from narrate.audio import Clip, decode
-from narrate.engines import ResolvedVoice
+from narrate.engines import ResolvedVoice, quiet
 from narrate.errors import EngineError
 from narrate.script.model import VoiceSettings
 
 SERVICE = "google-translate-tts"
+
+quiet("gtts")
 
 
 class GttsEngine:

@@ -15,13 +15,15 @@ from typing import Any
 import numpy as np
 
 from narrate.audio import Clip
-from narrate.engines import ResolvedVoice
+from narrate.engines import ResolvedVoice, quiet
 from narrate.errors import EngineError
 from narrate.script.model import VoiceSettings
 
 BUNDLED = ("joe", "en_US-joe-medium")
 _GAP_S = 0.15  # between chunks if Piper splits one of our sentences further
 SEED = 1770  # onnxruntime's seed, for a voice whose sampling narrate cannot seed sentence by sentence
+
+quiet("piper")
 
 
 @functools.lru_cache(maxsize=16)
@@ -37,6 +39,14 @@ def model_hash(path: Path) -> str:
     """sha256 of a voice model file, memoised per (path, size, mtime)."""
     st = path.stat()
     return _file_hash(str(path), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _phoneme_map(config: str) -> frozenset[str]:
+    import json
+
+    with open(config, encoding="utf-8") as fh:
+        return frozenset(json.load(fh).get("phoneme_id_map", {}))
 
 
 def bundled_model() -> tuple[Path, Path]:
@@ -156,6 +166,10 @@ class PiperEngine:
         """Let the loaded voices go: onnxruntime keeps the memory its longest sentence needed (hundreds of MB)
         for as long as a voice is loaded, and the build has no more use for it once synthesis is done."""
         self._voices.clear()
+
+    def phoneme_symbols(self, voice: ResolvedVoice) -> frozenset[str]:
+        """The symbols the voice reads in [[ ]]: its config's phoneme map (the model need not be loaded)."""
+        return _phoneme_map(f"{voice.model or bundled_model()[0]}.json")
 
     def phonemes(self, text: str, voice: ResolvedVoice) -> str:
         """What the voice will say, as espeak-ng's IPA (Piper's own phonemizer), sentence by sentence."""

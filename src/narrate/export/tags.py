@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.export.sidecars import plain_text
-from narrate.inputs import picture_mime
+from narrate.pictures import picture_mime
 from narrate.plan import Plan
 from narrate.timeline import Timeline
 

@@ -29,7 +29,11 @@ _SETTING_START = re.compile(r"^[a-z_][a-z_-]*\s*:(\s|$)")
 _SPEAKER = re.compile(r"^\*\*(?P<a>[^*\n]+?)\*\*\s*:\s*|^\*\*(?P<b>[^*\n]+?):\*\*\s*")
 
 
-_MD = MarkdownIt("commonmark").enable("table").use(footnote_plugin)
+_MD = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin)
+# raw phonemes as Piper finds them, [[ to the next ]] on one line; or (group 1) a [[ with no ]] after it
+_PHONEMES_OR_UNCLOSED = re.compile(r"\[\[.*?\]\]|(\[\[\S{0,12})")
+_CONTAINERS = ("blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open", "footnote_reference_open")
+_DEEPEST = _MD.options["maxNesting"] - 1  # a container opened at this level has its content cut off
 NOTE_MARK = "⁽{}⁾"
 IMAGE_MARK = "⟨Image: {}⟩"  # an image's alt text in the text as written
 _IMAGE = re.compile(r"\s*⟨Image: [^⟩]*⟩\s*")  # a footnote's mark in the text as written (the page and transcripts show it; it is never said)
@@ -40,6 +44,18 @@ _TASK = re.compile(r"^\[( |x|X)\]\s+")
 
 def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapter, ...]:
     tokens = _MD.parse(body)
+    for tok in tokens:
+        if tok.type == "inline" and tok.children:
+            tok.children = _struck(tok.children, meta.strikethrough)
+            if m := next((m for m in _PHONEMES_OR_UNCLOSED.finditer(tok.content) if m.group(1)), None):
+                at = m.start()
+                raise ScriptError(f"'{m.group(1)}' opens phonemes with '[[' and they are never closed: end them "
+                                  "with ']]' on the same line, e.g. [[ˈhjʌsɐn]]",
+                                  path, (tok.map[0] if tok.map else 0) + first_line + tok.content[:at].count("\n"))
+        elif tok.type in _CONTAINERS and tok.level >= _DEEPEST:  # markdown-it drops what is inside, silently
+            raise ScriptError(f"quotes and lists are nested too deep here (more than {_DEEPEST} levels, a list "
+                              "counting two): Markdown drops the text inside; nest them less deeply",
+                              path, tok.map[0] + first_line if tok.map else first_line)
     offset = first_line  # token.map is 0-based within the body
     chapters: list[Chapter] = []
     current: dict[str, Any] | None = None  # the chapter being filled
@@ -119,7 +135,8 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
                             line,
                         )
                     quote_speaker[-1] = name
-                    inline.children = _MD.parseInline(inline.content[m.end() :])[0].children
+                    inline.children = _struck(_MD.parseInline(inline.content[m.end() :])[0].children or [],
+                                              meta.strikethrough)
             i += 1
             continue
         if tok.type == "blockquote_close":
@@ -259,6 +276,32 @@ def _table(tokens: list[Token], line: int, offset: int) -> Table:
         if tok.type == "tr_open" and header and tok.map:
             lines.append(tok.map[0] + offset)
     return Table(tuple(header), tuple(rows), line, tuple(lines))
+
+
+_STRIKE_TAG = re.compile(r"<(/?)(s|del|strike)\b[^<>]*>", re.I)
+
+
+def _struck(children: list[Token], mode: str) -> list[Token]:
+    """Inline tokens with struck-out text (~~so~~, <s>, <del>) dropped ('skip') or kept as plain words
+    ('read'); either way the tildes and tags are never read. Line breaks stay, so lines still count."""
+    if mode == "read":
+        return children
+    out: list[Token] = []
+    depth = 0
+    cut = False  # something was just left out: the space on its either side is one space
+    for t in children:
+        tag = _STRIKE_TAG.fullmatch(t.content.strip()) if t.type == "html_inline" else None
+        if t.type == "s_open" or (tag and not tag.group(1)):
+            depth += 1
+        elif t.type == "s_close" or (tag and tag.group(1)):
+            depth = max(0, depth - 1)
+            cut = True
+        elif depth == 0 or t.type in ("softbreak", "hardbreak"):
+            if cut and t.type == "text" and out and out[-1].type == "text" and out[-1].content[-1:].isspace():
+                t.content = t.content.lstrip(" ")
+            cut = False
+            out.append(t)
+    return out
 
 
 def _plain(children: list[Token]) -> str:

@@ -6,6 +6,7 @@ Pure: text in, dataclasses out.
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import math
 import re
@@ -21,11 +22,11 @@ from narrate.script.model import FORMATS, NO_SOUND, Meta, MixSettings, PodcastSe
 FRONT_MATTER_KEYS = (
     "title", "author", "album", "description", "language", "date", "cover",
     "voice", "pronunciations", "speakers", "ambient", "mix", "formats", "rate", "podcast", "tasks", "links", "emoji",
-    "images", "lists", "footnotes",
+    "images", "lists", "footnotes", "strikethrough",
 )
 # reading choices: key -> its values (the first is the default)
 CHOICES = {"images": ("silent", "describe"), "lists": ("plain", "numbered"), "tasks": ("say", "silent"), "links": ("full", "domain"), "emoji": ("silent", "name"),
-           "footnotes": ("end-of-chapter", "inline", "skip")}
+           "footnotes": ("end-of-chapter", "inline", "skip"), "strikethrough": ("skip", "read")}
 PODCAST_KEYS = (
     "base_url", "title", "description", "category", "explicit", "email", "type", "episode", "season", "guid",
 )
@@ -62,10 +63,45 @@ def _key_lines(node: yaml.Node, prefix: str = "") -> dict[str, int]:
     return out
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader, with dates kept as written: YAML would build them itself, and an impossible one
+    (2026-02-30) would fail there, before narrate could say which key and line it is."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)  # type: ignore[arg-type]
+
+
+def parse_date(value: object) -> _dt.date:
+    """A publication date written as 2026-11-25 (or a date and time, of which the day is kept); ValueError
+    with a reason a writer can act on for anything else."""
+    text = str(value).strip()
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return _dt.datetime.fromisoformat(text.replace("z", "Z")).date()
+    except ValueError:
+        pass
+    m = re.fullmatch(r"(\d{4})-(\d\d?)-(\d\d?)", text) or re.match(r"(\d{4})-(\d\d)-(\d\d)[Tt ]", text)
+    if m:  # YAML's own form of a date (2026-2-3), or a date that is not in the calendar
+        year, month, day = (int(g) for g in m.groups())
+        if year < 1:
+            raise ValueError(f"'date' {text} has no year 0: years run from 0001")
+        if not 1 <= month <= 12:
+            raise ValueError(f"'date' {text} has no month {month}: months run from 01 to 12")
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            raise ValueError(f"'date' {text} is not a day of the calendar: {calendar.month_name[month]} {year} has {last} days")
+        if m.end() == len(text):
+            return _dt.date(year, month, day)
+    raise ValueError(f"'date' must be a date like 2026-11-25, not '{text}'")
+
+
 def parse_meta(front: str, path: str) -> Meta:
     try:
         node = yaml.compose(front, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(front)
+        data = yaml.load(front, Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         context = getattr(exc, "context", None) or ""
@@ -112,15 +148,11 @@ def parse_meta(front: str, path: str) -> Meta:
     title = text_field("title", required=True)
     assert title is not None  # required=True guarantees it
     date = data.get("date")
-    if date is not None and not isinstance(date, _dt.date):
+    if date is not None:
         try:
-            date = _dt.date.fromisoformat(str(date))
-        except ValueError:
-            raise ScriptError(
-                f"'date' must be a date like 2026-11-25, not '{date}'", path, where("date")
-            ) from None
-    if isinstance(date, _dt.datetime):
-        date = date.date()
+            date = parse_date(date)
+        except ValueError as exc:
+            raise ScriptError(f"{exc}", path, where("date")) from None
     language = text_field("language") or "en"
     if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
         raise ScriptError(
@@ -353,6 +385,9 @@ def _parse_pronunciations(
             ipa, spelt = text[2:-2], None
         else:
             ipa, spelt = None, text
+        if spelt is not None and "[[" in str(spelt) and "]]" not in str(spelt):
+            raise ScriptError(f"pronunciation of '{name}' opens phonemes with '[[' and never closes them: write "
+                              f"the whole value as [[phonemes]], e.g. '[[ˈhjʌsɐn]]'", path, line)
         for kind, v in (("phonemes", ipa), ("say", spelt)):
             if v is not None and (isinstance(v, (dict, list)) or not str(v).strip() or "]]" in str(v)):
                 raise ScriptError(f"pronunciation of '{name}': '{kind}' must be text", path, line)

@@ -95,6 +95,7 @@ class Meta:
     emoji: str = "silent"  # emoji: 'silent', or 'name' (read by their Unicode names)
     images: str = "silent"  # an image's alt text: 'silent' (shown, not read) or 'describe' ("Image: ...")
     lists: str = "plain"  # an ordered list's numbers: 'plain' (not said) or 'numbered' ("One. Cross at night.")
+    strikethrough: str = "skip"  # struck-out text (~~so~~): 'skip' (neither read nor shown) or 'read' (as plain words)
     footnotes: str = "end-of-chapter"  # where footnotes are read: 'end-of-chapter', 'inline' (after their paragraph), 'skip'
     lines: tuple[tuple[str, int], ...] = ()  # front-matter key -> line, for later errors
 
