@@ -28,13 +28,15 @@ import json, resource, sys, time
 from pathlib import Path
 from narrate.build import build
 from narrate.engines import Engines
+from narrate.options import BuildOptions
 from narrate.testing import ToneEngine, tone_engines
 
 script, out, cache, engine, formats = sys.argv[1:6]
 # the tone engine at about the Piper voice's pace
 engines = tone_engines(ToneEngine(0.075, 0.3, 0.09 * 22050 / 6.283185307179586)) if engine == "tone" else Engines()
 t = time.perf_counter()
-r = build(script, out, Path(cache), engines, formats=tuple(formats.split(",")) if formats else None)
+r = build(script, BuildOptions(output=out, cache_dir=Path(cache), formats=tuple(formats.split(",")) if formats else None),
+          engines)
 print(json.dumps({"seconds": time.perf_counter() - t,
                   "audio_s": r.timeline.duration_ms / 1000 if r.timeline else None,
                   "synthesised": r.stats.synthesised, "total": r.stats.total,

@@ -4,8 +4,7 @@
 
 PATH holds NeMo's ``test_cases_<category>.txt`` files (its repository, under
 tests/nemo_text_processing/en/data_text_normalization/); they are read from there,
-not copied here. Each line is ``written~spoken``. The comparison is lenient, as the
-issue sets it: case, hyphens, the word 'and', punctuation and US/UK spelling are
+not copied here. Each line is ``written~spoken``. The comparison is lenient: case, hyphens, the word 'and', punctuation and US/UK spelling are
 ignored (whisper-normalizer's spelling table). It also prints the time per case.
 
     PYTHON bench/bench_normalise.py PATH --nemo   # NeMo's own normaliser, in a venv where

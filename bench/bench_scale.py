@@ -7,7 +7,7 @@ made up from word lists, so nothing is cached by accident), then, in one run:
 
 - pure synthesis: the plan's distinct sentences, spoken by --jobs processes with one
   onnxruntime thread each, the voice loaded once per process, longest first: once with Piper
-  as it comes (the issue's baseline), once with narrate's own session (its noise seeded per
+  as it comes (the baseline a build is judged by), once with narrate's seeded voice (its noise seeded per
   sentence, so the output does not depend on the jobs; the floor a build can reach);
 - a cold build (empty cache), a one-sentence edit, and a no-change rebuild, each timed as a whole
   process, the interpreter's start and imports included, as `time narrate build` would.
@@ -47,9 +47,11 @@ CHILD_BUILD = r"""
 import json, sys, time
 from pathlib import Path
 from narrate.build import build
+from narrate.options import BuildOptions
 if __name__ == "__main__":  # the synthesis workers are spawned, and import this file
     t = time.perf_counter()
-    r = build(sys.argv[1], sys.argv[2], Path(sys.argv[3]), formats=("mp3",), jobs=int(sys.argv[4]))
+    r = build(sys.argv[1], BuildOptions(output=sys.argv[2], cache_dir=Path(sys.argv[3]), formats=("mp3",),
+                                        jobs=int(sys.argv[4])))
     print(json.dumps({"seconds": time.perf_counter() - t, "synthesised": r.stats.synthesised, "total": r.stats.total,
                       "audio_s": r.timeline.duration_ms / 1000 if r.timeline else None, "stages": r.seconds}))
 """

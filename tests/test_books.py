@@ -13,6 +13,7 @@ from lxml import etree
 from scipy.signal import butter, sosfiltfilt
 
 from narrate.build import build
+from narrate.options import BuildHooks, BuildOptions
 from narrate.result import BuildResult
 from narrate.testing import ToneEngine, tone_engines
 
@@ -70,8 +71,7 @@ It was day 4. The city was loud & bright.
 def books(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildResult]:
     folder = tmp_path_factory.mktemp("books")
     script = write_script(folder, BODY, FRONT, name="river & road.md")
-    result = build(str(script), str(folder / "out"), folder / "cache", tone_engines(ToneEngine(seconds_per_char=0.04)),
-                   formats=("mp3", "daisy", "epub"), edition="speech")
+    result = build(str(script), BuildOptions(output=str(folder / "out"), cache_dir=folder / "cache", edition="speech", formats=("mp3", "daisy", "epub")), tone_engines(ToneEngine(seconds_per_char=0.04)))
     return folder, result
 
 
@@ -166,7 +166,7 @@ def test_epub_with_a_cover(tmp_path: Path) -> None:
     cover = REPO / "script" / "escape-route-cover.png"
     (tmp_path / "cover.png").write_bytes(cover.read_bytes())
     script = write_script(tmp_path, "# One\n\nThe boat left at dawn.\n", "---\ntitle: T\ncover: cover.png\n---\n")
-    result = build(str(script), str(tmp_path / "out"), tmp_path / "cache", tone_engines(), formats=("epub",))
+    result = build(str(script), BuildOptions(output=str(tmp_path / "out"), cache_dir=tmp_path / "cache", formats=("epub",)), tone_engines())
     files = check_epub(result.layout.path(".epub"))
     assert files["OEBPS/cover.png"] == cover.read_bytes()
     assert result.output.suffix == ".mp3"  # the episode is always made; the book beside it
@@ -175,14 +175,12 @@ def test_epub_with_a_cover(tmp_path: Path) -> None:
 def test_books_are_rebuilt_only_when_asked_and_nothing_is_left_over(books, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder, result = books
     script = Path(result.manifest).parents[2] / "river & road.md"
-    again = build(str(script), str(folder / "out"), folder / "cache", tone_engines(ToneEngine(seconds_per_char=0.04)),
-                  formats=("mp3", "daisy", "epub"), edition="speech")
+    again = build(str(script), BuildOptions(output=str(folder / "out"), cache_dir=folder / "cache", edition="speech", formats=("mp3", "daisy", "epub")), tone_engines(ToneEngine(seconds_per_char=0.04)))
     assert again.unchanged
     # one chapter fewer: its DAISY files go
     shorter = script.read_text(encoding="utf-8").split("# The long road")[0]
     script.write_text(shorter, encoding="utf-8")
-    built = build(str(script), str(folder / "out"), folder / "cache", tone_engines(ToneEngine(seconds_per_char=0.04)),
-                  formats=("mp3", "daisy", "epub"), edition="speech")
+    built = build(str(script), BuildOptions(output=str(folder / "out"), cache_dir=folder / "cache", edition="speech", formats=("mp3", "daisy", "epub")), tone_engines(ToneEngine(seconds_per_char=0.04)))
     daisy = built.layout.folder / f"{built.layout.stem}.daisy"
     assert sorted(p.name for p in daisy.iterdir()) == ["c001.mp3", "c001.smil", "content.html", "ncc.html"]
     check_daisy(daisy)
@@ -201,7 +199,7 @@ def test_a_chapter_whose_title_is_not_spoken_is_still_a_heading(tmp_path: Path) 
     """A title of punctuation alone says nothing; the chapter is still a level-1 heading, leading to its first
     sentence."""
     script = write_script(tmp_path, "# One\n\nThe boat left at dawn.\n\n# ...\n\nThen the rain came.\n")
-    result = build(str(script), str(tmp_path / "out"), tmp_path / "cache", tone_engines(), formats=("daisy", "epub"))
+    result = build(str(script), BuildOptions(output=str(tmp_path / "out"), cache_dir=tmp_path / "cache", formats=("daisy", "epub")), tone_engines())
     _, headings, _ = check_daisy(result.layout.folder / "story.daisy")
     assert [(h.tag[-2:], h[0].text) for h in headings][-3:] == [("h1", "..."), ("h2", "Then the rain came."),
                                                                  ("h2", "This was Test Episode, by Test Author.")]
@@ -227,7 +225,7 @@ def test_format_daisy_on_the_command_line(tmp_path: Path) -> None:
 def test_a_slower_reading_is_an_edition_of_its_own(tmp_path: Path) -> None:
     script = write_script(tmp_path, "# One\n\nThe boat left at dawn. [pause 1s] We waited.\n")
     engines = tone_engines()
-    normal = build(str(script), str(tmp_path / "out"), tmp_path / "cache", engines)
+    normal = build(str(script), BuildOptions(output=str(tmp_path / "out"), cache_dir=tmp_path / "cache"), engines)
     code, out, err = run_cli("build", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"),
                              "--rate", "0.8", "--base-url", "https://example.org/", engines=engines)
     assert code == 0, err

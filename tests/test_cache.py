@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from narrate.build import build
+from narrate.options import BuildHooks, BuildOptions
 from narrate.cache import MAGIC, Store, seal, unseal
 from narrate.testing import ToneEngine, tone_engines
 
@@ -37,14 +38,14 @@ def damage(path: Path, how: str) -> None:
 def test_a_damaged_entry_is_never_heard(tmp_path: Path, kind: str, how: str, fresh: bool) -> None:
     script = write_script(tmp_path, BODY)
     cache = tmp_path / "cache"
-    first = build(str(script), str(tmp_path / "a.mp3"), cache, tone_engines())
+    first = build(str(script), BuildOptions(output=str(tmp_path / "a.mp3"), cache_dir=cache), tone_engines())
     clean = decode(first.output)
     entries = sorted((cache / kind).glob("??/*"))
     assert entries and all(e.read_bytes().startswith(MAGIC) for e in entries)
     damage(entries[0], how)
     said: list[str] = []
     tone = ToneEngine()
-    again = build(str(script), str(tmp_path / "b.mp3"), cache, tone_engines(tone), log=said.append, fresh=fresh)
+    again = build(str(script), BuildOptions(output=str(tmp_path / "b.mp3"), cache_dir=cache, fresh=fresh), tone_engines(tone), BuildHooks(log=said.append))
     heard = decode(again.output)
     assert len(heard) == len(clean)  # the damaged entry was made again, whole
     assert len([line for line in said if line.startswith("warning: ")]) == 1, said
@@ -58,7 +59,7 @@ def test_a_damaged_entry_is_never_heard(tmp_path: Path, kind: str, how: str, fre
 def test_cache_verify_checks_every_entry(tmp_path: Path) -> None:
     script = write_script(tmp_path, BODY)
     cache = tmp_path / "cache"
-    build(str(script), str(tmp_path / "a.mp3"), cache, tone_engines())
+    build(str(script), BuildOptions(output=str(tmp_path / "a.mp3"), cache_dir=cache), tone_engines())
     entries = sorted(cache.glob("*/??/*"))
     code, out, _ = run_cli("cache", "verify", "--cache-dir", str(cache))
     assert (code, out) == (0, f"checked {len(entries)} entries: all sound\n")
@@ -76,12 +77,12 @@ def test_an_older_narrates_entries_are_used_while_whole(tmp_path: Path) -> None:
     hour), a cut one is damaged."""
     script = write_script(tmp_path, BODY)
     cache = tmp_path / "cache"
-    build(str(script), str(tmp_path / "a.mp3"), cache, tone_engines())
+    build(str(script), BuildOptions(output=str(tmp_path / "a.mp3"), cache_dir=cache), tone_engines())
     entries = sorted(cache.glob("speech/??/*"))
     for entry in entries:
         entry.write_bytes(unseal(entry.read_bytes()))  # as an older narrate wrote them
     entries[0].write_bytes(entries[0].read_bytes()[:-2])  # and one of them cut short
     tone = ToneEngine()
     said: list[str] = []
-    build(str(script), str(tmp_path / "b.mp3"), cache, tone_engines(tone), log=said.append)
+    build(str(script), BuildOptions(output=str(tmp_path / "b.mp3"), cache_dir=cache), tone_engines(tone), BuildHooks(log=said.append))
     assert len(tone.calls) == 1 and len([s for s in said if "was damaged" in s]) == 1

@@ -1,4 +1,4 @@
-"""The demo episode, built as a user would, and checked the way the issue checks it."""
+"""The demo episode, built as a user would, and checked as a podcast's loudness is checked."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import subprocess
 import pytest
 
 from narrate.build import build
+from narrate.options import BuildHooks, BuildOptions
 from narrate.engines import Engines
 from narrate.script import parse_script
 
@@ -31,8 +32,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory, piper_engines: Engines):  # t
             shutil.copy(f, folder / f.name)
     script = folder / DEMO.name
     with no_network() as attempts:  # a default build never reaches for the network
-        result = build(str(script), str(folder / "demo.mp3"), folder / "cache", piper_engines,
-                       log=FIRST_BUILD_LOG.append)
+        result = build(str(script), BuildOptions(output=str(folder / "demo.mp3"), cache_dir=folder / "cache"), piper_engines, BuildHooks(log=FIRST_BUILD_LOG.append))
     NETWORK_ATTEMPTS.extend(attempts)
     return script, folder / "demo.mp3", result
 
@@ -97,7 +97,7 @@ def test_demo_one_sentence_edit(demo, piper_engines: Engines) -> None:  # type: 
     edited = text.replace("The first bus ride alone took 17 hours.", "The first bus ride alone lasted 17 hours.")
     assert edited != text
     script.write_text(edited, encoding="utf-8")
-    second = build(str(script), str(mp3), script.parent / "cache", piper_engines)
+    second = build(str(script), BuildOptions(output=str(mp3), cache_dir=script.parent / "cache"), piper_engines)
     assert second.stats.synthesised == 1
     assert second.stats.total == first.stats.total
     changed = [s for s in second.timeline.sentences if "lasted 17 hours" in s.text]
@@ -117,7 +117,7 @@ def test_demo_one_sentence_edit(demo, piper_engines: Engines) -> None:  # type: 
 
 
 def test_demo_loudness_measured_on_the_decoded_file(demo) -> None:  # type: ignore[no-untyped-def]
-    """The issue's check: ffmpeg's ebur128 on the decoded episode, and pyloudnorm as a second meter."""
+    """ffmpeg's ebur128 on the decoded episode, and pyloudnorm as a second meter."""
     import numpy as np
     import pyloudnorm
 
@@ -181,7 +181,7 @@ def test_demo_speech_only_edition_synthesises_nothing(demo, piper_engines: Engin
     from narrate.meter import measure_file
 
     script, mp3, full = demo
-    speech = build(str(script), str(mp3.parent), script.parent / "cache", piper_engines, edition="speech")
+    speech = build(str(script), BuildOptions(output=str(mp3.parent), cache_dir=script.parent / "cache", edition="speech"), piper_engines)
     assert speech.output.name == "escape-route-speech.mp3"
     assert speech.stats.synthesised == 0 and speech.stats.total == full.stats.total
     assert [c.title for c in speech.timeline.chapters] == [c.title for c in full.timeline.chapters]
@@ -193,8 +193,7 @@ def test_demo_speech_only_edition_synthesises_nothing(demo, piper_engines: Engin
 def demo_books(demo, piper_engines: Engines):  # type: ignore[no-untyped-def]
     """The demo as talking books, from the same cache (nothing is synthesised again)."""
     script, mp3, result = demo
-    books = build(str(script), str(script.parent / "books"), script.parent / "cache", piper_engines,
-                  formats=("mp3", "daisy", "epub"))
+    books = build(str(script), BuildOptions(output=str(script.parent / "books"), cache_dir=script.parent / "cache", formats=("mp3", "daisy", "epub")), piper_engines)
     return books
 
 

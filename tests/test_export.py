@@ -12,6 +12,7 @@ import pytest
 from mutagen.id3 import ID3
 
 from narrate.build import build
+from narrate.options import BuildHooks, BuildOptions
 from narrate.engines import Engines
 from narrate.plan import AFTER_TITLE
 
@@ -52,7 +53,7 @@ def episode(tmp_path_factory: pytest.TempPathFactory, piper_engines: Engines) ->
     folder = tmp_path_factory.mktemp("ep")
     (folder / "cover.png").write_bytes(PNG)
     script = write_script(folder, BODY, FRONT)
-    result = build(str(script), str(folder / "out.mp3"), folder / "cache", piper_engines)
+    result = build(str(script), BuildOptions(output=str(folder / "out.mp3"), cache_dir=folder / "cache"), piper_engines)
     return folder / "out.mp3", result
 
 
@@ -160,11 +161,11 @@ def test_one_sentence_edit_resynthesises_exactly_one(tmp_path: Path, piper_engin
     (tmp_path / "cover.png").write_bytes(PNG)
     script = write_script(tmp_path, BODY, FRONT)
     cache = tmp_path / "cache"
-    first = build(str(script), str(tmp_path / "a.mp3"), cache, piper_engines)
+    first = build(str(script), BuildOptions(output=str(tmp_path / "a.mp3"), cache_dir=cache), piper_engines)
     assert first.stats.synthesised == first.stats.total == 12
     script.write_text(script.read_text().replace("Nobody spoke.", "Nobody said a word."))
-    second = build(str(script), str(tmp_path / "a.mp3"), cache, piper_engines)
+    second = build(str(script), BuildOptions(output=str(tmp_path / "a.mp3"), cache_dir=cache), piper_engines)
     assert (second.stats.synthesised, second.stats.total) == (1, 12)
     assert second.stats.summary() == "synthesised 1 of 12 sentences, 11 from cache"
-    third = build(str(script), str(tmp_path / "a.mp3"), cache, piper_engines)
+    third = build(str(script), BuildOptions(output=str(tmp_path / "a.mp3"), cache_dir=cache), piper_engines)
     assert third.stats.synthesised == 0

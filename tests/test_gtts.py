@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from narrate.audio import ffmpeg_exe
 from narrate.build import build
+from narrate.options import BuildHooks, BuildOptions
 from narrate.cli import cli
 from narrate.engines import Engines
 from narrate.engines.gtts import GttsEngine
@@ -73,7 +74,7 @@ def google(monkeypatch: pytest.MonkeyPatch) -> FakeGoogle:
 
 def test_gtts_builds_an_episode_through_the_http_layer(tmp_path: Path, google: FakeGoogle) -> None:
     script = write_script(tmp_path, "# One\nThey left at 3:30am.\n", FRONT)
-    result = build(str(script), str(tmp_path / "ep.mp3"), tmp_path / "cache", Engines())
+    result = build(str(script), BuildOptions(output=str(tmp_path / "ep.mp3"), cache_dir=tmp_path / "cache"), Engines())
     assert result.stats.synthesised == 5  # title, chapter title, one sentence, two of the spoken close
     assert all(r.url.startswith("https://translate.google.co.uk/") for r in google.requests)
     assert any("three thirty AM" in t for t in google.texts())  # normalised before Google sees it

@@ -16,6 +16,7 @@ import pytest
 from mutagen.id3 import ID3
 
 from narrate.build import build
+from narrate.options import BuildHooks, BuildOptions
 from narrate.engines import Engines
 from narrate.testing import ToneEngine
 
@@ -64,7 +65,7 @@ def episode(tmp_path: Path, tone: ToneEngine, tone_engines: Engines):  # type: i
             text = script.read_text(encoding="utf-8")
             assert old in text
             script.write_text(text.replace(old, new, 1), encoding="utf-8")
-        return build(str(script), str(tmp_path / "out"), tmp_path / "cache", tone_engines, **options)
+        return build(str(script), BuildOptions(output=str(tmp_path / "out"), cache_dir=tmp_path / "cache", **options), tone_engines)
 
     run.script = script  # type: ignore[attr-defined]
     run.engines = tone_engines  # type: ignore[attr-defined]
@@ -122,7 +123,7 @@ def test_a_rebuild_with_nothing_changed_does_no_audio_work_and_writes_nothing(ep
     assert snapshot(folder) == files  # not one file touched
     # the same script, named by a relative path from its own folder, is the same input
     monkeypatch.chdir(episode.script.parent)
-    relative = build(episode.script.name, str(folder.parent), episode.script.parent / "cache", episode.engines)
+    relative = build(episode.script.name, BuildOptions(output=str(folder.parent), cache_dir=episode.script.parent / "cache"), episode.engines)
     assert relative.unchanged and snapshot(folder) == files
 
 
@@ -165,7 +166,7 @@ def test_the_build_record_lists_every_sentence_and_reproduces_the_episode(tmp_pa
     import json
 
     script = write_script(tmp_path, BODY)
-    first = build(str(script), str(tmp_path / "a"), tmp_path / "cache-a", tone_engines)
+    first = build(str(script), BuildOptions(output=str(tmp_path / "a"), cache_dir=tmp_path / "cache-a"), tone_engines)
     record = json.loads(first.manifest.read_text(encoding="utf-8"))
     sentences = record["sentences"]
     assert [(s["chapter"], s["start_ms"], s["end_ms"]) for s in sentences] == [
@@ -183,7 +184,7 @@ def test_the_build_record_lists_every_sentence_and_reproduces_the_episode(tmp_pa
     assert record["loudness"]["measured"]["integrated_lufs"] == pytest.approx(-16, abs=0.5)
     assert record["files"]["story.mp3"]["bytes"] == first.output.stat().st_size
     # the same script, sounds and versions, built elsewhere from nothing: the very same bytes
-    second = build(str(script), str(tmp_path / "b"), tmp_path / "cache-b", tone_engines)
+    second = build(str(script), BuildOptions(output=str(tmp_path / "b"), cache_dir=tmp_path / "cache-b"), tone_engines)
     assert second.output.read_bytes() == first.output.read_bytes()
     assert json.loads(second.manifest.read_text())["sentences"] == sentences
 
@@ -248,7 +249,7 @@ def test_a_mid_chapter_edit_reencodes_from_its_piece_on_and_the_file_stays_whole
     script = write_script(tmp_path, LONG.format(para=" ".join(SENTENCES)))
 
     def run():  # type: ignore[no-untyped-def]
-        return build(str(script), str(tmp_path / "out"), tmp_path / "cache", tone_engines, formats=("mp3",))
+        return build(str(script), BuildOptions(output=str(tmp_path / "out"), cache_dir=tmp_path / "cache", formats=("mp3",)), tone_engines)
 
     first = run()
     piece = PIECE_FRAMES * 1152

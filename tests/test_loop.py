@@ -11,6 +11,7 @@ import pytest
 
 import narrate.preview
 from narrate.build import build
+from narrate.options import BuildHooks, BuildOptions
 from narrate.cache import cache_info, prune
 from narrate.engines import Engines
 from narrate.errors import NarrateError
@@ -99,11 +100,11 @@ def wait_for(condition, seconds: float = 20) -> None:  # type: ignore[no-untyped
 
 def test_a_failed_rebuild_keeps_the_last_good_episode(tmp_path: Path, tone_engines: Engines) -> None:
     script = write_script(tmp_path, BODY)
-    good = build(str(script), "out", tmp_path / "cache", tone_engines)
+    good = build(str(script), BuildOptions(output="out", cache_dir=tmp_path / "cache"), tone_engines)
     before = {p.name: p.read_bytes() for p in good.output.parent.iterdir()}
     script.write_text(script.read_text().replace("ambient: bus", "ambient: buss"), encoding="utf-8")
     with pytest.raises(NarrateError):
-        build(str(script), "out", tmp_path / "cache", tone_engines)
+        build(str(script), BuildOptions(output="out", cache_dir=tmp_path / "cache"), tone_engines)
     assert {p.name: p.read_bytes() for p in good.output.parent.iterdir()} == before
 
 
@@ -162,12 +163,12 @@ def test_preview_needs_a_chapter_or_a_line(tmp_path: Path) -> None:
 def test_cache_info_and_prune_keep_what_the_last_build_uses(tmp_path: Path, tone_engines: Engines) -> None:
     script = write_script(tmp_path, BODY)
     cache = tmp_path / "cache"
-    build(str(script), "out", cache, tone_engines)
+    build(str(script), BuildOptions(output="out", cache_dir=cache), tone_engines)
     first = cache_info(cache)
     counts = {k.kind: (k.entries, k.unused_entries) for k in first.kinds}
     assert counts == {"speech": (11, 0), "level": (11, 0), "mix": (2, 0), "mp3": (2, 0)}
     script.write_text(script.read_text().replace("The bus took seventeen hours.", "The bus took a day."), encoding="utf-8")
-    build(str(script), "out", cache, tone_engines)
+    build(str(script), BuildOptions(output="out", cache_dir=cache), tone_engines)
     unused = {k.kind: k.unused_entries for k in cache_info(cache).kinds}
     assert unused == {"speech": 1, "level": 1, "mix": 1, "mp3": 1}  # the old sentence and its levels, chapter 2's old mix and frames
     stale = [p for p in cache.rglob("*.*") if p.parent.parent.name in ("speech", "level", "mix", "mp3")]
@@ -178,13 +179,13 @@ def test_cache_info_and_prune_keep_what_the_last_build_uses(tmp_path: Path, tone
     assert {k.kind: (k.entries, k.unused_entries) for k in cache_info(cache).kinds} == {
         "speech": (11, 0), "level": (11, 0), "mix": (2, 0), "mp3": (2, 0)}
     # and the next build still needs nothing new
-    again = build(str(script), "out", cache, tone_engines)
+    again = build(str(script), BuildOptions(output="out", cache_dir=cache), tone_engines)
     assert again.unchanged
 
 
 def test_cache_info_output(tmp_path: Path, tone_engines: Engines) -> None:
     script = write_script(tmp_path, BODY)
-    build(str(script), "out", tmp_path / "cache", tone_engines)
+    build(str(script), BuildOptions(output="out", cache_dir=tmp_path / "cache"), tone_engines)
     code, out, _ = run("cache", "info")
     lines = out.splitlines()
     assert lines[0] == f"cache: {tmp_path / 'cache'}"

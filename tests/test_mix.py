@@ -18,6 +18,7 @@ from scipy.signal import butter, sosfiltfilt
 
 from narrate.audio import ffmpeg_exe, resample_array, resampled_length
 from narrate.build import build
+from narrate.options import BuildHooks, BuildOptions
 from narrate.engines import Engines
 from narrate.errors import NarrateError
 from narrate.loudness import frame_energies, frame_true_peaks, integrated, limiter_gains, solve_master, frame_curve
@@ -84,7 +85,7 @@ def built(tmp_path: Path, tone_engines: Engines):  # type: ignore[no-untyped-def
     def run(body: str, front: str, edition: str = "full"):  # type: ignore[no-untyped-def]
         script = write_script(tmp_path, body, front)
         out = tmp_path / ("ep.mp3" if edition == "full" else "ep-speech.mp3")
-        result = build(str(script), str(out), tmp_path / "cache", tone_engines, edition=edition)
+        result = build(str(script), BuildOptions(output=str(out), cache_dir=tmp_path / "cache", edition=edition), tone_engines)
         return result, decode_stereo(out)
     return run
 

@@ -24,6 +24,7 @@ from scipy.signal import butter, sosfiltfilt
 
 import narrate.master
 from narrate.build import build
+from narrate.options import BuildHooks, BuildOptions
 from narrate.engines import Engines
 from narrate.result import BuildResult
 from narrate.series import write_feed
@@ -118,7 +119,7 @@ def series(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Bu
     engines = Engines({"piper": tone, "tone": tone})
     out = folder / "site"
     results = {
-        name: build(str(folder / f"{name}.md"), str(out), folder / "cache", engines, base_url=BASE_URL)
+        name: build(str(folder / f"{name}.md"), BuildOptions(output=str(out), cache_dir=folder / "cache", base_url=BASE_URL), engines)
         for name in ("first", "second")
     }
     write_feed(out, "full", results["first"].show, BASE_URL)
@@ -397,7 +398,7 @@ def test_guid_and_pubdate_stay_the_same_across_rebuilds(series: tuple[Path, dict
     before = json.loads((out / "second" / "second.manifest.json").read_text())["publish"]
     tone = ToneEngine()
     script = Path(results["second"].manifest).parents[2] / "second.md"
-    build(str(script), str(out), tmp_path / "cache", Engines({"piper": tone, "tone": tone}), base_url=BASE_URL)
+    build(str(script), BuildOptions(output=str(out), cache_dir=tmp_path / "cache", base_url=BASE_URL), Engines({"piper": tone, "tone": tone}))
     after = json.loads((out / "second" / "second.manifest.json").read_text())["publish"]
     assert (after["guid"], after["pub_date"]) == (before["guid"], before["pub_date"])
     feed = write_feed(out, "full", results["first"].show, BASE_URL)
@@ -567,7 +568,7 @@ def test_page_passes_axe(episode_page) -> None:  # type: ignore[no-untyped-def]
     page, _, _ = episode_page
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
-    # and, as the issue asks in so many words: no control without an accessible name
+    # and, in so many words: no control without an accessible name
     unnamed = page.evaluate("""Array.from(document.querySelectorAll('button, input, audio, a[href], select, textarea'))
         .filter((el) => !(el.getAttribute('aria-label') || el.labels?.length || el.textContent.trim()
                           || el.getAttribute('aria-labelledby'))).map((el) => el.outerHTML)""")
@@ -591,8 +592,7 @@ def test_a_format_that_misses_is_encoded_again_from_the_same_mix(tmp_path: Path,
     (tmp_path / "s.md").write_text(SECOND, encoding="utf-8")
     tone = ToneEngine()
     logged: list[str] = []
-    result = build(str(tmp_path / "s.md"), str(tmp_path / "out"), tmp_path / "cache", Engines({"piper": tone, "tone": tone}),
-                   formats=("mp3", "opus"), log=logged.append)
+    result = build(str(tmp_path / "s.md"), BuildOptions(output=str(tmp_path / "out"), cache_dir=tmp_path / "cache", formats=("mp3", "opus")), Engines({"piper": tone, "tone": tone}), BuildHooks(log=logged.append))
     m = re.fullmatch(r"  opus: (-1[34]\.\d) LUFS, -\d+\.\d dBTP after encoding: encoding again (-\d\.\d) dB", logged[0])
     assert m and float(m[2]) == pytest.approx(-16 - float(m[1]), abs=0.11)
     # the pretended 2 LU were never there, so the file really is 2 LU under the target now, and says so

@@ -14,6 +14,7 @@ import pytest
 import narrate.master
 import narrate.stream
 from narrate.build import build
+from narrate.options import BuildHooks, BuildOptions
 from narrate.meter import measure_file
 from narrate.plan import plan_episode
 from narrate.script import parse_script
@@ -110,7 +111,7 @@ def test_chapters_are_encoded_and_measured_while_later_ones_are_spoken(tmp_path:
         raise AssertionError("the finished MP3 was measured again")
 
     monkeypatch.setattr(narrate.master, "measure_file", no_second_pass)
-    result = build(str(script), str(tmp_path / "out"), tmp_path / "cache", slow, formats=("mp3",))
+    result = build(str(script), BuildOptions(output=str(tmp_path / "out"), cache_dir=tmp_path / "cache", formats=("mp3",)), slow)
     # what was left for mastering when synthesis ended: the last chapters, not the first
     assert 1 not in result.cost.encoded and 2 not in result.cost.encoded
     assert 7 in result.cost.encoded
@@ -126,11 +127,10 @@ def test_streaming_does_not_change_a_sample(tmp_path: Path, pinned_early, monkey
     target with them."""
     script = write_script(tmp_path, chapters(6))
     slow = WaitingEngine(tmp_path / "c1", " fifty.")
-    streamed = build(str(script), str(tmp_path / "a"), tmp_path / "c1", tone_engines(slow), formats=("mp3",))
+    streamed = build(str(script), BuildOptions(output=str(tmp_path / "a"), cache_dir=tmp_path / "c1", formats=("mp3",)), tone_engines(slow))
     assert 1 not in streamed.cost.encoded
     monkeypatch.setattr(narrate.stream.Streamer, "_advance", lambda self, n: None)  # nothing done early
-    plain = build(str(script), str(tmp_path / "b"), tmp_path / "c2", tone_engines(ToneEngine(seconds_per_char=0.02)),
-                  formats=("mp3",))
+    plain = build(str(script), BuildOptions(output=str(tmp_path / "b"), cache_dir=tmp_path / "c2", formats=("mp3",)), tone_engines(ToneEngine(seconds_per_char=0.02)))
     assert plain.cost.encoded == (1, 2, 3, 4, 5, 6)
     assert streamed.loudness.gain_db == plain.loudness.gain_db
     a, b = decode(streamed.output), decode(plain.output)
@@ -140,7 +140,7 @@ def test_streaming_does_not_change_a_sample(tmp_path: Path, pinned_early, monkey
 def test_a_short_episode_is_mastered_whole(tmp_path: Path) -> None:
     """Under PIN_SECONDS of speech there are no pins: the gain is solved for the whole episode."""
     script = write_script(tmp_path, chapters(3))
-    result = build(str(script), str(tmp_path / "out"), tmp_path / "cache", tone_engines(), formats=("mp3",))
+    result = build(str(script), BuildOptions(output=str(tmp_path / "out"), cache_dir=tmp_path / "cache", formats=("mp3",)), tone_engines())
     assert abs(result.loudness.measured.integrated_lufs + 16) <= 0.5
 
 

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from narrate.audio import ffmpeg_exe
 from narrate.build import build
+from narrate.options import BuildHooks, BuildOptions
 from narrate.cli import cli
 from narrate.engines import Engines
 from narrate.verify import ChapterScore, VerifyReport, compare_words, normalise, verify
@@ -59,7 +60,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, piper_engines: Engines):  # 
     folder = tmp_path_factory.mktemp("verify")
     script = folder / "ferry.md"
     script.write_text(SCRIPT, encoding="utf-8")
-    result = build(str(script), str(folder / "ferry.mp3"), folder / "cache", piper_engines)
+    result = build(str(script), BuildOptions(output=str(folder / "ferry.mp3"), cache_dir=folder / "cache"), piper_engines)
     return script, result
 
 
@@ -171,7 +172,7 @@ def test_a_planted_misreading_of_a_number_is_named(built, tmp_path: Path, piper_
     planted.write_text("---\ntitle: The Harbour Bar\nmix:\n  intro: false\npronunciations:\n"
                        "  €1.2m: one euro point two metres\n---\n\n# The bar\n\nThe ferry waited by the pier. "
                        "The new harbour bar cost €1.2m to build.\nThe driver counted everyone twice.\n", encoding="utf-8")
-    result = build(str(planted), str(tmp_path / "bar.mp3"), script.parent / "cache", piper_engines)
+    result = build(str(planted), BuildOptions(output=str(tmp_path / "bar.mp3"), cache_dir=script.parent / "cache"), piper_engines)
     report = verify(str(result.output))
     numbers = [i for i in report.issues if i.kind == "number"]
     assert [(i.line, i.text) for i in numbers] == [(11, "The new harbour bar cost €1.2m to build.")]

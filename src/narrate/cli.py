@@ -15,6 +15,7 @@ from narrate.report import Progress, check_lines, format_duration, report_build
 
 if TYPE_CHECKING:
     from narrate.engines import Engines
+    from narrate.options import BuildOptions
     from narrate.result import BuildResult
 
 
@@ -95,7 +96,7 @@ _rate = click.option(
 
 # every command that uses the cache takes the same option
 _cache_dir = click.option(
-    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR",
+    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR", metavar="DIR",
     help="Where narrate keeps synthesised sentences and mixed and encoded pieces. Default: ~/.cache/narrate",
 )
 
@@ -141,31 +142,36 @@ def build(
 
     if len(scripts) > 1 and output and Path(output).suffix.lower() in SUFFIXES:
         raise click.UsageError("-o names one file, but several scripts were given; name a folder instead")
-    _build_all(list(scripts), output, cache_dir, "speech" if speech_only else "full", formats, base_url, fresh, allow,
-               jobs, _parse_rate(rate))
+    _build_all(list(scripts), _options(output, cache_dir, "speech" if speech_only else "full", formats, base_url,
+                                       fresh, allow, jobs, rate))
 
 
-def _parse_rate(rate: str | None) -> float | None:
-    from narrate.script import parse_rate
+def _options(output: str | None, cache_dir: Path | None, edition: str, formats: str | None, base_url: str | None,
+             fresh: bool, allow: tuple[str, ...], jobs: int | None, rate: str | None) -> BuildOptions:
+    """The build options from the command line, each checked as the script's own setting is."""
+    from narrate.options import BuildOptions
+    from narrate.script import check_base_url, parse_formats, parse_rate
 
-    return None if rate is None else parse_rate(rate, "--rate")
+    return BuildOptions(
+        output=output, cache_dir=cache_dir, edition=edition,
+        formats=None if formats is None else parse_formats(formats, "--format"),
+        base_url=check_base_url(base_url, "--base-url") if base_url else None, fresh=fresh, allow=allow, jobs=jobs,
+        rate=None if rate is None else parse_rate(rate, "--rate"),
+    )
 
 
-def _build_all(
-    scripts: list[str], output: str | None, cache_dir: Path | None, edition: str,
-    formats: str | None, base_url: str | None, fresh: bool = False, allow: tuple[str, ...] = (),
-    jobs: int | None = None, rate: float | None = None,
-) -> None:
+def _build_all(scripts: list[str], options: BuildOptions) -> None:
     """Build each script and report it as it is done, then the feed (if there is an address for it)."""
-    from narrate.series import build_series
+    from narrate.options import BuildHooks
+    from narrate.series import SeriesHooks, build_series
 
     bars: list[Progress] = []
 
-    def progress() -> Progress:
+    def episode(path: str) -> BuildHooks:
         for bar in bars:
             bar.close()
         bars.append(Progress())
-        return bars[-1]
+        return BuildHooks(progress=bars[-1], chapters_done=bars[-1].chapters)
 
     def report(result: BuildResult) -> None:
         for bar in bars:
@@ -173,8 +179,8 @@ def _build_all(
         report_build(result)
 
     try:
-        series = build_series(scripts, output, cache_dir, _engines(), formats, base_url, edition, fresh, progress,
-                              lambda line: click.echo(line, err=True), report, allow, jobs, rate)
+        series = build_series(scripts, options, _engines(),
+                              SeriesHooks(lambda line: click.echo(line, err=True), episode, report))
     finally:
         for bar in bars:
             bar.close()
@@ -225,17 +231,12 @@ def check(script: str | None, text: str | None, allow: tuple[str, ...]) -> None:
 def watch(script: str, output: str | None, formats: str | None, base_url: str | None, cache_dir: Path | None,
           debounce: float, allow: tuple[str, ...], jobs: int | None, rate: str | None) -> None:
     """Build SCRIPT, then rebuild it each time it (or a sound or image it uses) is saved. Ctrl-C stops."""
-    from narrate.script import check_base_url, parse_formats
     from narrate.watch import watch as run_watch
 
-    if formats is not None:
-        parse_formats(formats, "--format")  # a mistake here is the command's, not a save's
-    if base_url:
-        check_base_url(base_url, "--base-url")
-    reading_rate = _parse_rate(rate)
+    options = _options(output, cache_dir, "full", formats, base_url, False, allow, jobs, rate)  # checked now, once
 
     def rebuild() -> None:
-        _build_all([script], output, cache_dir, "full", formats, base_url, allow=allow, jobs=jobs, rate=reading_rate)
+        _build_all([script], options)
 
     click.echo(f"watching {script} and the files it uses (Ctrl-C to stop)")
     try:
@@ -257,10 +258,11 @@ def preview(script: str, chapter: int | None, line: int | None, output: str | No
             cache_dir: Path | None, allow: tuple[str, ...]) -> None:
     """Render one chapter (--chapter N) or one paragraph (--line L) of SCRIPT, mixed, and play it."""
     from narrate import preview as p
+    from narrate.options import BuildOptions
 
     if (chapter is None) == (line is None):
         raise click.UsageError("give --chapter N or --line L (one of them)")
-    result = p.preview(script, chapter, line, output, cache_dir, _engines(), allow)
+    result = p.preview(script, chapter, line, BuildOptions(output=output, cache_dir=cache_dir, allow=allow), _engines())
     click.echo(f"wrote {result.path}: {result.what}, {format_duration(int(result.seconds * 1000))}; "
                f"{result.stats.summary()}")
     if play:
@@ -317,7 +319,7 @@ _KIND_NAMES = {"speech": "sentences", "level": "sentence levels", "mix": "chapte
 
 @cache.command("info")
 @_cache_dir
-@click.option("--days", type=click.FloatRange(0), default=30, show_default=True,
+@click.option("--days", type=click.FloatRange(0), default=30, show_default=True, metavar="DAYS",
               help="A build this recent counts as recent.")
 def cache_info(cache_dir: Path | None, days: float) -> None:
     """Show what the cache holds and how much of it no recent build uses."""
@@ -339,7 +341,7 @@ def cache_info(cache_dir: Path | None, days: float) -> None:
 
 @cache.command("prune")
 @_cache_dir
-@click.option("--days", type=click.FloatRange(0), default=30, show_default=True,
+@click.option("--days", type=click.FloatRange(0), default=30, show_default=True, metavar="DAYS",
               help="Keep what any build in this many days used.")
 @click.option("--dry-run", is_flag=True, help="Say what would go, and remove nothing.")
 def cache_prune(cache_dir: Path | None, days: float, dry_run: bool) -> None:

@@ -14,11 +14,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from narrate.engines import Engines, ResolvedVoice
-from narrate.errors import EngineError, ScriptError
+from narrate.errors import EngineError
 from narrate.inputs import check_inside
 from narrate.script import Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Script, Table, VoiceSettings
 from narrate.normalise import Reading
-from narrate.text import MAX_CHARS, PHONEMES, bounded_parts, prepare, split_sentences
+from narrate.phonemes import check_phonemes, known_phonemes
+from narrate.text import bounded_parts, prepare, split_sentences
 
 # Silences, in seconds. A chapter starts with its cue, CUE_LEAD after its marker,
 # so skipping to a chapter lands on the chime; without a cue it starts with
@@ -39,7 +40,6 @@ OUTRO_TAIL = 0.3
 SPEECH_FORMAT = 3  # part of every speech key: bump it when what a synthesised sentence depends on changes
 # (2: Piper's random draws seeded by each sentence's own phonemes; 3: drawn by PCG64 and Box-Muller, only what
 # each draw needs, and denormals flushed to zero)
-EDITIONS = ("full", "speech")  # 'speech': no beds and no stings, the same chapters and cues
 
 
 @dataclass(frozen=True)
@@ -206,9 +206,9 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full", allow:
         out: list[Item] = []
         symbols = voices.symbols(voice)
         for n, part in enumerate(parts, start=1):
-            _check_phonemes(part, script.path, line)
+            check_phonemes(part, script.path, line)
             if symbols is not None:
-                _known_phonemes(spoken(part), symbols, voice, meta, script.path, line)
+                known_phonemes(spoken(part), symbols, voice, meta, script.path, line)
             if out:
                 out.append(Silence(CLAUSE_GAP, line))
             out.append(Speech(spoken(part), part, voice, speech_key(voice, spoken(part)), line, role, speaker,
@@ -349,30 +349,6 @@ def _body(chapter: Chapter, meta: Meta, voices: _Voices, narrator: ResolvedVoice
         if items and isinstance(items[-1], Silence):
             items[-1] = Silence(PARAGRAPH_GAP, items[-1].line)
     return items
-
-
-def _check_phonemes(part: str, path: str, line: int) -> None:
-    """Phonemes in [[ ]] cannot be cut, so one span must be short enough for a voice to take at once."""
-    for span in PHONEMES.findall(part):
-        if len(span) > MAX_CHARS:
-            raise ScriptError(f"phonemes in [[ ]] run to {len(span):,} characters, more than a voice takes at once "
-                              f"({MAX_CHARS}); split them into several [[ ]]", path, line)
-
-
-def _known_phonemes(spoken: str, symbols: frozenset[str], voice: ResolvedVoice, meta: Meta, path: str,
-                    line: int) -> None:
-    """Every symbol in [[ ]] must be one the voice reads: an unknown one would be skipped, and the name said
-    without it. Phonemes from a pronunciation are reported at the pronunciation."""
-    for span in PHONEMES.findall(spoken):
-        unknown = sorted(set(span[2:-2].strip()) - symbols)
-        if not unknown:
-            continue
-        listed = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in unknown)
-        named = next((name for name, ipa in meta.phonemes if f"[[{ipa}]]" == span), None)
-        what = f"pronunciation of '{named}' uses" if named else f"phonemes {span} use"
-        raise ScriptError(f"{what} symbols the {voice.engine} voice {voice.label} does not know: {listed}; use "
-                          "the voice's own IPA, as 'narrate check --say' shows it for a word that sounds alike",
-                          path, meta.line_of(f"pronunciations.{named}") if named else line)
 
 
 def _end_with(items: list[Item], gap: Silence) -> None:

@@ -22,6 +22,7 @@ from narrate.files import published
 from narrate.inputs import check_files, load_script, load_sounds
 from narrate.master import analyse, first_master
 from narrate.mix import mix_episode
+from narrate.options import BuildOptions
 from narrate.plan import PARAGRAPH_GAP, Plan, Silence, Speech, plan_episode
 from narrate.sounds import MixSounds
 from narrate.synth import SynthStats, synthesize
@@ -58,21 +59,15 @@ def pick(plan: Plan, chapter: int | None, line: int | None, path: str) -> tuple[
     return index, (body[-1].paragraph if body else None)
 
 
-def preview(
-    script_path: str,
-    chapter: int | None = None,
-    line: int | None = None,
-    output: str | None = None,
-    cache_dir: Path | None = None,
-    engines: Engines | None = None,
-    allow: tuple[str | Path, ...] = (),
-) -> Preview:
+def preview(script_path: str, chapter: int | None = None, line: int | None = None,
+            options: BuildOptions = BuildOptions(), engines: Engines | None = None) -> Preview:
     """Render one chapter (or the paragraph around a line) to an MP3 (or WAV) file, mastered as the
-    episode's first encode is (narrate.master), with its analysis from the cache where it can be."""
+    episode's first encode is (narrate.master), with its analysis from the cache where it can be.
+    ``options.output`` names the file (default: build/preview/<script>-chapter-NN.mp3)."""
     script = load_script(script_path)
-    check_files(script, allow)
+    check_files(script, options.allow)
     engines = engines or Engines()
-    plan = plan_episode(script, engines, allow=allow)
+    plan = plan_episode(script, engines, allow=options.allow)
     index, paragraph = pick(plan, chapter, line, script_path)
     chosen = plan.chapters[index]
     what = f"chapter {chosen.number} '{chosen.title}'"
@@ -86,10 +81,10 @@ def preview(
     sub = replace(plan, chapters=(chosen,))
     stem = Path(script_path).stem
     suffix = f"chapter-{chosen.number:02d}" + (f"-line-{line}" if paragraph is not None else "")
-    out = Path(output) if output else Path("build") / "preview" / f"{stem}-{suffix}.mp3"
+    out = Path(options.output) if options.output else Path("build") / "preview" / f"{stem}-{suffix}.mp3"
     if out.suffix.lower() not in (".mp3", ".wav"):
         raise NarrateError("a preview is written as .mp3 or .wav", str(out))
-    store = Store(cache_dir or default_dir())
+    store = Store(options.cache_dir or default_dir())
     clips, stats = synthesize(sub, engines, store.speech, energies_of=store.clip_energies)
     sounds = load_sounds(script, "full")
     episode = mix_episode(sub, clips, MixSounds(sounds.cues, (sounds.beds[index],)))

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from narrate import __version__
+from narrate.engines import Engines
+from narrate.errors import NarrateError
 from narrate.plan import Plan
 from narrate.timeline import Timeline
 
@@ -306,3 +308,16 @@ def chapter_records(plan: Plan, timeline: Timeline, mix_keys: list[str]) -> tupl
         ChapterRecord(c.number, c.title, chapter_settings(c.settings), t.line, t.start_ms, t.end_ms, key)
         for c, t, key in zip(plan.chapters, timeline.chapters, mix_keys)
     )
+
+
+def engines_used(plan: Plan, engines: Engines) -> tuple[EngineUse, ...]:
+    """Each engine and voice the plan speaks with, and the engine's version as the engine reports it."""
+    versions = {}
+    for name in sorted({s.voice.engine for s in plan.speeches()}):
+        try:
+            engine = engines.get(name)
+            versions[name] = engine.version() if hasattr(engine, "version") else "unknown"
+        except NarrateError:
+            versions[name] = "unknown"
+    used = sorted({(s.voice.engine, s.voice.label) for s in plan.speeches()})
+    return tuple(EngineUse(e, v, versions.get(e, "unknown")) for e, v in used)

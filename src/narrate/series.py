@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from narrate.build import build
@@ -18,7 +18,8 @@ from narrate.inputs import check_files, load_script
 from narrate.record import Show
 from narrate.result import BuildResult
 from narrate.plan import edition_name
-from narrate.script import Script, check_base_url, parse_formats
+from narrate.options import BuildHooks, BuildOptions
+from narrate.script import Script, check_base_url
 
 
 @dataclass(frozen=True)
@@ -37,54 +38,47 @@ class SeriesResult:
     feed: FeedResult | None
 
 
-def build_series(
-    arguments: list[str],
-    output: str | None = None,
-    cache_dir: Path | None = None,
-    engines: Engines | None = None,
-    formats: str | None = None,
-    base_url: str | None = None,
-    edition: str = "full",
-    fresh: bool = False,
-    progress: Callable[[], Callable[[int, int], None]] | None = None,
-    log: Callable[[str], None] | None = None,
-    report: Callable[[BuildResult], None] | None = None,
-    allow: tuple[str | Path, ...] = (),
-    jobs: int | None = None,
-    rate: float | None = None,
-) -> SeriesResult:
+@dataclass(frozen=True)
+class SeriesHooks:
+    """Where a series build reports: ``log`` takes warnings, one line each; ``episode(path)`` gives the hooks
+    for one script's build (its progress bar); ``report`` hears of each episode as soon as it is built."""
+
+    log: Callable[[str], None] = lambda _: None
+    episode: Callable[[str], BuildHooks] | None = None
+    report: Callable[[BuildResult], None] = lambda _: None
+
+
+def build_series(arguments: list[str], options: BuildOptions = BuildOptions(), engines: Engines | None = None,
+                 hooks: SeriesHooks = SeriesHooks()) -> SeriesResult:
     """Build the episode of each script named (a folder stands for its .md files), then the feed.
 
-    Every script and the files it names are checked before the first is built.
-    ``progress()`` makes a progress callback for one episode; ``report`` hears of
-    each episode as soon as it is built. ``rate`` reads every script slower or faster (default: each
-    script's own 'rate'), as an edition with its own folders and feed.
+    Every script and the files it names are checked before the first is built. Every script is built with the
+    same ``options``; a series is published at one base_url (theirs, which must agree, or ``options.base_url``).
+    A ``rate`` reads every script slower or faster, as an edition with its own folders and feed.
     """
     paths = script_paths(arguments)
-    chosen = None if formats is None else parse_formats(formats, "--format")
     loaded = [load_script(p) for p in paths]
     for script in loaded:
-        check_files(script, allow)
-    url = series_base_url(loaded, base_url)
+        check_files(script, options.allow)
+    url = series_base_url(loaded, options.base_url)
     engines = engines or Engines()
-    say = log or (lambda _: None)
-    names = [edition_name(edition, s.meta.rate if rate is None else rate) for s in loaded]
-    layouts = [episode_layout(p, output, name)[0] for p, name in zip(paths, names)]
+    names = [edition_name(options.edition, s.meta.rate if options.rate is None else options.rate) for s in loaded]
+    layouts = [episode_layout(p, options.output, name)[0] for p, name in zip(paths, names)]
+    cache_dir = options.cache_dir or default_dir()
     results = []
-    with output_lock(layouts[0].root, say), cache_in_use(cache_dir or default_dir()):  # one build at a time per folder
+    with output_lock(layouts[0].root, hooks.log), cache_in_use(cache_dir):  # one build at a time per folder
         removed = remove_leftovers(layouts[0].root, [Path(feeds.feed_name(n)).stem for n in dict.fromkeys(names)])
         for path, layout in zip(paths, layouts):
             removed += remove_leftovers(layout.folder, [layout.stem, Path(layout.page).stem])
             removed += remove_book_leftovers(layout)
         if removed:
-            say(f"removed {removed} temporary file{'s' if removed != 1 else ''} left by a build that was stopped")
+            hooks.log(f"removed {removed} temporary file{'s' if removed != 1 else ''} left by a build that was stopped")
+        each = replace(options, base_url=url)
         for path in paths:
-            bar = progress() if progress else None
-            result = build(path, output, cache_dir, engines, bar, edition, log, chosen, url, fresh, allow, jobs,
-                           getattr(bar, "chapters", None), rate)
+            episode = hooks.episode(path) if hooks.episode else BuildHooks()
+            result = build(path, each, engines, replace(episode, log=hooks.log))
             results.append(result)
-            if report:
-                report(result)
+            hooks.report(result)
         feeds_written = [write_feed(results[0].layout.root, name, results[names.index(name)].show, url)
                          for name in dict.fromkeys(names)] if url else []  # one per edition (a rate is one)
         feed = feeds_written[0] if feeds_written else None

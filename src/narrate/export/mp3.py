@@ -130,7 +130,7 @@ def codec_args(channels: int) -> list[str]:
     bitrate = "128k" if channels > 1 else "64k"
     # no bit reservoir: each frame stands alone, so chapters encoded apart can be joined (narrate.export.gapless).
     # LAME's quality 7 rather than its default 5: 40 % less encoding time, and on 10 min of the narration its
-    # decoded SNR is 25.9 dB against 25.5 (BENCHMARKS.md, session 7)
+    # decoded SNR is 25.9 dB against 25.5 (BENCHMARKS.md, Decisions)
     return ["-c:a", "libmp3lame", "-b:a", bitrate, "-compression_level", "7", "-reservoir", "0",
             "-id3v2_version", "0", "-write_xing", "1"]
 

@@ -13,6 +13,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from narrate.errors import ScriptError, did_you_mean
+from narrate.script.inline import NOTE_MARK, plain, struck, superscript
 from narrate.script.model import Block, Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Table
 
 
@@ -34,11 +35,7 @@ _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(footnote_p
 _PHONEMES_OR_UNCLOSED = re.compile(r"\[\[.*?\]\]|(\[\[\S{0,12})")
 _CONTAINERS = ("blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open", "footnote_reference_open")
 _DEEPEST = _MD.options["maxNesting"] - 1  # a container opened at this level has its content cut off
-NOTE_MARK = "⁽{}⁾"
-IMAGE_MARK = "⟨Image: {}⟩"  # an image's alt text in the text as written
 _IMAGE = re.compile(r"\s*⟨Image: [^⟩]*⟩\s*")  # a footnote's mark in the text as written (the page and transcripts show it; it is never said)
-BREAK_MS = 300  # a <br> in the text: a short pause
-_MARKUP = re.compile(r"</?(br|em|strong|i|b|u|s|sup|sub|span|small|mark|abbr|cite|q|del|ins|kbd|wbr)\b[^<>]*/?>", re.I)
 _TASK = re.compile(r"^\[( |x|X)\]\s+")
 
 
@@ -46,7 +43,7 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
     tokens = _MD.parse(body)
     for tok in tokens:
         if tok.type == "inline" and tok.children:
-            tok.children = _struck(tok.children, meta.strikethrough)
+            tok.children = struck(tok.children, meta.strikethrough)
             if m := next((m for m in _PHONEMES_OR_UNCLOSED.finditer(tok.content) if m.group(1)), None):
                 at = m.start()
                 raise ScriptError(f"'{m.group(1)}' opens phonemes with '[[' and they are never closed: end them "
@@ -94,7 +91,7 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
         line = (tok.map[0] + offset) if tok.map else 0
         if tok.type == "heading_open" and tok.tag == "h1":
             finish()
-            title = _plain(tokens[i + 1].children or []).replace("\n", " ").strip()
+            title = plain(tokens[i + 1].children or []).replace("\n", " ").strip()
             if not title:
                 raise ScriptError("chapter heading has no title", path, line)
             current = {"title": title, "line": line, "settings": ChapterSettings(), "blocks": []}
@@ -112,7 +109,7 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
             continue
         if tok.type == "heading_open":  # h2..h6: a sub-heading, read apart and kept as structure
             chap = need_chapter(line)
-            text = " ".join(_plain(tokens[i + 1].children or []).split())
+            text = " ".join(plain(tokens[i + 1].children or []).split())
             if text:
                 chap["blocks"].append(Heading(text, int(tok.tag[1]), line))
             i += 3
@@ -135,7 +132,7 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
                             line,
                         )
                     quote_speaker[-1] = name
-                    inline.children = _struck(_MD.parseInline(inline.content[m.end() :])[0].children or [],
+                    inline.children = struck(_MD.parseInline(inline.content[m.end() :])[0].children or [],
                                               meta.strikethrough)
             i += 1
             continue
@@ -145,7 +142,7 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
             continue
         if tok.type == "paragraph_open":
             chap = need_chapter(line)
-            text = _plain(tokens[i + 1].children or [])
+            text = plain(tokens[i + 1].children or [])
             if i and tokens[i - 1].type == "list_item_open":  # a task list's box: a ballot box, not brackets
                 text = _TASK.sub(lambda m: "☐ " if m.group(1) == " " else "☑ ", text, count=1)
                 if meta.lists == "numbered" and tokens[i - 1].info:  # an ordered list's item says its number
@@ -209,13 +206,8 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
     return tuple(chapters)
 
 
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _FROM_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _NOTE_REF = re.compile(r"⁽([⁰¹²³⁴⁵⁶⁷⁸⁹]+)⁾")
-
-
-def _superscript(n: int) -> str:
-    return str(n).translate(_SUPERSCRIPT)
 
 
 def _notes(tokens: list[Token], offset: int) -> dict[int, tuple[str, int]]:
@@ -226,7 +218,7 @@ def _notes(tokens: list[Token], offset: int) -> dict[int, tuple[str, int]]:
         if tok.type == "footnote_open":
             number, parts, line = tok.meta["id"] + 1, [], 0
         elif tok.type == "inline":
-            parts.append(" ".join(_plain(tok.children or []).split()))
+            parts.append(" ".join(plain(tok.children or []).split()))
             line = line or ((tok.map[0] + offset) if tok.map else 0)
         elif tok.type == "footnote_close":
             out[number] = (" ".join(p for p in parts if p), line)
@@ -250,10 +242,10 @@ def _with_notes(chapter: Chapter, notes: dict[int, tuple[str, int]], where: str,
         new = [n for n in mine if n in notes and n not in cited]
         cited += new
         if where == "inline":
-            blocks += [Paragraph(f"{NOTE_MARK.format(_superscript(n))} {notes[n][0]}", notes[n][1]) for n in new]
+            blocks += [Paragraph(f"{NOTE_MARK.format(superscript(n))} {notes[n][0]}", notes[n][1]) for n in new]
     if where == "end-of-chapter" and cited:
         blocks.append(Heading("Notes", 2, notes[cited[0]][1]))
-        blocks += [Paragraph(f"{NOTE_MARK.format(_superscript(n))} {notes[n][0]}", notes[n][1]) for n in cited]
+        blocks += [Paragraph(f"{NOTE_MARK.format(superscript(n))} {notes[n][0]}", notes[n][1]) for n in cited]
     return Chapter(chapter.title, chapter.line, chapter.settings, tuple(blocks))
 
 
@@ -267,7 +259,7 @@ def _table(tokens: list[Token], line: int, offset: int) -> Table:
         if tok.type == "tr_open":
             row = []
         elif tok.type == "inline":
-            row.append(" ".join(_plain(tok.children or []).split()))
+            row.append(" ".join(plain(tok.children or []).split()))
         elif tok.type == "tr_close":
             if not header:
                 header = row
@@ -276,60 +268,6 @@ def _table(tokens: list[Token], line: int, offset: int) -> Table:
         if tok.type == "tr_open" and header and tok.map:
             lines.append(tok.map[0] + offset)
     return Table(tuple(header), tuple(rows), line, tuple(lines))
-
-
-_STRIKE_TAG = re.compile(r"<(/?)(s|del|strike)\b[^<>]*>", re.I)
-
-
-def _struck(children: list[Token], mode: str) -> list[Token]:
-    """Inline tokens with struck-out text (~~so~~, <s>, <del>) dropped ('skip') or kept as plain words
-    ('read'); either way the tildes and tags are never read. Line breaks stay, so lines still count."""
-    if mode == "read":
-        return children
-    out: list[Token] = []
-    depth = 0
-    cut = False  # something was just left out: the space on its either side is one space
-    for t in children:
-        tag = _STRIKE_TAG.fullmatch(t.content.strip()) if t.type == "html_inline" else None
-        if t.type == "s_open" or (tag and not tag.group(1)):
-            depth += 1
-        elif t.type == "s_close" or (tag and tag.group(1)):
-            depth = max(0, depth - 1)
-            cut = True
-        elif depth == 0 or t.type in ("softbreak", "hardbreak"):
-            if cut and t.type == "text" and out and out[-1].type == "text" and out[-1].content[-1:].isspace():
-                t.content = t.content.lstrip(" ")
-            cut = False
-            out.append(t)
-    return out
-
-
-def _plain(children: list[Token]) -> str:
-    """Inline Markdown to plain text; line breaks stay newlines so lines can be counted."""
-    out: list[str] = []
-    for t in children:
-        if t.type in ("softbreak", "hardbreak"):
-            out.append("\n")
-        elif t.type == "image":
-            # its alt text, marked: shown in the page and transcripts; read only with 'images: describe'
-            alt = " ".join(t.content.split())
-            out.append(f" {IMAGE_MARK.format(alt)} " if alt else "")
-        elif t.type == "html_inline" and t.content.startswith("<!--"):
-            out.append("\n" * t.content.count("\n"))  # comments are never spoken
-        elif t.type == "html_inline" and (tag := _MARKUP.fullmatch(t.content.strip())):
-            # the common inline tags are markup, not words: silent, and a line break a short pause
-            out.append(f" [pause {BREAK_MS}ms] " if tag.group(1).lower() == "br" else "")
-        elif t.type == "footnote_ref":
-            mark = NOTE_MARK.format(_superscript(t.meta["id"] + 1))
-            # before the full stop it follows, so the mark stays in the sentence that cites the note
-            text = "".join(out)
-            stop = len(text.rstrip(".!?,;:")) if text.rstrip().endswith((".", "!", "?", ",", ";", ":")) else len(text)
-            out[:] = [text[:stop], mark, text[stop:]]
-        elif t.type in ("text", "code_inline", "html_inline"):
-            # anything else that looks like a tag is text the author wrote: kept literally,
-            # so a title like '<b> & co' reads and shows as written (outputs escape it)
-            out.append(t.content)
-    return "".join(out)
 
 
 def _text_blocks(text: str, line: int, speaker: str | None, path: str) -> list[Block]:

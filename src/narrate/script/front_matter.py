@@ -16,7 +16,8 @@ from typing import Any
 import yaml
 
 from narrate.errors import ScriptError, did_you_mean
-from narrate.script.model import FORMATS, NO_SOUND, Meta, MixSettings, PodcastSettings, Speaker, VoiceSettings
+from narrate.script.model import FORMATS, NO_SOUND, Meta, MixSettings, PodcastSettings, VoiceSettings
+from narrate.script.voices import parse_pronunciations, parse_speakers, parse_voice
 
 
 FRONT_MATTER_KEYS = (
@@ -34,7 +35,6 @@ MIX_KEYS = (
     "bed_level", "ducking", "fade", "crossfade", "cue", "intro", "outro", "close",
     "loudness", "true_peak", "channels",
 )
-VOICE_KEYS = ("engine", "model", "speed", "lang", "tld")
 
 
 def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
@@ -160,9 +160,9 @@ def parse_meta(front: str, path: str) -> Meta:
             path,
             where("language"),
         )
-    default_voice = _parse_voice(data.get("voice"), "voice", VoiceSettings(lang=language.split("-")[0].lower()), lines, path)
-    pronunciations, phonemes = _parse_pronunciations(data.get("pronunciations"), lines, path)
-    speakers = _parse_speakers(data.get("speakers"), default_voice, lines, path)
+    default_voice = parse_voice(data.get("voice"), "voice", VoiceSettings(lang=language.split("-")[0].lower()), lines, path)
+    pronunciations, phonemes = parse_pronunciations(data.get("pronunciations"), lines, path)
+    speakers = parse_speakers(data.get("speakers"), default_voice, lines, path)
     return Meta(
         title=title,
         author=text_field("author"),
@@ -318,97 +318,3 @@ def check_base_url(url: str, path: str | None = None, line: int | None = None) -
             line,
         )
     return url if url.endswith("/") else url + "/"
-
-
-def _parse_voice(
-    value: Any, key: str, base: VoiceSettings, lines: dict[str, int], path: str
-) -> VoiceSettings:
-    line = lines.get(key, 1)
-    if value is None:
-        return VoiceSettings(**{**base.__dict__, "line": base.line or line})
-    if isinstance(value, str):
-        value = {"model": value}
-    if not isinstance(value, dict):
-        raise ScriptError(
-            f"'{key}' must be a voice name or a mapping of {', '.join(VOICE_KEYS)}", path, line
-        )
-    fields = dict(base.__dict__)
-    for k, v in value.items():
-        kline = lines.get(f"{key}.{k}", line)
-        if k not in VOICE_KEYS:
-            raise ScriptError(
-                f"unknown voice setting '{k}'{did_you_mean(str(k), VOICE_KEYS)} "
-                f"(known: {', '.join(VOICE_KEYS)})",
-                path,
-                kline,
-            )
-        if k == "speed":
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.5 <= v <= 2.0:
-                raise ScriptError(f"'speed' must be a number from 0.5 to 2.0, not '{v}'", path, kline)
-            fields[k] = float(v)
-        else:
-            if v is None or isinstance(v, (dict, list)) or not str(v).strip():
-                raise ScriptError(f"'{k}' must be text", path, kline)
-            fields[k] = str(v).strip()
-    fields["line"] = line
-    return VoiceSettings(**fields)
-
-
-def _mapping(value: Any, key: str, what: str, lines: dict[str, int], path: str) -> dict:
-    """A front-matter mapping ('pronunciations', 'speakers'); {} when it is not given."""
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise ScriptError(f"'{key}' must map {what}", path, lines.get(key, 1))
-    return value
-
-
-def _parse_pronunciations(
-    value: Any, lines: dict[str, int], path: str
-) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
-    """(name -> respelling for every engine, name -> IPA for Piper). A value is a respelling ('Heh-sahn'),
-    phonemes ('[[ˈhjʌsɐn]]', which other engines then read as the name is written), or both:
-    {phonemes: ˈhjʌsɐn, say: Hyeh-sahn}."""
-    spelled, phonemes = [], []
-    given = _mapping(value, "pronunciations", "each name to how it is said, e.g. 'Hyesan: Heh-sahn'", lines, path)
-    for name, said in given.items():
-        line = lines.get(f"pronunciations.{name}", 1)
-        if isinstance(said, dict):
-            unknown = [k for k in said if k not in ("phonemes", "say")]
-            if unknown or not said:
-                raise ScriptError(f"pronunciation of '{name}' takes 'phonemes' (for Piper) and 'say' (for every "
-                                  f"engine){f', not {unknown[0]!r}' if unknown else ''}", path, line)
-            ipa, spelt = said.get("phonemes"), said.get("say")
-        elif said is None or isinstance(said, list) or not str(said).strip():
-            raise ScriptError(f"pronunciation of '{name}' must be text", path, line)
-        elif (text := str(said).strip()).startswith("[[") and text.endswith("]]"):
-            ipa, spelt = text[2:-2], None
-        else:
-            ipa, spelt = None, text
-        if spelt is not None and "[[" in str(spelt) and "]]" not in str(spelt):
-            raise ScriptError(f"pronunciation of '{name}' opens phonemes with '[[' and never closes them: write "
-                              f"the whole value as [[phonemes]], e.g. '[[ˈhjʌsɐn]]'", path, line)
-        for kind, v in (("phonemes", ipa), ("say", spelt)):
-            if v is not None and (isinstance(v, (dict, list)) or not str(v).strip() or "]]" in str(v)):
-                raise ScriptError(f"pronunciation of '{name}': '{kind}' must be text", path, line)
-        if ipa is not None:
-            phonemes.append((str(name), str(ipa).strip().strip("[]")))
-        if spelt is not None:
-            spelled.append((str(name), str(spelt).strip()))
-    return tuple(spelled), tuple(phonemes)
-
-
-def _parse_speakers(
-    value: Any, default: VoiceSettings, lines: dict[str, int], path: str
-) -> tuple[Speaker, ...]:
-    out = []
-    for name, voice in _mapping(value, "speakers", "each speaker's name to their voice settings", lines, path).items():
-        key = f"speakers.{name}"
-        out.append(
-            Speaker(
-                name=str(name),
-                voice=_parse_voice(voice, key, default, lines, path),
-                line=lines.get(key, 1),
-            )
-        )
-    return tuple(out)

@@ -1,0 +1,76 @@
+"""Inline Markdown as the words to read: emphasis, links and code as their text, images and footnote marks
+as marks the page shows, struck-out text left out or read, and the common inline tags as markup.
+
+Pure: markdown-it's inline tokens in, text out; line breaks stay newlines, so lines can still be counted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it.token import Token
+
+NOTE_MARK = "⁽{}⁾"
+IMAGE_MARK = "⟨Image: {}⟩"  # an image's alt text in the text as written
+BREAK_MS = 300  # a <br> in the text: a short pause
+_MARKUP = re.compile(r"</?(br|em|strong|i|b|u|s|sup|sub|span|small|mark|abbr|cite|q|del|ins|kbd|wbr)\b[^<>]*/?>", re.I)
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def superscript(n: int) -> str:
+    """A footnote number as superscript digits, as its mark shows it."""
+    return str(n).translate(_SUPERSCRIPT)
+
+
+_STRIKE_TAG = re.compile(r"<(/?)(s|del|strike)\b[^<>]*>", re.I)
+
+
+def struck(children: list[Token], mode: str) -> list[Token]:
+    """Inline tokens with struck-out text (~~so~~, <s>, <del>) dropped ('skip') or kept as plain words
+    ('read'); either way the tildes and tags are never read. Line breaks stay, so lines still count."""
+    if mode == "read":
+        return children
+    out: list[Token] = []
+    depth = 0
+    cut = False  # something was just left out: the space on its either side is one space
+    for t in children:
+        tag = _STRIKE_TAG.fullmatch(t.content.strip()) if t.type == "html_inline" else None
+        if t.type == "s_open" or (tag and not tag.group(1)):
+            depth += 1
+        elif t.type == "s_close" or (tag and tag.group(1)):
+            depth = max(0, depth - 1)
+            cut = True
+        elif depth == 0 or t.type in ("softbreak", "hardbreak"):
+            if cut and t.type == "text" and out and out[-1].type == "text" and out[-1].content[-1:].isspace():
+                t.content = t.content.lstrip(" ")
+            cut = False
+            out.append(t)
+    return out
+
+
+def plain(children: list[Token]) -> str:
+    """Inline Markdown to plain text; line breaks stay newlines so lines can be counted."""
+    out: list[str] = []
+    for t in children:
+        if t.type in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif t.type == "image":
+            # its alt text, marked: shown in the page and transcripts; read only with 'images: describe'
+            alt = " ".join(t.content.split())
+            out.append(f" {IMAGE_MARK.format(alt)} " if alt else "")
+        elif t.type == "html_inline" and t.content.startswith("<!--"):
+            out.append("\n" * t.content.count("\n"))  # comments are never spoken
+        elif t.type == "html_inline" and (tag := _MARKUP.fullmatch(t.content.strip())):
+            # the common inline tags are markup, not words: silent, and a line break a short pause
+            out.append(f" [pause {BREAK_MS}ms] " if tag.group(1).lower() == "br" else "")
+        elif t.type == "footnote_ref":
+            mark = NOTE_MARK.format(superscript(t.meta["id"] + 1))
+            # before the full stop it follows, so the mark stays in the sentence that cites the note
+            text = "".join(out)
+            stop = len(text.rstrip(".!?,;:")) if text.rstrip().endswith((".", "!", "?", ",", ";", ":")) else len(text)
+            out[:] = [text[:stop], mark, text[stop:]]
+        elif t.type in ("text", "code_inline", "html_inline"):
+            # anything else that looks like a tag is text the author wrote: kept literally,
+            # so a title like '<b> & co' reads and shows as written (outputs escape it)
+            out.append(t.content)
+    return "".join(out)
