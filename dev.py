@@ -2,6 +2,7 @@
 
     python3 dev.py episode   # set up .venv, then build the demo episode
     python3 dev.py test      # set up .venv (with test extras), then run the tests
+    python3 dev.py docs      # write the docs' generated parts again (cog), then build the site
 
 Extra arguments after 'test' go to pytest; after 'episode', to 'narrate build'.
 """
@@ -54,6 +55,10 @@ def main(argv: list[str]) -> None:
     elif task == "test":
         setup("test")
         run(BIN / "python", "-m", "pytest", *rest)
+    elif task == "docs":
+        setup("test")
+        run(BIN / "cog", "-r", "-I", "tests", "README.md", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs").glob("*.md")))
+        run(BIN / "mkdocs", "build", "--strict")
     else:
         sys.exit(__doc__)
 

@@ -198,9 +198,9 @@ def test_parser_never_crashes(body: str) -> None:
         assert all(c.blocks for c in script.chapters)
 
 
-def test_readme_example_parses() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    example = readme.split("```markdown\n", 1)[1].split("\n```\n", 1)[0]
+def test_the_reference_example_means_what_its_comments_say() -> None:
+    reference = (Path(__file__).resolve().parents[1] / "docs" / "script.md").read_text(encoding="utf-8")
+    example = reference.split("<!-- example: every-feature -->\n```markdown\n", 1)[1].split("\n```\n", 1)[0]
     script = parse_script(example, "example.md")
     assert [c.title for c in script.chapters] == ["Across the river at night", "Eighty hours of buses"]
     assert [s.name for s in script.meta.speakers] == ["Host", "Guide"]
@@ -209,6 +209,8 @@ def test_readme_example_parses() -> None:
     assert (mix.bed_level, mix.ducking, mix.cue, mix.close, mix.loudness) == (-20, 10, "chime", "Thanks for listening.", -16)
     kinds = [type(b).__name__ for b in script.chapters[0].blocks]
     assert kinds == ["Paragraph", "Paragraph", "Pause", "Paragraph", "Pause", "Paragraph", "Pause", "Paragraph"]
+    assert (script.meta.strikethrough, script.meta.footnotes, script.meta.date.isoformat()) == (
+        "skip", "end-of-chapter", "2026-11-25")
 
 
 def test_piper_voice_by_path(tmp_path: Path, piper_engines: Engines) -> None:
