@@ -110,6 +110,13 @@ BROKEN = [
     ("unclosed phonemes", "---\ntitle: T\n---\n# One\nHi.\n\nWe reached [[hjˈʌsɑn]] and\n[[hjˈʌsɑn at dawn.\n", "s.md:8: '[[hjˈʌsɑn' opens phonemes with '[[' and they are never closed: end them with ']]' on the same line, e.g. [[ˈhjʌsɐn]]"),
     ("unclosed phonemes in a title", "---\ntitle: T\n---\n# Over [[ab\nHi.\n", "s.md:4: '[[ab' opens phonemes with '[[' and they are never closed: end them with ']]' on the same line, e.g. [[ˈhjʌsɐn]]"),
     ("unclosed phonemes in a pronunciation", "---\ntitle: T\npronunciations:\n  Hyesan: '[[hjˈʌsɑn'\n---\n# One\nHi.\n", "s.md:4: pronunciation of 'Hyesan' opens phonemes with '[[' and never closes them: write the whole value as [[phonemes]], e.g. '[[ˈhjʌsɐn]]'"),
+    ("a key twice", "---\ntitle: A\nauthor: B\ntitle: C\n---\n# One\nHi.\n", "s.md:4: 'title' is given twice, here and on line 2: keep one"),
+    ("a nested key twice", "---\ntitle: T\nmix:\n  fade: 2\n  fade: 3\n---\n# One\nHi.\n", "s.md:5: 'mix.fade' is given twice, here and on line 4: keep one"),
+    ("a control character by YAML's escape", "---\ntitle: \"T\\0\"\n---\n# One\nHi.\n", "s.md:2: a control character (U+0000) in 'title', which can be neither shown nor spoken: remove it"),
+    ("YAML aliases", "---\ntitle: T\nx0: &x0 [a, a, a]\nx1: [*x0, *x0, *x0]\n---\n# One\nHi.\n", "s.md:4: '*x0' repeats a value by its anchor: front matter takes plain values; write it out"),
+    ("a comment never closed", "---\ntitle: T\n---\n# One\nHi.\n\n<!-- a note\n\n# Two\nLost.\n", "s.md:7: a comment is opened with '<!--' and never closed: end it with '-->' (all after it would be left out)"),
+    ("a comment never closed, in a paragraph", "---\ntitle: T\n---\n# One\nHi.\nThen <!-- a note\n", "s.md:6: a comment is opened with '<!--' and never closed: end it with '-->' (all after it would be left out)"),
+    ("seven hashes", "---\ntitle: T\n---\n# One\nHi.\n\n####### Deeper\n", "s.md:7: '#######' is not a heading: Markdown has six levels, from # to ######"),
     ("bad voice key", "---\ntitle: T\nvoice:\n  pitch: 3\n---\n# One\nHi.\n", "s.md:4: unknown voice setting 'pitch' (known: engine, model, speed, lang, tld)"),
     ("bad speed", "---\ntitle: T\nvoice:\n  speed: 9\n---\n# One\nHi.\n", "s.md:4: 'speed' must be a number from 0.5 to 2.0, not '9'"),
     ("text first", "---\ntitle: T\n---\nHello.\n# One\nHi.\n", "s.md:4: text before the first chapter: start each leg with a level-1 heading ('# Title') and put episode details in the front matter"),
@@ -460,3 +467,9 @@ def test_an_engine_prints_nothing_of_its_own() -> None:
             "print(len(clip.samples) > 0)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert (done.stdout, done.stderr) == ("True\n", "")
+
+
+def test_unmatched_tildes_and_direction_marks_are_never_said(tone_engines: Engines) -> None:
+    script = parse_script("---\ntitle: T\n---\n# One\nWe crossed ~~again at night.\n\nHello \u202eworld\u202c there.\n", "s.md")
+    said = [s.text for s in plan_episode(script, tone_engines).speeches() if s.role == "text"]
+    assert said == ["We crossed again at night.", "Hello world there."]

@@ -152,6 +152,10 @@ def apply_pronunciations(text: str, lexicon: Iterable[tuple[str, str]]) -> str:
 # --- normalisation (narrate.normalise) -------------------------------------
 
 
+_TILDES = re.compile(r"~{2,}")  # strikethrough's tildes left unmatched: Markdown keeps them as text, unsaid
+_NO_SOUND = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # direction marks: for the eye alone
+
+
 def prepare(text: str, lexicon: Iterable[tuple[str, str]], lang: str, reading: Reading = Reading()) -> str:
     """What an engine is given: pronunciations applied, then normalised (phonemes in [[...]] left alone)."""
     kept: list[str] = []
@@ -160,6 +164,7 @@ def prepare(text: str, lexicon: Iterable[tuple[str, str]], lang: str, reading: R
         kept.append(m.group(0))
         return chr(0xE000 + len(kept) - 1)  # a private-use character: no rule touches it
 
+    text = _NO_SOUND.sub("", _TILDES.sub(" ", text))
     held = PHONEMES.sub(hold, apply_pronunciations(text, lexicon))
     return re.sub("[\ue000-\ue0ff]", lambda m: kept[ord(m.group(0)) - 0xE000], normalise(held, lang, reading))
 

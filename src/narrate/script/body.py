@@ -33,6 +33,8 @@ _SPEAKER = re.compile(r"^\*\*(?P<a>[^*\n]+?)\*\*\s*:\s*|^\*\*(?P<b>[^*\n]+?):\*\
 _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin)
 # raw phonemes as Piper finds them, [[ to the next ]] on one line; or (group 1) a [[ with no ]] after it
 _PHONEMES_OR_UNCLOSED = re.compile(r"\[\[.*?\]\]|(\[\[\S{0,12})")
+_UNCLOSED_COMMENT = "a comment is opened with '<!--' and never closed: end it with '-->' (all after it would be left out)"
+_TOO_DEEP_HEADING = re.compile(r"#{7,}(\s|$)")
 _CONTAINERS = ("blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open", "footnote_reference_open")
 _DEEPEST = _MD.options["maxNesting"] - 1  # a container opened at this level has its content cut off
 _IMAGE = re.compile(r"\s*⟨Image: [^⟩]*⟩\s*")  # a footnote's mark in the text as written (the page and transcripts show it; it is never said)
@@ -44,6 +46,12 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
     for tok in tokens:
         if tok.type == "inline" and tok.children:
             tok.children = struck(tok.children, meta.strikethrough)
+            if any(c.type == "text" and "<!--" in c.content for c in tok.children):
+                raise ScriptError(_UNCLOSED_COMMENT, path, (tok.map[0] if tok.map else 0) + first_line
+                                  + tok.content[: tok.content.find("<!--")].count("\n"))
+            if _TOO_DEEP_HEADING.match(tok.content):
+                raise ScriptError(f"'{tok.content.split()[0]}' is not a heading: Markdown has six levels, "
+                                  "from # to ######", path, (tok.map[0] if tok.map else 0) + first_line)
             if m := next((m for m in _PHONEMES_OR_UNCLOSED.finditer(tok.content) if m.group(1)), None):
                 at = m.start()
                 raise ScriptError(f"'{m.group(1)}' opens phonemes with '[[' and they are never closed: end them "
@@ -183,6 +191,8 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
         if tok.type == "hr":
             need_chapter(line)["blocks"].append(Pause(SCENE_BREAK_S, line))
         elif tok.type == "html_block":
+            if tok.content.lstrip().startswith("<!--") and "-->" not in tok.content:
+                raise ScriptError(_UNCLOSED_COMMENT, path, line)
             if not tok.content.lstrip().startswith("<!--"):
                 raise ScriptError(
                     "raw HTML is not narrated: remove it, or wrap notes in <!-- -->", path, line

@@ -63,6 +63,30 @@ def _key_lines(node: yaml.Node, prefix: str = "") -> dict[str, int]:
     return out
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # as the script's own text refuses, and a line feed
+
+
+def _check_nodes(node: yaml.Node, path: str, prefix: str = "") -> None:
+    """A key given twice (YAML would keep the last, silently), and control characters that YAML's escapes
+    ("\\0", "\\x1b") can write into a value: each refused at its line."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for knode, vnode in node.value:
+            key, line = f"{prefix}{knode.value}", knode.start_mark.line + 2
+            if key in seen:
+                raise ScriptError(f"'{key}' is given twice, here and on line {seen[key]}: keep one", path, line)
+            seen[key] = line
+            _check_nodes(knode, path)
+            _check_nodes(vnode, path, key + ".")
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_nodes(item, path, prefix)
+    elif isinstance(node, yaml.ScalarNode) and (m := _CONTROL.search(str(node.value))):
+        where = f" in '{prefix[:-1]}'" if prefix else ""
+        raise ScriptError(f"a control character (U+{ord(m.group(0)):04X}){where}, which can be neither shown nor "
+                          "spoken: remove it", path, node.start_mark.line + 2)
+
+
 class _Loader(yaml.SafeLoader):
     """YAML's safe loader, with dates kept as written: YAML would build them itself, and an impossible one
     (2026-02-30) would fail there, before narrate could say which key and line it is."""
@@ -100,6 +124,10 @@ def parse_date(value: object) -> _dt.date:
 
 def parse_meta(front: str, path: str) -> Meta:
     try:
+        for event in yaml.parse(front, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):  # a few nested aliases stand for billions of values
+                raise ScriptError(f"'*{event.anchor}' repeats a value by its anchor: front matter takes plain "
+                                  "values; write it out", path, event.start_mark.line + 2)
         node = yaml.compose(front, Loader=yaml.SafeLoader)
         data = yaml.load(front, Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
@@ -112,6 +140,8 @@ def parse_meta(front: str, path: str) -> Meta:
             problem = "a quote is opened and never closed: close it on the same line"
         line = mark.line + 2 if mark is not None else 1
         raise ScriptError(f"invalid front matter: {problem}", path, line) from None
+    if node is not None:
+        _check_nodes(node, path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
