@@ -117,6 +117,8 @@ BROKEN = [
     ("a comment never closed", "---\ntitle: T\n---\n# One\nHi.\n\n<!-- a note\n\n# Two\nLost.\n", "s.md:7: a comment is opened with '<!--' and never closed: end it with '-->' (all after it would be left out)"),
     ("a comment never closed, in a paragraph", "---\ntitle: T\n---\n# One\nHi.\nThen <!-- a note\n", "s.md:6: a comment is opened with '<!--' and never closed: end it with '-->' (all after it would be left out)"),
     ("seven hashes", "---\ntitle: T\n---\n# One\nHi.\n\n####### Deeper\n", "s.md:7: '#######' is not a heading: Markdown has six levels, from # to ######"),
+    ("a script's address as a chapter url", "---\ntitle: T\n---\n# One\nurl: javascript:alert(1)\n\nHi.\n", "s.md:5: 'url' must be a web address starting with http:// or https://, not 'javascript:alert(1)'"),
+    ("an empty footnote", "---\ntitle: T\n---\n# One\nHi.[^1]\n\n[^1]:\n", "s.md:5: footnote 1 has no text: write the note after its '[^…]:'"),
     ("bad voice key", "---\ntitle: T\nvoice:\n  pitch: 3\n---\n# One\nHi.\n", "s.md:4: unknown voice setting 'pitch' (known: engine, model, speed, lang, tld)"),
     ("bad speed", "---\ntitle: T\nvoice:\n  speed: 9\n---\n# One\nHi.\n", "s.md:4: 'speed' must be a number from 0.5 to 2.0, not '9'"),
     ("text first", "---\ntitle: T\n---\nHello.\n# One\nHi.\n", "s.md:4: text before the first chapter: start each leg with a level-1 heading ('# Title') and put episode details in the front matter"),

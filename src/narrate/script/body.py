@@ -249,6 +249,9 @@ def _with_notes(chapter: Chapter, notes: dict[int, tuple[str, int]], where: str,
         if not isinstance(block, Paragraph):
             continue
         mine = [int(m.group(1).translate(_FROM_SUPERSCRIPT)) for m in _NOTE_REF.finditer(block.text)]
+        if empty := next((n for n in mine if n in notes and not notes[n][0].strip()), None):
+            raise ScriptError(f"footnote {empty} has no text: write the note after its '[^…]:'", path,
+                              notes[empty][1] or block.line)
         new = [n for n in mine if n in notes and n not in cited]
         cited += new
         if where == "inline":
@@ -351,6 +354,9 @@ def _parse_settings(content: str, line: int, path: str) -> ChapterSettings:
             raise ScriptError(f"chapter setting '{key}' has no value", path, here)
         if key == "coords":
             fields["coords"] = _parse_coords(value, here, path)
+        elif key == "url" and not re.match(r"https?://[^\s/]+", value):
+            raise ScriptError(f"'url' must be a web address starting with http:// or https://, not '{value}'",
+                              path, here)
         else:
             fields[names.get(key, key)] = value
         lines[key] = here
