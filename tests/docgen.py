@@ -71,6 +71,18 @@ def help_block(*words: str) -> None:
     cog.outl("```")
 
 
+def run_command(*words: str) -> None:
+    """``narrate WORDS`` and what it prints, as a text block."""
+    import cog  # type: ignore[import-not-found]
+
+    code, out, _ = _run(list(words), ROOT)
+    assert code == 0, out
+    cog.outl("```text")
+    cog.outl(f"$ narrate {' '.join(words)}")
+    cog.out(out)
+    cog.outl("```")
+
+
 def every_help() -> None:
     """A section per command with its --help."""
     import cog  # type: ignore[import-not-found]

@@ -119,7 +119,7 @@ BROKEN = [
     ("seven hashes", "---\ntitle: T\n---\n# One\nHi.\n\n####### Deeper\n", "s.md:7: '#######' is not a heading: Markdown has six levels, from # to ######"),
     ("a script's address as a chapter url", "---\ntitle: T\n---\n# One\nurl: javascript:alert(1)\n\nHi.\n", "s.md:5: 'url' must be a web address starting with http:// or https://, not 'javascript:alert(1)'"),
     ("an empty footnote", "---\ntitle: T\n---\n# One\nHi.[^1]\n\n[^1]:\n", "s.md:5: footnote 1 has no text: write the note after its '[^…]:'"),
-    ("bad voice key", "---\ntitle: T\nvoice:\n  pitch: 3\n---\n# One\nHi.\n", "s.md:4: unknown voice setting 'pitch' (known: engine, model, speed, lang, tld)"),
+    ("bad voice key", "---\ntitle: T\nvoice:\n  pitch: 3\n---\n# One\nHi.\n", "s.md:4: unknown voice setting 'pitch' (known: engine, name, model, speed, lang, tld)"),
     ("bad speed", "---\ntitle: T\nvoice:\n  speed: 9\n---\n# One\nHi.\n", "s.md:4: 'speed' must be a number from 0.5 to 2.0, not '9'"),
     ("text first", "---\ntitle: T\n---\nHello.\n# One\nHi.\n", "s.md:4: text before the first chapter: start each leg with a level-1 heading ('# Title') and put episode details in the front matter"),
     ("no chapters", "---\ntitle: T\n---\n<!-- nothing -->\n", "s.md:4: the script has no chapters: start each leg with a level-1 heading ('# Title')"),
@@ -154,7 +154,7 @@ def test_unknown_engine_names_the_choices(tone_engines: Engines) -> None:
     script = parse_script("---\ntitle: T\nvoice:\n  engine: espeak\n---\n# One\nHi.\n", "s.md")
     with pytest.raises(NarrateError) as err:
         plan_episode(script, tone_engines)
-    assert err.value.format_message() == "s.md:3: unknown engine 'espeak': choose one of gtts, piper, tone"
+    assert err.value.format_message() == "s.md:3: unknown engine 'espeak': choose one of gtts, kokoro, piper, tone"
 
 
 def test_unknown_piper_voice(piper_engines: Engines) -> None:

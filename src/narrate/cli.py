@@ -275,6 +275,33 @@ def preview(script: str, chapter: int | None, line: int | None, output: str | No
 
 
 @cli.command()
+@click.option("--language", metavar="CODE", help="Only the voices of this language: 'fr', or 'en-GB' for one accent.")
+@click.option("--sample", "name", metavar="NAME", help="Speak one sentence in the voice NAME, to a WAV file, and play it.")
+@click.option("-o", "--output", metavar="FILE", help="Where --sample writes (.wav). Default: build/voices/NAME.wav")
+@click.option("--play/--no-play", default=True, show_default=True, help="Play the sample, if a player is installed.")
+def voices(language: str | None, name: str | None, output: str | None, play: bool) -> None:
+    """List the voices installed (engine, language, accent, gender, cost), or hear one (--sample NAME)."""
+    from narrate import voices as v
+
+    if name:
+        path = v.sample(name, output, _engines())
+        click.echo(f"wrote {path}")
+        if play:
+            from narrate.preview import play as play_file
+
+            if play_file(path) is None:
+                click.echo(f"no audio player found; open {path} yourself")
+        return
+    from narrate.report import voice_lines
+
+    found = v.installed(_engines(), language)
+    if not found:
+        raise NarrateError(f"no voice installed speaks '{language}': 'narrate voices' lists every one")
+    for line in voice_lines(found):
+        click.echo(line)
+
+
+@cli.command()
 @click.argument("target", type=click.Path(path_type=str, readable=False), metavar="EPISODE-OR-SCRIPT")
 @click.option("-o", "--output", metavar="OUT", help="Where a SCRIPT's episode was built, as for 'narrate build'.")
 @click.option("--max-wer", type=click.FloatRange(0, 1), default=0.15, show_default=True,
@@ -309,34 +336,17 @@ def cache() -> None:
     """See and prune what narrate keeps between builds."""
 
 
-def _size(n: int) -> str:
-    return f"{n / 1e6:,.1f} MB" if n >= 1e5 else f"{n / 1e3:,.1f} kB"
-
-
-_KIND_NAMES = {"speech": "sentences", "level": "sentence levels", "mix": "chapter analyses",
-               "mp3": "encoded MP3 pieces"}
-
-
 @cache.command("info")
 @_cache_dir
 @click.option("--days", type=click.FloatRange(0), default=30, show_default=True, metavar="DAYS",
               help="A build this recent counts as recent.")
 def cache_info(cache_dir: Path | None, days: float) -> None:
     """Show what the cache holds and how much of it no recent build uses."""
-    import time
-
     from narrate.cache import cache_info as info, default_dir
+    from narrate.report import cache_info_lines
 
-    got = info(cache_dir or default_dir(), days)
-    click.echo(f"cache: {got.root}")
-    for k in got.kinds:
-        click.echo(f"  {k.entries:>6,} {_KIND_NAMES[k.kind]:<22} {_size(k.bytes):>10}")
-    last = time.strftime("%Y-%m-%d %H:%M", time.localtime(got.last_build)) if got.last_build else "none"
-    unused = sum(k.unused_entries for k in got.kinds)
-    click.echo(f"  total {_size(got.bytes)}; {got.builds} episode build{'s' if got.builds != 1 else ''} "
-               f"in the last {days:g} days (latest {last})")
-    click.echo(f"  {unused:,} entries ({_size(sum(k.unused_bytes for k in got.kinds))}) are used by no build "
-               f"in the last {days:g} days: 'narrate cache prune' removes them")
+    for line in cache_info_lines(info(cache_dir or default_dir(), days), days):
+        click.echo(line)
 
 
 @cache.command("prune")
@@ -347,11 +357,12 @@ def cache_info(cache_dir: Path | None, days: float) -> None:
 def cache_prune(cache_dir: Path | None, days: float, dry_run: bool) -> None:
     """Remove cache entries that no build in the last --days used, and say how much space that frees."""
     from narrate.cache import default_dir, prune
+    from narrate.report import size_text
 
     count, freed = prune(cache_dir or default_dir(), days, dry_run)
     verb = "would remove" if dry_run else "removed"
     click.echo(f"{verb} {count:,} entries that no build in the last {days:g} days used: "
-               f"{'would free' if dry_run else 'freed'} {_size(freed)}")
+               f"{'would free' if dry_run else 'freed'} {size_text(freed)}")
 
 
 @cache.command("verify")

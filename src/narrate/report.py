@@ -14,7 +14,9 @@ from narrate.timeline import clock
 from narrate.words import counted
 
 if TYPE_CHECKING:
+    from narrate.cache import CacheInfo
     from narrate.check import CheckReport
+    from narrate.engines import VoiceInfo
     from narrate.result import BuildResult
 
 
@@ -139,4 +141,38 @@ def check_lines(report: CheckReport, script: str) -> list[str]:
             out.append(f"  {script}:{line}: {name}")
     else:
         out.append("every name an English voice may say wrongly has a pronunciation")
+    return out
+
+
+def size_text(n: int) -> str:
+    """A size in bytes as MB or kB."""
+    return f"{n / 1e6:,.1f} MB" if n >= 1e5 else f"{n / 1e3:,.1f} kB"
+
+
+KIND_NAMES = {"speech": "sentences", "level": "sentence levels", "mix": "chapter analyses",
+               "mp3": "encoded MP3 pieces"}
+
+
+def voice_lines(voices: list[VoiceInfo]) -> list[str]:
+    """'narrate voices': a table of the voices, one a line."""
+    from narrate.engines import ACCENTS
+
+    rows = [(i.engine, i.name, i.language, ACCENTS.get(i.language, ""), i.gender,
+             f"{i.cost:.2f}" if i.cost else "online", i.note) for i in voices]
+    head = ("engine", "voice", "language", "accent", "gender", "CPU s/s", "")
+    widths = [max(len(r[k]) for r in [head, *rows]) for k in range(len(head))]
+    return ["  ".join(f"{c:<{w}}" for c, w in zip(row, widths)).rstrip() for row in [head, *rows]]
+
+
+def cache_info_lines(got: CacheInfo, days: float) -> list[str]:
+    """'narrate cache info': what the cache holds, by kind, and how much no recent build uses."""
+    out = [f"cache: {got.root}"]
+    for k in got.kinds:
+        out.append(f"  {k.entries:>6,} {KIND_NAMES[k.kind]:<22} {size_text(k.bytes):>10}")
+    last = time.strftime("%Y-%m-%d %H:%M", time.localtime(got.last_build)) if got.last_build else "none"
+    unused = sum(k.unused_entries for k in got.kinds)
+    out.append(f"  total {size_text(got.bytes)}; {got.builds} episode build{'s' if got.builds != 1 else ''} "
+               f"in the last {days:g} days (latest {last})")
+    out.append(f"  {unused:,} entries ({size_text(sum(k.unused_bytes for k in got.kinds))}) are used by no build "
+               f"in the last {days:g} days: 'narrate cache prune' removes them")
     return out

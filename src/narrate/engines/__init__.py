@@ -24,6 +24,7 @@ GROUP = "narrate.engines"
 _BUILTIN = {
     "piper": "narrate.engines.piper:PiperEngine",
     "gtts": "narrate.engines.gtts:GttsEngine",
+    "kokoro": "narrate.engines.kokoro:KokoroEngine",
 }
 
 
@@ -40,6 +41,22 @@ class ResolvedVoice:
 
     def setting(self, key: str) -> object:
         return dict(self.settings)[key]
+
+
+@dataclass(frozen=True)
+class VoiceInfo:
+    """A voice as 'narrate voices' lists it."""
+
+    engine: str
+    name: str
+    language: str  # BCP 47
+    gender: str  # female, male, or "" where the engine does not say
+    cost: float  # CPU seconds per second of speech, measured on one core (BENCHMARKS.md)
+    note: str = ""
+
+
+ACCENTS = {"en-US": "American", "en-GB": "British", "es": "Spain", "fr": "France", "it": "Italy",
+           "pt-BR": "Brazil", "hi": "India", "de": "Germany"}
 
 
 class Engine(Protocol):
@@ -59,7 +76,8 @@ class Engine(Protocol):
         """The engine's own version, for build records."""
         ...
 
-    # Optional: ``phoneme_symbols(voice) -> frozenset[str]``, the symbols the voice reads in [[ ]], so that
+    # Optional: ``voices() -> list[VoiceInfo]``, the voices installed, for 'narrate voices';
+    # ``phoneme_symbols(voice) -> frozenset[str]``, the symbols the voice reads in [[ ]], so that
     # an unknown one is reported with its line before any synthesis; ``phonemes(text, voice) -> str``, what
     # the voice will say, for 'narrate check --say'; ``close()``, to let a loaded voice go.
 
@@ -105,6 +123,18 @@ class Engines:
                 ) from exc
             self._instances[name] = cls()
         return self._instances[name]
+
+    def catalogue(self) -> list[VoiceInfo]:
+        """Every voice installed, engine by engine (an engine that cannot be loaded lists none)."""
+        out: list[VoiceInfo] = []
+        for name in self.names():
+            try:
+                engine = self.get(name)
+            except EngineError:
+                continue
+            if hasattr(engine, "voices"):
+                out += engine.voices()
+        return out
 
     def release(self) -> None:
         """Let every engine free what it holds between uses (a loaded voice): synthesis is over for now."""

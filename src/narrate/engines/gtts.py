@@ -11,7 +11,7 @@ import io
 from pathlib import Path
 
 from narrate.audio import Clip, decode
-from narrate.engines import ResolvedVoice, quiet
+from narrate.engines import ResolvedVoice, VoiceInfo, quiet
 from narrate.errors import EngineError
 from narrate.script.model import VoiceSettings
 
@@ -47,6 +47,10 @@ class GttsEngine:
             settings=(("lang", voice.lang), ("tld", voice.tld)),
             label=f"gtts {voice.lang} ({voice.tld})",
         )
+
+    def voices(self) -> list[VoiceInfo]:
+        """One voice for each language Google offers; it is online, so nothing is installed."""
+        return [VoiceInfo(self.name, "google", "(any of its languages)", "", 0.0, "online: every sentence is sent to Google")]
 
     def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
         from gtts import gTTS, gTTSError

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from narrate.audio import Clip
-from narrate.engines import ResolvedVoice, quiet
+from narrate.engines import ResolvedVoice, VoiceInfo, quiet
 from narrate.errors import EngineError
 from narrate.script.model import VoiceSettings
 
@@ -166,6 +166,10 @@ class PiperEngine:
         """Let the loaded voices go: onnxruntime keeps the memory its longest sentence needed (hundreds of MB)
         for as long as a voice is loaded, and the build has no more use for it once synthesis is done."""
         self._voices.clear()
+
+    def voices(self) -> list[VoiceInfo]:
+        """The voice narrate installs for Piper (any other Piper .onnx voice can be named by its path)."""
+        return [VoiceInfo(self.name, "joe", "en-US", "male", 0.1, "CC0; the default")]
 
     def phoneme_symbols(self, voice: ResolvedVoice) -> frozenset[str]:
         """The symbols the voice reads in [[ ]]: its config's phoneme map (the model need not be loaded)."""

@@ -5,12 +5,24 @@ Pure: values from YAML in, dataclasses out; every mistake names its line.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from narrate.errors import ScriptError, did_you_mean
 from narrate.script.model import Speaker, VoiceSettings
 
-VOICE_KEYS = ("engine", "model", "speed", "lang", "tld")
+VOICE_KEYS = ("engine", "name", "model", "speed", "lang", "tld")
+_KOKORO_NAME = re.compile(r"[abefhijpz][fm]_[a-z]+")  # Kokoro's voices: language, gender, name ('bf_emma')
+
+
+def engine_of(name: str) -> str | None:
+    """The engine a voice's name or file belongs to, where it tells: Kokoro's 'bf_emma' or a .bin style table,
+    Piper's 'joe' or an .onnx model; None for a name no engine claims by its form."""
+    if _KOKORO_NAME.fullmatch(name) or name.endswith(".bin"):
+        return "kokoro"
+    if name == "joe" or name.endswith(".onnx"):
+        return "piper"
+    return None
 
 
 def parse_voice(
@@ -36,6 +48,8 @@ def parse_voice(
                 path,
                 kline,
             )
+        if k == "name":
+            k = "model"  # 'name' and 'model' are one setting: which voice
         if k == "speed":
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.5 <= v <= 2.0:
                 raise ScriptError(f"'speed' must be a number from 0.5 to 2.0, not '{v}'", path, kline)
@@ -44,6 +58,8 @@ def parse_voice(
             if v is None or isinstance(v, (dict, list)) or not str(v).strip():
                 raise ScriptError(f"'{k}' must be text", path, kline)
             fields[k] = str(v).strip()
+    if "engine" not in value and value.get("model", value.get("name")) is not None:
+        fields["engine"] = engine_of(str(fields["model"])) or fields["engine"]
     fields["line"] = line
     return VoiceSettings(**fields)
 

@@ -1,0 +1,68 @@
+"""The voices installed, as 'narrate voices' lists them, and one sentence of a voice to hear it by."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from narrate.engines import Engines, VoiceInfo
+from narrate.errors import NarrateError, did_you_mean
+from narrate.files import published
+from narrate.script.model import VoiceSettings
+
+# what a sample says, by language: its name is said before it
+SAMPLES = {
+    "en": "This is {name}. We left at dawn, crossed the river at two, and reached the border by nightfall.",
+    "es": "Esta es la voz {name}. Salimos al amanecer, cruzamos el río a las dos y llegamos a la frontera de noche.",
+    "fr": "Voici la voix {name}. Nous sommes partis à l'aube, avons traversé la rivière à deux heures, "
+          "et atteint la frontière à la nuit.",
+    "it": "Questa è la voce {name}. Siamo partiti all'alba, abbiamo attraversato il fiume alle due "
+          "e raggiunto il confine al tramonto.",
+    "pt": "Esta é a voz {name}. Saímos ao amanhecer, atravessamos o rio às duas e chegamos à fronteira à noite.",
+    "hi": "यह {name} की आवाज़ है। हम भोर में निकले और रात तक सीमा पर पहुँच गए।",
+}
+
+
+def installed(engines: Engines | None = None, language: str | None = None) -> list[VoiceInfo]:
+    """Every voice installed, or those of one language ('fr', or 'en-GB' for British English alone)."""
+    found = (engines or Engines()).catalogue()
+    if language:
+        want = language.lower()
+        found = [v for v in found if v.language.lower() == want or v.language.lower().split("-")[0] == want]
+    return found
+
+
+def find(name: str, engines: Engines) -> VoiceInfo:
+    """The installed voice called ``name``; NarrateError naming the nearest if there is none."""
+    voices = [v for v in engines.catalogue() if v.cost > 0]  # an online voice has no sample to make offline
+    for voice in voices:
+        if voice.name == name:
+            return voice
+    raise NarrateError(f"no voice called '{name}'{did_you_mean(name, [v.name for v in voices])}: "
+                       "'narrate voices' lists them")
+
+
+def sample(name: str, output: str | None = None, engines: Engines | None = None) -> Path:
+    """Speak one sentence in the voice called ``name`` to a WAV file (default: build/voices/NAME.wav)."""
+    import wave
+
+    from narrate.audio import to_pcm16
+
+    engines = engines or Engines()
+    voice = find(name, engines)
+    engine = engines.get(voice.engine)
+    resolved = engine.resolve(replace(VoiceSettings(), engine=voice.engine, model=voice.name), Path("."))
+    text = SAMPLES.get(voice.language.split("-")[0].lower(), SAMPLES["en"]).format(name=name.split("_")[-1].title())
+    clip = engine.synthesize(text, resolved)
+    out = Path(output) if output else Path("build") / "voices" / f"{name}.wav"
+    if out.suffix.lower() != ".wav":
+        raise NarrateError("a sample is written as .wav", str(out))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with published(out) as tmp, wave.open(str(tmp), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(clip.rate)
+        wav.writeframes(to_pcm16(np.asarray(clip.samples, dtype=np.float32)))
+    return out
