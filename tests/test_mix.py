@@ -76,6 +76,10 @@ mix:
 """
 
 
+WITH_STINGS = MIX.replace("  cue: false\n  intro: false\n  outro: false\n", "").format(
+    extra="  cue: chime\n  intro: true\n  outro: true")
+
+
 def mix_front(*lines: str) -> str:
     return MIX.format(extra="\n".join(f"  {line}" for line in lines))
 
@@ -339,7 +343,7 @@ def beds_for_loudness(folder: Path) -> None:
 
 def test_episode_meets_podcast_loudness_after_encoding(tmp_path: Path, built) -> None:  # type: ignore[no-untyped-def]
     beds_for_loudness(tmp_path)
-    result, audio = built(LOUD_BODY, MIX.format(extra="  cue: chime\n  intro: true\n  outro: true"))
+    result, audio = built(LOUD_BODY, WITH_STINGS)
     independent = measure_file(str(tmp_path / "ep.mp3"))  # ffmpeg's ebur128 on the decoded MP3
     assert independent.integrated_lufs == pytest.approx(-16.0, abs=0.5)
     assert independent.true_peak_dbtp <= -1.0
@@ -377,7 +381,7 @@ def test_loudness_targets_come_from_the_front_matter(tmp_path: Path, built) -> N
 
 def test_speech_only_edition_reuses_the_speech_and_drops_beds_and_stings(tmp_path: Path, built, tone) -> None:  # type: ignore[no-untyped-def]
     write_sound(tmp_path / "bed.wav", np.stack([sine(5000, 3.0)] * 2, axis=1))
-    front = MIX.format(extra="  cue: chime\n  intro: true\n  outro: true")
+    front = WITH_STINGS
     full, full_audio = built(DUCK_BODY, front)
     calls = len(tone.calls)
     speech, speech_audio = built(DUCK_BODY, front, edition="speech")

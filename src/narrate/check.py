@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.audio import RATE
+from narrate.casting import shared_voices
 from narrate.engines import Engines
 from narrate.errors import ExportError
 from narrate.export.formats import chapter_limits
@@ -40,6 +41,9 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
     if too_many:
         raise ExportError(too_many[0], script.path, script.meta.line_of("formats"))
     plan = plan_episode(script, engines or Engines(), allow=allow)
+    for speaker, other in shared_voices(plan.meta):
+        warnings.append(f"warning: {script.path}:{speaker.line}: {speaker.name} speaks in {other}'s voice "
+                        f"({speaker.voice.model}): give one of them a voice of its own ('narrate voices' lists them)")
     speeches = list(plan.speeches())
     seconds = estimated_seconds(plan)
     cues = load_sounds(script, "full").cues  # decoded, so a damaged sound is found now; only cue lengths count

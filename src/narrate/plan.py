@@ -13,10 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from narrate.casting import Voices, cast_speakers
 from narrate.engines import Engines, ResolvedVoice
-from narrate.errors import EngineError
-from narrate.inputs import check_inside
-from narrate.script import Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Script, Table, VoiceSettings
+from narrate.script import Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Script, Table
 from narrate.normalise import Reading
 from narrate.phonemes import check_phonemes, known_phonemes
 from narrate.text import bounded_parts, prepare, split_sentences
@@ -142,47 +141,16 @@ def edition_name(edition: str, rate: float = 1.0) -> str:
     return f"rate-{rate:g}" if edition == "full" else f"{edition}-rate-{rate:g}"
 
 
-class _Voices:
-    """Resolve each distinct VoiceSettings once, at the reading rate, reporting errors where the voice was set."""
-
-    def __init__(self, script: Script, engines: Engines, allow: tuple[str | Path, ...] = (), rate: float = 1.0) -> None:
-        self.script, self.engines, self.allow, self.rate = script, engines, allow, rate
-        self.base_dir, self.path = Path(script.path).parent, script.path
-        self._done: dict[VoiceSettings, ResolvedVoice] = {}
-        self._symbols: dict[ResolvedVoice, frozenset[str] | None] = {}
-
-    def __call__(self, voice: VoiceSettings) -> ResolvedVoice:
-        if voice not in self._done:
-            try:
-                engine = self.engines.get(voice.engine)
-                # a slower reading is a slower voice: a new speed, so new cache entries
-                at_rate = replace(voice, speed=round(voice.speed * self.rate, 3)) if self.rate != 1.0 else voice
-                self._done[voice] = engine.resolve(at_rate, self.base_dir)
-            except EngineError as exc:
-                if self.rate != 1.0:
-                    exc.message += f" (the reading rate {self.rate:g} changes every voice's speed)"
-                raise exc.located(self.path, voice.line or 1) from exc
-            for name in self._done[voice].files:
-                check_inside(self.script, Path(name), f"voice file {Path(name).name}", voice.line or 1, self.allow)
-        return self._done[voice]
-
-    def symbols(self, voice: ResolvedVoice) -> frozenset[str] | None:
-        """The phoneme symbols ``voice`` reads in [[ ]], for an engine that can tell (None: it cannot)."""
-        if voice not in self._symbols:
-            engine = self.engines.get(voice.engine)
-            self._symbols[voice] = engine.phoneme_symbols(voice) if hasattr(engine, "phoneme_symbols") else None
-        return self._symbols[voice]
-
-
 def plan_episode(script: Script, engines: Engines, edition: str = "full", allow: tuple[str | Path, ...] = (),
                  rate: float | None = None) -> Plan:
     """Plan every chapter of a script, for the 'full' or the 'speech'-only edition (a voice's own files must
     be in the script's folder or an ``allow`` folder), read at ``rate`` (default: the script's 'rate')."""
+    script = replace(script, meta=cast_speakers(script.meta, engines))  # a voice for each speaker given none
     meta = script.meta
     mix = meta.mix
     stings = edition == "full"
     rate = meta.rate if rate is None else rate
-    voices = _Voices(script, engines, allow, rate)
+    voices = Voices(script, engines, allow, rate)
     reading = Reading(links=meta.links, tasks=meta.tasks, emoji=meta.emoji, footnotes=meta.footnotes, images=meta.images)
     narrator = voices(meta.voice)
     for speaker in meta.speakers:
@@ -316,7 +284,7 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in ".!?" else text + "."
 
 
-def _body(chapter: Chapter, meta: Meta, voices: _Voices, narrator: ResolvedVoice, say) -> list[Item]:  # type: ignore[no-untyped-def]
+def _body(chapter: Chapter, meta: Meta, voices: Voices, narrator: ResolvedVoice, say) -> list[Item]:  # type: ignore[no-untyped-def]
     items: list[Item] = []
     paragraph = 0
     for block in chapter.blocks:

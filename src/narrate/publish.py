@@ -94,7 +94,7 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
     manifest = layout.manifest
     last = previous.publish if previous else None
     guid = plan.meta.podcast.guid or (last.guid if last else None) or feeds.episode_guid(show.title, layout.stem)
-    book = make_book(plan, timeline, chapter_durations(episode), guid, _narrator(facts), _dt.date.today()) \
+    book = make_book(plan, timeline, chapter_durations(episode), guid, _narrator(facts, plan), _dt.date.today()) \
         if out.books else None
     paths = [
         *audio.values(),
@@ -166,9 +166,11 @@ def _name(path: Path, layout: Layout) -> str:
     return path.relative_to(layout.folder).as_posix()
 
 
-def _narrator(facts: Provenance) -> str:
-    """The voices that read the book, for its metadata: 'joe (bundled), a Piper voice'."""
-    return "; ".join(f"{e.voice}, a {e.engine.capitalize()} voice" for e in facts.engines) or "narrate"
+def _narrator(facts: Provenance, plan: Plan) -> str:
+    """The voices that read the book, for its metadata, the narrator's first: 'joe (bundled), a Piper voice'."""
+    first = next((s.voice.label for s in plan.speeches() if s.speaker is None), None)
+    voices = sorted(facts.engines, key=lambda e: e.voice != first)
+    return "; ".join(f"{e.voice}, a {e.engine.capitalize()} voice" for e in voices) or "narrate"
 
 
 def _remove_stale(folder: Path, keep: set[Path]) -> None:

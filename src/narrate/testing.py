@@ -12,8 +12,11 @@ from pathlib import Path
 import numpy as np
 
 from narrate.audio import Clip
-from narrate.engines import Engines, ResolvedVoice
+from narrate.engines import Engines, ResolvedVoice, VoiceInfo
 from narrate.script.model import VoiceSettings
+
+
+TONE_VOICES = {"tone-a": ("female", 1.5), "tone-b": ("male", 0.75)}  # name -> gender, pitch against the narrator's
 
 
 class ToneEngine:
@@ -32,7 +35,14 @@ class ToneEngine:
         self.calls: list[str] = []  # every text synthesised, in order
 
     def resolve(self, voice: VoiceSettings, base_dir: Path) -> ResolvedVoice:
-        return ResolvedVoice("tone", "tone-v1", (("speed", voice.speed),), label="tone")
+        # the narrator's voice ('joe', or a name this engine stands in for) is the plain tone; a voice of the cast
+        # is a tone of its own pitch
+        own = (("voice", voice.model),) if voice.model in TONE_VOICES else ()
+        return ResolvedVoice("tone", "tone-v1", (("speed", voice.speed), *own), label=voice.model if own else "tone")
+
+    def voices(self) -> list[VoiceInfo]:
+        """Two voices a cast can be drawn from, as if installed."""
+        return [VoiceInfo("tone", name, "en", gender, 0.01) for name, (gender, _) in TONE_VOICES.items()]
 
     def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
         self.calls.append(text)
@@ -42,7 +52,9 @@ class ToneEngine:
             time.sleep(self.delay)
         n = int(self.rate * self.seconds_per_char * len(text))
         t = np.arange(n) / self.rate
-        wave = self.amplitude * np.sin(2 * math.pi * self.hz * t)
+        own = dict(voice.settings).get("voice")
+        hz = self.hz * TONE_VOICES[str(own)][1] if own else self.hz
+        wave = self.amplitude * np.sin(2 * math.pi * hz * t)
         if self.tremolo_hz:
             wave *= 0.6 + 0.4 * np.sin(2 * math.pi * self.tremolo_hz * t)
         return Clip(wave.astype(np.float32), self.rate)
@@ -52,9 +64,10 @@ class ToneEngine:
 
 
 def tone_engines(engine: ToneEngine | None = None) -> Engines:
-    """Engines where both 'piper' and 'tone' are the tone engine, so scripts need no voice setting."""
+    """Engines where 'piper', 'kokoro' and 'tone' are all the tone engine, so scripts need no voice setting and
+    speakers are cast from its voices."""
     engine = engine or ToneEngine()
-    return Engines({"piper": engine, "tone": engine})
+    return Engines({"piper": engine, "kokoro": engine, "tone": engine})
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ class Speaker:
     name: str
     voice: VoiceSettings
     line: int
+    cast: bool = False  # declared with no voice of its own: narrate.casting gives it one
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,7 @@ def parse_speakers(
                 name=str(name),
                 voice=parse_voice(voice, key, default, lines, path),
                 line=lines.get(key, 1),
+                cast=voice is None or (isinstance(voice, dict) and not {"engine", "name", "model"} & set(voice)),
             )
         )
     return tuple(out)

@@ -1,0 +1,104 @@
+"""The cast: a voice for every speaker the script gives none, unlike the narrator's and every other speaker's.
+
+A speaker declared with no voice of its own (no name, model or engine; a speed alone is not a voice) is cast from
+the offline voices installed in the script's language: the narrator's accent first, each in turn the gender least
+heard so far, in the order of the voices' quality. The choice depends only on the script and the voices installed,
+so it is the same from build to build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from narrate.engines import Engines, ResolvedVoice, VoiceInfo
+from narrate.errors import EngineError
+from narrate.inputs import check_inside
+from narrate.script import Meta, Script, Speaker, VoiceSettings
+
+# Kokoro's voices from its authors' grades, best first; a voice not listed comes after these, by name
+PREFERRED = ("af_heart", "bf_emma", "am_michael", "af_bella", "am_fenrir", "bm_george", "bm_fable", "ff_siwis",
+             "ef_dora", "em_alex", "if_sara", "im_nicola", "pf_dora", "pm_alex", "hf_alpha", "hm_omega", "joe")
+
+
+def _rank(voice: VoiceInfo) -> tuple[int, str]:
+    return (PREFERRED.index(voice.name) if voice.name in PREFERRED else len(PREFERRED), voice.name)
+
+
+def speaks(voice: VoiceInfo, language: str) -> bool:
+    """Whether a voice speaks ``language`` ('en' takes any English; 'en-GB' British first, then any English)."""
+    return voice.language.lower().split("-")[0] == language.lower().split("-")[0]
+
+
+def cast_speakers(meta: Meta, engines: Engines) -> Meta:
+    """``meta`` with a voice for each speaker declared without one."""
+    if not any(s.cast for s in meta.speakers):
+        return meta
+    offline = [v for v in engines.catalogue() if v.cost > 0 and speaks(v, meta.language)]
+    by_name = {v.name: v for v in offline}
+    narrator = by_name.get(meta.voice.model)
+    accent = narrator.language if narrator else meta.language
+    taken = {meta.voice.model} | {s.voice.model for s in meta.speakers if not s.cast}
+    heard = [narrator.gender] if narrator else []
+    heard += [by_name[s.voice.model].gender for s in meta.speakers if not s.cast and s.voice.model in by_name]
+    out: list[Speaker] = []
+    for speaker in meta.speakers:
+        if not speaker.cast:
+            out.append(speaker)
+            continue
+        free = [v for v in offline if v.name not in taken] or offline
+        if not free:  # no offline voice speaks the language: the speaker keeps the narrator's
+            out.append(speaker)
+            continue
+        want = min(("female", "male"), key=lambda g: (heard.count(g), g != "female"))
+        choice = min(free, key=lambda v: (v.gender != want, v.language != accent, _rank(v)))
+        taken.add(choice.name)
+        heard.append(choice.gender)
+        voice = replace(speaker.voice, engine=choice.engine, model=choice.name)
+        out.append(replace(speaker, voice=voice))
+    return replace(meta, speakers=tuple(out))
+
+
+def shared_voices(meta: Meta) -> list[tuple[Speaker, str]]:
+    """Each speaker who ends up with the same voice as the narrator or a speaker declared before it, and whose."""
+    seen = {(meta.voice.engine, meta.voice.model): "the narrator"}
+    out = []
+    for speaker in meta.speakers:
+        key = (speaker.voice.engine, speaker.voice.model)
+        if key in seen:
+            out.append((speaker, seen[key]))
+        else:
+            seen[key] = speaker.name
+    return out
+
+
+class Voices:
+    """Resolve each distinct VoiceSettings once, at the reading rate, reporting errors where the voice was set."""
+
+    def __init__(self, script: Script, engines: Engines, allow: tuple[str | Path, ...] = (), rate: float = 1.0) -> None:
+        self.script, self.engines, self.allow, self.rate = script, engines, allow, rate
+        self.base_dir, self.path = Path(script.path).parent, script.path
+        self._done: dict[VoiceSettings, ResolvedVoice] = {}
+        self._symbols: dict[ResolvedVoice, frozenset[str] | None] = {}
+
+    def __call__(self, voice: VoiceSettings) -> ResolvedVoice:
+        if voice not in self._done:
+            try:
+                engine = self.engines.get(voice.engine)
+                # a slower reading is a slower voice: a new speed, so new cache entries
+                at_rate = replace(voice, speed=round(voice.speed * self.rate, 3)) if self.rate != 1.0 else voice
+                self._done[voice] = engine.resolve(at_rate, self.base_dir)
+            except EngineError as exc:
+                if self.rate != 1.0:
+                    exc.message += f" (the reading rate {self.rate:g} changes every voice's speed)"
+                raise exc.located(self.path, voice.line or 1) from exc
+            for name in self._done[voice].files:
+                check_inside(self.script, Path(name), f"voice file {Path(name).name}", voice.line or 1, self.allow)
+        return self._done[voice]
+
+    def symbols(self, voice: ResolvedVoice) -> frozenset[str] | None:
+        """The phoneme symbols ``voice`` reads in [[ ]], for an engine that can tell (None: it cannot)."""
+        if voice not in self._symbols:
+            engine = self.engines.get(voice.engine)
+            self._symbols[voice] = engine.phoneme_symbols(voice) if hasattr(engine, "phoneme_symbols") else None
+        return self._symbols[voice]
