@@ -147,9 +147,9 @@ def test_voices_lists_each_voice_and_a_sample_is_spoken(tmp_path: Path) -> None:
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         "engine  voice      language  accent   gender  CPU s/s",
-        "kokoro  bf_emma    en-GB     British  female  0.67",
-        "kokoro  bm_fable   en-GB     British  male    0.67",
-        "kokoro  bm_george  en-GB     British  male    0.67",
+        "kokoro  bf_emma    en-GB     British  female  0.49",
+        "kokoro  bm_fable   en-GB     British  male    0.49",
+        "kokoro  bm_george  en-GB     British  male    0.49",
     ]
     code, out, err = run_cli("voices", "--sample", "ff_siwis", "-o", str(tmp_path / "siwis.wav"), "--no-play")
     assert (code, out, err) == (0, f"wrote {tmp_path / 'siwis.wav'}\n", "")

