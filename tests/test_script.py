@@ -154,7 +154,7 @@ def test_unknown_engine_names_the_choices(tone_engines: Engines) -> None:
     script = parse_script("---\ntitle: T\nvoice:\n  engine: espeak\n---\n# One\nHi.\n", "s.md")
     with pytest.raises(NarrateError) as err:
         plan_episode(script, tone_engines)
-    assert err.value.format_message() == "s.md:3: unknown engine 'espeak': choose one of gtts, kokoro, piper, tone"
+    assert err.value.format_message() == "s.md:3: unknown engine 'espeak': choose one of gtts, kokoro, pico, piper, tone"
 
 
 def test_unknown_piper_voice(piper_engines: Engines) -> None:

@@ -67,6 +67,9 @@ def build(script_path: str, options: BuildOptions = BuildOptions(), engines: Eng
     engines = engines or Engines()
     # 2. plan: what each chapter says, by which voice, under which cache key
     plan = plan_episode(job.script, engines, options.edition, options.allow, job.rate)
+    if plan.meta.voice != job.script.meta.voice:  # the script names no voice, and is not in English
+        hooks.log(f"voice: {plan.meta.voice.model} reads this script in its language, {plan.meta.language} "
+                  "('voice:' in the front matter chooses another)")
     layout = job.layout
     previous = BuildRecord.read(layout.manifest)
     inputs = fingerprint(plan, {"edition": options.edition, "formats": list(job.formats), "books": job.books,

@@ -1,7 +1,7 @@
 """The cast: a voice for every speaker the script gives none, unlike the narrator's and every other speaker's.
 
 A speaker declared with no voice of its own (no name, model or engine; a speed alone is not a voice) is cast from
-the offline voices installed in the script's language: the narrator's accent first, each in turn the gender least
+the offline voices installed in the script's language: the script's accent (en-GB), else the narrator's, first, each in turn the gender least
 heard so far, in the order of the voices' quality. The choice depends only on the script and the voices installed,
 so it is the same from build to build.
 """
@@ -12,13 +12,17 @@ from dataclasses import replace
 from pathlib import Path
 
 from narrate.engines import Engines, ResolvedVoice, VoiceInfo
-from narrate.errors import EngineError
+from narrate.errors import EngineError, ScriptError
 from narrate.inputs import check_inside
 from narrate.script import Meta, Script, Speaker, VoiceSettings
 
 # Kokoro's voices from its authors' grades, best first; a voice not listed comes after these, by name
 PREFERRED = ("af_heart", "bf_emma", "am_michael", "af_bella", "am_fenrir", "bm_george", "bm_fable", "ff_siwis",
-             "ef_dora", "em_alex", "if_sara", "im_nicola", "pf_dora", "pm_alex", "hf_alpha", "hm_omega", "joe")
+             "ef_dora", "em_alex", "if_sara", "im_nicola", "pf_dora", "pm_alex", "hf_alpha", "hm_omega", "joe",
+             "pico_de", "pico_en_us", "pico_en_gb", "pico_es", "pico_fr", "pico_it")
+
+
+LAST_RESORT = ("pico",)  # robotic voices: cast only when no natural one of the language is free
 
 
 def _rank(voice: VoiceInfo) -> tuple[int, str]:
@@ -30,14 +34,31 @@ def speaks(voice: VoiceInfo, language: str) -> bool:
     return voice.language.lower().split("-")[0] == language.lower().split("-")[0]
 
 
-def cast_speakers(meta: Meta, engines: Engines) -> Meta:
-    """``meta`` with a voice for each speaker declared without one."""
-    if not any(s.cast for s in meta.speakers):
+def cast_speakers(meta: Meta, engines: Engines, path: str = "") -> Meta:
+    """``meta`` with a narrator in the script's language, where the script names none (English keeps the
+    default, joe), and a voice for each speaker declared without one. ScriptError if no voice installed
+    speaks the language."""
+    given = "voice" in dict(meta.lines)
+    english = meta.language.lower().split("-")[0] == "en"
+    if given and not any(s.cast for s in meta.speakers) or english and not any(s.cast for s in meta.speakers):
         return meta
     offline = [v for v in engines.catalogue() if v.cost > 0 and speaks(v, meta.language)]
+    if not given and not english:
+        if not offline:
+            have = sorted({v.language for v in engines.catalogue() if v.cost > 0})
+            raise ScriptError(f"no voice installed speaks '{meta.language}' (installed: {', '.join(have)}); "
+                              "'narrate voices' lists them", path, meta.line_of("language"))
+        best = min(offline, key=lambda v: (v.engine in LAST_RESORT, v.language.lower() != meta.language.lower(),
+                                           _rank(v)))
+        meta = replace(meta, voice=replace(meta.voice, engine=best.engine, model=best.name), speakers=tuple(
+            replace(s, voice=replace(s.voice, engine=best.engine, model=best.name)) if s.cast else s
+            for s in meta.speakers))
+    if not any(s.cast for s in meta.speakers):
+        return meta
     by_name = {v.name: v for v in offline}
     narrator = by_name.get(meta.voice.model)
-    accent = narrator.language if narrator else meta.language
+    # the script's own accent where its language names one (en-GB), else the narrator's
+    accent = meta.language if "-" in meta.language or not narrator else narrator.language
     taken = {meta.voice.model} | {s.voice.model for s in meta.speakers if not s.cast}
     heard = [narrator.gender] if narrator else []
     heard += [by_name[s.voice.model].gender for s in meta.speakers if not s.cast and s.voice.model in by_name]
@@ -51,7 +72,7 @@ def cast_speakers(meta: Meta, engines: Engines) -> Meta:
             out.append(speaker)
             continue
         want = min(("female", "male"), key=lambda g: (heard.count(g), g != "female"))
-        choice = min(free, key=lambda v: (v.gender != want, v.language != accent, _rank(v)))
+        choice = min(free, key=lambda v: (v.gender != want, v.engine in LAST_RESORT, v.language != accent, _rank(v)))
         taken.add(choice.name)
         heard.append(choice.gender)
         voice = replace(speaker.voice, engine=choice.engine, model=choice.name)
@@ -102,3 +123,15 @@ class Voices:
             engine = self.engines.get(voice.engine)
             self._symbols[voice] = engine.phoneme_symbols(voice) if hasattr(engine, "phoneme_symbols") else None
         return self._symbols[voice]
+
+
+def foreign_voices(meta: Meta, engines: Engines) -> list[tuple[str, str, str, int]]:
+    """Each voice whose language is not the script's: (who, voice, its language, the line that names it)."""
+    by_name = {v.name: v for v in engines.catalogue() if v.cost > 0}
+    out = []
+    for who, voice, line in [("the narrator", meta.voice, meta.line_of("voice")),
+                             *((s.name, s.voice, s.line) for s in meta.speakers)]:
+        info = by_name.get(voice.model)
+        if info and not speaks(info, meta.language):
+            out.append((who, voice.model, info.language, line))
+    return out

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.audio import RATE
-from narrate.casting import shared_voices
+from narrate.casting import foreign_voices, shared_voices
 from narrate.engines import Engines
 from narrate.errors import ExportError
 from narrate.export.formats import chapter_limits
@@ -41,6 +41,10 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
     if too_many:
         raise ExportError(too_many[0], script.path, script.meta.line_of("formats"))
     plan = plan_episode(script, engines or Engines(), allow=allow)
+    for who, voice, language, line in foreign_voices(plan.meta, engines or Engines()):
+        warnings.append(f"warning: {script.path}:{line}: {who} speaks in {voice}, a voice of {language}, but the script "
+                        f"is in {plan.meta.language}: give a voice of its language ('narrate voices --language "
+                        f"{plan.meta.language}')")
     for speaker, other in shared_voices(plan.meta):
         warnings.append(f"warning: {script.path}:{speaker.line}: {speaker.name} speaks in {other}'s voice "
                         f"({speaker.voice.model}): give one of them a voice of its own ('narrate voices' lists them)")
@@ -53,7 +57,8 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
     known = script.meta.names()
     names: list[tuple[int, str]] = []
     lines = Path(script.path).read_text(encoding="utf-8").splitlines()
-    for s in speeches:
+    english = script.meta.language.lower().split("-")[0] == "en"  # the word lists know English names
+    for s in speeches if english else []:
         if s.role == "intro":
             continue
         for name in mangle_prone_names(s.source, known + [n for _, n in names]):

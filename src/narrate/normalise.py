@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from narrate.phrases import phrases
 from narrate.numbers import cardinal, decade, digits, fraction, number_words, ordinal, roman, year
 from narrate.units import CURRENCIES, CURRENCY_CODES, CURRENCY_PREFIXES, PER, SCALES, UNIT_PATTERN, unit_words
 
@@ -30,6 +31,7 @@ class Reading:
     emoji: str = "silent"  # or 'name'
     footnotes: str = "end-of-chapter"  # or 'inline' (a note read after its paragraph is introduced as 'Note:')
     images: str = "silent"  # or 'describe' (an image's alt text, a paragraph of its own, read as 'Image: ...')
+    language: str = "en"  # the script's: narrate's own words ('Note:', 'Done.') are said in it
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 _AMPM = r"(?P<ampm>[ap]\.?\s?m\b\.?)"
@@ -358,17 +360,19 @@ def read_marks(text: str, reading: Reading = Reading()) -> str:
     addresses ('example dot org'), task boxes ('Done.'), emoji. verify reads the author's text through
     this too, so that it hears these as narrate says them."""
     # a footnote: its mark in the text is silent; the note itself begins with it, and says which it is
-    text = re.sub(r"^\s*⁽([⁰-⁹¹²³]+)⁾\s*", lambda m: "Note: " if reading.footnotes == "inline" else
-                  f"{number_words(int(m.group(1).translate(_SUPERSCRIPT_DIGITS))).capitalize()}: ", text)
+    said = phrases(reading.language)
+    code = reading.language.split("-")[0].lower()
+    text = re.sub(r"^\s*⁽([⁰-⁹¹²³]+)⁾\s*", lambda m: said.note if reading.footnotes == "inline" else
+                  f"{number_words(int(m.group(1).translate(_SUPERSCRIPT_DIGITS)), lang=code).capitalize()}: ", text)
     text = re.sub(r"\s*⁽[⁰-⁹¹²³]+⁾", "", text)
     # an image: alone, with 'images: describe', it is read; inside a sentence, only shown
     if reading.images == "describe":
-        text = re.sub(r"^⟨Image: ([^⟩]*)⟩$", r"Image: \1.", text.strip())
+        text = re.sub(r"^⟨Image: ([^⟩]*)⟩$", lambda m: said.image.format(alt=m.group(1)), text.strip())
     text = re.sub(r"\s*⟨Image: [^⟩]*⟩", "", text)
     text = EMAIL.sub(lambda m: _spell_address(m.group(0)), text)
     text = URL.sub(lambda m: _url(m, reading.links), text)
     text = re.sub(r"^\s*([☑☒☐])\s*", lambda m: "" if reading.tasks == "silent" else
-                  ("To do. " if m.group(1) == "☐" else "Done. "), text)
+                  (said.to_do if m.group(1) == "☐" else said.done), text)
     text = _EMOJI.sub(lambda m: _emoji(m.group(0), reading), text)
     return text
 

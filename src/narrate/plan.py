@@ -18,6 +18,7 @@ from narrate.engines import Engines, ResolvedVoice
 from narrate.script import Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Script, Table
 from narrate.normalise import Reading
 from narrate.phonemes import check_phonemes, known_phonemes
+from narrate.phrases import listed, phrases
 from narrate.text import bounded_parts, prepare, split_sentences
 
 # Silences, in seconds. A chapter starts with its cue, CUE_LEAD after its marker,
@@ -145,13 +146,14 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full", allow:
                  rate: float | None = None) -> Plan:
     """Plan every chapter of a script, for the 'full' or the 'speech'-only edition (a voice's own files must
     be in the script's folder or an ``allow`` folder), read at ``rate`` (default: the script's 'rate')."""
-    script = replace(script, meta=cast_speakers(script.meta, engines))  # a voice for each speaker given none
+    script = replace(script, meta=cast_speakers(script.meta, engines, script.path))  # voices for whom none is given
     meta = script.meta
     mix = meta.mix
     stings = edition == "full"
     rate = meta.rate if rate is None else rate
     voices = Voices(script, engines, allow, rate)
-    reading = Reading(links=meta.links, tasks=meta.tasks, emoji=meta.emoji, footnotes=meta.footnotes, images=meta.images)
+    reading = Reading(links=meta.links, tasks=meta.tasks, emoji=meta.emoji, footnotes=meta.footnotes, images=meta.images,
+                      language=meta.language)
     narrator = voices(meta.voice)
     for speaker in meta.speakers:
         voices(speaker.voice)  # report a bad speaker voice even if they never speak
@@ -198,7 +200,7 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full", allow:
             items += [Silence(CUE_LEAD, chapter.line), Cue("chime", chapter.line)] if not items else [Cue("chime", chapter.line)]
         else:
             items.append(Silence(CHAPTER_LEAD, chapter.line))
-        for role, text in chapter_announcement(chapter, number, count):
+        for role, text in chapter_announcement(chapter, number, count, meta.language):
             if s := say(text, narrator, chapter.line, role):
                 items += [*s, Silence(SENTENCE_GAP, chapter.line)]
         _end_with(items, Silence(AFTER_TITLE, chapter.line))
@@ -236,44 +238,49 @@ def estimated_seconds(plan: Plan) -> float:
 
 
 def intro_lines(meta: Meta) -> list[str]:
-    """What is said before the first chapter: the episode's title and author."""
+    """What is said before the first chapter: the episode's title and author, in the script's language."""
     lines = [_sentence(meta.title)]
     if meta.author:
-        lines.append(f"By {_sentence(meta.author)}")
+        lines.append(phrases(meta.language).by.format(author=meta.author.strip().rstrip(".")))
     return lines
 
 
 def close_text(meta: Meta) -> str:
-    """The spoken close at the end of the episode."""
+    """The spoken close at the end of the episode, in the script's language."""
     if meta.mix.close:
         return meta.mix.close
-    by = f", by {meta.author.strip().rstrip('.')}" if meta.author else ""
-    return f"This was {meta.title.strip().rstrip('.')}{by}. Thank you for listening."
+    said = phrases(meta.language)
+    title = meta.title.strip().rstrip(".")
+    return said.close_by.format(title=title, author=meta.author.strip().rstrip(".")) if meta.author else \
+        said.close.format(title=title)
 
 
-def chapter_announcement(chapter: Chapter, number: int, count: int) -> list[tuple[str, str]]:
+def chapter_announcement(chapter: Chapter, number: int, count: int, language: str = "en") -> list[tuple[str, str]]:
     """What is said at the start of a chapter, as (role, text): its title, then the leg's
     details when the script gives any ('Leg three of eight: from Kunming to Hekou, by bus.')."""
     said = [("title", _sentence(chapter.title))]
-    if details := leg_description(chapter.settings):
-        from num2words import num2words
+    if details := leg_description(chapter.settings, language):
+        from narrate.numbers import number_words
 
-        said.append(("leg", _sentence(f"Leg {num2words(number)} of {num2words(count)}: {details}")))
+        code = language.split("-")[0].lower()
+        said.append(("leg", _sentence(phrases(language).leg.format(
+            n=number_words(number, lang=code), count=number_words(count, lang=code), details=details))))
     return said
 
 
-def leg_description(settings: ChapterSettings) -> str | None:
-    """'from Kunming to Hekou, by bus, 350 km' from a chapter's settings, if it has any."""
+def leg_description(settings: ChapterSettings, language: str = "en") -> str | None:
+    """'from Kunming to Hekou, by bus, 350 km' from a chapter's settings, if it has any, in the language."""
+    said = phrases(language)
     parts = []
     if settings.origin and settings.destination:
-        parts.append(f"from {settings.origin} to {settings.destination}")
+        parts.append(said.from_to.format(origin=settings.origin, destination=settings.destination))
     elif settings.destination:
-        parts.append(f"to {settings.destination}")
+        parts.append(said.to.format(destination=settings.destination))
     elif settings.origin:
-        parts.append(f"from {settings.origin}")
+        parts.append(said.from_.format(origin=settings.origin))
     if settings.travel:
         travel = settings.travel
-        parts.append(travel if travel.startswith(("by ", "on ", "in ", "aboard ")) else f"by {travel}")
+        parts.append(travel if travel.startswith(said.travel_words) else said.by_travel.format(travel=travel))
     if settings.distance:
         parts.append(settings.distance)
     return ", ".join(parts) or None
@@ -293,7 +300,7 @@ def _body(chapter: Chapter, meta: Meta, voices: Voices, narrator: ResolvedVoice,
             continue
         if isinstance(block, Table):
             paragraph += 1
-            for text, line, role, cells in table_sentences(block):
+            for text, line, role, cells in table_sentences(block, meta.language):
                 if s := say(text, narrator, line, role, None, paragraph, cells):
                     items += [*s, Silence(SENTENCE_GAP, line)]
             if items and isinstance(items[-1], Silence):
@@ -328,7 +335,7 @@ def _end_with(items: list[Item], gap: Silence) -> None:
         items.append(gap)
 
 
-def table_sentences(table: Table) -> list[tuple[str, int, str, tuple[str, ...]]]:
+def table_sentences(table: Table, language: str = "en") -> list[tuple[str, int, str, tuple[str, ...]]]:
     """How a table is read, as (sentence, line, role, cells): first its columns ('A table: Town and
     Distance.'), then row by row, each row's first cell naming it ('Lao Cai: 12 km.'; with more columns,
     'Lao Cai: Distance, 12 km; Time, 3 hours.')."""
@@ -336,8 +343,7 @@ def table_sentences(table: Table) -> list[tuple[str, int, str, tuple[str, ...]]]
     named = [h for h in header if h]
     out = []
     if named:
-        columns = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-        out.append((f"A table: {columns}.", table.line, "table", table.header))
+        out.append((phrases(language).table.format(items=listed(named, language)), table.line, "table", table.header))
     for k, row in enumerate(table.rows):
         line = table.row_lines[k] if k < len(table.row_lines) else table.line
         first, rest = (row[0] if row else ""), list(zip(header[1:], row[1:]))

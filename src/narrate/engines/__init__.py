@@ -25,6 +25,7 @@ _BUILTIN = {
     "piper": "narrate.engines.piper:PiperEngine",
     "gtts": "narrate.engines.gtts:GttsEngine",
     "kokoro": "narrate.engines.kokoro:KokoroEngine",
+    "pico": "narrate.engines.pico:PicoEngine",
 }
 
 

@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from narrate import __version__
+from narrate.phrases import phrases
 from narrate.plan import Plan, leg_description
 from narrate.timeline import SentenceTime, Timeline
 
@@ -122,8 +123,9 @@ def make_book(plan: Plan, timeline: Timeline, durations: dict[int, int], identif
                 parts.append(Heading(pid, 1, c.title, these))
             elif kind == "leg":
                 level = 2
-                details = leg_description(settings[c.number]) or first.text
-                parts.append(Heading(pid, 2, f"Leg {c.number} of {count}: {details}", these))
+                details = leg_description(settings[c.number], plan.meta.language) or first.text
+                parts.append(Heading(pid, 2, phrases(plan.meta.language).leg.format(n=c.number, count=count,
+                                                                                   details=details), these))
             elif kind in HEADINGS:
                 level = min(int(kind[1]), level + 1)
                 parts.append(Heading(pid, level, first.text, these))

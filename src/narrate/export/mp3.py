@@ -80,7 +80,7 @@ def build_tags(plan: Plan, timeline: Timeline, cover: Path | None) -> ID3:
     settings = {c.number: c.settings for c in plan.chapters}
     for cid, chapter in zip(ids, timeline.chapters):
         sub = [TIT2(encoding=3, text=chapter.title)]
-        if desc := leg_description(settings[chapter.number]):
+        if desc := leg_description(settings[chapter.number], plan.meta.language):
             sub.append(TIT3(encoding=3, text=desc))
         if url := settings[chapter.number].url:
             sub.append(WXXX(encoding=3, desc="chapter url", url=url))

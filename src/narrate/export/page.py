@@ -75,7 +75,7 @@ def episode_page(plan: Plan, timeline: Timeline, sources: list[Link], downloads:
             "title": c.title,
             "start": f"{c.start_ms / 1000:.3f}",
             "clock": clock(c.start_ms),
-            "leg": leg_description(settings[c.number]),
+            "leg": leg_description(settings[c.number], plan.meta.language),
             "passages": by_chapter[c.number],
         }
         for c in timeline.chapters

@@ -13,6 +13,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from narrate.errors import ScriptError, did_you_mean
+from narrate.phrases import phrases
 from narrate.script.inline import NOTE_MARK, plain, struck, superscript
 from narrate.script.model import Block, Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Table
 
@@ -206,7 +207,7 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
         i += 1
     finish()
     for k, chapter in enumerate(chapters):
-        chapters[k] = _with_notes(chapter, notes, meta.footnotes, path)
+        chapters[k] = _with_notes(chapter, notes, meta.footnotes, path, meta.language)
     if not chapters:
         raise ScriptError(
             "the script has no chapters: start each leg with a level-1 heading ('# Title')",
@@ -235,7 +236,8 @@ def _notes(tokens: list[Token], offset: int) -> dict[int, tuple[str, int]]:
     return out
 
 
-def _with_notes(chapter: Chapter, notes: dict[int, tuple[str, int]], where: str, path: str) -> Chapter:
+def _with_notes(chapter: Chapter, notes: dict[int, tuple[str, int]], where: str, path: str,
+                language: str = "en") -> Chapter:
     """The chapter with the notes it cites read where the script asks: after the paragraph that cites
     each one ('inline'), under a 'Notes' heading at the chapter's end ('end-of-chapter'), or not at all."""
     blocks: list[Block] = []
@@ -257,7 +259,7 @@ def _with_notes(chapter: Chapter, notes: dict[int, tuple[str, int]], where: str,
         if where == "inline":
             blocks += [Paragraph(f"{NOTE_MARK.format(superscript(n))} {notes[n][0]}", notes[n][1]) for n in new]
     if where == "end-of-chapter" and cited:
-        blocks.append(Heading("Notes", 2, notes[cited[0]][1]))
+        blocks.append(Heading(phrases(language).notes, 2, notes[cited[0]][1]))
         blocks += [Paragraph(f"{NOTE_MARK.format(superscript(n))} {notes[n][0]}", notes[n][1]) for n in cited]
     return Chapter(chapter.title, chapter.line, chapter.settings, tuple(blocks))
 

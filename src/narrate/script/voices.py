@@ -22,6 +22,8 @@ def engine_of(name: str) -> str | None:
         return "kokoro"
     if name == "joe" or name.endswith(".onnx"):
         return "piper"
+    if name.startswith("pico_"):
+        return "pico"
     return None
 
 

@@ -1,0 +1,134 @@
+"""Scripts in other languages: narrate's own words in the language, its numbers, and a voice that speaks it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from narrate.build import build
+from narrate.engines import Engines
+from narrate.errors import NarrateError
+from narrate.options import BuildHooks, BuildOptions
+from narrate.plan import plan_episode
+from narrate.script import parse_script
+from narrate.testing import tone_engines
+
+from conftest import run_cli
+
+BODY = """
+# {title}
+from: Namyang
+to: Tumen
+travel: {travel}
+
+{text}[^1]
+
+- [x] {task}
+
+| {town} | km |
+|---|---|
+| Tumen | 2 |
+
+[^1]: {note}
+"""
+
+SCRIPTS = {
+    "fr": dict(title="La traversée", travel="à pied", text="Ils sont partis à 2 heures.", task="Passeport",
+               town="Ville", note="Une note."),
+    "es": dict(title="El cruce", travel="a pie", text="Salieron a las 2.", task="Pasaporte", town="Ciudad",
+               note="Una nota."),
+    "de": dict(title="Die Überquerung", travel="zu Fuß", text="Sie gingen um 2 Uhr.", task="Pass", town="Stadt",
+               note="Eine Notiz."),
+    "it": dict(title="La traversata", travel="a piedi", text="Sono partiti alle 2.", task="Passaporto", town="Città",
+               note="Una nota."),
+    "pt": dict(title="A travessia", travel="a pé", text="Saíram às 2.", task="Passaporte", town="Cidade",
+               note="Uma nota."),
+}
+
+SAID = {
+    "fr": ["Deux rivières.", "Par A. Auteur.", "La traversée.", "Étape un sur un : de Namyang à Tumen, à pied.",
+           "Ils sont partis à deux heures.", "Fait. Passeport", "Un tableau : Ville et km.", "Tumen: deux.", "Notes",
+           "Un: Une note.", "C'était Deux rivières, par A. Auteur.", "Merci de votre écoute."],
+    "es": ["Deux rivières.", "De A. Auteur.", "El cruce.", "Etapa uno de uno: de Namyang a Tumen, a pie.",
+           "Salieron a las dos.", "Hecho. Pasaporte", "Una tabla: Ciudad y km.", "Tumen: dos.", "Notas",
+           "Uno: Una nota.", "Esto fue Deux rivières, de A. Auteur.", "Gracias por escuchar."],
+    "de": ["Deux rivières.", "Von A. Auteur.", "Die Überquerung.", "Etappe eins von eins: von Namyang nach Tumen, zu Fuß.",
+           "Sie gingen um zwei Uhr.", "Erledigt. Pass", "Eine Tabelle: Stadt und km.", "Tumen: zwei.", "Anmerkungen",
+           "Eins: Eine Notiz.", "Das war Deux rivières, von A. Auteur.", "Danke fürs Zuhören."],
+    "it": ["Deux rivières.", "Di A. Auteur.", "La traversata.", "Tappa uno di uno: da Namyang a Tumen, a piedi.",
+           "Sono partiti alle due.", "Fatto. Passaporto", "Una tabella: Città e km.", "Tumen: due.", "Note",
+           "Uno: Una nota.", "Questo era Deux rivières, di A. Auteur.", "Grazie per l'ascolto."],
+    "pt": ["Deux rivières.", "De A. Auteur.", "A travessia.", "Etapa um de um: de Namyang a Tumen, a pé.",
+           "Saíram às dois.", "Feito. Passaporte", "Uma tabela: Cidade e km.", "Tumen: dois.", "Notas",
+           "Um: Uma nota.", "Este foi Deux rivières, de A. Auteur.", "Obrigado por ouvir."],
+}
+
+
+def script_text(language: str, voice: str = "") -> str:
+    return (f"---\ntitle: Deux rivières\nauthor: A. Auteur\nlanguage: {language}\n{voice}---\n"
+            + BODY.format(**SCRIPTS[language]))
+
+
+@pytest.mark.parametrize("language", sorted(SCRIPTS))
+def test_narrates_own_words_and_numbers_are_in_the_scripts_language(language: str) -> None:
+    plan = plan_episode(parse_script(script_text(language, "voice: {engine: tone}\n"), "s.md"), tone_engines())
+    assert [s.text for s in plan.speeches()] == SAID[language]
+
+
+@pytest.mark.parametrize("language, voice", [("fr", "ff_siwis"), ("es", "ef_dora"), ("it", "if_sara"),
+                                             ("pt-BR", "pf_dora"), ("de", "pico_de"), ("en", "joe"), ("en-GB", "joe")])
+def test_a_script_that_names_no_voice_is_read_by_one_of_its_language(language: str, voice: str) -> None:
+    script = parse_script(f"---\ntitle: T\nlanguage: {language}\nspeakers:\n  Ana:\n---\n# Un\nHi.\n", "s.md")
+    meta = plan_episode(script, Engines()).meta
+    assert meta.voice.model == voice
+    assert meta.speakers[0].voice.model != voice or language.startswith(("de", "fr"))  # one voice there: shared
+
+
+def test_a_language_no_voice_speaks_is_an_error_at_its_line() -> None:
+    script = parse_script("---\ntitle: T\nauthor: A\nlanguage: ko\n---\n# One\nHi.\n", "s.md")
+    with pytest.raises(NarrateError) as err:
+        plan_episode(script, Engines())
+    assert err.value.format_message() == (
+        "s.md:4: no voice installed speaks 'ko' (installed: de, en-GB, en-US, es, fr, hi, it, pt-BR); "
+        "'narrate voices' lists them")
+
+
+def test_check_warns_of_a_voice_in_another_language(tmp_path: Path) -> None:
+    script = tmp_path / "s.md"
+    script.write_text("---\ntitle: T\nlanguage: fr\nvoice: bf_emma\n---\n# Un\nIls sont partis.\n", encoding="utf-8")
+    code, out, err = run_cli("check", str(script))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[2:] == [
+        f"warning: {script}:4: the narrator speaks in bf_emma, a voice of en-GB, but the script is in fr: give a voice "
+        "of its language ('narrate voices --language fr')"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict, list[str]]]:
+    """A short French, Spanish and German script, each built offline with its default voice."""
+    folder = tmp_path_factory.mktemp("languages")
+    out = {}
+    for language in ("fr", "es", "de"):
+        path = folder / f"{language}.md"
+        path.write_text(script_text(language), encoding="utf-8")
+        said: list[str] = []
+        build(str(path), BuildOptions(output=str(folder / "out"), cache_dir=folder / "cache"), Engines(),
+              BuildHooks(log=said.append))
+        record = json.loads((folder / "out" / language / f"{language}.manifest.json").read_text(encoding="utf-8"))
+        out[language] = (record, said)
+    return out
+
+
+@pytest.mark.parametrize("language, voice, engine", [("fr", "ff_siwis (Kokoro, fr)", "kokoro"),
+                                                     ("es", "ef_dora (Kokoro, es)", "kokoro"),
+                                                     ("de", "pico_de (Pico, de)", "pico")])
+def test_a_script_in_another_language_builds_offline_with_its_voice(built, language: str, voice: str,  # type: ignore[no-untyped-def]
+                                                                   engine: str) -> None:
+    record, said = built[language]
+    assert [(e["engine"], e["voice"]) for e in record["engines"]] == [(engine, voice)]
+    assert said == [f"voice: {voice.split()[0]} reads this script in its language, {language} "
+                    "('voice:' in the front matter chooses another)"]
+    assert [s["spoken"] for s in record["sentences"]] == SAID[language]
+    assert all(s["end_ms"] > s["start_ms"] for s in record["sentences"])
