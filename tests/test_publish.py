@@ -638,3 +638,25 @@ def test_a_location_is_named_by_place_else_by_the_chapter_title() -> None:
     timeline = Timeline(2000, (ChapterTime(1, "The flight", 4, 0, 1000), ChapterTime(2, "Onwards", 12, 1000, 2000)), ())
     got = [c["location"] for c in chapters_json(plan, timeline)["chapters"]]
     assert got == [{"name": "Shenyang", "geo": "geo:41.8,123.43"}, {"name": "Onwards", "geo": "geo:13.75,100.5"}]
+
+
+def test_a_page_in_french_speaks_french_to_its_reader(tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    """Its headings, buttons and the line that says which chapter is playing are the script's language's."""
+    from narrate.testing import tone_engines
+
+    script = tmp_path / "fr.md"
+    script.write_text("---\ntitle: Deux rivières\nauthor: A. Auteur\nlanguage: fr\nvoice: {engine: tone}\n---\n"
+                      "# Un\nIls sont partis.\n\n# Deux\nIls sont arrivés.\n", encoding="utf-8")
+    build(str(script), BuildOptions(output=str(tmp_path / "out"), cache_dir=tmp_path / "cache"), tone_engines())
+    page = browser.new_page()
+    page.goto((tmp_path / "out" / "fr" / "index.html").as_uri())
+    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.locator("h2").all_inner_texts() == ["Écouter", "Chapitres", "Transcription", "Téléchargements"]
+    assert page.locator(".controls button").all_inner_texts() == [
+        "Chapitre précédent", "Reculer de 15 secondes", "Lire", "Avancer de 30 secondes", "Chapitre suivant"]
+    page.locator("#chapters button").nth(1).click()
+    page.evaluate("document.getElementById('player').pause()")
+    assert page.locator("#now-playing").inner_text() == "Chapitre 2 sur 2 : Deux"
+    assert page.locator("p.by").first.inner_text() == "par A. Auteur"
+    page.close()

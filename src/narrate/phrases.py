@@ -75,3 +75,54 @@ def listed(items: list[str], language: str) -> str:
     if len(items) < 2:
         return "".join(items)
     return ", ".join(items[:-1]) + phrases(language).and_ + items[-1]
+
+
+# the episode page's own words: its headings, buttons and labels, and (now) the live line as chapters change
+PAGE_WORDS = {
+    "en": dict(skip="Skip to the transcript", cover="Cover of {title}", by="by {author}", chapter="chapter",
+               chapters_n="chapters", listen="Listen", episode="{title}: the episode",
+               cannot_play="This browser cannot play the episode here; download it below.", playback="Playback",
+               previous="Previous chapter", back="Back 15 seconds", play="Play", pause="Pause",
+               forward="Forward 30 seconds", next="Next chapter", follow="Keep the sentence being read in view",
+               chapters="Chapters", transcript="Transcript", downloads="Downloads", now="Chapter {n} of {count}: "),
+    "es": dict(skip="Ir a la transcripción", cover="Portada de {title}", by="de {author}", chapter="capítulo",
+               chapters_n="capítulos", listen="Escuchar", episode="{title}: el episodio",
+               cannot_play="Este navegador no puede reproducir el episodio aquí; descárgalo abajo.",
+               playback="Reproducción", previous="Capítulo anterior", back="Atrás 15 segundos", play="Reproducir",
+               pause="Pausa", forward="Adelante 30 segundos", next="Capítulo siguiente",
+               follow="Mantener a la vista la frase que se lee", chapters="Capítulos", transcript="Transcripción",
+               downloads="Descargas", now="Capítulo {n} de {count}: "),
+    "fr": dict(skip="Aller à la transcription", cover="Couverture de {title}", by="par {author}", chapter="chapitre",
+               chapters_n="chapitres", listen="Écouter", episode="{title} : l'épisode",
+               cannot_play="Ce navigateur ne peut pas lire l'épisode ici ; téléchargez-le ci-dessous.",
+               playback="Lecture", previous="Chapitre précédent", back="Reculer de 15 secondes", play="Lire",
+               pause="Pause", forward="Avancer de 30 secondes", next="Chapitre suivant",
+               follow="Garder en vue la phrase lue", chapters="Chapitres", transcript="Transcription",
+               downloads="Téléchargements", now="Chapitre {n} sur {count} : "),
+    "it": dict(skip="Vai alla trascrizione", cover="Copertina di {title}", by="di {author}", chapter="capitolo",
+               chapters_n="capitoli", listen="Ascolta", episode="{title}: l'episodio",
+               cannot_play="Questo browser non può riprodurre l'episodio qui; scaricalo qui sotto.",
+               playback="Riproduzione", previous="Capitolo precedente", back="Indietro di 15 secondi", play="Riproduci",
+               pause="Pausa", forward="Avanti di 30 secondi", next="Capitolo successivo",
+               follow="Tieni in vista la frase letta", chapters="Capitoli", transcript="Trascrizione",
+               downloads="Download", now="Capitolo {n} di {count}: "),
+    "pt": dict(skip="Ir para a transcrição", cover="Capa de {title}", by="de {author}", chapter="capítulo",
+               chapters_n="capítulos", listen="Ouvir", episode="{title}: o episódio",
+               cannot_play="Este navegador não consegue tocar o episódio aqui; baixe-o abaixo.",
+               playback="Reprodução", previous="Capítulo anterior", back="Voltar 15 segundos", play="Tocar",
+               pause="Pausar", forward="Avançar 30 segundos", next="Próximo capítulo",
+               follow="Manter à vista a frase que está sendo lida", chapters="Capítulos", transcript="Transcrição",
+               downloads="Downloads", now="Capítulo {n} de {count}: "),
+    "de": dict(skip="Zum Transkript springen", cover="Cover von {title}", by="von {author}", chapter="Kapitel",
+               chapters_n="Kapitel", listen="Anhören", episode="{title}: die Folge",
+               cannot_play="Dieser Browser kann die Folge hier nicht abspielen; laden Sie sie unten herunter.",
+               playback="Wiedergabe", previous="Vorheriges Kapitel", back="15 Sekunden zurück", play="Abspielen",
+               pause="Pause", forward="30 Sekunden vor", next="Nächstes Kapitel",
+               follow="Den gelesenen Satz im Blick behalten", chapters="Kapitel", transcript="Transkript",
+               downloads="Downloads", now="Kapitel {n} von {count}: "),
+}
+
+
+def page_words(language: str) -> dict[str, str]:
+    """The episode page's words in a language; English where narrate has none of its own."""
+    return PAGE_WORDS.get(language.split("-")[0].lower(), PAGE_WORDS["en"])

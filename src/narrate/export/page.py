@@ -15,6 +15,7 @@ import jinja2
 
 from narrate import __version__
 from narrate.export.sidecars import passages
+from narrate.phrases import page_words
 from narrate.plan import Plan, leg_description
 from narrate.timeline import SentenceTime, Timeline, clock
 
@@ -82,6 +83,7 @@ def episode_page(plan: Plan, timeline: Timeline, sources: list[Link], downloads:
     ]
     return _environment().get_template("episode.html").render(
         lang=meta.language,
+        words=page_words(meta.language),
         title=meta.title,
         author=meta.author,
         description=meta.description,
