@@ -14,6 +14,7 @@ from pathlib import Path
 from narrate.engines import Engines, ResolvedVoice, VoiceInfo
 from narrate.errors import EngineError, ScriptError
 from narrate.inputs import check_inside
+from narrate.phrases import primary
 from narrate.script import Meta, Script, Speaker, VoiceSettings
 
 # Kokoro's voices from its authors' grades, best first; a voice not listed comes after these, by name
@@ -30,31 +31,26 @@ def _rank(voice: VoiceInfo) -> tuple[int, str]:
 
 
 def speaks(voice: VoiceInfo, language: str) -> bool:
-    """Whether a voice speaks ``language`` ('en' takes any English; 'en-GB' British first, then any English)."""
-    return voice.language.lower().split("-")[0] == language.lower().split("-")[0]
+    """Whether a voice speaks ``language`` ('en' takes any English; the accent is weighed in the cast)."""
+    return primary(voice.language) == primary(language)
 
 
 def cast_speakers(meta: Meta, engines: Engines, path: str = "") -> Meta:
     """``meta`` with a narrator in the script's language, where the script names none (English keeps the
     default, joe), and a voice for each speaker declared without one. ScriptError if no voice installed
     speaks the language."""
-    given = "voice" in dict(meta.lines)
-    english = meta.language.lower().split("-")[0] == "en"
-    if given and not any(s.cast for s in meta.speakers) or english and not any(s.cast for s in meta.speakers):
+    choose_narrator = "voice" not in dict(meta.lines) and primary(meta.language) != "en"
+    if not choose_narrator and not any(s.cast for s in meta.speakers):
         return meta
     offline = [v for v in engines.catalogue() if v.cost > 0 and speaks(v, meta.language)]
-    if not given and not english:
+    if choose_narrator:
         if not offline:
             have = sorted({v.language for v in engines.catalogue() if v.cost > 0})
             raise ScriptError(f"no voice installed speaks '{meta.language}' (installed: {', '.join(have)}); "
                               "'narrate voices' lists them", path, meta.line_of("language"))
         best = min(offline, key=lambda v: (v.engine in LAST_RESORT, v.language.lower() != meta.language.lower(),
                                            _rank(v)))
-        meta = replace(meta, voice=replace(meta.voice, engine=best.engine, model=best.name), speakers=tuple(
-            replace(s, voice=replace(s.voice, engine=best.engine, model=best.name)) if s.cast else s
-            for s in meta.speakers))
-    if not any(s.cast for s in meta.speakers):
-        return meta
+        meta = replace(meta, voice=replace(meta.voice, engine=best.engine, model=best.name))
     by_name = {v.name: v for v in offline}
     narrator = by_name.get(meta.voice.model)
     # the script's own accent where its language names one (en-GB), else the narrator's
@@ -68,7 +64,7 @@ def cast_speakers(meta: Meta, engines: Engines, path: str = "") -> Meta:
             out.append(speaker)
             continue
         free = [v for v in offline if v.name not in taken] or offline
-        if not free:  # no offline voice speaks the language: the speaker keeps the narrator's
+        if not free:  # no offline voice speaks the language: the speaker keeps the default voice
             out.append(speaker)
             continue
         want = min(("female", "male"), key=lambda g: (heard.count(g), g != "female"))

@@ -13,6 +13,7 @@ from narrate.errors import ExportError
 from narrate.export.formats import chapter_limits
 from narrate.inputs import check_files, cover_warnings, load_script, load_sounds
 from narrate.mix import cue_seconds
+from narrate.phrases import primary
 from narrate.plan import Cue, Plan, estimated_seconds, plan_episode
 from narrate.script import Meta
 from narrate.text import mangle_prone_names, prepare
@@ -57,7 +58,7 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
     known = script.meta.names()
     names: list[tuple[int, str]] = []
     lines = Path(script.path).read_text(encoding="utf-8").splitlines()
-    english = script.meta.language.lower().split("-")[0] == "en"  # the word lists know English names
+    english = primary(script.meta.language) == "en"  # the word lists know English names
     for s in speeches if english else []:
         if s.role == "intro":
             continue

@@ -65,9 +65,14 @@ PHRASES = {
 }
 
 
+def primary(language: str) -> str:
+    """A BCP 47 code's language alone, lower case: 'pt-BR' -> 'pt'."""
+    return language.split("-")[0].lower()
+
+
 def phrases(language: str) -> Phrases:
     """The phrases for a BCP 47 language ('fr', 'pt-BR'); English where narrate has none of its own."""
-    return PHRASES.get(language.split("-")[0].lower(), PHRASES["en"])
+    return PHRASES.get(primary(language), PHRASES["en"])
 
 
 def listed(items: list[str], language: str) -> str:
@@ -125,4 +130,4 @@ PAGE_WORDS = {
 
 def page_words(language: str) -> dict[str, str]:
     """The episode page's words in a language; English where narrate has none of its own."""
-    return PAGE_WORDS.get(language.split("-")[0].lower(), PAGE_WORDS["en"])
+    return PAGE_WORDS.get(primary(language), PAGE_WORDS["en"])

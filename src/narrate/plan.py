@@ -18,7 +18,7 @@ from narrate.engines import Engines, ResolvedVoice
 from narrate.script import Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Script, Table
 from narrate.normalise import Reading
 from narrate.phonemes import check_phonemes, known_phonemes
-from narrate.phrases import listed, phrases
+from narrate.phrases import listed, phrases, primary
 from narrate.text import bounded_parts, prepare, split_sentences
 
 # Silences, in seconds. A chapter starts with its cue, CUE_LEAD after its marker,
@@ -262,7 +262,7 @@ def chapter_announcement(chapter: Chapter, number: int, count: int, language: st
     if details := leg_description(chapter.settings, language):
         from narrate.numbers import number_words
 
-        code = language.split("-")[0].lower()
+        code = primary(language)
         said.append(("leg", _sentence(phrases(language).leg.format(
             n=number_words(number, lang=code), count=number_words(count, lang=code), details=details))))
     return said

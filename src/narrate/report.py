@@ -135,7 +135,9 @@ def check_lines(report: CheckReport, script: str) -> list[str]:
                    "cut at their clauses (else between words):")
         for line, words, parts in report.long_sentences:
             out.append(f"  {script}:{line}: {words:,} words, in {parts} parts")
-    if plan.meta.language.lower().split("-")[0] != "en":
+    from narrate.phrases import primary
+
+    if primary(plan.meta.language) != "en":
         return out  # which names a voice may say wrongly is known for English alone
     if report.unlisted_names:
         out.append("names not in 'pronunciations' that an English voice may say wrongly:")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +52,7 @@ def sample(name: str, output: str | None = None, engines: Engines | None = None)
     engines = engines or Engines()
     voice = find(name, engines)
     engine = engines.get(voice.engine)
-    resolved = engine.resolve(replace(VoiceSettings(), engine=voice.engine, model=voice.name), Path("."))
+    resolved = engine.resolve(VoiceSettings(engine=voice.engine, model=voice.name), Path("."))
     text = SAMPLES.get(voice.language.split("-")[0].lower(), SAMPLES["en"]).format(name=name.split("_")[-1].title())
     clip = engine.synthesize(text, resolved)
     out = Path(output) if output else Path("build") / "voices" / f"{name}.wav"

@@ -104,6 +104,7 @@ class Engines:
 
     def __init__(self, instances: dict[str, Engine] | None = None) -> None:
         self._instances: dict[str, Engine] = dict(instances or {})
+        self._catalogue: list[VoiceInfo] | None = None
 
     def names(self) -> list[str]:
         return sorted(set(available()) | set(self._instances))
@@ -126,16 +127,18 @@ class Engines:
         return self._instances[name]
 
     def catalogue(self) -> list[VoiceInfo]:
-        """Every voice installed, engine by engine (an engine that cannot be loaded lists none)."""
-        out: list[VoiceInfo] = []
-        for name in self.names():
-            try:
-                engine = self.get(name)
-            except EngineError:
-                continue
-            if hasattr(engine, "voices"):
-                out += engine.voices()
-        return out
+        """Every voice installed, engine by engine (an engine that cannot be loaded lists none); listed once."""
+        if self._catalogue is None:
+            out: list[VoiceInfo] = []
+            for name in self.names():
+                try:
+                    engine = self.get(name)
+                except EngineError:
+                    continue
+                if hasattr(engine, "voices"):
+                    out += engine.voices()
+            self._catalogue = out
+        return list(self._catalogue)
 
     def release(self) -> None:
         """Let every engine free what it holds between uses (a loaded voice): synthesis is over for now."""

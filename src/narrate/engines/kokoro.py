@@ -59,6 +59,7 @@ def describe(name: str) -> KokoroVoice | None:
     return KokoroVoice(name, LANGUAGES[m.group(1)], "female" if m.group(2) == "f" else "male")
 
 
+@functools.lru_cache(maxsize=1)
 def shipped() -> dict[str, Path]:
     """The voices narrate ships, by name."""
     folder = resources.files("narrate.assets") / "voices"

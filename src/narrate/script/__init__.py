@@ -26,11 +26,9 @@ Pure: text in, dataclasses out; every block keeps its 1-based line number. The m
 
 from __future__ import annotations
 
-import re
-
 from narrate.errors import ScriptError
 from narrate.script.body import parse_body
-from narrate.script.front_matter import check_base_url, parse_formats, parse_meta, parse_rate, split_front_matter
+from narrate.script.front_matter import CONTROL, check_base_url, parse_formats, parse_meta, parse_rate, split_front_matter
 from narrate.script.model import (
     FORMATS, NO_SOUND, Block, Chapter, ChapterSettings, Heading, Meta, MixSettings, Paragraph, Pause, PodcastSettings,
     Script, Speaker, Table, VoiceSettings,
@@ -68,7 +66,7 @@ def read_script_text(path: str) -> str:
             path,
             line,
         ) from None
-    if m := _CONTROL.search(text):
+    if m := CONTROL.search(text):
         line = text.count("\n", 0, m.start()) + 1
         col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
         raise ScriptError(f"a control character (U+{ord(m.group(0)):04X}) at column {col}, which can be neither "
@@ -77,8 +75,6 @@ def read_script_text(path: str) -> str:
 
 
 MAX_SCRIPT_BYTES = 20_000_000  # about 3 million words: 250 hours of narration
-# C0 and C1 control characters and DEL; tab, line ends and form feed are ordinary whitespace
-_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def parse_script(text: str, path: str) -> Script:

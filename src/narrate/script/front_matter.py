@@ -63,7 +63,8 @@ def _key_lines(node: yaml.Node, prefix: str = "") -> dict[str, int]:
     return out
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # as the script's own text refuses, and a line feed
+# C0 and C1 control characters and DEL; tab, line ends and form feed are ordinary whitespace
+CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def _check_nodes(node: yaml.Node, path: str, prefix: str = "") -> None:
@@ -81,15 +82,28 @@ def _check_nodes(node: yaml.Node, path: str, prefix: str = "") -> None:
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
             _check_nodes(item, path, prefix)
-    elif isinstance(node, yaml.ScalarNode) and (m := _CONTROL.search(str(node.value))):
+    elif isinstance(node, yaml.ScalarNode) and (m := CONTROL.search(str(node.value))):
         where = f" in '{prefix[:-1]}'" if prefix else ""
         raise ScriptError(f"a control character (U+{ord(m.group(0)):04X}){where}, which can be neither shown nor "
                           "spoken: remove it", path, node.start_mark.line + 2)
 
 
+class _Alias(Exception):
+    def __init__(self, anchor: str, line: int) -> None:
+        super().__init__(anchor)
+        self.anchor, self.line = anchor, line
+
+
 class _Loader(yaml.SafeLoader):
-    """YAML's safe loader, with dates kept as written: YAML would build them itself, and an impossible one
-    (2026-02-30) would fail there, before narrate could say which key and line it is."""
+    """YAML's safe loader, with dates kept as written (YAML would build them itself, and an impossible one,
+    2026-02-30, would fail there, before narrate could say which key and line it is), and no aliases: a few
+    nested ones stand for billions of values."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Alias(str(event.anchor), event.start_mark.line + 2)
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)  # type: ignore[arg-type]
@@ -124,12 +138,15 @@ def parse_date(value: object) -> _dt.date:
 
 def parse_meta(front: str, path: str) -> Meta:
     try:
-        for event in yaml.parse(front, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):  # a few nested aliases stand for billions of values
-                raise ScriptError(f"'*{event.anchor}' repeats a value by its anchor: front matter takes plain "
-                                  "values; write it out", path, event.start_mark.line + 2)
-        node = yaml.compose(front, Loader=yaml.SafeLoader)
-        data = yaml.load(front, Loader=_Loader)  # noqa: S506 (a SafeLoader)
+        loader = _Loader(front)  # parsed once: the node tree (for lines and checks), then the values from it
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except _Alias as alias:
+        raise ScriptError(f"'*{alias.anchor}' repeats a value by its anchor: front matter takes plain values; "
+                          "write it out", path, alias.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         context = getattr(exc, "context", None) or ""
