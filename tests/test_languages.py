@@ -35,33 +35,33 @@ travel: {travel}
 """
 
 SCRIPTS = {
-    "fr": dict(title="La traversée", travel="à pied", text="Ils sont partis à 2 heures.", task="Passeport",
+    "fr": dict(title="La traversée", travel="à pied", text="Le 3 mars 2009, ils sont partis à 2 heures avec 12,50 €.", task="Passeport",
                town="Ville", note="Une note."),
-    "es": dict(title="El cruce", travel="a pie", text="Salieron a las 2.", task="Pasaporte", town="Ciudad",
+    "es": dict(title="El cruce", travel="a pie", text="El 3 de marzo de 2009 salieron a las 2 con 12,50 €.", task="Pasaporte", town="Ciudad",
                note="Una nota."),
-    "de": dict(title="Die Überquerung", travel="zu Fuß", text="Sie gingen um 2 Uhr.", task="Pass", town="Stadt",
+    "de": dict(title="Die Überquerung", travel="zu Fuß", text="Am 3. März 2009 gingen sie um 2 Uhr mit 12,50 €.", task="Pass", town="Stadt",
                note="Eine Notiz."),
-    "it": dict(title="La traversata", travel="a piedi", text="Sono partiti alle 2.", task="Passaporto", town="Città",
+    "it": dict(title="La traversata", travel="a piedi", text="Il 3 marzo 2009 sono partiti alle 2 con 12,50 €.", task="Passaporto", town="Città",
                note="Una nota."),
-    "pt": dict(title="A travessia", travel="a pé", text="Saíram às 2.", task="Passaporte", town="Cidade",
+    "pt": dict(title="A travessia", travel="a pé", text="Em 3 de março de 2009 saíram às 2 com 12,50 €.", task="Passaporte", town="Cidade",
                note="Uma nota."),
 }
 
 SAID = {
     "fr": ["Deux rivières.", "Par A. Auteur.", "La traversée.", "Étape un sur un : de Namyang à Tumen, à pied.",
-           "Ils sont partis à deux heures.", "Fait. Passeport", "Un tableau : Ville et km.", "Tumen: deux.", "Notes",
+           "Le trois mars deux mille neuf, ils sont partis à deux heures avec douze euros et cinquante centimes.", "Fait. Passeport", "Un tableau : Ville et km.", "Tumen: deux.", "Notes",
            "Un: Une note.", "C'était Deux rivières, par A. Auteur.", "Merci de votre écoute."],
     "es": ["Deux rivières.", "De A. Auteur.", "El cruce.", "Etapa uno de uno: de Namyang a Tumen, a pie.",
-           "Salieron a las dos.", "Hecho. Pasaporte", "Una tabla: Ciudad y km.", "Tumen: dos.", "Notas",
+           "El tres de marzo de dos mil nueve salieron a las dos con doce euros con cincuenta céntimos.", "Hecho. Pasaporte", "Una tabla: Ciudad y km.", "Tumen: dos.", "Notas",
            "Uno: Una nota.", "Esto fue Deux rivières, de A. Auteur.", "Gracias por escuchar."],
     "de": ["Deux rivières.", "Von A. Auteur.", "Die Überquerung.", "Etappe eins von eins: von Namyang nach Tumen, zu Fuß.",
-           "Sie gingen um zwei Uhr.", "Erledigt. Pass", "Eine Tabelle: Stadt und km.", "Tumen: zwei.", "Anmerkungen",
+           "Am dritten März zweitausendneun gingen sie um zwei Uhr mit zwölf Euro und fünfzig Cent.", "Erledigt. Pass", "Eine Tabelle: Stadt und km.", "Tumen: zwei.", "Anmerkungen",
            "Eins: Eine Notiz.", "Das war Deux rivières, von A. Auteur.", "Danke fürs Zuhören."],
     "it": ["Deux rivières.", "Di A. Auteur.", "La traversata.", "Tappa uno di uno: da Namyang a Tumen, a piedi.",
-           "Sono partiti alle due.", "Fatto. Passaporto", "Una tabella: Città e km.", "Tumen: due.", "Note",
+           "Il tre marzo duemilanove sono partiti alle due con dodici euro e cinquanta centesimi.", "Fatto. Passaporto", "Una tabella: Città e km.", "Tumen: due.", "Note",
            "Uno: Una nota.", "Questo era Deux rivières, di A. Auteur.", "Grazie per l'ascolto."],
     "pt": ["Deux rivières.", "De A. Auteur.", "A travessia.", "Etapa um de um: de Namyang a Tumen, a pé.",
-           "Saíram às dois.", "Feito. Passaporte", "Uma tabela: Cidade e km.", "Tumen: dois.", "Notas",
+           "Em três de março de dois mil e nove saíram às duas com doze euros e cinquenta cêntimos.", "Feito. Passaporte", "Uma tabela: Cidade e km.", "Tumen: dois.", "Notas",
            "Um: Uma nota.", "Este foi Deux rivières, de A. Auteur.", "Obrigado por ouvir."],
 }
 

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from narrate.localised import read_in
 from narrate.phrases import phrases
 from narrate.numbers import cardinal, decade, digits, fraction, number_words, ordinal, roman, year
 from narrate.units import CURRENCIES, CURRENCY_CODES, CURRENCY_PREFIXES, PER, SCALES, UNIT_PATTERN, unit_words
@@ -383,7 +384,7 @@ def normalise(text: str, lang: str = "en", reading: Reading = Reading()) -> str:
     text = re.sub(r"[₀-₉]+", lambda m: " " + m.group(0).translate(_SUBSCRIPT) + " ", text)
     code = lang.split("-")[0].lower()
     if code != "en":
-        return re.sub(NUM, lambda m: number_words(m.group(0), lang=code), text)
+        return read_in(text, lang)
     text = re.sub(r"[‐‑‒]", "-", text)
     text = _STREET.sub(lambda m: f"{m.group('name')} Street" + ("." if m.end() == len(m.string) or
                        m.string[m.end():m.end() + 2].strip()[:1].isupper() else ""), text)
