@@ -64,11 +64,11 @@ def word_error_rate(folder: Path, voice: str) -> float:
     """Whisper tiny.en's word error rate on the voice's sentences, one at a time."""
     from rapidfuzz.distance import Levenshtein
 
-    from narrate.verify import normalise, transcribe
+    from narrate.verify import decode, normalise, transcribe
 
     errors = words = 0
     for k, sentence in enumerate(SENTENCES):
-        heard = normalise(" ".join(w for w, _, _ in transcribe(folder / f"{voice}-{k:02d}.wav")))
+        heard = normalise(" ".join(w for w, _, _ in transcribe(decode(folder / f"{voice}-{k:02d}.wav"))))
         said = normalise(sentence)
         errors += Levenshtein.distance(said, heard)
         words += len(said)

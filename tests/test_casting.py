@@ -29,13 +29,15 @@ KOKORO = [VoiceInfo("kokoro", n, lang, g, 0.67) for n, lang, g in [
     ("am_fenrir", "en-US", "male"), ("bf_emma", "en-GB", "female"), ("bm_george", "en-GB", "male"),
     ("ff_siwis", "fr", "female")]]
 ENGINES = Engines({"piper": Catalogue([VoiceInfo("piper", "joe", "en-US", "male", 0.1)]), "kokoro": Catalogue(KOKORO),
-                   "gtts": Catalogue([VoiceInfo("gtts", "google", "(any)", "", 0.0)]), "pico": Catalogue([])})
+                   "gtts": Catalogue([VoiceInfo("gtts", "google", "(any)", "", 0.0)]), "pico": Catalogue([]),
+                   "espeak": Catalogue([])})
 
 
 def test_a_robotic_voice_is_cast_only_when_no_natural_one_is_free() -> None:
     pico = [VoiceInfo("pico", "pico_fr", "fr", "female", 0.02), VoiceInfo("pico", "pico_en_gb", "en-GB", "female", 0.02)]
     engines = Engines({"piper": Catalogue([VoiceInfo("piper", "joe", "en-US", "male", 0.1)]),
-                       "kokoro": Catalogue(KOKORO), "gtts": Catalogue([]), "pico": Catalogue(pico)})
+                       "kokoro": Catalogue(KOKORO), "gtts": Catalogue([]), "pico": Catalogue(pico),
+                       "espeak": Catalogue([])})
     assert cast("language: en-GB\nspeakers:\n  A:\n", engines) == [("A", "kokoro", "bf_emma", 1.0)]
     assert cast("language: fr\nspeakers:\n  A:\n", engines) == [("A", "pico", "pico_fr", 1.0)]
 

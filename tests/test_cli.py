@@ -117,7 +117,7 @@ BAD_BUILDS = [
     ("missing cover", "---\ntitle: T\ncover: art.jpg\n---\n# One\nHi.\n", "{script}:3: cover image not found: art.jpg (looked for {dir}/art.jpg)"),
     ("cover not an image", "---\ntitle: T\ncover: story.md\n---\n# One\nHi.\n", "{script}:3: cover image story.md is not a PNG or JPEG file"),
     ("missing sound file", "---\ntitle: T\n---\n# One\nambient: sounds/river.wav\n\nHi.\n", "{script}:5: sound file not found: sounds/river.wav (looked for {dir}/sounds/river.wav)"),
-    ("unknown engine", "---\ntitle: T\nvoice:\n  engine: espeak\n---\n# One\nHi.\n", "{script}:3: unknown engine 'espeak': choose one of gtts, kokoro, pico, piper, tone"),
+    ("unknown engine", "---\ntitle: T\nvoice:\n  engine: festival\n---\n# One\nHi.\n", "{script}:3: unknown engine 'festival': choose one of espeak, gtts, kokoro, pico, piper, tone"),
     ("empty chapter", "---\ntitle: T\n---\n# One\n<!-- todo -->\n", "{script}:4: chapter 'One' has no text to narrate"),
     ("impossible date", "---\ntitle: T\ndate: 2026-02-30\n---\n# One\nHi.\n", "{script}:3: 'date' 2026-02-30 is not a day of the calendar: February 2026 has 28 days"),
     ("unclosed phonemes", "---\ntitle: T\n---\n# One\nWe met in [[hjˈʌsɑn at dawn.\n", "{script}:5: '[[hjˈʌsɑn' opens phonemes with '[[' and they are never closed: end them with ']]' on the same line, e.g. [[ˈhjʌsɐn]]"),

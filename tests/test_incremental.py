@@ -176,7 +176,7 @@ def test_the_build_record_lists_every_sentence_and_reproduces_the_episode(tmp_pa
         "chapter": 3, "line": line_of(script, "The boat left at two."), "role": "text", "speaker": None,
         "text": "The boat left at two.", "spoken": "The boat left at two.", "engine": "tone", "voice": "tone",
         "model": "tone-v1", "settings": {"speed": 1.0}, "key": boat["key"],
-        "start_ms": boat["start_ms"], "end_ms": boat["end_ms"],
+        "start_ms": boat["start_ms"], "end_ms": boat["end_ms"], "language": "",
     }
     assert (tmp_path / "cache-a" / "speech" / boat["key"][:2] / f"{boat['key']}.wav").is_file()
     assert record["engines"] == [{"engine": "tone", "voice": "tone", "version": "tone 1"}]

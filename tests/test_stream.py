@@ -192,3 +192,22 @@ def test_progress_says_nothing_off_a_terminal() -> None:
     bar.chapters(1, 4)
     bar.close()
     assert out.getvalue() == ""
+
+
+def test_progress_time_left_is_paced_by_the_text_spoken_longest_first() -> None:
+    """Sentences are spoken longest first: paced by their count, the time left half way would be three times the truth."""
+    from narrate.report import Progress
+
+    lengths = list(range(200, 0, -2))  # 100 sentences, longest first, a hundredth of a second a character
+    now = [0.0]
+    bar = Progress(Terminal(), lambda: now[0])
+    for done, n in enumerate(lengths[:50], start=1):
+        now[0] += n / 100
+        bar.work(sum(lengths[:done]), sum(lengths))
+        bar(done, len(lengths))
+    truth = sum(lengths[50:]) / 100
+    assert bar.seconds_left() == pytest.approx(truth, rel=0.01)
+    plain = Progress(Terminal(), lambda: now[0])  # the same pace, by count alone
+    plain.recent.extend(bar.recent)
+    plain.done, plain.total = bar.done, bar.total
+    assert plain.seconds_left() == pytest.approx(truth * 3, rel=0.05)

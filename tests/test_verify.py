@@ -85,9 +85,9 @@ def test_a_number_read_otherwise_does_not_compare_alike() -> None:
 def test_the_words_are_aligned_to_their_sentences() -> None:
     said = SimpleNamespace  # the parts of a BuildRecord that verify reads
     record = said(settings={}, sentences=[
-        said(chapter=1, line=5, text="The cat sat on the mat.", spoken="The cat sat on the mat.", role="text"),
-        said(chapter=1, line=6, text="It was warm there.", spoken="It was warm there.", role="text"),
-        said(chapter=2, line=9, text="Then the dog came in.", spoken="Then the dog came in.", role="text"),
+        said(chapter=1, line=5, text="The cat sat on the mat.", spoken="The cat sat on the mat.", role="text", language=""),
+        said(chapter=1, line=6, text="It was warm there.", spoken="It was warm there.", role="text", language=""),
+        said(chapter=2, line=9, text="Then the dog came in.", spoken="Then the dog came in.", role="text", language=""),
     ], chapters=[said(number=1, title="One"), said(number=2, title="Two")])
     heard = ["The", " bat", " sat", " on", " the", " mat.", " Then", " the", " dog", " dog", " came", " in."]
     report = compare_words(Path("x.mp3"), record, heard)  # type: ignore[arg-type]

@@ -70,6 +70,8 @@ def build(script_path: str, options: BuildOptions = BuildOptions(), engines: Eng
     if plan.meta.voice != job.script.meta.voice:  # the script names no voice, and is not in English
         hooks.log(f"voice: {plan.meta.voice.model} reads this script in its language, {plan.meta.language} "
                   "('voice:' in the front matter chooses another)")
+    for who, voice, language, line in plan.switches:
+        hooks.log(f"voice: {voice} reads {who}'s passages in {language} (from line {line})")
     layout = job.layout
     previous = BuildRecord.read(layout.manifest)
     inputs = fingerprint(plan, {"edition": options.edition, "formats": list(job.formats), "books": job.books,

@@ -23,7 +23,19 @@ PREFERRED = ("af_heart", "bf_emma", "am_michael", "af_bella", "am_fenrir", "bm_g
              "pico_de", "pico_en_us", "pico_en_gb", "pico_es", "pico_fr", "pico_it")
 
 
-LAST_RESORT = ("pico",)  # robotic voices: cast only when no natural one of the language is free
+LAST_RESORT = ("pico", "espeak")  # robotic voices, better first: cast only when no natural one is free
+
+
+def robotic(voice: VoiceInfo) -> int:
+    """0 for a natural voice; then Pico's, then eSpeak's, as a language's voice is chosen."""
+    return LAST_RESORT.index(voice.engine) + 1 if voice.engine in LAST_RESORT else 0
+
+
+def no_voice(language: str, offline: list[VoiceInfo], path: str, line: int) -> ScriptError:
+    """The error for a language no voice installed speaks, with the languages that are (or how many)."""
+    have = sorted({v.language for v in offline})
+    listed = f"installed: {', '.join(have)}" if len(have) <= 12 else f"{len(have)} languages are installed"
+    return ScriptError(f"no voice installed speaks '{language}' ({listed}); 'narrate voices' lists them", path, line)
 
 
 def _rank(voice: VoiceInfo) -> tuple[int, str]:
@@ -45,10 +57,8 @@ def cast_speakers(meta: Meta, engines: Engines, path: str = "") -> Meta:
     offline = [v for v in engines.catalogue() if v.cost > 0 and speaks(v, meta.language)]
     if choose_narrator:
         if not offline:
-            have = sorted({v.language for v in engines.catalogue() if v.cost > 0})
-            raise ScriptError(f"no voice installed speaks '{meta.language}' (installed: {', '.join(have)}); "
-                              "'narrate voices' lists them", path, meta.line_of("language"))
-        best = min(offline, key=lambda v: (v.engine in LAST_RESORT, v.language.lower() != meta.language.lower(),
+            raise no_voice(meta.language, [v for v in engines.catalogue() if v.cost > 0], path, meta.line_of("language"))
+        best = min(offline, key=lambda v: (robotic(v), v.language.lower() != meta.language.lower(),
                                            _rank(v)))
         meta = replace(meta, voice=replace(meta.voice, engine=best.engine, model=best.name))
     by_name = {v.name: v for v in offline}
@@ -68,7 +78,7 @@ def cast_speakers(meta: Meta, engines: Engines, path: str = "") -> Meta:
             out.append(speaker)
             continue
         want = min(("female", "male"), key=lambda g: (heard.count(g), g != "female"))
-        choice = min(free, key=lambda v: (v.gender != want, v.engine in LAST_RESORT, v.language != accent, _rank(v)))
+        choice = min(free, key=lambda v: (robotic(v) > 0, v.gender != want, robotic(v), v.language != accent, _rank(v)))
         taken.add(choice.name)
         heard.append(choice.gender)
         voice = replace(speaker.voice, engine=choice.engine, model=choice.name)
@@ -97,6 +107,29 @@ class Voices:
         self.base_dir, self.path = Path(script.path).parent, script.path
         self._done: dict[VoiceSettings, ResolvedVoice] = {}
         self._symbols: dict[ResolvedVoice, frozenset[str] | None] = {}
+        self.switched: dict[tuple[VoiceSettings, str], tuple[VoiceSettings, int]] = {}  # -> the voice, first line
+
+    def in_language(self, voice: VoiceSettings, language: str, line: int) -> VoiceSettings:
+        """The voice that reads, for ``voice``, a passage in ``language``: ``voice`` itself if it speaks it, else
+        a voice of that language: the same gender, natural before robotic, one no other passage took first, the
+        language's own accent, the best. The same choice every build; ScriptError if no voice speaks it."""
+        if (voice, language) in self.switched:
+            return self.switched[voice, language][0]
+        if voice.engine == "gtts":  # Google speaks any language it is asked to
+            return replace(voice, lang=primary(language))
+        offline = [v for v in self.engines.catalogue() if v.cost > 0]
+        own = next((v for v in offline if v.name == voice.model and v.engine == voice.engine), None)
+        if own is None or speaks(own, language):
+            return voice
+        these = [v for v in offline if speaks(v, language)]
+        if not these:
+            raise no_voice(language, offline, self.path, line)
+        taken = {chosen.model for chosen, _ in self.switched.values()}
+        best = min(these, key=lambda v: (robotic(v), v.name in taken, v.gender != own.gender,
+                                         v.language.lower() != language.lower(), _rank(v)))
+        chosen = replace(voice, engine=best.engine, model=best.name, lang=primary(language))
+        self.switched[voice, language] = (chosen, line)
+        return chosen
 
     def __call__(self, voice: VoiceSettings) -> ResolvedVoice:
         if voice not in self._done:

@@ -60,8 +60,8 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
     lines = Path(script.path).read_text(encoding="utf-8").splitlines()
     english = primary(script.meta.language) == "en"  # the word lists know English names
     for s in speeches if english else []:
-        if s.role == "intro":
-            continue
+        if s.role == "intro" or (s.language and primary(s.language) != "en"):
+            continue  # a passage in another language is read by a voice of it
         for name in mangle_prone_names(s.source, known + [n for _, n in names]):
             names.append((_line_of(name, lines, s.line), name))
     long = tuple((s.line, sum(len(p.source.split()) for p in speeches[k : k + s.part[1]]), s.part[1])

@@ -171,7 +171,7 @@ def _build_all(scripts: list[str], options: BuildOptions) -> None:
         for bar in bars:
             bar.close()
         bars.append(Progress())
-        return BuildHooks(progress=bars[-1], chapters_done=bars[-1].chapters)
+        return BuildHooks(progress=bars[-1], work=bars[-1].work, chapters_done=bars[-1].chapters)
 
     def report(result: BuildResult) -> None:
         for bar in bars:
@@ -297,7 +297,7 @@ def voices(language: str | None, name: str | None, output: str | None, play: boo
     found = v.installed(_engines(), language)
     if not found:
         raise NarrateError(f"no voice installed speaks '{language}': 'narrate voices' lists every one")
-    for line in voice_lines(found):
+    for line in voice_lines(found, brief=not language):
         click.echo(line)
 
 
@@ -312,16 +312,21 @@ def verify(target: str, output: str | None, max_wer: float) -> None:
     Needs the optional extra: pip install 'narrate[verify]'. Exits 1 if the episode's word error rate, or
     that of a chapter of 50 words or more, is over --max-wer, or if a sentence is missing from the audio.
     """
+    from narrate.hearing import LANGUAGES_HINT
     from narrate.verify import MIN_WORDS
     from narrate.verify import verify as run_verify
 
     report = run_verify(target, output)
     click.echo(f"{report.audio}: word error rate {report.wer:.1%}, body text {report.body_wer:.1%} "
-               "(Whisper tiny.en, offline)")
+               f"({report.recogniser}, offline)")
     width = max(len(c.title) for c in report.chapters)
+    heard = {h.chapter: f"; heard in {h.heard} ({h.probability:.0%})" for h in report.languages}
     for c in report.chapters:
         short = f"; under {MIN_WORDS}, judged with the episode" if c.words < MIN_WORDS else ""
-        click.echo(f"  {c.number:>2}  {c.title:<{width}}  {c.wer:6.1%}  ({c.errors} of {c.words} words{short})")
+        click.echo(f"  {c.number:>2}  {c.title:<{width}}  {c.wer:6.1%}  ({c.errors} of {c.words} words{short}"
+                   f"{heard.get(c.number, '')})")
+    if not report.languages:
+        click.echo(f"the chapters' languages were not checked: {LANGUAGES_HINT} adds the multilingual recogniser")
     if report.issues:
         click.echo("sentences where the audio departs from the script:")
         for issue in report.issues:

@@ -223,6 +223,7 @@ def _sentence_time(chapter: ChapterPlan, speech: Speech, a: int, b: int, rate: i
         speaker=speech.speaker,
         paragraph=speech.paragraph,
         cells=speech.cells,
+        language=speech.language,
     )
 
 

@@ -44,8 +44,11 @@ class BuildOptions:
 @dataclass(frozen=True)
 class BuildHooks:
     """Where a build reports as it goes: ``log`` takes warnings and notes, one line each; ``progress(done,
-    total)`` follows the sentences, and ``chapters_done(n, total)`` the chapters all spoken."""
+    total)`` follows the sentences, ``work(done, total)`` the same in characters of text (what synthesis time
+    follows: sentences are spoken longest first, so their count runs slow, then fast), and ``chapters_done(n,
+    total)`` the chapters all spoken."""
 
     log: Callable[[str], None] = _quiet
     progress: Callable[[int, int], None] = _quiet
+    work: Callable[[int, int], None] = _quiet
     chapters_done: Callable[[int, int], None] = _quiet

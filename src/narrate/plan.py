@@ -56,6 +56,7 @@ class Speech:
     paragraph: int = 0  # which paragraph of its chapter (from 1); 0 outside the body
     cells: tuple[str, ...] = ()  # for a table's lead-in ('table') its header, for a row ('row') its cells
     part: tuple[int, int] = (1, 1)  # (which, of how many): a sentence too long to say at once is said in parts
+    language: str = ""  # a passage in another language than the script's: which ('' for the script's)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class Plan:
     chapters: tuple[ChapterPlan, ...]
     edition: str = "full"
     rate: float = 1.0  # every voice's speed, and every pause, at this rate
+    switches: tuple[tuple[str, str, str, int], ...] = ()  # (who, the voice, the language, its first line)
 
     @property
     def edition_name(self) -> str:
@@ -160,16 +162,18 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full", allow:
 
     def say(
         text: str, voice: ResolvedVoice, line: int, role: str, speaker: str | None = None, paragraph: int = 0,
-        cells: tuple[str, ...] = (),
+        cells: tuple[str, ...] = (), language: str = "",
     ) -> list[Item]:
         """The speech for one sentence: one Speech, or, for a sentence too long for a voice to take at once,
         its parts with a short gap between them; nothing for punctuation alone."""
         lexicon = meta.lexicon(voice.engine)
         said: dict[str, str] = {}
+        language = "" if language == meta.language else language
+        read = replace(reading, language=language) if language else reading
 
         def spoken(part: str) -> str:
             if part not in said:
-                said[part] = prepare(part, lexicon, meta.language, reading)
+                said[part] = prepare(part, lexicon, language or meta.language, read)
             return said[part]
 
         parts = [p for p in bounded_parts(text, spoken) if any(ch.isalnum() for ch in spoken(p))]
@@ -182,7 +186,7 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full", allow:
             if out:
                 out.append(Silence(CLAUSE_GAP, line))
             out.append(Speech(spoken(part), part, voice, speech_key(voice, spoken(part)), line, role, speaker,
-                              paragraph, cells, (n, len(parts))))
+                              paragraph, cells, (n, len(parts)), language))
         return out
 
     chapters = []
@@ -201,7 +205,9 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full", allow:
         else:
             items.append(Silence(CHAPTER_LEAD, chapter.line))
         for role, text in chapter_announcement(chapter, number, count, meta.language):
-            if s := say(text, narrator, chapter.line, role):
+            told = chapter.settings.language if role == "title" and chapter.settings.language else meta.language
+            teller = voices(voices.in_language(meta.voice, told, chapter.line)) if told != meta.language else narrator
+            if s := say(text, teller, chapter.line, role, language=told):
                 items += [*s, Silence(SENTENCE_GAP, chapter.line)]
         _end_with(items, Silence(AFTER_TITLE, chapter.line))
         items += _body(chapter, meta, voices, narrator, say)
@@ -219,7 +225,9 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full", allow:
     if rate != 1.0:  # the pauses too, so the reading keeps its shape
         chapters = [replace(c, items=tuple(replace(i, seconds=round(i.seconds / rate, 3)) if isinstance(i, Silence)
                                            else i for i in c.items)) for c in chapters]
-    return Plan(script.path, meta, tuple(chapters), edition, rate)
+    switches = tuple((next((s.name for s in meta.speakers if s.voice == before), "the narrator"), chosen.model, language,
+                      line) for (before, language), (chosen, line) in voices.switched.items())
+    return Plan(script.path, meta, tuple(chapters), edition, rate, switches)
 
 
 WORDS_PER_MINUTE = 223  # the joe voice at speed 1.0 (201 at 0.9, measured on the demo)
@@ -312,18 +320,28 @@ def _body(chapter: Chapter, meta: Meta, voices: Voices, narrator: ResolvedVoice,
                 items += [Silence(BEFORE_HEADING, block.line), *s, Silence(AFTER_HEADING, block.line)]
             continue
         assert isinstance(block, Paragraph)
-        voice = narrator
-        paragraph += 1
-        if block.speaker:
-            speaker = meta.speaker(block.speaker)
-            voice = voices(speaker.voice) if speaker else narrator
-        for offset, sentence in split_sentences(block.text, meta.language):
+        speaker = meta.speaker(block.speaker) if block.speaker else None
+        settings = speaker.voice if speaker else meta.voice
+        language = block.language or chapter.settings.language or meta.language
+        voice = voices(voices.in_language(settings, language, block.line)) if language != meta.language else \
+            voices(settings) if speaker else narrator
+        if block.joined and items and isinstance(items[-1], Silence):  # the same paragraph, in another language
+            items[-1] = Silence(SENTENCE_GAP if items[-1].seconds == PARAGRAPH_GAP and _ends_sentence(items)
+                                else CLAUSE_GAP, items[-1].line)
+        paragraph += 0 if block.joined else 1
+        for offset, sentence in split_sentences(block.text, language):
             line = block.line + block.text[:offset].count("\n")
-            if s := say(sentence, voice, line, "text", block.speaker, paragraph):
+            if s := say(sentence, voice, line, "text", block.speaker, paragraph, language=language):
                 items += [*s, Silence(SENTENCE_GAP, line)]
         if items and isinstance(items[-1], Silence):
             items[-1] = Silence(PARAGRAPH_GAP, items[-1].line)
     return items
+
+
+def _ends_sentence(items: list[Item]) -> bool:
+    """Whether the last thing said ends a sentence (a passage in another language may start mid-sentence)."""
+    last = next((i for i in reversed(items) if isinstance(i, Speech)), None)
+    return last is not None and last.source.rstrip().endswith((".", "!", "?", "…", ":", ";"))
 
 
 def _end_with(items: list[Item], gap: Silence) -> None:

@@ -57,6 +57,7 @@ class SentenceRecord:
     key: str
     start_ms: int
     end_ms: int
+    language: str = ""  # a passage in another language than the script's: which
 
 
 @dataclass(frozen=True)
@@ -297,7 +298,7 @@ def sentence_records(plan: Plan, timeline: Timeline) -> tuple[SentenceRecord, ..
         raise ValueError("the timeline does not match the plan")
     return tuple(
         SentenceRecord(t.chapter, s.line, s.role, s.speaker, s.source, s.text, s.voice.engine, s.voice.label,
-                       s.voice.model_id, dict(s.voice.settings), s.key, t.start_ms, t.end_ms)
+                       s.voice.model_id, dict(s.voice.settings), s.key, t.start_ms, t.end_ms, s.language)
         for s, t in zip(speeches, timeline.sentences)
     )
 

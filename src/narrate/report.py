@@ -29,7 +29,8 @@ class Progress:
 
     ``Synthesising  312/805 sentences  4/32 chapters done  about 2:10 left``. The time left is at the pace
     of the last PACE sentences, so the burst of sentences found in the cache at the start does not make it
-    hopeful for long."""
+    hopeful for long; measured in characters of text where the build reports them (``work``), since
+    sentences are spoken longest first and their count would make it gloomy at first and hopeful at the end."""
 
     PACE = 100
 
@@ -38,6 +39,8 @@ class Progress:
         self.now = now
         self.done = self.total = self.chapters_done = self.chapters_total = 0
         self.recent: deque[tuple[float, int]] = deque(maxlen=self.PACE)  # (when, sentences done then)
+        self.worked: deque[tuple[float, int]] = deque(maxlen=self.PACE)  # (when, characters done then)
+        self.work_total = 0
         self.shown = False
         self.drawn = 0.0
 
@@ -48,6 +51,11 @@ class Progress:
         self.done, self.total = done, total
         self.recent.append((self.now(), done))
         self._draw()
+
+    def work(self, done: int, total: int) -> None:
+        """The characters of text spoken (or found in the cache), of ``total``: what the time left is paced by."""
+        self.work_total = total
+        self.worked.append((self.now(), done))
 
     def chapters(self, done: int, total: int) -> None:
         self.chapters_done, self.chapters_total = done, total
@@ -67,10 +75,11 @@ class Progress:
         """At the pace of the last sentences; None until there is a pace to go by, and when all are done."""
         if len(self.recent) < 3 or self.done >= self.total:
             return None
-        (since, first), (last, done) = self.recent[0], self.recent[-1]
+        paced, total = (self.worked, self.work_total) if self.worked else (self.recent, self.total)
+        (since, first), (last, done) = paced[0], paced[-1]
         if last <= since or done <= first:
             return None
-        return (last - since) / (done - first) * (self.total - self.done)
+        return (last - since) / (done - first) * (total - done)
 
     def _draw(self) -> None:
         out = self._out()
@@ -157,15 +166,21 @@ KIND_NAMES = {"speech": "sentences", "level": "sentence levels", "mix": "chapter
                "mp3": "encoded MP3 pieces"}
 
 
-def voice_lines(voices: list[VoiceInfo]) -> list[str]:
-    """'narrate voices': a table of the voices, one a line."""
+def voice_lines(voices: list[VoiceInfo], brief: bool = False) -> list[str]:
+    """'narrate voices': a table of the voices, one a line; ``brief``, eSpeak's many languages in one line."""
     from narrate.engines import ACCENTS
 
+    many = [i for i in voices if i.engine == "espeak"] if brief else []
     rows = [(i.engine, i.name, i.language, ACCENTS.get(i.language, ""), i.gender,
-             f"{i.cost:.2f}" if i.cost else "online", i.note) for i in voices]
+             f"{i.cost:.2f}" if i.cost else "online", i.note) for i in voices if i not in many]
     head = ("engine", "voice", "language", "accent", "gender", "CPU s/s", "")
     widths = [max(len(r[k]) for r in [head, *rows]) for k in range(len(head))]
-    return ["  ".join(f"{c:<{w}}" for c, w in zip(row, widths)).rstrip() for row in [head, *rows]]
+    out = ["  ".join(f"{c:<{w}}" for c, w in zip(row, widths)).rstrip() for row in [head, *rows]]
+    if many:
+        count = len({i.language for i in many})
+        out.append(f"{'espeak':<{widths[0]}}  espeak_LANG and espeak_LANG_f: {count} languages, a male and a female "
+                   "voice each, robotic ('narrate voices --language CODE' lists a language's)")
+    return out
 
 
 def cache_info_lines(got: CacheInfo, days: float) -> list[str]:

@@ -38,15 +38,16 @@ def speak(plan: Plan, script: Script, formats: list[AudioFormat], engines: Engin
     stream each chapter that is all spoken into mixing, analysis and encoding meanwhile."""
     import scipy.signal  # noqa: F401  # here, before two threads need it: scipy's lazy imports race
 
-    total = len(plan.unique_speeches())
+    unique = plan.unique_speeches()
+    total, chars = len(unique), sum(len(s.text) for s in unique)
     with ThreadPoolExecutor(2) as pool:
         loading = pool.submit(load_sounds, script, plan.edition)
-        count = _counter(total, hooks.progress)
+        count = _counter(total, chars, hooks)
         streamer = Streamer(plan, store, formats, loading, loudness_target(plan),
                             plan.meta.mix.true_peak, meter) if state is None else None
 
-        def advance(n: int) -> None:
-            count(n)
+        def advance(n: int, work: int) -> None:
+            count(n, work)
             if loading.done() and loading.exception():  # a sound that cannot be decoded stops the build now
                 loading.result()
 
@@ -68,13 +69,15 @@ def speak(plan: Plan, script: Script, formats: list[AudioFormat], engines: Engin
     return Spoken(clips, stats, sounds, pins)
 
 
-def _counter(total: int, progress: Callable[[int, int], None]) -> Callable[[int], None]:
-    """Turns synthesis's 'n more done' into progress(done, total)."""
-    done = 0
+def _counter(total: int, chars: int, hooks: BuildHooks) -> Callable[[int, int], None]:
+    """Turns synthesis's 'n more done, of so many characters' into the hooks' work(done, total), then
+    progress(done, total)."""
+    done = work = 0
 
-    def advance(n: int) -> None:
-        nonlocal done
-        done += n
-        progress(done, total)
+    def advance(n: int, more: int) -> None:
+        nonlocal done, work
+        done, work = done + n, work + more
+        hooks.work(work, chars)
+        hooks.progress(done, total)
 
     return advance

@@ -53,7 +53,7 @@ def synthesize(
     plan: Plan,
     engines: Engines,
     cache: SpeechCache,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,  # (sentences, characters of their text) done
     energies_of: Callable[[str, Clip], np.ndarray] | None = None,
     jobs: int = 1,
     ready: Callable[[int, Clips], None] | None = None,
@@ -105,7 +105,7 @@ def synthesize(
         facts[speech.key] = got = ClipFacts.of(clip)
         energies[speech.key] = measure(speech.key, got.trim(clip))
         if progress:
-            progress(1)
+            progress(1, len(speech.text))
         if new:
             waiting[owner[speech.key]] -= 1
             advance()

@@ -16,7 +16,8 @@ from narrate.engines import Engines, ResolvedVoice, VoiceInfo
 from narrate.script.model import VoiceSettings
 
 
-TONE_VOICES = {"tone-a": ("female", 1.5), "tone-b": ("male", 0.75)}  # name -> gender, pitch against the narrator's
+TONE_VOICES = {"tone-a": ("female", 1.5, "en"), "tone-b": ("male", 0.75, "en"),
+               "tone-c": ("female", 1.25, "fr")}  # name -> gender, pitch against the narrator's, language
 
 
 class ToneEngine:
@@ -41,8 +42,8 @@ class ToneEngine:
         return ResolvedVoice("tone", "tone-v1", (("speed", voice.speed), *own), label=voice.model if own else "tone")
 
     def voices(self) -> list[VoiceInfo]:
-        """Two voices a cast can be drawn from, as if installed."""
-        return [VoiceInfo("tone", name, "en", gender, 0.01) for name, (gender, _) in TONE_VOICES.items()]
+        """Voices a cast can be drawn from, as if installed: two English, one French."""
+        return [VoiceInfo("tone", name, language, gender, 0.01) for name, (gender, _, language) in TONE_VOICES.items()]
 
     def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
         self.calls.append(text)

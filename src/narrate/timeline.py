@@ -19,6 +19,7 @@ class SentenceTime:
     speaker: str | None = None
     paragraph: int = 0  # which paragraph of its chapter (from 1); 0 for titles, intro and close
     cells: tuple[str, ...] = ()  # a table's header ('table') or a row's cells ('row'), as written
+    language: str = ""  # a passage in another language than the script's: which
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import numpy as np
 
 from narrate.audio import ffmpeg_exe
 from narrate.errors import NarrateError
+from narrate.hearing import LanguageHeard
 from narrate.record import BuildRecord
 
 INSTALL_HINT = "pip install 'narrate[verify]'"
@@ -90,6 +91,8 @@ class VerifyReport:
     issues: tuple[SentenceIssue, ...] = field(default_factory=tuple)
     seconds: float = 0.0
     body: tuple[int, int] = (0, 0)  # (errors, words) in the body text alone: no titles, legs, intro or close
+    languages: tuple[LanguageHeard, ...] = ()  # each chapter's language as heard (with the multilingual model)
+    recogniser: str = "Whisper tiny.en"
 
     @property
     def body_wer(self) -> float:
@@ -112,6 +115,8 @@ class VerifyReport:
             out.append(f"the episode's word error rate {self.wer:.1%} is over {max_wer:.0%}")
         out += [f"line {i.line}: a sentence is missing from the audio" for i in self.issues if i.kind == "missing"]
         out += [f"line {i.line}: a number was narrated otherwise than written" for i in self.issues if i.kind == "number"]
+        out += [f"chapter {h.chapter} '{h.title}' is heard in '{h.heard}' ({h.probability:.0%}), but written in "
+                f"'{h.written}'" for h in self.languages if h.wrong]
         return out
 
 
@@ -154,9 +159,8 @@ def load_recogniser():  # type: ignore[no-untyped-def]
     return WhisperModel(model, device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 1)
 
 
-def transcribe(audio: Path) -> list[tuple[str, float, float]]:
-    """Every word the recogniser hears, with its start and end in seconds."""
-    model = load_recogniser()
+def decode(audio: Path) -> np.ndarray:
+    """The episode's audio as Whisper hears it: mono, 16 kHz, float."""
     raw = subprocess.run(
         [ffmpeg_exe(), "-v", "error", "-i", str(audio), "-map", "0:a:0", "-f", "s16le", "-ac", "1", "-ar", str(RATE), "-"],
         capture_output=True, check=False,
@@ -164,14 +168,19 @@ def transcribe(audio: Path) -> list[tuple[str, float, float]]:
     if raw.returncode:
         lines = raw.stderr.decode("utf-8", "replace").strip().splitlines()
         raise NarrateError(f"cannot decode the audio: {lines[-1] if lines else raw.returncode}", str(audio))
-    samples = np.frombuffer(raw.stdout, dtype="<i2").astype(np.float32) / 32768.0
+    return np.frombuffer(raw.stdout, dtype="<i2").astype(np.float32) / 32768.0
+
+
+def transcribe(samples: np.ndarray, model=None, language: str = "en") -> list[tuple[str, float, float]]:  # type: ignore[no-untyped-def]
+    """Every word the recogniser (default: tiny.en) hears, with its start and end in seconds."""
+    model = model or load_recogniser()
     # Where greedy decoding fails (a window heard as nothing, or looping), Whisper decodes it again
     # by sampling; a fixed seed makes that sampling, and so the verdict, the same on every run.
     import ctranslate2  # faster-whisper's engine
 
     ctranslate2.set_random_seed(SEED)
     segments, _ = model.transcribe(
-        samples, language="en", beam_size=1, word_timestamps=True,
+        samples, language=language, beam_size=1, word_timestamps=True,
         condition_on_previous_text=False,  # a misheard name must not repeat through the next window
         vad_filter=True,  # windows cut at pauses, not mid-word (Silero VAD, bundled with faster-whisper)
     )
@@ -184,23 +193,43 @@ def verify(target: str, output: str | None = None) -> VerifyReport:
     record = BuildRecord.read(record_path)
     if record is None:
         raise NarrateError(f"{record_path} is not a build record of this narrate: rebuild the episode")
-    heard = transcribe(audio)
-    return compare_words(audio, record, [w for w, _, _ in heard], heard[-1][2] if heard else 0.0)
+    from dataclasses import replace
+
+    from narrate.hearing import chapter_languages, load_multilingual, needed, primary, without_passages
+
+    language = record.publish.language if record.publish else str(record.settings.get("language", "en"))
+    english = primary(language) == "en"
+    samples = decode(audio)
+    multilingual = load_multilingual()
+    if not english and multilingual is None:
+        raise needed(language)
+    spoken = without_passages(samples, record)  # a passage in another language is not scored
+    heard = transcribe(spoken) if english else transcribe(spoken, multilingual, primary(language))
+    report = compare_words(audio, record, [w for w, _, _ in heard], heard[-1][2] if heard else 0.0, language)
+    languages = tuple(chapter_languages(multilingual, samples, record, language)) if multilingual else ()
+    return replace(report, languages=languages,
+                   recogniser="Whisper tiny.en" if english else f"Whisper base, in '{primary(language)}'")
 
 
-def compare_words(audio: Path, record: BuildRecord, heard: list[str], seconds: float = 0.0) -> VerifyReport:
+def compare_words(audio: Path, record: BuildRecord, heard: list[str], seconds: float = 0.0,
+                  language: str = "en") -> VerifyReport:
     """Align what was heard with what the author wrote (not with narrate's spoken text, so a mistake of
-    narrate's own normaliser counts too), and score it; list the sentences where the audio departs."""
+    narrate's own normaliser counts too), and score it; list the sentences where the audio departs.
+    In another language than English, with what narrate gave the voice, numbers spelled on both sides."""
     from rapidfuzz.distance import Levenshtein
+
+    from narrate.hearing import primary, words_in
 
     ref: list[str] = []
     owner: list[int] = []  # ref word -> sentence index
     sentences = record.sentences
-    said = [normalise(as_read(s.text, record.settings)) for s in sentences]
+    english = primary(language) == "en"
+    said = [[] if s.language else normalise(as_read(s.text, record.settings)) if english else words_in(s.spoken, language)
+            for s in sentences]
     for i, words in enumerate(said):
         ref += words
         owner += [i] * len(words)
-    hyp = normalise("".join(heard))  # Whisper's words carry their own leading spaces
+    hyp = normalise("".join(heard)) if english else words_in("".join(heard), language)  # words carry leading spaces
     errors = [0] * len(sentences)
     got: list[list[str]] = [[] for _ in sentences]  # what was heard for each sentence
     skipped: dict[int, list[str]] = {}

@@ -26,7 +26,9 @@ SAMPLES = {
 
 def installed(engines: Engines | None = None, language: str | None = None) -> list[VoiceInfo]:
     """Every voice installed, or those of one language ('fr', or 'en-GB' for British English alone)."""
-    found = (engines or Engines()).catalogue()
+    from narrate.casting import robotic
+
+    found = sorted((engines or Engines()).catalogue(), key=robotic)  # natural voices, then Pico's, then eSpeak's
     if language:
         want = language.lower()
         found = [v for v in found if v.language.lower() == want or v.language.lower().split("-")[0] == want]

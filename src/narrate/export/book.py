@@ -32,6 +32,7 @@ class Clip:
     text: str
     begin_ms: int
     end_ms: int
+    language: str = ""  # in another language than the book's: which
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,8 @@ def make_book(plan: Plan, timeline: Timeline, durations: dict[int, int], identif
         length = durations[c.number]
         starts = [0] + [min(s.start_ms - c.start_ms, length) for s in said[1:]]
         ends = starts[1:] + [length]
-        clips = [Clip(f"c{c.number}s{i}", s.text, a, b) for i, (s, a, b) in enumerate(zip(said, starts, ends), 1)]
+        clips = [Clip(f"c{c.number}s{i}", s.text, a, b, s.language)
+                 for i, (s, a, b) in enumerate(zip(said, starts, ends), 1)]
         parts: list[Part] = []
         level = 1
         # consecutive sentences of one paragraph, or the parts of one heading said in parts, make one part
@@ -168,7 +170,8 @@ def add_text(parent: ET.Element, parts: tuple[Part, ...]) -> None:
             el = ET.SubElement(parent, "p", {"id": part.id, **({"class": "speaker"} if part.speaker else {})})
             texts = [c.text for c in part.clips]
         for i, (clip, text) in enumerate(zip(part.clips, texts)):
-            span = ET.SubElement(el, "span", {"id": clip.id})
+            span = ET.SubElement(el, "span", {"id": clip.id, **({"lang": clip.language, "xml:lang": clip.language}
+                                                                if clip.language else {})})
             span.text = text
             span.tail = " " if i < len(part.clips) - 1 else None
 

@@ -46,7 +46,7 @@ def _environment() -> jinja2.Environment:
 
 
 def _span(s: SentenceTime) -> dict[str, str]:
-    return {"start": f"{s.start_ms / 1000:.3f}", "end": f"{s.end_ms / 1000:.3f}", "text": s.text}
+    return {"start": f"{s.start_ms / 1000:.3f}", "end": f"{s.end_ms / 1000:.3f}", "text": s.text, "lang": s.language}
 
 
 def episode_page(plan: Plan, timeline: Timeline, sources: list[Link], downloads: list[Link], cover: str | None) -> str:
@@ -67,8 +67,7 @@ def episode_page(plan: Plan, timeline: Timeline, sources: list[Link], downloads:
             by_chapter[p.chapter].append({"table": None,
                 # a sub-heading is a heading in the page too: h4 for '##', h5 for '###', h6 below that
                 "heading": min(int(p.sentences[0].role[1]) + 2, 6) if p.kind == "subheading" else None,
-                "sentences": [{"start": f"{s.start_ms / 1000:.3f}", "end": f"{s.end_ms / 1000:.3f}", "text": s.text}
-                              for s in p.sentences],
+                "sentences": [_span(s) for s in p.sentences],
             })
     chapters = [
         {

@@ -6,6 +6,7 @@ Pure: text in, dataclasses out; every block keeps its 1-based line number.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -14,11 +15,11 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from narrate.errors import ScriptError, did_you_mean
 from narrate.phrases import phrases
-from narrate.script.inline import NOTE_MARK, plain, struck, superscript
+from narrate.script.inline import LANGUAGE_CODE, NOTE_MARK, language_runs, plain, struck, superscript
 from narrate.script.model import Block, Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Table
 
 
-CHAPTER_KEYS = ("ambient", "from", "to", "coords", "place", "travel", "distance", "url", "img")
+CHAPTER_KEYS = ("ambient", "from", "to", "coords", "place", "travel", "distance", "url", "img", "language")
 
 DEFAULT_PAUSE_S = 1.0
 SCENE_BREAK_S = 1.5  # a thematic break ('---') is read as a longer pause
@@ -151,7 +152,7 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
             continue
         if tok.type == "paragraph_open":
             chap = need_chapter(line)
-            text = plain(tokens[i + 1].children or [])
+            text = plain(tokens[i + 1].children or [], languages=True)
             if i and tokens[i - 1].type == "list_item_open":  # a task list's box: a ballot box, not brackets
                 text = _TASK.sub(lambda m: "☐ " if m.group(1) == " " else "☑ ", text, count=1)
                 if meta.lists == "numbered" and tokens[i - 1].info:  # an ordered list's item says its number
@@ -171,7 +172,7 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
                 last = chap["blocks"][-1]
                 head = last.text.rstrip()
                 stop = len(head.rstrip(".!?")) if head.endswith((".", "!", "?")) else len(head)
-                chap["blocks"][-1] = Paragraph(f"{head[:stop]} {' '.join(images)}{head[stop:]}", last.line, last.speaker)
+                chap["blocks"][-1] = replace(last, text=f"{head[:stop]} {' '.join(images)}{head[stop:]}")
             elif images and not _IMAGE.sub("", text).strip() and meta.images == "silent":
                 chap.setdefault("images", []).extend(images)  # the next paragraph will carry them
             else:
@@ -303,16 +304,25 @@ def _text_blocks(text: str, line: int, speaker: str | None, path: str) -> list[B
         here = line + text[: pm.start()].count("\n")
         blocks.append(Pause(_pause_seconds(pm, here, path), here))
         pos = pm.end()
-    _add_paragraph(blocks, text[pos:], line + text[:pos].count("\n"), speaker)
+    _add_paragraph(blocks, text[pos:], line + text[:pos].count("\n"), speaker, path)
     return blocks
 
 
-def _add_paragraph(blocks: list[Block], text: str, line: int, speaker: str | None) -> None:
-    lead = len(text) - len(text.lstrip())
-    line += text[:lead].count("\n")
-    text = text.strip()
-    if text:
-        blocks.append(Paragraph(text=text, line=line, speaker=speaker))
+_MARKS = re.compile("[\ue100-\ue102]")  # a language's marks left unpaired
+
+
+def _add_paragraph(blocks: list[Block], text: str, line: int, speaker: str | None, path: str = "") -> None:
+    """A paragraph, or, where it has passages in another language, one paragraph for each run of a language,
+    the later ones joined to the first."""
+    first = True
+    for language, at, run in language_runs(text):
+        here = line + text[:at + len(run) - len(run.lstrip())].count("\n")
+        if language is not None and not LANGUAGE_CODE.fullmatch(language):
+            raise ScriptError(f"lang=\"{language}\" is not a language code like 'fr' or 'pt-BR'", path, here)
+        run = _MARKS.sub("", run).strip()
+        if run:
+            blocks.append(Paragraph(text=run, line=here, speaker=speaker, language=language, joined=not first))
+            first = False
 
 
 def _pause_seconds(m: re.Match[str], line: int, path: str) -> float:
@@ -356,6 +366,8 @@ def _parse_settings(content: str, line: int, path: str) -> ChapterSettings:
             raise ScriptError(f"chapter setting '{key}' has no value", path, here)
         if key == "coords":
             fields["coords"] = _parse_coords(value, here, path)
+        elif key == "language" and not LANGUAGE_CODE.fullmatch(value):
+            raise ScriptError(f"'language' must be a language code like 'fr' or 'pt-BR', not '{value}'", path, here)
         elif key == "url" and not re.match(r"https?://[^\s/]+", value):
             raise ScriptError(f"'url' must be a web address starting with http:// or https://, not '{value}'",
                               path, here)

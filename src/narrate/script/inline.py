@@ -22,6 +22,30 @@ def superscript(n: int) -> str:
     return str(n).translate(_SUPERSCRIPT)
 
 
+LANG_OPEN, LANG_END, LANG_CLOSE = "\ue100", "\ue102", "\ue101"  # marks around a passage in another language
+_LANG_TAG = re.compile(r"<(?P<tag>span|q|i|em|cite)\b[^<>]*?\blang\s*=\s*[\"']?(?P<lang>[^\s\"'<>]*)[\"']?[^<>]*>", re.I)
+_CLOSE_TAG = re.compile(r"</(?P<tag>span|q|i|em|cite)\s*>", re.I)
+LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")  # BCP 47, as 'language' in the front matter takes it
+
+
+def language_runs(text: str) -> list[tuple[str | None, int, str]]:
+    """A paragraph's text cut where a passage in another language starts or ends, as (language or None, where
+    it starts, text): '<span lang="fr">' and its closing tag, as marked by ``plain(..., languages=True)``."""
+    out: list[tuple[str | None, int, str]] = []
+    stack: list[str | None] = [None]
+    pos = 0
+    for m in re.finditer(f"{LANG_OPEN}([^{LANG_END}]*){LANG_END}|{LANG_CLOSE}", text):
+        out.append((stack[-1], pos, text[pos:m.start()]))
+        if m.group(0) == LANG_CLOSE:
+            if len(stack) > 1:
+                stack.pop()
+        else:
+            stack.append(m.group(1))
+        pos = m.end()
+    out.append((stack[-1], pos, text[pos:]))
+    return [(lang, at, part) for lang, at, part in out if part]
+
+
 _STRIKE_TAG = re.compile(r"<(/?)(s|del|strike)\b[^<>]*>", re.I)
 
 
@@ -48,10 +72,24 @@ def struck(children: list[Token], mode: str) -> list[Token]:
     return out
 
 
-def plain(children: list[Token]) -> str:
-    """Inline Markdown to plain text; line breaks stay newlines so lines can be counted."""
+def plain(children: list[Token], languages: bool = False) -> str:
+    """Inline Markdown to plain text; line breaks stay newlines so lines can be counted. With ``languages``,
+    a passage marked as in another language (<span lang="fr">) is marked for ``language_runs``."""
     out: list[str] = []
+    opened: list[bool] = []  # for each open span-like tag, whether it starts a language
     for t in children:
+        if languages and t.type == "html_inline":
+            if m := _LANG_TAG.fullmatch(t.content.strip()):
+                opened.append(True)
+                out.append(f"{LANG_OPEN}{m.group('lang')}{LANG_END}")
+                continue
+            if _CLOSE_TAG.fullmatch(t.content.strip()):
+                if opened and opened.pop():
+                    out.append(LANG_CLOSE)
+                continue
+            if re.fullmatch(r"<(span|q|i|em|cite)\b[^<>]*>", t.content.strip(), re.I):
+                opened.append(False)
+                continue
         if t.type in ("softbreak", "hardbreak"):
             out.append("\n")
         elif t.type == "image":

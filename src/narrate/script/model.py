@@ -127,6 +127,8 @@ class Paragraph:
     text: str
     line: int
     speaker: str | None = None
+    language: str | None = None  # a passage in another language (a 'lang' span): read by a voice of it
+    joined: bool = False  # the rest of the paragraph before it, after a passage in another language
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ class ChapterSettings:
     distance: str | None = None
     url: str | None = None
     img: str | None = None
+    language: str | None = None  # the leg is told in another language than the script's
     lines: tuple[tuple[str, int], ...] = ()
 
     def line_of(self, key: str, default: int) -> int:

@@ -24,6 +24,8 @@ def engine_of(name: str) -> str | None:
         return "piper"
     if name.startswith("pico_"):
         return "pico"
+    if name.startswith("espeak_"):
+        return "espeak"
     return None
 
 

@@ -1,0 +1,173 @@
+"""eSpeak NG: a small formant voice for some 130 languages (GPL-3.0, the library and its data from the
+``espeakng-loader`` wheel, called through ctypes): the voice of last resort, for a language that neither
+Kokoro nor Pico speaks (Korean, Dutch, Polish, Russian...). It sounds robotic, and is clear.
+
+Each language has two voices: ``espeak_ko`` (eSpeak's own, male) and ``espeak_ko_f`` (its female variant).
+eSpeak's wave generator keeps state from one utterance to the next (the same sentence said twice in a row is a few
+samples longer the second time), and neither restarting nor reseeding it clears that. So, as with Pico, each
+sentence is spoken in a child forked from a process in which eSpeak has not yet spoken: the same sentence gives
+the same samples in any process, in any order, with any ``--jobs``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import re
+import threading
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from narrate.audio import Clip
+from narrate.engines import ResolvedVoice, VoiceInfo
+from narrate.errors import EngineError, did_you_mean
+from narrate.script.model import VoiceSettings
+
+COST = 0.01  # CPU seconds per second of speech (BENCHMARKS.md, Voices)
+WORDS_PER_MINUTE = 175  # eSpeak's own speed, at speed 1.0
+FEMALE = "+f3"  # eSpeak's variant for a female voice
+_SYNCHRONOUS, _UTF8, _RATE = 2, 1, 1  # espeak_AUDIO_OUTPUT, espeakCHARS_UTF8, espeakRATE
+_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,3})?")  # the languages listed: plain tags, no private use or scripts
+_LOCK = threading.Lock()  # eSpeak keeps one voice and one callback per process
+
+
+class _Voice(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("languages", ctypes.c_void_p), ("identifier", ctypes.c_char_p),
+                ("gender", ctypes.c_ubyte), ("age", ctypes.c_ubyte), ("variant", ctypes.c_ubyte),
+                ("xx1", ctypes.c_ubyte), ("score", ctypes.c_int), ("spare", ctypes.c_void_p)]
+
+
+_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+
+
+def bcp47(tag: str) -> str:
+    """eSpeak's 'pt-br' as BCP 47 writes it: 'pt-BR'; its 'fr-fr' is France's French, 'fr'."""
+    main, _, region = tag.partition("-")
+    if not region or region == main:
+        return main
+    return f"{main}-{region.upper()}" if len(region) == 2 else f"{main}-{region}"
+
+
+class _Library:
+    """libespeak-ng, initialised once in this process, with a callback that gathers the samples."""
+
+    def __init__(self) -> None:
+        import espeakng_loader
+
+        self.lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        self.lib.espeak_Initialize.restype = ctypes.c_int
+        self.rate = self.lib.espeak_Initialize(_SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(), 0)
+        if self.rate <= 0:
+            raise EngineError("eSpeak NG could not start: reinstall espeakng-loader")
+        self.lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
+        self.chunks: list[np.ndarray] = []
+        self.callback = _CALLBACK(self._gather)  # kept: eSpeak calls it for as long as the library lives
+        self.lib.espeak_SetSynthCallback(self.callback)
+
+    def _gather(self, wav, count, events) -> int:  # type: ignore[no-untyped-def]
+        if wav and count > 0:
+            self.chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
+        return 0
+
+    def languages(self) -> dict[str, str]:
+        """Every language eSpeak speaks: BCP 47 tag -> the name eSpeak selects its voice by."""
+        voices = self.lib.espeak_ListVoices(None)
+        out: dict[str, str] = {}
+        k = 0
+        while voices[k]:
+            listed = ctypes.string_at(voices[k].contents.languages, 64)[1:].split(b"\0")[0].decode("ascii", "replace")
+            if _TAG.fullmatch(listed):
+                out.setdefault(bcp47(listed), listed)
+            k += 1
+        return out
+
+    def speak(self, text: str, voice: str, speed: float) -> np.ndarray:
+        with _LOCK:
+            self.chunks = []
+            if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
+                raise EngineError(f"eSpeak has no voice '{voice}'")
+            self.lib.espeak_SetParameter(_RATE, int(round(WORDS_PER_MINUTE * speed)), 0)
+            data = text.encode("utf-8") + b"\0"
+            self.lib.espeak_Synth(data, len(data), 0, 0, 0, _UTF8, None, None)
+            self.lib.espeak_Synchronize()
+            return np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.int16)
+
+
+@lru_cache(maxsize=1)
+def _library() -> _Library:
+    try:
+        return _Library()
+    except (ImportError, OSError) as exc:
+        raise EngineError(f"eSpeak NG is not installed ({exc}): pip install espeakng-loader") from exc
+
+
+def voice_name(tag: str) -> str:
+    """The voice narrate lists for a language: 'espeak_pt_br' for 'pt-BR'."""
+    return "espeak_" + tag.lower().replace("-", "_")
+
+
+class EspeakEngine:
+    """Offline synthesis with eSpeak NG, in every language it has."""
+
+    name = "espeak"
+    parallel = False  # it costs next to nothing: spoken in the build's own process
+
+    def _names(self) -> dict[str, tuple[str, str, str]]:
+        """narrate's voice name -> (BCP 47 tag, eSpeak's voice, gender)."""
+        out = {}
+        for tag, listed in _library().languages().items():
+            out[voice_name(tag)] = (tag, listed, "male")
+            out[voice_name(tag) + "_f"] = (tag, listed + FEMALE, "female")
+        return out
+
+    def resolve(self, voice: VoiceSettings, base_dir: Path) -> ResolvedVoice:
+        names = self._names()
+        if voice.model not in names:
+            raise EngineError(f"unknown espeak voice '{voice.model}'{did_you_mean(voice.model, sorted(names))}: "
+                              "'narrate voices --language CODE' lists a language's voices")
+        if not 0.5 <= voice.speed <= 2.0:
+            raise EngineError(f"espeak speaks at 0.5 to 2.0 times its speed, not {voice.speed:g}")
+        tag, listed, _ = names[voice.model]
+        return ResolvedVoice(self.name, f"espeak-ng {metadata.version('espeakng-loader')}", (
+            ("voice", listed), ("speed", round(voice.speed, 3))), model=voice.model,
+            label=f"{voice.model} (eSpeak, {tag})")
+
+    def voices(self) -> list[VoiceInfo]:
+        return [VoiceInfo(self.name, name, tag, gender, COST, "robotic")
+                for name, (tag, _, gender) in self._names().items()]
+
+    def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
+        library = _library()
+        pcm = _fresh_speak(library, text, str(voice.setting("voice")), float(voice.setting("speed")))  # type: ignore[arg-type]
+        if not pcm.size:
+            raise EngineError(f"espeak produced no audio for: {text!r}")
+        return Clip(pcm.astype(np.float32) / 32768.0, library.rate)
+
+    def version(self) -> str:
+        return f"espeakng-loader {metadata.version('espeakng-loader')}"
+
+
+def _fresh_speak(library: _Library, text: str, voice: str, speed: float) -> np.ndarray:
+    """eSpeak's samples for ``text``, spoken in a forked child, so that its wave generator starts as it always does."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: speak, hand the samples over, and go without running any of the parent's cleanup
+        code = 0
+        try:
+            os.close(read)
+            data = library.speak(text, voice, speed).astype("<i2").tobytes()
+            with os.fdopen(write, "wb") as out:
+                out.write(data)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    os.close(write)
+    with os.fdopen(read, "rb") as got:
+        data = got.read()
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise EngineError(f"espeak could not speak: {text!r}")
+    return np.frombuffer(data, dtype="<i2")

@@ -1,0 +1,87 @@
+"""eSpeak NG: the voice of the languages neither Kokoro nor Pico speaks, the same samples in any process."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from narrate.engines import Engines
+from narrate.engines.espeak import EspeakEngine, bcp47
+from narrate.errors import EngineError
+from narrate.plan import plan_episode
+from narrate.script import VoiceSettings, parse_script
+
+from conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def espeak() -> EspeakEngine:
+    return EspeakEngine()
+
+
+def test_each_language_has_a_male_and_a_female_voice(espeak: EspeakEngine) -> None:
+    voices = {(v.name, v.language, v.gender) for v in espeak.voices()}
+    assert {("espeak_ko", "ko", "male"), ("espeak_ko_f", "ko", "female"), ("espeak_nl", "nl", "male"),
+            ("espeak_pt_br", "pt-BR", "male"), ("espeak_en_gb_f", "en-GB", "female"), ("espeak_ru", "ru", "male"),
+            ("espeak_fr", "fr", "male")} <= voices
+    assert [bcp47(t) for t in ("pt-br", "fr-fr", "es-419", "ko")] == ["pt-BR", "fr", "es-419", "ko"]
+    code, out, err = run_cli("voices")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1].startswith("espeak  espeak_LANG and espeak_LANG_f: ")
+    assert not any(line.startswith("espeak  espeak_ko") for line in out.splitlines())
+
+
+def test_a_sentence_is_said_the_same_every_time_and_in_any_process(espeak: EspeakEngine) -> None:
+    """eSpeak's wave generator remembers the last utterance: without a fresh fork each time, the second
+    saying of a sentence is a few samples longer than the first."""
+    voice = espeak.resolve(VoiceSettings(engine="espeak", model="espeak_ko"), Path("."))
+    said = [espeak.synthesize("안녕하세요. 서울에 갑니다.", voice) for _ in range(2)]
+    other = espeak.resolve(VoiceSettings(engine="espeak", model="espeak_nl_f"), Path("."))
+    espeak.synthesize("Goedemorgen.", other)
+    said.append(espeak.synthesize("안녕하세요. 서울에 갑니다.", voice))
+    digest = {hashlib.sha256(c.samples.tobytes()).hexdigest() for c in said}
+    assert len(digest) == 1 and said[0].rate == 22050 and len(said[0].samples) > 22050
+    code = ("from pathlib import Path; import hashlib; from narrate.engines.espeak import EspeakEngine; "
+            "from narrate.script import VoiceSettings; e = EspeakEngine(); "
+            "v = e.resolve(VoiceSettings(engine='espeak', model='espeak_ko'), Path('.')); "
+            "print(hashlib.sha256(e.synthesize('안녕하세요. 서울에 갑니다.', v).samples.tobytes()).hexdigest())")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() \
+        == digest.pop()
+
+
+def test_a_female_voice_is_higher(espeak: EspeakEngine) -> None:
+    def pitch(name: str) -> float:
+        clip = espeak.synthesize("Dit is een lange zin om de toonhoogte te meten.",
+                                 espeak.resolve(VoiceSettings(engine="espeak", model=name), Path(".")))
+        frames = clip.samples[: len(clip.samples) // 2048 * 2048].reshape(-1, 2048)
+        loud = frames[np.sqrt((frames ** 2).mean(axis=1)) > 0.02]
+        lags = []
+        for f in loud:  # each frame's fundamental by autocorrelation, 70 to 400 Hz
+            ac = np.correlate(f, f, "full")[len(f) - 1:]
+            lo, hi = clip.rate // 400, clip.rate // 70
+            lags.append(lo + int(np.argmax(ac[lo:hi])))
+        return clip.rate / float(np.median(lags))
+
+    assert pitch("espeak_nl_f") > 1.4 * pitch("espeak_nl")
+
+
+def test_a_language_only_espeak_speaks_is_read_by_it_and_a_speaker_by_the_other_voice() -> None:
+    script = parse_script("---\ntitle: T\nlanguage: nl\nspeakers:\n  Anna:\n---\n# Een\nHallo.\n\n"
+                          "> **Anna:** Dag.\n", "s.md")
+    plan = plan_episode(script, Engines())
+    assert (plan.meta.voice.model, plan.meta.speakers[0].voice.model) == ("espeak_nl", "espeak_nl_f")
+    german = plan_episode(parse_script("---\ntitle: T\nlanguage: de\nspeakers:\n  Anna:\n---\n# Eins\nHallo.\n",
+                                       "s.md"), Engines())
+    assert (german.meta.voice.model, german.meta.speakers[0].voice.model) == ("pico_de", "espeak_de")
+
+
+def test_an_unknown_espeak_voice_says_which_it_may_be(espeak: EspeakEngine) -> None:
+    with pytest.raises(EngineError) as err:
+        espeak.resolve(VoiceSettings(engine="espeak", model="espeak_pt_bt"), Path("."))
+    assert err.value.message == ("unknown espeak voice 'espeak_pt_bt' (did you mean 'espeak_pt_br'?): "
+                                 "'narrate voices --language CODE' lists a language's voices")
