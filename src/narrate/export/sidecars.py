@@ -74,6 +74,7 @@ def transcript_json(timeline: Timeline) -> dict:
                 "startTime": seconds(s.start_ms),
                 "endTime": seconds(s.end_ms),
                 "body": s.text,
+                **({"language": s.language} if s.language else {}),  # a passage in another language
             }
             for s in timeline.sentences
         ],
@@ -91,10 +92,13 @@ def vtt_escape(text: str) -> str:
 
 
 def webvtt(timeline: Timeline) -> str:
-    """A WebVTT caption file with one cue per sentence; speakers as voice spans."""
+    """A WebVTT caption file with one cue per sentence; speakers as voice spans, passages in another language
+    as language spans."""
     out = ["WEBVTT", ""]
     for n, s in enumerate(timeline.sentences, start=1):
         lines = [vtt_escape(line) for line in caption_lines(s.text)]
+        if s.language:  # a passage in another language: a language span around the cue's text
+            lines[0], lines[-1] = f"<lang {s.language}>{lines[0]}", f"{lines[-1]}</lang>"
         if s.speaker:
             # the voice span's annotation may not hold '>' or a line break
             lines[0] = f"<v {vtt_escape(' '.join(s.speaker.split()))}>{lines[0]}"
