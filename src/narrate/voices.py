@@ -21,7 +21,16 @@ SAMPLES = {
           "e raggiunto il confine al tramonto.",
     "pt": "Esta é a voz {name}. Saímos ao amanhecer, atravessamos o rio às duas e chegamos à fronteira à noite.",
     "hi": "यह {name} की आवाज़ है। हम भोर में निकले और रात तक सीमा पर पहुँच गए।",
+    "de": "Das ist die Stimme {name}. Wir brachen im Morgengrauen auf, überquerten um zwei den Fluss und erreichten "
+          "bei Einbruch der Nacht die Grenze.",
+    "nl": "Dit is de stem {name}. We vertrokken bij zonsopgang, staken om twee uur de rivier over en bereikten bij "
+          "het vallen van de avond de grens.",
+    "pl": "To jest głos {name}. Wyruszyliśmy o świcie, o drugiej przeprawiliśmy się przez rzekę, a o zmroku "
+          "dotarliśmy do granicy.",
+    "ru": "Это голос {name}. Мы вышли на рассвете, в два часа переправились через реку и к ночи добрались до границы.",
+    "ko": "이것은 {name}의 목소리입니다. 우리는 새벽에 떠나 두 시에 강을 건넜고, 밤이 되어 국경에 도착했습니다.",
 }
+SPOKEN_NAMES = {"pico": "Pico", "espeak": "eSpeak"}  # how a robotic voice's sample names it
 
 
 def installed(engines: Engines | None = None, language: str | None = None) -> list[VoiceInfo]:
@@ -55,7 +64,8 @@ def sample(name: str, output: str | None = None, engines: Engines | None = None)
     voice = find(name, engines)
     engine = engines.get(voice.engine)
     resolved = engine.resolve(VoiceSettings(engine=voice.engine, model=voice.name), Path("."))
-    text = SAMPLES.get(voice.language.split("-")[0].lower(), SAMPLES["en"]).format(name=name.split("_")[-1].title())
+    said = SPOKEN_NAMES.get(voice.engine) or name.split("_")[-1].title()
+    text = SAMPLES.get(voice.language.split("-")[0].lower(), SAMPLES["en"]).format(name=said)
     clip = engine.synthesize(text, resolved)
     out = Path(output) if output else Path("build") / "voices" / f"{name}.wav"
     if out.suffix.lower() != ".wav":

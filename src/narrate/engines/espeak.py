@@ -12,7 +12,6 @@ the same samples in any process, in any order, with any ``--jobs``.
 from __future__ import annotations
 
 import ctypes
-import os
 import re
 import threading
 from functools import lru_cache
@@ -23,10 +22,11 @@ import numpy as np
 
 from narrate.audio import Clip
 from narrate.engines import ResolvedVoice, VoiceInfo
+from narrate.engines.forked import in_fresh_child
 from narrate.errors import EngineError, did_you_mean
 from narrate.script.model import VoiceSettings
 
-COST = 0.01  # CPU seconds per second of speech (BENCHMARKS.md, Voices)
+COST = 0.003  # CPU seconds per second of speech, the fork included (docs/engines.md)
 WORDS_PER_MINUTE = 175  # eSpeak's own speed, at speed 1.0
 FEMALE = "+f3"  # eSpeak's variant for a female voice
 _SYNCHRONOUS, _UTF8, _RATE = 2, 1, 1  # espeak_AUDIO_OUTPUT, espeakCHARS_UTF8, espeakRATE
@@ -152,22 +152,6 @@ class EspeakEngine:
 
 def _fresh_speak(library: _Library, text: str, voice: str, speed: float) -> np.ndarray:
     """eSpeak's samples for ``text``, spoken in a forked child, so that its wave generator starts as it always does."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: speak, hand the samples over, and go without running any of the parent's cleanup
-        code = 0
-        try:
-            os.close(read)
-            data = library.speak(text, voice, speed).astype("<i2").tobytes()
-            with os.fdopen(write, "wb") as out:
-                out.write(data)
-        except BaseException:
-            code = 1
-        os._exit(code)
-    os.close(write)
-    with os.fdopen(read, "rb") as got:
-        data = got.read()
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise EngineError(f"espeak could not speak: {text!r}")
+    data = in_fresh_child(lambda: library.speak(text, voice, speed).astype("<i2").tobytes(),
+                          f"espeak could not speak: {text!r}")
     return np.frombuffer(data, dtype="<i2")

@@ -8,7 +8,6 @@ gives the same samples in any process, in any order, with any ``--jobs``.
 
 from __future__ import annotations
 
-import os
 from importlib import metadata
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import numpy as np
 
 from narrate.audio import Clip
 from narrate.engines import ResolvedVoice, VoiceInfo
+from narrate.engines.forked import in_fresh_child
 from narrate.errors import EngineError, did_you_mean
 from narrate.script.model import VoiceSettings
 
@@ -62,24 +62,10 @@ class PicoEngine:
 
 def _fresh_speak(text: str, voice: str, speed: float) -> bytes:
     """Pico's PCM for ``text``, spoken in a forked child, so that Pico's generator starts where it always does."""
-    from py_nanotts import NanoTTS  # loaded here, where Pico never speaks
 
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: speak, hand the samples over, and go without running any of the parent's cleanup
-        code = 0
-        try:
-            os.close(read)
-            data = NanoTTS().speak(text, voice=voice, speed=speed)
-            with os.fdopen(write, "wb") as out:
-                out.write(data)
-        except BaseException:
-            code = 1
-        os._exit(code)
-    os.close(write)
-    with os.fdopen(read, "rb") as got:
-        data = got.read()
-    _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise EngineError(f"pico could not speak: {text!r}")
-    return data
+    def speak() -> bytes:
+        from py_nanotts import NanoTTS  # loaded in the child, where Pico never spoke before
+
+        return NanoTTS().speak(text, voice=voice, speed=speed)
+
+    return in_fresh_child(speak, f"pico could not speak: {text!r}")
