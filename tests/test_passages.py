@@ -106,10 +106,10 @@ def test_a_passage_is_marked_as_its_language_downstream(built: tuple[Path, list[
     import webvtt
 
     cues = [(c.text, c.raw_text) for c in webvtt.read(str(out / "s.vtt"))]
-    assert cues[3:6] == [("She read", "She read"), ("Liberté", "<lang fr>Liberté</lang>"),
+    assert cues[2:5] == [("She read", "She read"), ("Liberté", "<lang fr>Liberté</lang>"),
                          ("on the wall.", "on the wall.")]
     transcript = json.loads((out / "s.transcript.json").read_text(encoding="utf-8"))
-    assert [(t["body"], t.get("language")) for t in transcript["segments"]][3:5] == [("She read", None),
+    assert [(t["body"], t.get("language")) for t in transcript["segments"]][2:4] == [("She read", None),
                                                                                      ("Liberté", "fr")]
     with zipfile.ZipFile(next(out.glob("*.epub"))) as book:
         name = next(n for n in book.namelist() if n.endswith("1.xhtml") or "chapter" in n and n.endswith(".xhtml"))

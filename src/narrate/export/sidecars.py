@@ -98,7 +98,8 @@ def webvtt(timeline: Timeline) -> str:
     for n, s in enumerate(timeline.sentences, start=1):
         lines = [vtt_escape(line) for line in caption_lines(s.text)]
         if s.language:  # a passage in another language: a language span around the cue's text
-            lines[0], lines[-1] = f"<lang {s.language}>{lines[0]}", f"{lines[-1]}</lang>"
+            lines[0] = f"<lang {s.language}>{lines[0]}"
+            lines[-1] += "</lang>"
         if s.speaker:
             # the voice span's annotation may not hold '>' or a line break
             lines[0] = f"<v {vtt_escape(' '.join(s.speaker.split()))}>{lines[0]}"
