@@ -117,3 +117,10 @@ def test_a_passage_is_marked_as_its_language_downstream(built: tuple[Path, list[
     spans = doc.xpath("//x:span[@lang]", namespaces={"x": "http://www.w3.org/1999/xhtml"})
     assert [(s.text, s.get("lang"), s.get("{http://www.w3.org/XML/1998/namespace}lang")) for s in spans] == [
         ("Liberté", "fr", "fr")]
+
+
+def test_two_people_quoted_in_one_language_are_told_apart() -> None:
+    script = parse_script('---\ntitle: T\nspeakers:\n  Ana:\n---\n# One\n\nHe said <span lang="fr">bonjour</span>.\n\n'
+                          '> **Ana:** <span lang="fr">Bonsoir.</span>\n', "s.md")
+    plan = plan_episode(script, Engines())
+    assert [(who, voice) for who, voice, _, _ in plan.switches] == [("the narrator", "ff_siwis"), ("Ana", "pico_fr")]

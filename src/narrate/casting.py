@@ -111,9 +111,9 @@ class Voices:
 
     def in_language(self, voice: VoiceSettings, language: str, line: int) -> VoiceSettings:
         """The voice that reads, for ``voice``, a passage in ``language``: ``voice`` itself if it speaks it, else
-        a voice of that language: natural before robotic, then one no other passage took first, Pico's before
-        eSpeak's, the same gender, the language's own accent, the best. The same choice every build; ScriptError
-        if no voice speaks it."""
+        a voice of that language: one nobody else is heard in while one is free, natural before robotic (Pico's
+        before eSpeak's), the same gender, the language's own accent, the best. The same choice every build;
+        ScriptError if no voice speaks it."""
         if (voice, language) in self.switched:
             return self.switched[voice, language][0]
         if voice.engine == "gtts":  # Google speaks any language it is asked to
@@ -125,8 +125,10 @@ class Voices:
         these = [v for v in offline if speaks(v, language)]
         if not these:
             raise no_voice(language, offline, self.path, line)
-        taken = {chosen.model for chosen, _ in self.switched.values()}
-        best = min(these, key=lambda v: (robotic(v) > 0, v.name in taken, robotic(v), v.gender != own.gender,
+        meta = self.script.meta  # every voice heard already: the narrator's, the speakers', the passages'
+        taken = {meta.voice.model} | {s.voice.model for s in meta.speakers} | \
+            {chosen.model for chosen, _ in self.switched.values()}
+        best = min(these, key=lambda v: (v.name in taken, robotic(v), v.gender != own.gender,
                                          v.language.lower() != language.lower(), _rank(v)))
         chosen = replace(voice, engine=best.engine, model=best.name, lang=primary(language))
         self.switched[voice, language] = (chosen, line)
