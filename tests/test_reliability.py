@@ -34,8 +34,11 @@ FRONT = "---\ntitle: Stops\nformats: [mp3, m4b]\n---\n"
 def start(tmp_path: Path, *args: str, delay: float = 0.0) -> subprocess.Popen[str]:
     """narrate (speaking in tones, each sentence taking ``delay`` s) in its own process."""
     env = {**os.environ, "NARRATE_TONE_DELAY": str(delay), "NARRATE_CACHE_DIR": str(tmp_path / "cache")}
+    # Ctrl-C as a terminal sends it: a shell that starts the tests in the background has them ignore SIGINT,
+    # and a command started so keeps ignoring it, as it should
     return subprocess.Popen([sys.executable, "-m", "narrate.testing", *args], cwd=tmp_path, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 60.0) -> None:
