@@ -201,9 +201,11 @@ CHAPTERS_SCHEMA = {
     # Podcasting 2.0 JSON chapters, version 1.2.0 (podcastindex-org/podcast-namespace, chapters/jsonChapters.md)
     "type": "object",
     "required": ["version", "chapters"],
+    "additionalProperties": False,
     "properties": {
         "version": {"const": "1.2.0"},
         "title": {"type": "string"}, "author": {"type": "string"}, "podcastName": {"type": "string"},
+        "waypoints": {"type": "boolean"},
         "chapters": {
             "type": "array",
             "items": {
@@ -636,8 +638,29 @@ def test_a_location_is_named_by_place_else_by_the_chapter_title() -> None:
             "# Onwards\nto: Seoul\ncoords: 13.75, 100.50\n\nBye.\n")
     plan = plan_episode(parse_script(text, "s.md"), tone_engines())
     timeline = Timeline(2000, (ChapterTime(1, "The flight", 4, 0, 1000), ChapterTime(2, "Onwards", 12, 1000, 2000)), ())
-    got = [c["location"] for c in chapters_json(plan, timeline)["chapters"]]
+    doc = chapters_json(plan, timeline)
+    got = [c["location"] for c in doc["chapters"]]
     assert got == [{"name": "Shenyang", "geo": "geo:41.8,123.43"}, {"name": "Onwards", "geo": "geo:13.75,100.5"}]
+    assert doc["waypoints"] is True  # apps may draw the legs as a route
+
+
+def test_chapter_locations_keep_seven_decimals_and_without_them_there_are_no_waypoints() -> None:
+    from narrate.export.sidecars import chapters_json, degrees
+    from narrate.plan import plan_episode
+    from narrate.script import parse_script
+    from narrate.testing import tone_engines
+    from narrate.timeline import ChapterTime, Timeline
+
+    assert [degrees(v) for v in (151.215297, -33.8567844, 41.0, -0.00000004, 12.123456789)] == [
+        "151.215297", "-33.8567844", "41", "0", "12.1234568"]
+    text = "---\ntitle: T\n---\n# Sydney\ncoords: -33.8567844, 151.215297\n\nHi.\n\n# Nowhere\n\nBye.\n"
+    plan = plan_episode(parse_script(text, "s.md"), tone_engines())
+    timeline = Timeline(2000, (ChapterTime(1, "Sydney", 4, 0, 1000), ChapterTime(2, "Nowhere", 9, 1000, 2000)), ())
+    doc = chapters_json(plan, timeline)
+    assert doc["chapters"][0]["location"] == {"name": "Sydney", "geo": "geo:-33.8567844,151.215297"}
+    assert doc["waypoints"] is True
+    plain = plan_episode(parse_script("---\ntitle: T\n---\n# Nowhere\n\nBye.\n", "s.md"), tone_engines())
+    assert "waypoints" not in chapters_json(plain, Timeline(1000, (ChapterTime(1, "Nowhere", 4, 0, 1000),), ()))
 
 
 def test_a_page_in_french_speaks_french_to_its_reader(tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]

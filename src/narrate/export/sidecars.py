@@ -38,6 +38,13 @@ def seconds(ms: int) -> float:
     return round(ms / 1000, 3)
 
 
+def degrees(value: float) -> str:
+    """A coordinate as a geo: URI writes it, to 7 decimals (about a centimetre), no trailing zeros: 151.215297
+    stays 151.215297 (6 significant digits would put it some 27 m off)."""
+    said = f"{value:.7f}".rstrip("0").rstrip(".")
+    return "0" if said == "-0" else said
+
+
 def chapters_json(plan: Plan, timeline: Timeline, images: dict[int, str] | None = None) -> dict:
     """The Podcasting 2.0 chapters document; ``images`` maps chapter number to its image URL."""
     images = images or {}
@@ -53,9 +60,11 @@ def chapters_json(plan: Plan, timeline: Timeline, images: dict[int, str] | None 
         if s.coords:
             lat, lon = s.coords
             # the place at the coordinates, as the script names it (a leg's 'to' is often somewhere else)
-            entry["location"] = {"name": s.place or c.title, "geo": f"geo:{lat:g},{lon:g}"}
+            entry["location"] = {"name": s.place or c.title, "geo": f"geo:{degrees(lat)},{degrees(lon)}"}
         chapters.append(entry)
     doc: dict = {"version": CHAPTERS_VERSION, "title": plan.meta.title}
+    if any("location" in c for c in chapters):
+        doc["waypoints"] = True  # Podcasting 2.0: apps may draw the chapters' locations as a route
     if plan.meta.author:
         doc["author"] = plan.meta.author
     if plan.meta.album:
