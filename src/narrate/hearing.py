@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from narrate.errors import NarrateError
+from narrate.phrases import primary
 from narrate.record import BuildRecord
 
 LANGUAGES_HINT = "pip install 'narrate[verify-languages]'"
@@ -38,10 +39,6 @@ class LanguageHeard:
     @property
     def wrong(self) -> bool:
         return self.probability >= ID_THRESHOLD and self.heard != primary(self.written)
-
-
-def primary(language: str) -> str:
-    return language.split("-")[0].lower()
 
 
 @functools.cache
@@ -108,12 +105,17 @@ def without_passages(samples: np.ndarray, record: BuildRecord) -> np.ndarray:
     return samples
 
 
+@functools.cache
+def _basic():  # type: ignore[no-untyped-def]
+    from whisper_normalizer.basic import BasicTextNormalizer
+
+    return BasicTextNormalizer(remove_diacritics=True)
+
+
 def words_in(text: str, language: str) -> list[str]:
     """Words for comparison in a language other than English: numbers, times, money and measures written in
     digits ('3h30', '30 km') read as narrate reads them in that language, then Whisper's basic normaliser
     (case, punctuation, accents)."""
-    from whisper_normalizer.basic import BasicTextNormalizer
-
     from narrate.localised import read_in
 
-    return BasicTextNormalizer(remove_diacritics=True)(read_in(text, language).replace("-", " ")).split()
+    return _basic()(read_in(text, language).replace("-", " ")).split()

@@ -13,7 +13,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from num2words import CONVERTER_CLASSES, num2words
+from num2words import CONVERTER_CLASSES
+
+from narrate.numbers import number_words
+from narrate.phrases import primary
 
 
 @dataclass(frozen=True)
@@ -30,14 +33,10 @@ class Language:
     grouping: str  # the thousands separators: '.' or ' '
 
 
-def _n(value: int | float, lang: str, **kw: str) -> str:
-    return num2words(value, lang=lang, **kw).replace(",", "")
-
-
 def _fem(lang: str) -> Callable[[int], str]:
     """A number before a feminine noun (une heure, una hora, duas horas)."""
     def said(n: int) -> str:
-        words = _n(n, lang)
+        words = number_words(n, lang)
         if lang == "fr":
             return re.sub(r"\bun$", "une", words)
         if lang in ("es", "it"):
@@ -54,21 +53,21 @@ def _hour_fr(lang: str, h: int, m: int) -> str:
 
 
 def _hour_es(lang: str, h: int, m: int) -> str:
-    return f"{_fem('es')(h)} y {_n(m, 'es')}" if m else _fem("es")(h)
+    return f"{_fem('es')(h)} y {number_words(m, 'es')}" if m else _fem("es")(h)
 
 
 def _hour_it(lang: str, h: int, m: int) -> str:
-    said = "l'una" if h == 1 else _n(h, "it")
-    return f"{said} e {_n(m, 'it')}" if m else said
+    said = "l'una" if h == 1 else number_words(h, "it")
+    return f"{said} e {number_words(m, 'it')}" if m else said
 
 
 def _hour_pt(lang: str, h: int, m: int) -> str:
-    return f"{_fem(lang)(h)} e {_n(m, lang)}" if m else f"{_fem(lang)(h)} hora{'s' if h > 1 else ''}"
+    return f"{_fem(lang)(h)} e {number_words(m, lang)}" if m else f"{_fem(lang)(h)} hora{'s' if h > 1 else ''}"
 
 
 def _hour_de(lang: str, h: int, m: int) -> str:
-    said = f"{re.sub(r'eins$', 'ein', _n(h, 'de'))} Uhr"
-    return f"{said} {_n(m, 'de')}" if m else said
+    said = f"{re.sub(r'eins$', 'ein', number_words(h, 'de'))} Uhr"
+    return f"{said} {number_words(m, 'de')}" if m else said
 
 
 LANGUAGES = {
@@ -141,8 +140,8 @@ def cardinal(text: str, lang: str) -> str:
     """A number as written in ``lang``, in words: '1.500' is fifteen hundred in German, '1,5' one and a half."""
     n = value(text)
     if isinstance(n, int) and len(text) > 1 and text.startswith("0"):
-        return " ".join(_n(int(d), lang) for d in text)  # a code: digit by digit
-    return _n(n, lang)
+        return " ".join(number_words(int(d), lang) for d in text)  # a code: digit by digit
+    return number_words(n, lang)
 
 
 def _before_noun(words: str, lang: str) -> str:
@@ -160,12 +159,12 @@ def money(amount: str, code: str, lang: str) -> str:
     one, many = forms[0] if forms else LANGUAGES[lang].currency.get(code, (code, code))
     whole, cents = int(n), round((n - int(n)) * 100)
     if isinstance(n, float) and (not forms or len(amount.rpartition(",")[2]) > 2):
-        return f"{_n(n, lang)} {many}"  # no name for its cents, or more decimals than cents: a plain number
-    said = f"{_before_noun(_n(whole, lang), lang)} {one if whole == 1 else many}"
+        return f"{number_words(n, lang)} {many}"  # no name for its cents, or more decimals than cents: a plain number
+    said = f"{_before_noun(number_words(whole, lang), lang)} {one if whole == 1 else many}"
     if not cents or forms is None:
         return said
     cent, cent_many = forms[1]
-    small = f"{_before_noun(_n(cents, lang), lang)} {cent if cents == 1 else cent_many}"
+    small = f"{_before_noun(number_words(cents, lang), lang)} {cent if cents == 1 else cent_many}"
     return f"{said} {AND[base]} {small}" if whole else small
 
 
@@ -173,17 +172,17 @@ def date(day: int, month: int, year: str | None, lang: str, case: str = "") -> s
     """The day, the month by name, and the year, in the language's order and words."""
     said = LANGUAGES[lang]
     if lang == "de":
-        word = _n(day, "de", to="ordinal") + ("n" if case else "r")  # am dritten Mai; dritter Mai
+        word = number_words(day, "de", to="ordinal") + ("n" if case else "r")  # am dritten Mai; dritter Mai
     else:
-        word = said.first if day == 1 else _n(day, lang)
+        word = said.first if day == 1 else number_words(day, lang)
     spoken = said.date.format(day=word, month=said.months[month - 1], year="{year}")
     if not year:
         return re.sub(r"\s*(de\s*)?\{year\}$", "", spoken)
-    return spoken.format(year=_n(int(year), lang, to="year"))
+    return spoken.format(year=number_words(int(year), lang, to="year"))
 
 
 def _ordinal(lang: str, n: int, feminine: bool) -> str:
-    words = _n(n, lang, to="ordinal")
+    words = number_words(n, lang, to="ordinal")
     if lang == "fr" and n == 1 and feminine:
         return "première"
     return re.sub(r"o$", "a", words) if feminine and lang[:2] in ("es", "it", "pt") else words
@@ -266,7 +265,7 @@ def _month_of(name: str, said: Language) -> int:
 
 def _measure(amount: str, forms: tuple[str, str], lang: str) -> str:
     n = value(amount)
-    words = _before_noun(_n(n, lang), lang)
+    words = _before_noun(number_words(n, lang), lang)
     return f"{words} {forms[0] if n == 1 else forms[1]}"
 
 
@@ -276,18 +275,12 @@ _RULES: dict[str, list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]]] 
 def read_in(text: str, language: str) -> str:
     """Every number, date, time, amount and measure in ``text``, as words of ``language`` (BCP 47).
     A language narrate has no rules for has its plain numbers spelled by num2words, if it can."""
-    lang = "pt_BR" if language.lower() == "pt-br" else language.split("-")[0].lower()
-    if lang not in LANGUAGES:
-        return re.sub(r"\d+(?:[.,]\d+)?", lambda m: _plain(m.group(0), lang), text)
+    lang = "pt_BR" if language.lower() == "pt-br" else primary(language)
+    if lang not in LANGUAGES:  # num2words, or English where it does not know the language
+        return re.sub(r"\d+(?:[.,]\d+)?", lambda m: number_words(m.group(0).replace(",", "."), lang), text)
     if lang not in _RULES:
         _RULES[lang] = rules(lang)
     for pattern, repl in _RULES[lang]:
         text = pattern.sub(repl, text)
     return " ".join(text.split())
 
-
-def _plain(text: str, lang: str) -> str:
-    try:
-        return _n(float(text.replace(",", ".")) if re.search(r"[.,]", text) else int(text), lang)
-    except NotImplementedError:
-        return _n(float(text.replace(",", ".")) if re.search(r"[.,]", text) else int(text), "en")

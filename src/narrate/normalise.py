@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from narrate.localised import read_in
-from narrate.phrases import phrases
+from narrate.phrases import phrases, primary
 from narrate.numbers import cardinal, decade, digits, fraction, number_words, ordinal, roman, year
 from narrate.units import CURRENCIES, CURRENCY_CODES, CURRENCY_PREFIXES, PER, SCALES, UNIT_PATTERN, unit_words
 
@@ -362,7 +362,7 @@ def read_marks(text: str, reading: Reading = Reading()) -> str:
     this too, so that it hears these as narrate says them."""
     # a footnote: its mark in the text is silent; the note itself begins with it, and says which it is
     said = phrases(reading.language)
-    code = reading.language.split("-")[0].lower()
+    code = primary(reading.language)
     text = re.sub(r"^\s*⁽([⁰-⁹¹²³]+)⁾\s*", lambda m: said.note if reading.footnotes == "inline" else
                   f"{number_words(int(m.group(1).translate(_SUPERSCRIPT_DIGITS)), lang=code).capitalize()}: ", text)
     text = re.sub(r"\s*⁽[⁰-⁹¹²³]+⁾", "", text)

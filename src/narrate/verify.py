@@ -19,7 +19,7 @@ import subprocess
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,7 @@ import numpy as np
 from narrate.audio import ffmpeg_exe
 from narrate.errors import NarrateError
 from narrate.hearing import LanguageHeard
+from narrate.phrases import primary
 from narrate.record import BuildRecord
 
 INSTALL_HINT = "pip install 'narrate[verify]'"
@@ -193,9 +194,7 @@ def verify(target: str, output: str | None = None) -> VerifyReport:
     record = BuildRecord.read(record_path)
     if record is None:
         raise NarrateError(f"{record_path} is not a build record of this narrate: rebuild the episode")
-    from dataclasses import replace
-
-    from narrate.hearing import chapter_languages, load_multilingual, needed, primary, without_passages
+    from narrate.hearing import chapter_languages, load_multilingual, needed, without_passages
 
     language = record.publish.language if record.publish else str(record.settings.get("language", "en"))
     english = primary(language) == "en"
@@ -218,7 +217,7 @@ def compare_words(audio: Path, record: BuildRecord, heard: list[str], seconds: f
     In another language than English, with what narrate gave the voice, numbers spelled on both sides."""
     from rapidfuzz.distance import Levenshtein
 
-    from narrate.hearing import primary, words_in
+    from narrate.hearing import words_in
 
     ref: list[str] = []
     owner: list[int] = []  # ref word -> sentence index

@@ -104,6 +104,16 @@ def _library() -> _Library:
         raise EngineError(f"eSpeak NG is not installed ({exc}): pip install espeakng-loader") from exc
 
 
+@lru_cache(maxsize=1)
+def _names() -> dict[str, tuple[str, str, str]]:
+    """narrate's voice name -> (BCP 47 tag, eSpeak's voice, gender): eSpeak's voices listed once a process."""
+    out = {}
+    for tag, listed in _library().languages().items():
+        out[voice_name(tag)] = (tag, listed, "male")
+        out[voice_name(tag) + "_f"] = (tag, listed + FEMALE, "female")
+    return out
+
+
 def voice_name(tag: str) -> str:
     """The voice narrate lists for a language: 'espeak_pt_br' for 'pt-BR'."""
     return "espeak_" + tag.lower().replace("-", "_")
@@ -115,16 +125,8 @@ class EspeakEngine:
     name = "espeak"
     parallel = False  # it costs next to nothing: spoken in the build's own process
 
-    def _names(self) -> dict[str, tuple[str, str, str]]:
-        """narrate's voice name -> (BCP 47 tag, eSpeak's voice, gender)."""
-        out = {}
-        for tag, listed in _library().languages().items():
-            out[voice_name(tag)] = (tag, listed, "male")
-            out[voice_name(tag) + "_f"] = (tag, listed + FEMALE, "female")
-        return out
-
     def resolve(self, voice: VoiceSettings, base_dir: Path) -> ResolvedVoice:
-        names = self._names()
+        names = _names()
         if voice.model not in names:
             raise EngineError(f"unknown espeak voice '{voice.model}'{did_you_mean(voice.model, sorted(names))}: "
                               "'narrate voices --language CODE' lists a language's voices")
@@ -137,7 +139,7 @@ class EspeakEngine:
 
     def voices(self) -> list[VoiceInfo]:
         return [VoiceInfo(self.name, name, tag, gender, COST, "robotic")
-                for name, (tag, _, gender) in self._names().items()]
+                for name, (tag, _, gender) in _names().items()]
 
     def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
         library = _library()

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from narrate.errors import ScriptError, did_you_mean
+from narrate.script.inline import LANGUAGE_CODE
 from narrate.script.model import FORMATS, NO_SOUND, Meta, MixSettings, PodcastSettings, VoiceSettings
 from narrate.script.voices import parse_pronunciations, parse_speakers, parse_voice
 
@@ -201,7 +202,7 @@ def parse_meta(front: str, path: str) -> Meta:
         except ValueError as exc:
             raise ScriptError(f"{exc}", path, where("date")) from None
     language = text_field("language") or "en"
-    if not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*", language):
+    if not LANGUAGE_CODE.fullmatch(language):
         raise ScriptError(
             f"'language' must be a language code like 'en' or 'en-GB', not '{language}'",
             path,

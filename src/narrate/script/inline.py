@@ -24,8 +24,9 @@ def superscript(n: int) -> str:
 
 LANG_OPEN, LANG_END, LANG_CLOSE = "\ue100", "\ue102", "\ue101"  # marks around a passage in another language
 _LANG_TAG = re.compile(r"<(?P<tag>span|q|i|em|cite)\b[^<>]*?\blang\s*=\s*[\"']?(?P<lang>[^\s\"'<>]*)[\"']?[^<>]*>", re.I)
+_OTHER_TAG = re.compile(r"<(span|q|i|em|cite)\b[^<>]*>", re.I)  # one of those tags without a lang
 _CLOSE_TAG = re.compile(r"</(?P<tag>span|q|i|em|cite)\s*>", re.I)
-LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")  # BCP 47, as 'language' in the front matter takes it
+LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")  # BCP 47: a script's, a chapter's or a passage's language
 
 
 def language_runs(text: str) -> list[tuple[str | None, int, str]]:
@@ -87,7 +88,7 @@ def plain(children: list[Token], languages: bool = False) -> str:
                 if opened and opened.pop():
                     out.append(LANG_CLOSE)
                 continue
-            if re.fullmatch(r"<(span|q|i|em|cite)\b[^<>]*>", t.content.strip(), re.I):
+            if _OTHER_TAG.fullmatch(t.content.strip()):
                 opened.append(False)
                 continue
         if t.type in ("softbreak", "hardbreak"):
