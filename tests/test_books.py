@@ -216,7 +216,7 @@ def test_format_daisy_on_the_command_line(tmp_path: Path) -> None:
     code, out, err = run_cli("build", str(script), "-o", str(tmp_path / "out"), "--format", "daisie",
                              engines=tone_engines())
     assert code == 1 and err == ("--format: unknown format 'daisie' (did you mean 'daisy'?) "
-                                 "(known: mp3, m4b, opus, daisy, epub)\n")
+                                 "(known: mp3, m4b, opus, daisy, epub, walk)\n")
 
 
 # --- a slower reading ------------------------------------------------------------

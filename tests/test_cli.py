@@ -82,8 +82,8 @@ def test_several_formats_and_a_feed(tmp_path: Path) -> None:
 
 
 BAD_OPTIONS = [
-    (["--format", "mp3,wav"], "--format: unknown format 'wav' (known: mp3, m4b, opus, daisy, epub)"),
-    (["--format", "mp3,opsu"], "--format: unknown format 'opsu' (did you mean 'opus'?) (known: mp3, m4b, opus, daisy, epub)"),
+    (["--format", "mp3,wav"], "--format: unknown format 'wav' (known: mp3, m4b, opus, daisy, epub, walk)"),
+    (["--format", "mp3,opsu"], "--format: unknown format 'opsu' (did you mean 'opus'?) (known: mp3, m4b, opus, daisy, epub, walk)"),
     (["--base-url", "example.org"], "--base-url: 'base_url' must be the http(s) address the output folder is served from, "
      "e.g. 'https://example.org/podcast/', not 'example.org'"),
 ]

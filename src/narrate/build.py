@@ -36,6 +36,7 @@ from narrate.record import (
 )
 from narrate.result import BuildResult, Cost
 from narrate.script import Script
+from narrate.tour import Tour, load_tour
 from narrate.speaking import speak
 from narrate.synth import SynthStats
 
@@ -48,7 +49,8 @@ class _Job:
     layout: Layout
     cover: Path | None
     formats: tuple[str, ...]  # the audio formats, the main one first
-    books: tuple[str, ...]  # the talking books, made from the same master
+    books: tuple[str, ...]  # the talking books (and the walk), made from the same master
+    tour: Tour | None  # the script's stops, checked
     base_url: str | None
     rate: float
 
@@ -103,7 +105,7 @@ def build(script_path: str, options: BuildOptions = BuildOptions(), engines: Eng
         stages.append(("mix", time.perf_counter() - mark))
         mark = time.perf_counter()
         # 5-7. master and encode, publish every file, and write the build record
-        outputs = Outputs(layout, tuple(FORMATS[f] for f in job.formats), job.cover, job.base_url, job.books)
+        outputs = Outputs(layout, tuple(FORMATS[f] for f in job.formats), job.cover, job.base_url, job.books, job.tour)
         written = publish_episode(plan, episode, outputs, facts, previous,
                                   MasterJob(store, state, hooks.log, spoken.pins, meter))
     store.record_use(str(layout.manifest.absolute()), {s.key for s in plan.speeches()})
@@ -130,6 +132,7 @@ def _inputs(script_path: str, options: BuildOptions, log: Callable[[str], None])
     cover = check_files(script, options.allow)
     chosen = list(options.formats or script.meta.formats)
     books = tuple(f for f in chosen if f in BOOKS)
+    tour = load_tour(script, options.allow, walk="walk" in books)
     chosen = [f for f in chosen if f not in BOOKS] or ["mp3"]  # the episode itself is always made
     if named:  # the file named on the command line is the main one
         chosen = [named] + [f for f in chosen if f != named]
@@ -138,9 +141,10 @@ def _inputs(script_path: str, options: BuildOptions, log: Callable[[str], None])
         raise ExportError(f"--format {','.join(chosen)}: {too_many[0]}", script.path)
     if too_many:
         raise ExportError(too_many[0], script.path, script.meta.line_of("formats"))
-    for line in warnings + (cover_warnings(script, cover) if cover else []):
+    for line in warnings + (cover_warnings(script, cover) if cover else []) + list(tour.warnings if tour else ()):
         log(line)
-    return _Job(script, layout, cover, tuple(chosen), books, options.base_url or script.meta.podcast.base_url, rate)
+    return _Job(script, layout, cover, tuple(chosen), books, tour, options.base_url or script.meta.podcast.base_url,
+                rate)
 
 
 def _unchanged(job: _Job, plan: Plan, previous: BuildRecord, edition: str) -> BuildResult:

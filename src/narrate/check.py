@@ -11,6 +11,7 @@ from narrate.casting import foreign_voices, shared_voices
 from narrate.engines import Engines
 from narrate.errors import ExportError
 from narrate.export.formats import chapter_limits
+from narrate.tour import load_tour
 from narrate.inputs import check_files, cover_warnings, load_script, load_sounds
 from narrate.mix import cue_seconds
 from narrate.phrases import primary
@@ -39,6 +40,8 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
     too_many, warnings = chapter_limits(script.meta.formats, len(script.chapters))
     if cover:
         warnings += cover_warnings(script, cover)
+    if tour := load_tour(script, allow, walk="walk" in script.meta.formats):
+        warnings += tour.warnings
     if too_many:
         raise ExportError(too_many[0], script.path, script.meta.line_of("formats"))
     plan = plan_episode(script, engines or Engines(), allow=allow)

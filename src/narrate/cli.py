@@ -111,8 +111,8 @@ _cache_dir = click.option(
 @click.option(
     "-f", "--format", "formats", metavar="LIST",
     help="What to write, from one mix, comma-separated: audio formats (mp3, m4b, opus) and talking books "
-    "(daisy: a DAISY 2.02 folder; epub: EPUB 3 with Media Overlays). Default: the script's 'formats' setting, "
-    "else mp3",
+    "(daisy: a DAISY 2.02 folder; epub: EPUB 3 with Media Overlays), and walk, a walking tour (a page that plays "
+    "each leg at its place, GPX, GeoJSON, a map). Default: the script's 'formats' setting, else mp3",
 )
 @click.option(
     "--base-url", metavar="URL",

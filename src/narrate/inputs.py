@@ -143,7 +143,7 @@ def sound_seconds(path: Path) -> float | None:
 
 
 def used_files(script: Script) -> list[Path]:
-    """Every local file the script uses besides itself: its sounds, cover and chapter images
+    """Every local file the script uses besides itself: its sounds, cover, chapter images and route files
     (a sound that cannot be found is left out; check_files is what reports it)."""
     base = Path(script.path).parent
     files = []
@@ -155,6 +155,7 @@ def used_files(script: Script) -> list[Path]:
     if script.meta.cover:
         files.append(local_path(base, script.meta.cover))
     files += [local_path(base, c.settings.img) for c in script.chapters if c.settings.img and not is_url(c.settings.img)]
+    files += [local_path(base, c.settings.route_file) for c in script.chapters if c.settings.route_file]
     return files
 
 

@@ -27,10 +27,12 @@ from narrate.export.formats import AudioFormat
 from narrate.export.layout import Layout
 from narrate.export.page import Link, episode_page
 from narrate.export.sidecars import sidecars
+from narrate.export.walk import leg_name, page_map, walk_files, walk_folder, walk_paths
 from narrate.files import published, published_all
 from narrate.inputs import is_url, local_path
 from narrate.master import Mastered, MasterJob, master_and_encode
 from narrate.plan import Plan
+from narrate.tour import Tour
 from narrate.record import (
     RECORD_FORMAT, AudioFile, BuildRecord, ChapterRecord, EngineUse, FileRecord, Publish, SentenceRecord, Show,
     TranscriptFile, sha256_file,
@@ -47,7 +49,8 @@ class Outputs:
     formats: tuple[AudioFormat, ...]
     cover: Path | None
     base_url: str | None
-    books: tuple[str, ...] = ()  # talking books to publish beside the episode: 'daisy', 'epub' (export.books)
+    books: tuple[str, ...] = ()  # talking books to publish beside the episode: 'daisy', 'epub', 'walk' (export.books)
+    tour: Tour | None = None  # the script's stops, for the walk and the page's map (narrate.tour)
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,8 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
     guid = plan.meta.podcast.guid or (last.guid if last else None) or feeds.episode_guid(show.title, layout.stem)
     book = make_book(plan, timeline, chapter_durations(episode), guid, _narrator(facts, plan), _dt.date.today()) \
         if out.books else None
+    walk = out.tour if "walk" in out.books else None
+    legs = {s.number: walk_folder(layout) / leg_name(s.number) for s in walk.stops} if walk else {}
     paths = [
         *audio.values(),
         *(layout.path(x.suffix) for x in extra),
@@ -103,6 +108,7 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
         *([layout.folder / cover_name] if cover_name else []),
         *(layout.folder / name for _, name in images.values()),
         *(book_paths(layout, out.books, book) if book else []),
+        *(walk_paths(layout, walk) if walk else []),
         manifest,
     ]
     base = Path(plan.path).parent
@@ -113,7 +119,11 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
         for f in formats:
             f.tag(tmp[audio[f.name]], plan, timeline, cover)
         if book and mastered.episode:
-            write_books(out.books, book, mastered.episode, tmp, layout, cover, _dt.datetime.now(_dt.timezone.utc))
+            write_books(out.books, book, mastered.episode, tmp, layout, cover, _dt.datetime.now(_dt.timezone.utc),
+                        {n: tmp[p] for n, p in legs.items()})
+        if walk and book:
+            for name, data in walk_files(plan, timeline, book, walk, layout, out.base_url, audio[formats[0].name].name).items():
+                tmp[walk_folder(layout) / name].write_bytes(data)
         for x in extra:
             tmp[layout.path(x.suffix)].write_bytes(x.data)
         if cover and cover_name:
@@ -125,8 +135,9 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
         downloads = [Link(audio[f.name].name, f.mime, f.label, sizes[f.name]) for f in formats] + [
             Link(layout.path(x.suffix).name, x.mime, x.label, len(x.data)) for x in extra
         ] + (book_links(layout, out.books, tmp) if book else [])
-        tmp[layout.folder / layout.page].write_text(episode_page(plan, timeline, sources, downloads, cover_name),
-                                                    encoding="utf-8")
+        page = episode_page(plan, timeline, sources, downloads, cover_name,
+                            page_map(layout, walk, plan.meta.title) if walk else None)
+        tmp[layout.folder / layout.page].write_text(page, encoding="utf-8")
         pub_date, pub_date_iso = feeds.pub_date(plan.meta.date, last.pub_date_iso if last else None)
         publish = Publish(
             title=plan.meta.title,
@@ -157,6 +168,8 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
         dataclasses.replace(record, files=final).write(tmp_manifest)
     if book and "daisy" in out.books:
         _remove_stale(daisy_folder(layout), set(paths))
+    if walk:
+        _remove_stale(walk_folder(layout), set(paths))
     rewritten = tuple(p for p in paths if p not in kept)
     return Written(audio, tuple(paths), mastered, show, rewritten, tuple(kept))
 

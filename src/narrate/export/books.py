@@ -8,6 +8,7 @@ a folder, ``<stem>.daisy/``; the EPUB one file, ``<stem>.epub``.
 from __future__ import annotations
 
 import datetime as _dt
+import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,7 +24,7 @@ from narrate.export.layout import Layout
 from narrate.export.page import Link
 from narrate.files import PARTIAL, WORK_PREFIX, remove_leftovers
 
-BOOKS = ("daisy", "epub")
+BOOKS = ("daisy", "epub", "walk")  # walk: the walking tour, whose legs are these chapter files (export.walk)
 BLOCK_SECONDS = 20  # rendered and encoded a block at a time: memory holds a block, not a chapter
 
 
@@ -63,8 +64,9 @@ def chapter_durations(episode: Episode) -> dict[int, int]:
 
 
 def write_books(books: tuple[str, ...], book: Book, mastered: Episode, tmp: dict[Path, Path], layout: Layout,
-                cover: Path | None, modified: _dt.datetime) -> None:
-    """Write the chosen books to the temporary paths ``tmp`` (by final path) that publishing renames."""
+                cover: Path | None, modified: _dt.datetime, copies: dict[int, Path] | None = None) -> None:
+    """Write the chosen books to the temporary paths ``tmp`` (by final path) that publishing renames;
+    ``copies``: a chapter's MP3 is also wanted at this (temporary) path, by chapter number."""
     with tempfile.TemporaryDirectory(dir=layout.folder, prefix=WORK_PREFIX) as work:
         folder = daisy_folder(layout)
         audio = {c.number: tmp[folder / daisy.audio_name(c)] if "daisy" in books else Path(work) / f"{c.number}.mp3"
@@ -72,6 +74,8 @@ def write_books(books: tuple[str, ...], book: Book, mastered: Episode, tmp: dict
         with ThreadPoolExecutor(2) as pool:  # LAME does the work: two chapters at a time
             list(pool.map(lambda i: _chapter_mp3(mastered, i, audio[book.chapters[i].number]),
                           range(len(book.chapters))))
+        for number, path in (copies or {}).items():
+            shutil.copyfile(audio[number], path)
         if "daisy" in books:
             for name, data in daisy.daisy_files(book).items():
                 tmp[folder / name].write_bytes(data)

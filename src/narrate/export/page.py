@@ -15,6 +15,7 @@ import jinja2
 
 from narrate import __version__
 from narrate.export.sidecars import passages
+from narrate.export.walk import WalkMap
 from narrate.phrases import page_words
 from narrate.plan import Plan, leg_description
 from narrate.timeline import SentenceTime, Timeline, clock
@@ -49,8 +50,10 @@ def _span(s: SentenceTime) -> dict[str, str]:
     return {"start": f"{s.start_ms / 1000:.3f}", "end": f"{s.end_ms / 1000:.3f}", "text": s.text, "lang": s.language}
 
 
-def episode_page(plan: Plan, timeline: Timeline, sources: list[Link], downloads: list[Link], cover: str | None) -> str:
-    """The HTML of the episode page; ``sources`` are the audio files the player may use, best first."""
+def episode_page(plan: Plan, timeline: Timeline, sources: list[Link], downloads: list[Link], cover: str | None,
+                 walk: WalkMap | None = None) -> str:
+    """The HTML of the episode page; ``sources`` are the audio files the player may use, best first; ``walk``
+    the walking tour's map, shown with its words and a link to the walk."""
     meta = plan.meta
     settings = {c.number: c.settings for c in plan.chapters}
     by_chapter: dict[int, list[list[dict]]] = {c.number: [] for c in timeline.chapters}
@@ -93,4 +96,5 @@ def episode_page(plan: Plan, timeline: Timeline, sources: list[Link], downloads:
         sources=sources,
         downloads=[{"name": d.name, "label": d.label, "size": _size(d.size)} for d in downloads],
         version=__version__,
+        walk=walk,
     )

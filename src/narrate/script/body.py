@@ -17,9 +17,8 @@ from narrate.errors import ScriptError, did_you_mean
 from narrate.phrases import phrases
 from narrate.script.inline import LANGUAGE_CODE, NOTE_MARK, language_runs, plain, struck, superscript
 from narrate.script.model import Block, Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Table
+from narrate.script.settings import parse_settings
 
-
-CHAPTER_KEYS = ("ambient", "from", "to", "coords", "place", "travel", "distance", "url", "img", "language")
 
 DEFAULT_PAUSE_S = 1.0
 SCENE_BREAK_S = 1.5  # a thematic break ('---') is read as a longer pause
@@ -27,7 +26,6 @@ MAX_PAUSE_S = 60.0
 
 _PAUSE = re.compile(r"\[pause(?:\s+(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>ms|s)?)?\]", re.IGNORECASE)
 _DIRECTIVE = re.compile(r"^\[(?P<word>[a-z]+)(?:\s[^\]]*)?\]$", re.IGNORECASE)
-_SETTING = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
 _SETTING_START = re.compile(r"^[a-z_][a-z_-]*\s*:(\s|$)")
 _SPEAKER = re.compile(r"^\*\*(?P<a>[^*\n]+?)\*\*\s*:\s*|^\*\*(?P<b>[^*\n]+?):\*\*\s*")
 
@@ -112,7 +110,7 @@ def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapt
             nxt = tokens[i] if i < len(tokens) else None
             if nxt is not None and nxt.type == "paragraph_open" and nxt.map and tok.map:
                 if nxt.map[0] == tok.map[1] and _SETTING_START.match(tokens[i + 1].content):
-                    current["settings"] = _parse_settings(
+                    current["settings"] = parse_settings(
                         tokens[i + 1].content, nxt.map[0] + offset, path
                     )
                     i += 3
@@ -338,61 +336,3 @@ def _pause_seconds(m: re.Match[str], line: int, path: str) -> float:
             line,
         )
     return seconds
-
-
-def _parse_settings(content: str, line: int, path: str) -> ChapterSettings:
-    fields: dict[str, Any] = {}
-    lines: dict[str, int] = {}
-    names = {"from": "origin", "to": "destination"}
-    for n, raw in enumerate(content.split("\n")):
-        here = line + n
-        m = _SETTING.match(raw.strip())
-        if not m:
-            raise ScriptError(
-                f"'{raw.strip()}' is not a 'key: value' setting; chapter settings go directly "
-                "under the heading, and the text starts after a blank line",
-                path,
-                here,
-            )
-        key, value = m.group("key").lower(), m.group("value")
-        if key not in CHAPTER_KEYS:
-            raise ScriptError(
-                f"unknown chapter setting '{key}'{did_you_mean(key, CHAPTER_KEYS)} "
-                f"(known: {', '.join(CHAPTER_KEYS)})",
-                path,
-                here,
-            )
-        if not value:
-            raise ScriptError(f"chapter setting '{key}' has no value", path, here)
-        if key == "coords":
-            fields["coords"] = _parse_coords(value, here, path)
-        elif key == "language" and not LANGUAGE_CODE.fullmatch(value):
-            raise ScriptError(f"'language' must be a language code like 'fr' or 'pt-BR', not '{value}'", path, here)
-        elif key == "url" and not re.match(r"https?://[^\s/]+", value):
-            raise ScriptError(f"'url' must be a web address starting with http:// or https://, not '{value}'",
-                              path, here)
-        else:
-            fields[names.get(key, key)] = value
-        lines[key] = here
-    return ChapterSettings(**fields, lines=tuple(sorted(lines.items())))
-
-
-def _parse_coords(value: str, line: int, path: str) -> tuple[float, float]:
-    parts = [p.strip() for p in value.split(",")]
-    try:
-        lat, lon = (float(p) for p in parts)
-    except ValueError:
-        raise ScriptError(
-            f"'coords' must be 'latitude, longitude' in degrees, e.g. '41.39, 128.19', not '{value}'",
-            path,
-            line,
-        ) from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ScriptError(
-            "'coords' out of range: latitude must be within ±90 and longitude within ±180",
-            path,
-            line,
-        )
-    return (lat, lon)
-
-

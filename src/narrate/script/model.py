@@ -9,7 +9,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 
 NO_SOUND = ("none", "off")  # 'ambient: none' silences a leg's bed
-FORMATS = ("mp3", "m4b", "opus", "daisy", "epub")  # audio files (export.formats), then talking books (export.books)
+FORMATS = ("mp3", "m4b", "opus", "daisy", "epub", "walk")  # audio files (export.formats), then books and the walk (export.books)
 
 
 @dataclass(frozen=True)
@@ -175,6 +175,15 @@ class ChapterSettings:
     url: str | None = None
     img: str | None = None
     language: str | None = None  # the leg is told in another language than the script's
+    # the walking tour (narrate.tour): how near the stop at coords a listener comes before the leg plays, in
+    # metres (None: by 'travel'), or a polygon instead; the direction they must be heading in (degrees from
+    # north, tolerance); the way from the last stop, as points or a file beside the script; the way on
+    radius: float | None = None
+    zone: tuple[tuple[float, float], ...] | None = None
+    bearing: tuple[float, float] | None = None
+    route: tuple[tuple[float, float], ...] | None = None
+    route_file: str | None = None
+    directions: str | None = None
     lines: tuple[tuple[str, int], ...] = ()
 
     def line_of(self, key: str, default: int) -> int:

@@ -1,0 +1,126 @@
+"""The walking tour (``--format walk``): a folder ``<stem>.walk/`` beside the episode.
+
+    walk.html      the page to walk with: it follows the listener's position and plays each leg at its stop
+    leg-01.mp3 ... each chapter's audio, cut from the mastered episode (narrate.export.books)
+    tour.geojson   the stops, zones and routes (narrate.export.tour)
+    tour.gpx       the same for GPS apps and Soundscape
+    map.svg        the routes and numbered stops, drawn offline (narrate.export.walkmap)
+
+The episode page shows the map, with its text beside it, and links the walk.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from narrate import __version__
+from narrate.export.book import Book
+from narrate.export.layout import Layout
+from narrate.export.tour import next_directions, position, tour_geojson, tour_gpx
+from narrate.export.walkmap import map_svg, map_summary, map_words
+from narrate.geo import distance_words
+from narrate.plan import Plan, chapter_announcement
+from narrate.timeline import Timeline
+from narrate.tour import Tour
+
+DATA_FILES = ("walk.html", "tour.geojson", "tour.gpx", "map.svg")
+
+
+def walk_folder(layout: Layout) -> Path:
+    return layout.folder / f"{layout.stem}.walk"
+
+
+def leg_name(number: int) -> str:
+    return f"leg-{number:02d}.mp3"
+
+
+def walk_paths(layout: Layout, tour: Tour) -> list[Path]:
+    """Every file of the walk."""
+    folder = walk_folder(layout)
+    return [folder / name for name in DATA_FILES] + [folder / leg_name(s.number) for s in tour.stops]
+
+
+@dataclass(frozen=True)
+class WalkMap:
+    """What the episode page shows of the walk: the map, its words, and the links."""
+
+    svg: str  # its path under the episode's folder
+    summary: str
+    words: tuple[str, ...]
+    page: str
+    width: int
+    height: int
+
+
+def page_map(layout: Layout, tour: Tour, title: str) -> WalkMap:
+    folder = walk_folder(layout).name
+    width, height = _size(map_svg(tour, title))
+    return WalkMap(f"{folder}/map.svg", map_summary(tour, title), tuple(map_words(tour)), f"{folder}/walk.html",
+                   width, height)
+
+
+def walk_files(plan: Plan, timeline: Timeline, book: Book, tour: Tour, layout: Layout, base_url: str | None,
+               episode_file: str) -> dict[str, bytes]:
+    """The walk's files but the legs' audio, by name in its folder."""
+    folder = walk_folder(layout)
+    meta = plan.meta
+
+    def url(name: str) -> str:  # from inside the walk's folder, or absolute where the build is served
+        return layout.url(base_url, f"{folder.name}/{name}") if base_url else name
+
+    episode = layout.url(base_url, episode_file) if base_url else f"../{episode_file}"
+    legs = {s.number: url(leg_name(s.number)) for s in tour.stops}
+    times = {c.number: (c.start_ms / 1000, c.end_ms / 1000) for c in timeline.chapters}
+    count = len(plan.chapters)
+    callouts = {}
+    for s in tour.stops:
+        chapter = next(c for c in plan.chapters if c.number == s.number)
+        said = chapter_announcement(_as_script_chapter(plan, s.number), s.number, count, meta.language)
+        callouts[s.number] = " ".join([f"{s.place}." if s.place != chapter.title else "", *(t for _, t in said)]).strip()
+    svg = map_svg(tour, meta.title)
+    geojson = tour_geojson(tour, meta.title, times, episode, legs)
+    page_url = layout.url(base_url, f"{folder.name}/walk.html") if base_url else None
+    gpx = tour_gpx(tour, meta.title, meta.author, meta.description, meta.language, callouts, legs, page_url)
+    html = walk_page(plan, book, tour, callouts, f"../{episode_file}", svg)
+    return {"walk.html": html.encode(), "tour.geojson": (json.dumps(geojson, ensure_ascii=False, indent=1) + "\n").encode(),
+            "tour.gpx": gpx.encode(), "map.svg": svg.encode()}
+
+
+def walk_page(plan: Plan, book: Book, tour: Tour, callouts: dict[int, str], episode: str, svg: str) -> str:
+    """The HTML of walk.html."""
+    from narrate.export.page import _environment
+
+    chapters = {c.number: c for c in book.chapters}
+    stops = []
+    for i, s in enumerate(tour.stops):
+        paragraphs = [[{"text": c.text, "start": f"{c.begin_ms / 1000:.3f}", "end": f"{c.end_ms / 1000:.3f}",
+                        "lang": c.language} for c in part.clips] for part in chapters[s.number].parts if part.clips]
+        stops.append({"number": s.number, "title": s.title, "place": s.place, "paragraphs": paragraphs})
+    data = {"stops": [{
+        "number": s.number, "title": s.title, "place": s.place, "point": position(s.point)[::-1],
+        "radius": s.radius, "zone": [list(p) for p in s.zone] if s.zone else None,
+        "bearing": list(s.bearing) if s.bearing else None, "file": leg_name(s.number),
+        "directions": next_directions(tour.stops, i), "callout": callouts[s.number],
+    } for i, s in enumerate(tour.stops)]}
+    width, height = _size(svg)
+    return _environment().get_template("walk.html").render(
+        title=plan.meta.title, author=plan.meta.author, lang=plan.meta.language, version=__version__,
+        stops=stops, length=distance_words(tour.length_m), data=data, map_summary=map_summary(tour, plan.meta.title),
+        map_words=map_words(tour), map_width=width, map_height=height, episode=episode,
+    )
+
+
+def _as_script_chapter(plan: Plan, number: int):  # type: ignore[no-untyped-def]
+    from narrate.script import Chapter
+
+    c = next(c for c in plan.chapters if c.number == number)
+    return Chapter(c.title, c.line, c.settings, ())
+
+
+def _size(svg: str) -> tuple[int, int]:
+    head = svg.split(">", 1)[0]
+    width = int(head.split('width="', 1)[1].split('"', 1)[0])
+    height = int(head.split('height="', 1)[1].split('"', 1)[0])
+    return width, height
