@@ -191,9 +191,9 @@ def test_demo_speech_only_edition_synthesises_nothing(demo, piper_engines: Engin
 
 @pytest.fixture(scope="module")
 def demo_books(demo, piper_engines: Engines):  # type: ignore[no-untyped-def]
-    """The demo as talking books, from the same cache (nothing is synthesised again)."""
+    """The demo as talking books and a walk, from the same cache (nothing is synthesised again)."""
     script, mp3, result = demo
-    books = build(str(script), BuildOptions(output=str(script.parent / "books"), cache_dir=script.parent / "cache", formats=("mp3", "daisy", "epub")), piper_engines)
+    books = build(str(script), BuildOptions(output=str(script.parent / "books"), cache_dir=script.parent / "cache", formats=("mp3", "daisy", "epub", "walk")), piper_engines)
     return books
 
 
@@ -217,3 +217,24 @@ def test_demo_as_epub_passes_epubcheck(demo_books) -> None:  # type: ignore[no-u
 
     files = check_epub(demo_books.layout.path(".epub"))
     assert any(name.endswith("cover.png") for name in files)
+
+
+def test_demo_as_a_continental_walk(demo_books) -> None:  # type: ignore[no-untyped-def]
+    """Legs hundreds of kilometres long: each stop's zone is sized by how the leg ends, the map spans them all,
+    and each leg file is its chapter (the DAISY book's audio, the same samples)."""
+    import gpxpy
+
+    folder = demo_books.layout.folder / f"{demo_books.layout.stem}.walk"
+    doc = json.loads((folder / "tour.geojson").read_text(encoding="utf-8"))
+    stops = [f["properties"] for f in doc["features"] if f["properties"]["kind"] == "stop"]
+    assert [(s["place"], s["radius"]) for s in stops] == [
+        ("Shenyang", 5000), ("Changbai, across the river from Hyesan", 400), ("Hekou, on the Vietnam border", 400),
+        ("Lao Cai, Vietnam", 40), ("the hills of northern Laos", 40), ("the Laotian bank of the Mekong", 400),
+        ("Chiang Khong, Thailand", 200), ("Bangkok", 5000)]
+    assert stops[1]["directions"] == "Next: Hekou, on the Vietnam border, 3,087 km south-west."
+    gpx = gpxpy.parse((folder / "tour.gpx").read_text(encoding="utf-8"))
+    assert len(gpx.waypoints) == 8
+    for n in range(1, 9):
+        daisy = demo_books.layout.folder / f"{demo_books.layout.stem}.daisy"
+        assert (folder / f"leg-{n:02d}.mp3").read_bytes() in {p.read_bytes() for p in daisy.glob("*.mp3")}
+    assert "Map of The Long Way to Seoul: 8 stops over" in (folder / "map.svg").read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ zones overlap so much that the later one could fire only with the earlier are a 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from narrate.inputs import check_inside, check_size, local_path
 from narrate.script import Chapter, Script
 
 MAX_ROUTE_BYTES = 20_000_000
+_LON_FIRST = "A GeoJSON position is longitude first, then latitude"
 _WALK_KEYS = ("radius", "route", "zone", "bearing", "directions")
 
 
@@ -40,10 +42,13 @@ class Stop:
     zone: tuple[geo.Point, ...] | None = None
     bearing: tuple[float, float] | None = None
     directions: str | None = None  # the way on to the next stop, as the script gives it
+    before: geo.Point | None = None  # the stop before's place
 
     @property
     def route_m(self) -> float:
-        return geo.path_length_m(self.route)
+        """How far the way here is: from the stop before, along the route (which starts in its zone), to here."""
+        start = geo.distance_m(self.before, self.route[0]) if self.before else 0.0
+        return start + geo.path_length_m(self.route) + geo.distance_m(self.route[-1], self.point)
 
 
 @dataclass(frozen=True)
@@ -97,8 +102,9 @@ def _stop(script: Script, number: int, c: Chapter, before: Stop | None, allow: t
         route = given
     else:
         route = ((before.point if before else s.coords), s.coords)
+
     return Stop(number, c.title, s.place or c.title, s.coords, radius, tuple(route), c.line, s.zone, s.bearing,
-                s.directions)
+                s.directions, before.point if before else None)
 
 
 def _check_route(script: Script, route: tuple[geo.Point, ...], stop: geo.Point, radius: float, before: Stop | None,
@@ -108,7 +114,7 @@ def _check_route(script: Script, route: tuple[geo.Point, ...], stop: geo.Point, 
     if end > radius:
         flipped = tuple((lon, lat) for lat, lon in route)
         if from_file and abs(flipped[-1][0]) <= 90 and geo.distance_m(flipped[-1], stop) <= radius:
-            hint = ": are its coordinates swapped? A GeoJSON position is longitude first"
+            hint = f": are its coordinates swapped? {_LON_FIRST}"
         elif before and geo.distance_m(route[0], stop) <= radius and geo.distance_m(route[-1], before.point) <= before.radius:
             hint = ": it runs backwards, from this stop to the one before; reverse it"
         else:
@@ -145,6 +151,9 @@ def _read_route(script: Script, name: str, line: int, allow: tuple[str | Path, .
         raise ScriptError(f"route file {name} has {len(points)} point{'' if len(points) == 1 else 's'}: a route "
                           "needs at least 2", script.path, line)
     for lat, lon in points:
+        if kind == "GeoJSON" and abs(lat) > 90 and abs(lon) <= 90:
+            raise ScriptError(f"route file {name} has a point out of range (latitude {lat:g}): are its coordinates "
+                              f"swapped? {_LON_FIRST}", script.path, line)
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise ScriptError(f"route file {name} has a point out of range ({lat:g}, {lon:g}): latitude must be "
                               "within ±90 and longitude within ±180", script.path, line)
@@ -157,8 +166,8 @@ def _gpx_points(text: str) -> tuple[geo.Point, ...]:
 
     try:
         gpx = gpxpy.parse(text)
-    except gpxpy.gpx.GPXException as exc:
-        raise ValueError(str(exc).splitlines()[0]) from None
+    except gpxpy.gpx.GPXException as exc:  # lxml's message names no file: '(<string>, line 1)'
+        raise ValueError(re.sub(r"\s*\(<string>, line \d+\)", "", str(exc).splitlines()[0])) from None
     for track in gpx.tracks:  # a track's segments, one after another; else a route's points
         points = [(p.latitude, p.longitude) for seg in track.segments for p in seg.points]
         if points:

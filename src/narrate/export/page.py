@@ -15,7 +15,6 @@ import jinja2
 
 from narrate import __version__
 from narrate.export.sidecars import passages
-from narrate.export.walk import WalkMap
 from narrate.phrases import page_words
 from narrate.plan import Plan, leg_description
 from narrate.timeline import SentenceTime, Timeline, clock
@@ -31,13 +30,25 @@ class Link:
     size: int | None = None
 
 
+@dataclass(frozen=True)
+class WalkMap:
+    """What the episode page shows of the walk: the map, its words, and the links."""
+
+    svg: str  # its path under the episode's folder
+    summary: str
+    words: tuple[str, ...]
+    page: str
+    width: int
+    height: int
+
+
 def _size(n: int | None) -> str | None:
     if n is None:
         return None
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} kB"
 
 
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("narrate.export", "templates"),
         autoescape=True,
@@ -83,7 +94,7 @@ def episode_page(plan: Plan, timeline: Timeline, sources: list[Link], downloads:
         }
         for c in timeline.chapters
     ]
-    return _environment().get_template("episode.html").render(
+    return environment().get_template("episode.html").render(
         lang=meta.language,
         words=page_words(meta.language),
         title=meta.title,

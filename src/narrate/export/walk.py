@@ -12,12 +12,12 @@ The episode page shows the map, with its text beside it, and links the walk.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from narrate import __version__
 from narrate.export.book import Book
 from narrate.export.layout import Layout
+from narrate.export.page import WalkMap, environment
 from narrate.export.tour import next_directions, position, tour_geojson, tour_gpx
 from narrate.export.walkmap import map_svg, map_summary, map_words
 from narrate.geo import distance_words
@@ -40,18 +40,6 @@ def walk_paths(layout: Layout, tour: Tour) -> list[Path]:
     """Every file of the walk."""
     folder = walk_folder(layout)
     return [folder / name for name in DATA_FILES] + [folder / leg_name(s.number) for s in tour.stops]
-
-
-@dataclass(frozen=True)
-class WalkMap:
-    """What the episode page shows of the walk: the map, its words, and the links."""
-
-    svg: str  # its path under the episode's folder
-    summary: str
-    words: tuple[str, ...]
-    page: str
-    width: int
-    height: int
 
 
 def page_map(layout: Layout, tour: Tour, title: str) -> WalkMap:
@@ -90,8 +78,6 @@ def walk_files(plan: Plan, timeline: Timeline, book: Book, tour: Tour, layout: L
 
 def walk_page(plan: Plan, book: Book, tour: Tour, callouts: dict[int, str], episode: str, svg: str) -> str:
     """The HTML of walk.html."""
-    from narrate.export.page import _environment
-
     chapters = {c.number: c for c in book.chapters}
     stops = []
     for i, s in enumerate(tour.stops):
@@ -105,7 +91,7 @@ def walk_page(plan: Plan, book: Book, tour: Tour, callouts: dict[int, str], epis
         "directions": next_directions(tour.stops, i), "callout": callouts[s.number],
     } for i, s in enumerate(tour.stops)]}
     width, height = _size(svg)
-    return _environment().get_template("walk.html").render(
+    return environment().get_template("walk.html").render(
         title=plan.meta.title, author=plan.meta.author, lang=plan.meta.language, version=__version__,
         stops=stops, length=distance_words(tour.length_m), data=data, map_summary=map_summary(tour, plan.meta.title),
         map_words=map_words(tour), map_width=width, map_height=height, episode=episode,

