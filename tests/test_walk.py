@@ -84,7 +84,7 @@ def test_settings_parse_routes_zones_bearings_and_directions(tmp_path: Path) -> 
         route: 37.5561, 126.9724; 37.5580, 126.9739;
           37.5598, 126.9752
         zone: 37.5602, 126.9750; 37.5602, 126.9757; 37.5596, 126.9757; 37.5596, 126.9750
-        bearing: north-east
+        bearing: south-west ± 80
 
         There.
 
@@ -101,7 +101,7 @@ def test_settings_parse_routes_zones_bearings_and_directions(tmp_path: Path) -> 
                                                             ((37.556, 126.9723), (37.556, 126.9723)))
     assert gate.route == ((37.5561, 126.9724), (37.558, 126.9739), (37.5598, 126.9752))  # over two lines
     assert gate.zone is not None and len(gate.zone) == 4
-    assert (gate.radius, gate.bearing) == (40, (45.0, 60.0))
+    assert (gate.radius, gate.bearing) == (40, (225.0, 80.0))
     assert (far.radius, far.bearing, far.route) == (100, (10.0, 30.0), (gate.point, far.point))
     assert tour.warnings == ()
 
@@ -130,7 +130,7 @@ BAD_SETTINGS = [
      "longitude; ...'"),
     ("bearing", "# A\ncoords: 37.5, 126.9\nbearing: up\n\nHi.\n",
      "{s}:7: 'bearing' must be the direction a listener arrives in, in degrees from north (0 to 360) or a compass "
-     "point, with an optional tolerance: '90', 'north-east' or '90 ± 45', not 'up'"),
+     "point, with an optional tolerance: '90', 'north-east' or 'east ± 45', not 'up'"),
     ("radius without coords", "# A\nradius: 30 m\n\nHi.\n",
      "{s}:6: 'radius' is for the stop at the chapter's 'coords', and chapter 'A' has none: add 'coords: "
      "latitude, longitude'"),
@@ -569,3 +569,18 @@ def test_walk_page_from_the_keyboard_and_axe(chromium, seoul: Path) -> None:
     folder = (seoul / "seoul-walk.walk").as_uri() + "/"
     assert requests and all(r.startswith(folder) for r in requests), requests
     context.close()
+
+
+def test_build_says_where_the_walk_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NARRATE_CACHE_DIR", str(tmp_path / "cache"))
+    write_script(tmp_path, "# A\ncoords: 37.5, 126.9\n\nHi.\n\n# B\ncoords: 37.51, 126.9\nbearing: east ± 70\n\nThere.\n")
+    code, out, err = run_cli("build", "story.md", "-f", "walk", engines=tone_engines(ToneEngine()))
+    assert (code, err) == (0, "")
+    assert "  walk: build/story/story.walk/walk.html (to walk with; tour.gpx beside it for Soundscape and GPS apps)\n" in out
+    assert (tmp_path / "build" / "story" / "story.mp3").is_file()  # the episode is always made
+    doc = json.loads((tmp_path / "build" / "story" / "story.walk" / "tour.geojson").read_text(encoding="utf-8"))
+    assert [(f["properties"].get("bearing"), f["properties"].get("bearing_tolerance")) for f in doc["features"]
+            if f["properties"]["kind"] == "stop"] == [(None, None), (90.0, 70.0)]
+    assert doc["features"][0]["properties"]["audio"].startswith("../story.mp3#t=0.000,")
+    assert doc["features"][0]["properties"]["file"] == "leg-01.mp3"

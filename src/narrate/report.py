@@ -120,6 +120,8 @@ def report_build(result: BuildResult) -> None:
     stem = layout.stem
     click.echo(f"  transcripts: {stem}.vtt, {stem}.srt, {stem}.transcript.json; chapters: {stem}.chapters.json")
     click.echo(f"  web page: {layout.folder / layout.page}")
+    for walk in (p for p in result.files if p.name == "walk.html"):
+        click.echo(f"  walk: {walk} (to walk with; tour.gpx beside it for Soundscape and GPS apps)")
     click.echo(f"  build record: {result.manifest}")
 
 

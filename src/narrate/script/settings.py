@@ -21,7 +21,7 @@ ROUTE_FILES = (".gpx", ".geojson", ".json")
 
 _SETTING = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)\s*:\s*(?P<value>.*?)\s*$")
 _RADIUS = re.compile(r"^(?P<n>[-+]?\d+(?:\.\d+)?)\s*(?P<unit>m|metres?|meters?|km|kilometres?|kilometers?)?$", re.I)
-_BEARING = re.compile(r"^(?P<deg>[-+]?\d+(?:\.\d+)?)\s*°?\s*(?:(?:±|\+/?-)\s*(?P<tol>\d+(?:\.\d+)?)\s*°?)?$")
+_BEARING = re.compile(r"^(?P<deg>[-+]?\d+(?:\.\d+)?|[a-z-]+)\s*°?\s*(?:(?:±|\+/?-)\s*(?P<tol>\d+(?:\.\d+)?)\s*°?)?$")
 _POINTS = {"north": 0, "n": 0, "north-east": 45, "northeast": 45, "ne": 45, "east": 90, "e": 90,
            "south-east": 135, "southeast": 135, "se": 135, "south": 180, "s": 180, "south-west": 225,
            "southwest": 225, "sw": 225, "west": 270, "w": 270, "north-west": 315, "northwest": 315, "nw": 315}
@@ -138,16 +138,14 @@ def _radius(value: str, line: int, path: str) -> float:
 
 
 def _bearing(value: str, line: int, path: str) -> tuple[float, float]:
-    text = value.strip().lower()
-    if text in _POINTS:
-        return (float(_POINTS[text]), DEFAULT_BEARING_TOLERANCE)
-    m = _BEARING.match(text)
-    deg = float(m.group("deg")) if m else -1
+    m = _BEARING.match(value.strip().lower())
+    word = m.group("deg") if m else ""
+    deg = float(_POINTS[word]) if word in _POINTS else float(word) if m and word[-1:].isdigit() else -1
     tol = float(m.group("tol")) if m and m.group("tol") else DEFAULT_BEARING_TOLERANCE
     if not m or not 0 <= deg <= 360 or not 0 < tol < 180:
         raise ScriptError(
             f"'bearing' must be the direction a listener arrives in, in degrees from north (0 to 360) or a "
-            f"compass point, with an optional tolerance: '90', 'north-east' or '90 ± 45', not '{value}'",
+            f"compass point, with an optional tolerance: '90', 'north-east' or 'east ± 45', not '{value}'",
             path,
             line,
         )
