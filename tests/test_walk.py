@@ -584,3 +584,15 @@ def test_build_says_where_the_walk_is(tmp_path: Path, monkeypatch: pytest.Monkey
             if f["properties"]["kind"] == "stop"] == [(None, None), (90.0, 70.0)]
     assert doc["features"][0]["properties"]["audio"].startswith("../story.mp3#t=0.000,")
     assert doc["features"][0]["properties"]["file"] == "leg-01.mp3"
+
+
+def test_episode_page_with_the_map_passes_axe(chromium, seoul: Path) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = chromium.new_page()
+    page.goto((seoul / "index.html").as_uri())
+    assert page.locator("#walk-heading").inner_text() == "Walk it"
+    assert page.locator("section[aria-labelledby=walk-heading] img").evaluate("(img) => img.naturalWidth") > 0  # it loads
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.close()
