@@ -143,3 +143,24 @@ def crc16_arc(data: bytes) -> int:
         for _ in range(8):
             crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
     return crc
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's Chromium, driven by Playwright: the real browser the pages are tested in."""
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        if os.environ.get("NARRATE_REQUIRE_BROWSER"):
+            pytest.fail("Chromium is required here (NARRATE_REQUIRE_BROWSER=1) but not installed")
+        pytest.skip("needs Debian's chromium (apt install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        # the flags keep Chromium's own background traffic off this offline machine; a walk's legs start
+        # on arrival, not on a click, as a phone allows once Start has been pressed
+        b = p.chromium.launch(executable_path=exe, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-default-apps", "--autoplay-policy=no-user-gesture-required",
+        ])
+        yield b
+        b.close()

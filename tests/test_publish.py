@@ -453,29 +453,6 @@ def test_series_scripts_must_agree_on_base_url(tmp_path: Path) -> None:
 
 # The web page, in a real headless Chromium (Debian's, driven by Playwright).
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    import os
-
-    if CHROMIUM is None:
-        if os.environ.get("NARRATE_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is required here (NARRATE_REQUIRE_BROWSER=1) but not installed")
-        pytest.skip("needs Debian's chromium (apt install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        # the flags keep Chromium's own background traffic off this offline machine
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-default-apps",
-        ])
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def episode_page(series: tuple[Path, dict[str, BuildResult]], browser):  # type: ignore[no-untyped-def]
     out, _ = series

@@ -452,29 +452,11 @@ def test_map_svg_and_the_page(seoul: Path) -> None:
 
 # -- walking it, in Chromium ------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def chromium():  # type: ignore[no-untyped-def]
-    exe = shutil.which("chromium") or shutil.which("chromium-browser")
-    if exe is None:
-        if os.environ.get("NARRATE_REQUIRE_BROWSER"):
-            pytest.fail("Chromium is required here (NARRATE_REQUIRE_BROWSER=1) but not installed")
-        pytest.skip("needs Debian's chromium (apt install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-default-apps", "--autoplay-policy=no-user-gesture-required",
-        ])
-        yield b
-        b.close()
-
-
 AWAY = (37.5500, 126.9650)  # a few hundred metres south-west of the first stop
 
 
-def walk_page(chromium, seoul: Path, granted: bool = True):  # type: ignore[no-untyped-def]
-    context = chromium.new_context(geolocation={"latitude": AWAY[0], "longitude": AWAY[1], "accuracy": 10},
+def walk_page(browser, seoul: Path, granted: bool = True):  # type: ignore[no-untyped-def]
+    context = browser.new_context(geolocation={"latitude": AWAY[0], "longitude": AWAY[1], "accuracy": 10},
                                    permissions=["geolocation"] if granted else [])
     page = context.new_page()
     page.goto((seoul / "seoul-walk.walk" / "walk.html").as_uri())
@@ -487,8 +469,8 @@ def move(context, page, point: tuple[float, float]) -> None:  # type: ignore[no-
                            arg=list(point), timeout=5000)
 
 
-def test_walking_the_route_plays_each_leg_once_in_order_never_early(chromium, seoul: Path) -> None:
-    context, page = walk_page(chromium, seoul)
+def test_walking_the_route_plays_each_leg_once_in_order_never_early(browser, seoul: Path) -> None:
+    context, page = walk_page(browser, seoul)
     page.click("#start")
     move(context, page, AWAY)
     assert page.evaluate("narrateWalk.played()") == []
@@ -518,8 +500,8 @@ def test_walking_the_route_plays_each_leg_once_in_order_never_early(chromium, se
     context.close()
 
 
-def test_next_stop_distance_and_direction(chromium, seoul: Path) -> None:
-    context, page = walk_page(chromium, seoul)
+def test_next_stop_distance_and_direction(browser, seoul: Path) -> None:
+    context, page = walk_page(browser, seoul)
     page.click("#start")
     move(context, page, AWAY)
     first = stops_of_script()[0][1]
@@ -531,8 +513,8 @@ def test_next_stop_distance_and_direction(chromium, seoul: Path) -> None:
     context.close()
 
 
-def test_denied_location_leaves_manual_play(chromium, seoul: Path) -> None:
-    context, page = walk_page(chromium, seoul, granted=False)
+def test_denied_location_leaves_manual_play(browser, seoul: Path) -> None:
+    context, page = walk_page(browser, seoul, granted=False)
     page.click("#start")
     page.wait_for_function("document.getElementById('status').classList.contains('problem')", timeout=5000)
     assert page.locator("#status").inner_text().startswith("Location is off or not allowed for this page")
@@ -548,10 +530,10 @@ def test_denied_location_leaves_manual_play(chromium, seoul: Path) -> None:
     context.close()
 
 
-def test_walk_page_from_the_keyboard_and_axe(chromium, seoul: Path) -> None:
+def test_walk_page_from_the_keyboard_and_axe(browser, seoul: Path) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
-    context, page = walk_page(chromium, seoul, granted=False)
+    context, page = walk_page(browser, seoul, granted=False)
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     results = Axe().run(page)
@@ -586,10 +568,10 @@ def test_build_says_where_the_walk_is(tmp_path: Path, monkeypatch: pytest.Monkey
     assert doc["features"][0]["properties"]["file"] == "leg-01.mp3"
 
 
-def test_episode_page_with_the_map_passes_axe(chromium, seoul: Path) -> None:
+def test_episode_page_with_the_map_passes_axe(browser, seoul: Path) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
-    page = chromium.new_page()
+    page = browser.new_page()
     page.goto((seoul / "index.html").as_uri())
     assert page.locator("#walk-heading").inner_text() == "Walk it"
     assert page.locator("section[aria-labelledby=walk-heading] img").evaluate("(img) => img.naturalWidth") > 0  # it loads

@@ -19,9 +19,10 @@ from narrate.export.book import Book
 from narrate.export.layout import Layout
 from narrate.export.page import WalkMap, environment
 from narrate.export.tour import next_directions, position, tour_geojson, tour_gpx
-from narrate.export.walkmap import map_svg, map_summary, map_words
+from narrate.export.walkmap import map_size, map_svg, map_summary, map_words
 from narrate.geo import distance_words
 from narrate.plan import Plan, chapter_announcement
+from narrate.script import Chapter
 from narrate.timeline import Timeline
 from narrate.tour import Tour
 
@@ -44,7 +45,7 @@ def walk_paths(layout: Layout, tour: Tour) -> list[Path]:
 
 def page_map(layout: Layout, tour: Tour, title: str) -> WalkMap:
     folder = walk_folder(layout).name
-    width, height = _size(map_svg(tour, title))
+    width, height = map_size(tour)
     return WalkMap(f"{folder}/map.svg", map_summary(tour, title), tuple(map_words(tour)), f"{folder}/walk.html",
                    width, height)
 
@@ -61,22 +62,22 @@ def walk_files(plan: Plan, timeline: Timeline, book: Book, tour: Tour, layout: L
     episode = layout.url(base_url, episode_file) if base_url else f"../{episode_file}"
     legs = {s.number: url(leg_name(s.number)) for s in tour.stops}
     times = {c.number: (c.start_ms / 1000, c.end_ms / 1000) for c in timeline.chapters}
-    count = len(plan.chapters)
+    chapters = {c.number: c for c in plan.chapters}
     callouts = {}
-    for s in tour.stops:
-        chapter = next(c for c in plan.chapters if c.number == s.number)
-        said = chapter_announcement(_as_script_chapter(plan, s.number), s.number, count, meta.language)
-        callouts[s.number] = " ".join([f"{s.place}." if s.place != chapter.title else "", *(t for _, t in said)]).strip()
+    for s in tour.stops:  # the place, then what the leg's start says: its title, and the leg
+        c = chapters[s.number]
+        said = chapter_announcement(Chapter(c.title, c.line, c.settings, ()), s.number, len(chapters), meta.language)
+        callouts[s.number] = " ".join([f"{s.place}." if s.place != c.title else "", *(t for _, t in said)]).strip()
     svg = map_svg(tour, meta.title)
     geojson = tour_geojson(tour, meta.title, times, episode, legs)
     page_url = layout.url(base_url, f"{folder.name}/walk.html") if base_url else None
     gpx = tour_gpx(tour, meta.title, meta.author, meta.description, meta.language, callouts, legs, page_url)
-    html = walk_page(plan, book, tour, callouts, f"../{episode_file}", svg)
+    html = walk_page(plan, book, tour, callouts, f"../{episode_file}")
     return {"walk.html": html.encode(), "tour.geojson": (json.dumps(geojson, ensure_ascii=False, indent=1) + "\n").encode(),
             "tour.gpx": gpx.encode(), "map.svg": svg.encode()}
 
 
-def walk_page(plan: Plan, book: Book, tour: Tour, callouts: dict[int, str], episode: str, svg: str) -> str:
+def walk_page(plan: Plan, book: Book, tour: Tour, callouts: dict[int, str], episode: str) -> str:
     """The HTML of walk.html."""
     chapters = {c.number: c for c in book.chapters}
     stops = []
@@ -90,23 +91,10 @@ def walk_page(plan: Plan, book: Book, tour: Tour, callouts: dict[int, str], epis
         "bearing": list(s.bearing) if s.bearing else None, "file": leg_name(s.number),
         "directions": next_directions(tour.stops, i), "callout": callouts[s.number],
     } for i, s in enumerate(tour.stops)]}
-    width, height = _size(svg)
+    width, height = map_size(tour)
     return environment().get_template("walk.html").render(
         title=plan.meta.title, author=plan.meta.author, lang=plan.meta.language, version=__version__,
         stops=stops, length=distance_words(tour.length_m), data=data, map_summary=map_summary(tour, plan.meta.title),
         map_words=map_words(tour), map_width=width, map_height=height, episode=episode,
     )
 
-
-def _as_script_chapter(plan: Plan, number: int):  # type: ignore[no-untyped-def]
-    from narrate.script import Chapter
-
-    c = next(c for c in plan.chapters if c.number == number)
-    return Chapter(c.title, c.line, c.settings, ())
-
-
-def _size(svg: str) -> tuple[int, int]:
-    head = svg.split(">", 1)[0]
-    width = int(head.split('width="', 1)[1].split('"', 1)[0])
-    height = int(head.split('height="', 1)[1].split('"', 1)[0])
-    return width, height

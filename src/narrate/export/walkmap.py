@@ -54,21 +54,37 @@ def map_words(tour: Tour) -> list[str]:
     return lines
 
 
+class _Frame:
+    """Where the map's points land: the projection, its scale (pixels a metre), and the picture's size."""
+
+    def __init__(self, tour: Tour) -> None:
+        points = [p for s in tour.stops for p in (*s.route, s.point)]
+        self.proj = geo.Projection(points)
+        xy = [self.proj.xy(p) for p in points]
+        xs, ys = [p[0] for p in xy], [p[1] for p in xy]
+        span_x, span_y = max(max(xs) - min(xs), 1.0), max(max(ys) - min(ys), 1.0)
+        self.scale = min((WIDTH - 2 * MARGIN) / span_x, (MAX_HEIGHT - 2 * MARGIN) / span_y)
+        self.height = round(span_y * self.scale + 2 * MARGIN + 40)
+        # room for the labels beside a thin walk
+        self.width = max(480, min(WIDTH, round(span_x * self.scale + 2 * MARGIN + 240)))
+        self.x0 = min(xs) - (self.width - span_x * self.scale - 2 * MARGIN) / 2 / self.scale
+        self.y1 = max(ys)
+
+    def at(self, p: geo.Point) -> tuple[float, float]:
+        x, y = self.proj.xy(p)
+        return (MARGIN + (x - self.x0) * self.scale, MARGIN + (self.y1 - y) * self.scale)
+
+
+def map_size(tour: Tour) -> tuple[int, int]:
+    """The map's width and height in pixels, for the pages that show it."""
+    frame = _Frame(tour)
+    return frame.width, frame.height
+
+
 def map_svg(tour: Tour, title: str) -> str:
     """The SVG document."""
-    points = [p for s in tour.stops for p in (*s.route, s.point)]
-    proj = geo.Projection(points)
-    xy = [proj.xy(p) for p in points]
-    xs, ys = [p[0] for p in xy], [p[1] for p in xy]
-    span_x, span_y = max(max(xs) - min(xs), 1.0), max(max(ys) - min(ys), 1.0)
-    scale = min((WIDTH - 2 * MARGIN) / span_x, (MAX_HEIGHT - 2 * MARGIN) / span_y)
-    height = round(span_y * scale + 2 * MARGIN + 40)
-    width = max(480, min(WIDTH, round(span_x * scale + 2 * MARGIN + 240)))  # room for the labels beside a thin walk
-    x0, y1 = min(xs) - (width - span_x * scale - 2 * MARGIN) / 2 / scale, max(ys)
-
-    def at(p: geo.Point) -> tuple[float, float]:
-        x, y = proj.xy(p)
-        return (MARGIN + (x - x0) * scale, MARGIN + (y1 - y) * scale)
+    frame = _Frame(tour)
+    at, scale, width, height = frame.at, frame.scale, frame.width, frame.height
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
            f'height="{height}" role="img" aria-labelledby="map-title map-desc" font-family="system-ui, sans-serif">',
