@@ -12,7 +12,7 @@ import pytest
 import narrate.preview
 from narrate.build import build
 from narrate.options import BuildHooks, BuildOptions
-from narrate.cache import cache_info, prune
+from narrate.upkeep import cache_info, prune
 from narrate.engines import Engines
 from narrate.errors import NarrateError
 from narrate.meter import measure_file

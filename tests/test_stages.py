@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from narrate.cache import prune
+from narrate.upkeep import prune
 from narrate.changes import compare
 from narrate.errors import ExportError
 from narrate.export.gapless import crc16, crc16_combine, frame_lengths

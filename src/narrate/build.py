@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.audio import RATE
-from narrate.cache import Store, default_dir
+from narrate.cache import Store, open_store
 from narrate.changes import ChangeReport, compare
 from narrate.encoding import PieceMeter
 from narrate.engines import Engines
@@ -38,7 +38,7 @@ from narrate.result import BuildResult, Cost
 from narrate.script import Script
 from narrate.tour import Tour, load_tour
 from narrate.speaking import speak
-from narrate.synth import SynthStats
+from narrate.synth import Speaker, SynthStats
 
 
 @dataclass(frozen=True)
@@ -56,32 +56,22 @@ class _Job:
 
 
 def build(script_path: str, options: BuildOptions = BuildOptions(), engines: Engines | None = None,
-          hooks: BuildHooks = BuildHooks()) -> BuildResult:
+          hooks: BuildHooks = BuildHooks(), speaker: Speaker | None = None, store: Store | None = None) -> BuildResult:
     """Build one episode for a script: every audio format from one mix, its sidecars, page and build record.
 
     Only what changed since the last build is made again, and only files whose content changed are rewritten
     (``options.fresh`` masters and encodes everything anew). Synthesis runs in spawned worker processes, so a
     Python script that calls ``build`` must keep its top level under ``if __name__ == "__main__":``.
+    A ``speaker`` (narrate.cluster.RaySpeaker) speaks instead of the worker processes; a ``store`` is used
+    instead of the one ``options.cache_dir`` names.
     """
     started = time.perf_counter()
-    # 1. inputs: the script and every file it names, checked before anything slow
-    job = _inputs(script_path, options, hooks.log)
     engines = engines or Engines()
-    # 2. plan: what each chapter says, by which voice, under which cache key
-    plan = plan_episode(job.script, engines, options.edition, options.allow, job.rate)
-    if plan.meta.voice != job.script.meta.voice:  # the script names no voice, and is not in English
-        hooks.log(f"voice: {plan.meta.voice.model} reads this script in its language, {plan.meta.language} "
-                  "('voice:' in the front matter chooses another)")
-    for who, voice, language, line in plan.switches:
-        hooks.log(f"voice: {voice} reads {who}'s passages in {language} (from line {line})")
-    layout = job.layout
-    previous = BuildRecord.read(layout.manifest)
-    inputs = fingerprint(plan, {"edition": options.edition, "formats": list(job.formats), "books": job.books,
-                                "base_url": job.base_url, "stem": layout.stem, "page": layout.page},
-                         used_files(job.script))
-    if not options.fresh and previous and previous.inputs == inputs and files_intact(previous, layout.folder):
-        return _unchanged(job, plan, previous, options.edition)
-    store = Store(options.cache_dir or default_dir())
+    ready = prepare(script_path, options, engines, hooks.log)
+    if ready.unchanged:
+        return ready.unchanged
+    job, plan, inputs, previous, layout = ready.job, ready.plan, ready.inputs, ready.previous, ready.job.layout
+    store = store or open_store(options.cache_dir)
     _check_room(layout.folder, store, plan, [FORMATS[f] for f in job.formats])
     stages = [("inputs and plan", time.perf_counter() - started)]
     mark = time.perf_counter()
@@ -89,7 +79,7 @@ def build(script_path: str, options: BuildOptions = BuildOptions(), engines: Eng
     with PieceMeter(store) as meter:  # the MP3 measured as its pieces are made
         # 3. synthesise; a long episode mastered afresh is mixed, analysed and encoded chapter by chapter meanwhile
         spoken = speak(plan, job.script, [FORMATS[f] for f in job.formats], engines, store, state, meter, options.jobs,
-                       hooks)
+                       hooks, speaker)
         stages.append(("synthesis", time.perf_counter() - mark))
         mark = time.perf_counter()
         # 4. mix: the timeline, levels, fades and ducking (audio is rendered later, chapter by chapter)
@@ -122,6 +112,40 @@ def build(script_path: str, options: BuildOptions = BuildOptions(), engines: Eng
                   m.encoded_seconds),
         seconds=tuple(stages),
     )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A build's first two stages done: its inputs checked and its plan made; ``unchanged`` when there is
+    nothing more to do (the last build had the same inputs, and its files are intact)."""
+
+    job: _Job
+    plan: Plan
+    inputs: str  # the fingerprint
+    previous: BuildRecord | None
+    unchanged: BuildResult | None
+
+
+def prepare(script_path: str, options: BuildOptions, engines: Engines, log: Callable[[str], None]) -> Prepared:
+    """Read and check a script and every file it names, and plan it; say whether anything changed."""
+    # 1. inputs: the script and every file it names, checked before anything slow
+    job = _inputs(script_path, options, log)
+    # 2. plan: what each chapter says, by which voice, under which cache key
+    plan = plan_episode(job.script, engines, options.edition, options.allow, job.rate)
+    if plan.meta.voice != job.script.meta.voice:  # the script names no voice, and is not in English
+        log(f"voice: {plan.meta.voice.model} reads this script in its language, {plan.meta.language} "
+            "('voice:' in the front matter chooses another)")
+    for who, voice, language, line in plan.switches:
+        log(f"voice: {voice} reads {who}'s passages in {language} (from line {line})")
+    layout = job.layout
+    previous = BuildRecord.read(layout.manifest)
+    inputs = fingerprint(plan, {"edition": options.edition, "formats": list(job.formats), "books": job.books,
+                                "base_url": job.base_url, "stem": layout.stem, "page": layout.page},
+                         used_files(job.script))
+    unchanged = None
+    if not options.fresh and previous and previous.inputs == inputs and files_intact(previous, layout.folder):
+        unchanged = _unchanged(job, plan, previous, options.edition)
+    return Prepared(job, plan, inputs, previous, unchanged)
 
 
 def _inputs(script_path: str, options: BuildOptions, log: Callable[[str], None]) -> _Job:

@@ -9,7 +9,6 @@ misses the cache exactly where it changes the sound. Entries are written atomica
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -18,6 +17,7 @@ import wave
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,9 +25,13 @@ from narrate.audio import Clip, to_pcm16
 from narrate.files import PARTIAL, atomic_write, in_use
 from narrate.loudness import clip_energies
 
+if TYPE_CHECKING:
+    from narrate.objectstore import SharedFiles
+
 def default_dir() -> Path:
-    """$NARRATE_CACHE_DIR, else $XDG_CACHE_HOME/narrate, else ~/.cache/narrate."""
-    if env := os.environ.get("NARRATE_CACHE_DIR"):
+    """$NARRATE_CACHE_DIR, else $XDG_CACHE_HOME/narrate, else ~/.cache/narrate. (When $NARRATE_CACHE_DIR is a
+    shared cache's URL, this is the folder beside it that keeps this machine's copies.)"""
+    if (env := os.environ.get("NARRATE_CACHE_DIR")) and "://" not in env:
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "narrate"
@@ -69,6 +73,27 @@ def _whole_legacy(kind: str, blob: bytes) -> bool:
     return False
 
 
+def _wav(pcm: bytes, rate: int) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm)
+    return buf.getvalue()
+
+
+def _decode(data: bytes) -> Clip:
+    import io
+
+    with wave.open(io.BytesIO(data), "rb") as w:
+        rate = w.getframerate()
+        raw = w.readframes(w.getnframes())
+    return Clip(np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32767.0, rate)
+
+
 class SpeechCache:
     """Sentences as 16-bit mono WAV, in sealed entries under ``root/speech/ab/abcd….wav``."""
 
@@ -80,34 +105,29 @@ class SpeechCache:
 
     def get(self, key: str) -> Clip | None:
         """The cached clip, or None: missing, or damaged (then deleted, and noted in ``store.damaged``)."""
-        import io
-
         data = self.store.get("speech", key)
         if data is None:
             return None
         try:
-            with wave.open(io.BytesIO(data), "rb") as w:
-                rate = w.getframerate()
-                raw = w.readframes(w.getnframes())
+            return _decode(data)
         except (wave.Error, EOFError):
             self.store.discard("speech", key)
             return None
-        return Clip(np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32767.0, rate)
 
     def put(self, key: str, clip: Clip) -> Clip:
         """Store a clip; return it exactly as ``get`` will read it back (16-bit), so the build that
         synthesised a sentence mixes the very samples that later builds will."""
-        import io
-
         pcm = to_pcm16(clip.samples)
-        buf = io.BytesIO()
-        with wave.open(buf, "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(clip.rate)
-            w.writeframes(pcm)
-        self.store.put("speech", key, buf.getvalue())
+        wav = _wav(pcm, clip.rate)
+        held = self.store.put("speech", key, wav)
+        if held != wav:  # another machine said it first: theirs is the one every build uses
+            return _decode(held)
         return Clip(np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32767.0, clip.rate)
+
+    def keep(self, key: str, clip: Clip) -> None:
+        """Keep a copy in this machine's folder of a clip a worker has put in the shared cache."""
+        if self.store.root is not None:
+            self.store.put("speech", key, _wav(to_pcm16(clip.samples), clip.rate), here_only=True)
 
 
 # what the cache holds, and each kind's files: sentences, each sentence's loudness per 10 ms frame,
@@ -115,25 +135,50 @@ class SpeechCache:
 KINDS = {"speech": ".wav", "level": ".npz", "mix": ".npz", "mp3": ".seg"}
 
 
+def _rel(kind: str, key: str) -> str:
+    return f"{kind}/{key[:2]}/{key}{KINDS[kind]}"
+
+
 class Store:
     """Everything narrate caches, by kind and key: sentences, their levels, chapter analyses and MP3 pieces.
 
     Each build records which entries it used (``record_use``), so ``prune`` can
-    drop what no recent build uses.
+    drop what no recent build uses. Given ``shared`` (a cache in object storage, narrate.objectstore), the
+    sentences are also read from and written to it, where other machines find them: this store (``root``)
+    keeps a copy of each one used, and everything else. A worker that has no folder of its own
+    (``root=None``) uses the shared cache alone.
     """
 
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
+    def __init__(self, root: Path | None, shared: SharedFiles | None = None) -> None:
+        self.root = Path(root) if root is not None else None
+        self.shared = shared
         self.speech = SpeechCache(self)
         self.used: dict[str, set[str]] = {kind: set() for kind in KINDS}
         self.damaged: list[tuple[str, str]] = []  # (kind, key) of each entry found damaged, and removed
+        self.share_records = True  # False on a worker whose build is published by another machine
 
     def path(self, kind: str, key: str) -> Path:
-        return self.root / kind / key[:2] / f"{key}{KINDS[kind]}"
+        assert self.root is not None
+        return self.root / _rel(kind, key)
 
     def get(self, kind: str, key: str) -> bytes | None:
         """An entry's bytes, checked against the length and checksum it was written with; None if it is
         missing or damaged (a damaged entry is removed and noted, so it is made again)."""
+        data = self._get_local(kind, key) if self.root is not None else None
+        if data is None and self.shared is not None and kind == "speech":
+            blob = self.shared.read(_rel(kind, key))
+            if blob is not None:
+                data = unseal(blob)
+                if data is None:
+                    self.shared.remove(_rel(kind, key))
+                    self.damaged.append((kind, key))
+                elif self.root is not None:
+                    atomic_write(self.path(kind, key), blob)  # this machine's copy
+        if data is not None:
+            self.used[kind].add(key)
+        return data
+
+    def _get_local(self, kind: str, key: str) -> bytes | None:
         try:
             blob = self.path(kind, key).read_bytes()
         except OSError:
@@ -143,20 +188,42 @@ class Store:
             data = blob  # an older narrate's entry, unsealed but provably whole: still good
         if data is None:
             self.discard(kind, key, damaged=blob.startswith(MAGIC) or kind != "mp3")
-            return None
-        self.used[kind].add(key)
         return data
+
+    def speech_keys(self) -> set[str]:
+        """Every sentence the cache holds: the shared cache's when there is one (it is what other machines
+        see), else this folder's."""
+        if self.shared is not None:
+            return {rel.rsplit("/", 1)[-1][:-4] for rel, _ in self.shared.listing("speech") if rel.endswith(".wav")}
+        if self.root is None:
+            return set()
+        return {p.name[:-4] for p in (self.root / "speech").glob("??/*.wav") if not p.name.startswith(".")}
 
     def discard(self, kind: str, key: str, damaged: bool = True) -> None:
         """Remove an entry that cannot be used; note it if it was damaged (not merely old)."""
-        self.path(kind, key).unlink(missing_ok=True)
+        if self.root is not None:
+            self.path(kind, key).unlink(missing_ok=True)
         self.used[kind].discard(key)
         if damaged:
             self.damaged.append((kind, key))
 
-    def put(self, kind: str, key: str, data: bytes) -> None:
-        atomic_write(self.path(kind, key), seal(data))
+    def put(self, kind: str, key: str, data: bytes, here_only: bool = False) -> bytes:
+        """Store an entry; return the bytes the cache now holds for it. They are ``data``, unless the shared
+        cache already had this sentence from another machine: that one is kept, and returned. ``here_only``:
+        a sentence a worker has just put in the shared cache, kept in this machine's folder too."""
+        blob = seal(data)
+        if self.shared is not None and kind == "speech" and not here_only:
+            rel = _rel(kind, key)
+            while not self.shared.create(rel, blob):
+                there = self.shared.read(rel)
+                if there is not None and (held := unseal(there)) is not None:
+                    data, blob = held, there
+                    break
+                self.shared.remove(rel)  # damaged: replaced
+        if self.root is not None:
+            atomic_write(self.path(kind, key), blob)
         self.used[kind].add(key)
+        return data
 
     def get_arrays(self, kind: str, key: str) -> dict[str, np.ndarray] | None:
         import io
@@ -196,99 +263,21 @@ class Store:
             "built": time.time(),
             "keys": {kind: sorted(keys) for kind, keys in self.used.items()},
         }
-        atomic_write(self.root / "builds" / f"{name}.json", json.dumps(record).encode("utf-8"))
+        data = json.dumps(record).encode("utf-8")
+        if self.root is not None:
+            atomic_write(self.root / "builds" / f"{name}.json", data)
+        if self.shared is not None and self.share_records:
+            self.shared.write(f"builds/{name}.json", data)
 
 
-@dataclasses.dataclass(frozen=True)
-class KindUsage:
-    kind: str
-    entries: int
-    bytes: int
-    unused_entries: int
-    unused_bytes: int
+def open_store(where: Path | str | None) -> Store:
+    """The store for a --cache-dir: a folder, or a shared cache's URL (with this machine's folder beside it)."""
+    from narrate.objectstore import SharedFiles, is_url
 
-
-@dataclasses.dataclass(frozen=True)
-class CacheInfo:
-    """What the cache holds, and how much of it no recent build uses."""
-
-    root: Path
-    kinds: tuple[KindUsage, ...]
-    builds: int  # episodes whose last build is recorded, within the window
-    last_build: float | None
-    days: float
-
-    @property
-    def bytes(self) -> int:
-        return sum(k.bytes for k in self.kinds)
-
-
-def _entries(root: Path, kind: str) -> list[tuple[str, Path, int]]:
-    folder = root / kind
-    suffix = KINDS[kind]
-    out = []
-    if folder.is_dir():
-        for path in folder.glob(f"??/*{suffix}"):
-            try:
-                out.append((path.name[: -len(suffix)], path, path.stat().st_size))
-            except OSError:
-                continue
-    return out
-
-
-def _recent_use(root: Path, days: float) -> tuple[dict[str, set[str]], list[Path], list[float]]:
-    """Keys used by builds recorded in the last ``days``; the records older than that."""
-    used: dict[str, set[str]] = {kind: set() for kind in KINDS}
-    old: list[Path] = []
-    times: list[float] = []
-    cutoff = time.time() - days * 86400
-    for path in sorted((root / "builds").glob("*.json")):
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-            built = float(record["built"])
-            keys = record["keys"]
-        except (OSError, ValueError, KeyError, TypeError):
-            old.append(path)
-            continue
-        if built < cutoff:
-            old.append(path)
-            continue
-        times.append(built)
-        for kind in KINDS:
-            used[kind].update(keys.get(kind, []))
-    return used, old, times
-
-
-def cache_info(root: Path, days: float = 30) -> CacheInfo:
-    """Count what the cache holds, by kind, and what no build in the last ``days`` uses."""
-    used, _, times = _recent_use(root, days)
-    kinds = []
-    for kind in KINDS:
-        entries = _entries(root, kind)
-        unused = [size for key, _, size in entries if key not in used[kind]]
-        kinds.append(KindUsage(kind, len(entries), sum(s for _, _, s in entries), len(unused), sum(unused)))
-    return CacheInfo(root, tuple(kinds), len(times), max(times, default=None), days)
-
-
-def prune(root: Path, days: float = 30, dry_run: bool = False) -> tuple[int, int]:
-    """Delete every entry that no build in the last ``days`` uses (and older build records);
-    return the entries and bytes freed."""
-    used, old, _ = _recent_use(root, days)
-    count = freed = 0
-    for kind in KINDS:
-        for key, path, size in _entries(root, kind):
-            if key in used[kind]:
-                continue
-            if not dry_run:
-                path.unlink(missing_ok=True)
-            count += 1
-            freed += size
-    if not dry_run:
-        for path in old:
-            path.unlink(missing_ok=True)
-        with cache_in_use(root):  # clears what killed builds left, unless a build is running
-            pass
-    return count, freed
+    if is_url(where):
+        local = default_dir()
+        return Store(None if is_url(str(local)) else local, SharedFiles(str(where)))
+    return Store(Path(where) if where is not None else default_dir())  # type: ignore[arg-type]
 
 
 def remove_partials(root: Path) -> int:
@@ -305,31 +294,3 @@ def cache_in_use(root: Path) -> Iterator[None]:
     """Use the cache for a build: shared with other builds; the first one in clears what killed builds left."""
     with in_use(root, lambda: remove_partials(root)):
         yield
-
-
-@dataclasses.dataclass(frozen=True)
-class CheckedCache:
-    """What ``narrate cache verify`` found."""
-
-    entries: int
-    damaged: int  # removed
-    old: int  # MP3 pieces of an earlier narrate, without a seal: removed, as no build reads them
-
-
-def verify(root: Path) -> CheckedCache:
-    """Check every entry against its length and checksum; remove the damaged ones and the unsealed."""
-    count = damaged = old = 0
-    for kind in KINDS:
-        for _, path, _ in _entries(root, kind):
-            count += 1
-            try:
-                blob = path.read_bytes()
-            except OSError:
-                continue
-            if unseal(blob) is None and not (not blob.startswith(MAGIC) and _whole_legacy(kind, blob)):
-                if blob.startswith(MAGIC) or kind != "mp3":
-                    damaged += 1
-                else:
-                    old += 1
-                path.unlink(missing_ok=True)
-    return CheckedCache(count, damaged, old)

@@ -11,6 +11,8 @@ import click
 
 from narrate import __version__
 from narrate.errors import NarrateError, os_error
+from narrate.cli_cache import cache
+from narrate.cli_options import _allow_path, _cache_dir, _cluster, _jobs, _rate
 from narrate.report import Progress, check_lines, format_duration, report_build
 
 if TYPE_CHECKING:
@@ -71,36 +73,6 @@ def cli(verbose: bool) -> None:
     """Turn a story script into a narrated, chaptered podcast episode."""
 
 
-# every command that reads a script's files takes the same option
-_allow_path = click.option(
-    "--allow-path", "allow", multiple=True, metavar="DIR", type=click.Path(file_okay=False, path_type=str),
-    help="Also use covers, images, sounds and voices from DIR (repeatable). Without it, every file a script "
-    "names must be inside the script's folder (after following links), so a script passed around publishes "
-    "only what it carries.",
-)
-
-# every command that builds takes the same option
-_jobs = click.option(
-    "-j", "--jobs", type=click.IntRange(1, 64), metavar="N",
-    help="Synthesise with N worker processes, each with the voice loaded once. Default: one per core. "
-    "The episode is the same whatever N is.",
-)
-
-# every command that builds takes the same option; a float checked by parse_rate, for the same message as the script's
-_rate = click.option(
-    "--rate", metavar="R",
-    help="Read slower (0.85: at 85 % of each voice's speed, pauses as much longer) or faster, from 0.5 to 2.0. "
-    "The voice itself is slower, with no time-stretching. Written as its own edition, <script name>-rate-0.85, "
-    "with its own feed. Default: the script's 'rate' setting, else 1.",
-)
-
-# every command that uses the cache takes the same option
-_cache_dir = click.option(
-    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), envvar="NARRATE_CACHE_DIR", metavar="DIR",
-    help="Where narrate keeps synthesised sentences and mixed and encoded pieces. Default: ~/.cache/narrate",
-)
-
-
 @cli.command()
 @click.argument("scripts", nargs=-1, required=True, type=click.Path(path_type=str, readable=False))
 @click.option(
@@ -132,10 +104,11 @@ _cache_dir = click.option(
 @_allow_path
 @_jobs
 @_rate
+@_cluster
 def build(
     scripts: tuple[str, ...], output: str | None, formats: str | None, base_url: str | None,
-    cache_dir: Path | None, fresh: bool, speech_only: bool, allow: tuple[str, ...], jobs: int | None,
-    rate: str | None,
+    cache_dir: Path | str | None, fresh: bool, speech_only: bool, allow: tuple[str, ...], jobs: int | None,
+    rate: str | None, cluster: str | None,
 ) -> None:
     """Build the episode for each SCRIPT (a folder stands for its .md files); several make one series and one feed."""
     from narrate.export.formats import SUFFIXES
@@ -143,11 +116,12 @@ def build(
     if len(scripts) > 1 and output and Path(output).suffix.lower() in SUFFIXES:
         raise click.UsageError("-o names one file, but several scripts were given; name a folder instead")
     _build_all(list(scripts), _options(output, cache_dir, "speech" if speech_only else "full", formats, base_url,
-                                       fresh, allow, jobs, rate))
+                                       fresh, allow, jobs, rate, cluster))
 
 
-def _options(output: str | None, cache_dir: Path | None, edition: str, formats: str | None, base_url: str | None,
-             fresh: bool, allow: tuple[str, ...], jobs: int | None, rate: str | None) -> BuildOptions:
+def _options(output: str | None, cache_dir: Path | str | None, edition: str, formats: str | None,
+             base_url: str | None, fresh: bool, allow: tuple[str, ...], jobs: int | None, rate: str | None,
+             cluster: str | None = None) -> BuildOptions:
     """The build options from the command line, each checked as the script's own setting is."""
     from narrate.options import BuildOptions
     from narrate.script import check_base_url, parse_formats, parse_rate
@@ -156,7 +130,7 @@ def _options(output: str | None, cache_dir: Path | None, edition: str, formats: 
         output=output, cache_dir=cache_dir, edition=edition,
         formats=None if formats is None else parse_formats(formats, "--format"),
         base_url=check_base_url(base_url, "--base-url") if base_url else None, fresh=fresh, allow=allow, jobs=jobs,
-        rate=None if rate is None else parse_rate(rate, "--rate"),
+        rate=None if rate is None else parse_rate(rate, "--rate"), cluster=cluster or None,
     )
 
 
@@ -228,7 +202,7 @@ def check(script: str | None, text: str | None, allow: tuple[str, ...]) -> None:
 @_allow_path
 @_jobs
 @_rate
-def watch(script: str, output: str | None, formats: str | None, base_url: str | None, cache_dir: Path | None,
+def watch(script: str, output: str | None, formats: str | None, base_url: str | None, cache_dir: Path | str | None,
           debounce: float, allow: tuple[str, ...], jobs: int | None, rate: str | None) -> None:
     """Build SCRIPT, then rebuild it each time it (or a sound or image it uses) is saved. Ctrl-C stops."""
     from narrate.watch import watch as run_watch
@@ -255,7 +229,7 @@ def watch(script: str, output: str | None, formats: str | None, base_url: str | 
 @_cache_dir
 @_allow_path
 def preview(script: str, chapter: int | None, line: int | None, output: str | None, play: bool,
-            cache_dir: Path | None, allow: tuple[str, ...]) -> None:
+            cache_dir: Path | str | None, allow: tuple[str, ...]) -> None:
     """Render one chapter (--chapter N) or one paragraph (--line L) of SCRIPT, mixed, and play it."""
     from narrate import preview as p
     from narrate.options import BuildOptions
@@ -336,58 +310,15 @@ def verify(target: str, output: str | None, max_wer: float) -> None:
         raise NarrateError("; ".join(failures), str(report.audio))
 
 
-@cli.group()
-def cache() -> None:
-    """See and prune what narrate keeps between builds."""
-
-
-@cache.command("info")
-@_cache_dir
-@click.option("--days", type=click.FloatRange(0), default=30, show_default=True, metavar="DAYS",
-              help="A build this recent counts as recent.")
-def cache_info(cache_dir: Path | None, days: float) -> None:
-    """Show what the cache holds and how much of it no recent build uses."""
-    from narrate.cache import cache_info as info, default_dir
-    from narrate.report import cache_info_lines
-
-    for line in cache_info_lines(info(cache_dir or default_dir(), days), days):
-        click.echo(line)
-
-
-@cache.command("prune")
-@_cache_dir
-@click.option("--days", type=click.FloatRange(0), default=30, show_default=True, metavar="DAYS",
-              help="Keep what any build in this many days used.")
-@click.option("--dry-run", is_flag=True, help="Say what would go, and remove nothing.")
-def cache_prune(cache_dir: Path | None, days: float, dry_run: bool) -> None:
-    """Remove cache entries that no build in the last --days used, and say how much space that frees."""
-    from narrate.cache import default_dir, prune
-    from narrate.report import size_text
-
-    count, freed = prune(cache_dir or default_dir(), days, dry_run)
-    verb = "would remove" if dry_run else "removed"
-    click.echo(f"{verb} {count:,} entries that no build in the last {days:g} days used: "
-               f"{'would free' if dry_run else 'freed'} {size_text(freed)}")
-
-
-@cache.command("verify")
-@_cache_dir
-def cache_verify(cache_dir: Path | None) -> None:
-    """Check every cache entry against its length and checksum, and remove the damaged ones."""
-    from narrate.cache import default_dir, verify
-
-    got = verify(cache_dir or default_dir())
-    click.echo(f"checked {got.entries:,} entries: {got.damaged:,} damaged"
-               + (f", {got.old:,} from an older narrate" if got.old else "") + "; removed them"
-               if got.damaged or got.old else f"checked {got.entries:,} entries: all sound")
-
-
 class Terminated(BaseException):
     """SIGTERM (a service manager, 'kill', a CI timeout): stop as Ctrl-C does."""
 
 
 def _on_sigterm(signum: int, frame: Any) -> None:
     raise Terminated
+
+
+cli.add_command(cache)
 
 
 def main(engines: Engines | None = None) -> None:

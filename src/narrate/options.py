@@ -22,10 +22,12 @@ class BuildOptions:
     and encodes everything anew (the sentences still come from the cache). Files outside the script's folder
     are refused unless under an ``allow`` folder. ``jobs`` worker processes synthesise (default: one per
     core). ``rate`` reads the script slower or faster (default: its 'rate' setting), as an edition of its own.
+    ``cluster`` speaks on a Ray cluster instead of ``jobs`` local processes.
     """
 
     output: str | None = None  # a folder, or (for one script) the main audio file; default: build
-    cache_dir: Path | None = None  # default: narrate.cache.default_dir()
+    cache_dir: Path | str | None = None  # default: narrate.cache.default_dir(); a URL: a shared cache
+    cluster: str | None = None  # a Ray cluster to speak on (narrate.cluster): ray://HOST:PORT, or auto
     edition: str = "full"
     formats: tuple[str, ...] | None = None
     base_url: str | None = None

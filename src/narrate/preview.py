@@ -13,7 +13,7 @@ import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from narrate.cache import Store, default_dir
+from narrate.cache import open_store
 from narrate.engines import Engines
 from narrate.errors import NarrateError
 from narrate.export.encode import Target, encode_chunks
@@ -84,7 +84,7 @@ def preview(script_path: str, chapter: int | None = None, line: int | None = Non
     out = Path(options.output) if options.output else Path("build") / "preview" / f"{stem}-{suffix}.mp3"
     if out.suffix.lower() not in (".mp3", ".wav"):
         raise NarrateError("a preview is written as .mp3 or .wav", str(out))
-    store = Store(options.cache_dir or default_dir())
+    store = open_store(options.cache_dir)
     clips, stats = synthesize(sub, engines, store.speech, energies_of=store.clip_energies)
     sounds = load_sounds(script, "full")
     episode = mix_episode(sub, clips, MixSounds(sounds.cues, (sounds.beds[index],)))

@@ -10,9 +10,7 @@ not change is left alone, modification time included.
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
 import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +33,7 @@ from narrate.plan import Plan
 from narrate.tour import Tour
 from narrate.record import (
     RECORD_FORMAT, AudioFile, BuildRecord, ChapterRecord, EngineUse, FileRecord, Publish, SentenceRecord, Show,
-    TranscriptFile, sha256_file,
+    TranscriptFile, build_time, sha256_file,
 )
 
 _PLAYER_ORDER = ("opus", "m4b", "mp3")  # the page's player tries the smallest file it can play first
@@ -97,7 +95,7 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
     manifest = layout.manifest
     last = previous.publish if previous else None
     guid = plan.meta.podcast.guid or (last.guid if last else None) or feeds.episode_guid(show.title, layout.stem)
-    book = make_book(plan, timeline, chapter_durations(episode), guid, _narrator(facts, plan), _dt.date.today()) \
+    book = make_book(plan, timeline, chapter_durations(episode), guid, _narrator(facts, plan), build_time().date()) \
         if out.books else None
     walk = out.tour if "walk" in out.books else None
     legs = {s.number: walk_folder(layout) / leg_name(s.number) for s in walk.stops} if walk else {}
@@ -119,7 +117,7 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
         for f in formats:
             f.tag(tmp[audio[f.name]], plan, timeline, cover)
         if book and mastered.episode:
-            write_books(out.books, book, mastered.episode, tmp, layout, cover, _dt.datetime.now(_dt.timezone.utc),
+            write_books(out.books, book, mastered.episode, tmp, layout, cover, build_time(),
                         {n: tmp[p] for n, p in legs.items()})
         if walk and book:
             for name, data in walk_files(plan, timeline, book, walk, layout, out.base_url, audio[formats[0].name].name).items():
@@ -210,7 +208,7 @@ def _record(plan: Plan, episode: Episode, mastered: Mastered, out: Path, publish
         script=plan.path,
         script_sha256=sha256_file(Path(plan.path)),
         edition=plan.edition_name,
-        built=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        built=build_time().astimezone().strftime("%Y-%m-%dT%H:%M:%S%z"),
         inputs=facts.inputs,
         output=out.name,
         duration_ms=episode.timeline.duration_ms,

@@ -20,6 +20,7 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+import datetime as _datetime
 from typing import Any
 
 from narrate import __version__
@@ -144,6 +145,17 @@ class FileRecord:
     bytes: int
     sha256: str
     mtime_ns: int | None = None
+
+
+def build_time() -> _datetime.datetime:
+    """Now, or $SOURCE_DATE_EPOCH when it is set (reproducible builds: the same files, whenever and wherever
+    they are built)."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return _datetime.datetime.fromtimestamp(int(epoch), _datetime.timezone.utc)
+    return _datetime.datetime.now(_datetime.timezone.utc).replace(microsecond=0)
 
 
 @dataclass(frozen=True)

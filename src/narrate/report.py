@@ -14,7 +14,7 @@ from narrate.timeline import clock
 from narrate.words import counted
 
 if TYPE_CHECKING:
-    from narrate.cache import CacheInfo
+    from narrate.upkeep import CacheInfo
     from narrate.check import CheckReport
     from narrate.engines import VoiceInfo
     from narrate.result import BuildResult

@@ -77,3 +77,11 @@ class BuildResult:
     def unchanged(self) -> bool:
         """Nothing changed since the last build, so nothing was done."""
         return self.timeline is None
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A book of a catalogue that could not be built: its script, and what went wrong (with file and line)."""
+
+    script: str
+    message: str

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from narrate.build import build
-from narrate.cache import cache_in_use, default_dir
+from narrate.cache import cache_in_use, default_dir, open_store
 from narrate.engines import Engines
 from narrate.errors import NarrateError, ScriptError
 from narrate.export import feed as feeds
@@ -16,7 +16,7 @@ from narrate.export.layout import episode_layout
 from narrate.files import output_lock, published, remove_leftovers
 from narrate.inputs import check_files, load_script
 from narrate.record import Show
-from narrate.result import BuildResult
+from narrate.result import BuildResult, Failed
 from narrate.plan import edition_name
 from narrate.options import BuildHooks, BuildOptions
 from narrate.script import Script, check_base_url
@@ -57,14 +57,29 @@ def build_series(arguments: list[str], options: BuildOptions = BuildOptions(), e
     A ``rate`` reads every script slower or faster, as an edition with its own folders and feed.
     """
     paths = script_paths(arguments)
-    loaded = [load_script(p) for p in paths]
-    for script in loaded:
-        check_files(script, options.allow)
+    catalogue = bool(options.cluster) and len(paths) > 1
+    count = len(paths)
+    failed: list[Failed] = []  # a catalogue goes on without a book that fails; a series stops
+    loaded = []
+    for path in paths:
+        try:
+            loaded.append(load_script(path))
+            check_files(loaded[-1], options.allow)
+        except NarrateError as exc:
+            if not catalogue:
+                raise
+            if loaded and loaded[-1].path == path:
+                loaded.pop()
+            failed.append(Failed(path, exc.format_message()))
+            hooks.log(f"error: {failed[-1].message}")
+    paths = [s.path for s in loaded]
+    if not paths:
+        raise NarrateError(f"none of the {count} scripts can be built (each is reported above)")
     url = series_base_url(loaded, options.base_url)
     engines = engines or Engines()
     names = [edition_name(options.edition, s.meta.rate if options.rate is None else options.rate) for s in loaded]
     layouts = [episode_layout(p, options.output, name)[0] for p, name in zip(paths, names)]
-    cache_dir = options.cache_dir or default_dir()
+    cache_dir = open_store(options.cache_dir).root or default_dir()  # this machine's folder of the cache
     results = []
     with output_lock(layouts[0].root, hooks.log), cache_in_use(cache_dir):  # one build at a time per folder
         removed = remove_leftovers(layouts[0].root, [Path(feeds.feed_name(n)).stem for n in dict.fromkeys(names)])
@@ -74,14 +89,28 @@ def build_series(arguments: list[str], options: BuildOptions = BuildOptions(), e
         if removed:
             hooks.log(f"removed {removed} temporary file{'s' if removed != 1 else ''} left by a build that was stopped")
         each = replace(options, base_url=url)
-        for path in paths:
-            episode = hooks.episode(path) if hooks.episode else BuildHooks()
-            result = build(path, each, engines, replace(episode, log=hooks.log))
-            results.append(result)
-            hooks.report(result)
+        if catalogue:
+            from narrate.catalogue import build_catalogue
+
+            results = build_catalogue(paths, each, engines, hooks.log, hooks.report, failed)
+        else:
+            speaker = None
+            if options.cluster:
+                from narrate.cluster import RaySpeaker
+
+                speaker = RaySpeaker(options.cluster, engines, hooks.log)
+            for path in paths:
+                episode = hooks.episode(path) if hooks.episode else BuildHooks()
+                result = build(path, each, engines, replace(episode, log=hooks.log), speaker)
+                results.append(result)
+                hooks.report(result)
         feeds_written = [write_feed(results[0].layout.root, name, results[names.index(name)].show, url)
                          for name in dict.fromkeys(names)] if url else []  # one per edition (a rate is one)
         feed = feeds_written[0] if feeds_written else None
+    if failed:
+        names = ", ".join(Path(f.script).name for f in failed)
+        raise NarrateError(f"{len(failed)} of {count} books failed ({names}; each is reported above); "
+                           f"the other {count - len(failed)} were published")
     return SeriesResult(tuple(results), feed)
 
 

@@ -19,7 +19,7 @@ from narrate.plan import Plan
 from narrate.script import Script
 from narrate.sounds import MixSounds
 from narrate.stream import Streamer
-from narrate.synth import SynthStats, default_jobs, synthesize
+from narrate.synth import Speaker, SynthStats, default_jobs, synthesize
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,8 @@ class Spoken:
 
 
 def speak(plan: Plan, script: Script, formats: list[AudioFormat], engines: Engines, store: Store,
-          state: dict | None, meter: PieceMeter, jobs: int | None, hooks: BuildHooks) -> Spoken:
+          state: dict | None, meter: PieceMeter, jobs: int | None, hooks: BuildHooks,
+          speaker: Speaker | None = None) -> Spoken:
     """Synthesise what the cache lacks while the sounds are decoded; when the episode is mastered afresh,
     stream each chapter that is all spoken into mixing, analysis and encoding meanwhile."""
     import scipy.signal  # noqa: F401  # here, before two threads need it: scipy's lazy imports race
@@ -58,7 +59,7 @@ def speak(plan: Plan, script: Script, formats: list[AudioFormat], engines: Engin
 
         try:
             clips, stats = synthesize(plan, engines, store.speech, advance, store.clip_energies,
-                                      jobs or default_jobs(), ready)
+                                      jobs or default_jobs(), ready, speaker)
             engines.release()
             sounds = loading.result()
         except BaseException:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +20,9 @@ from narrate.engines import Engines, ResolvedVoice
 from narrate.errors import EngineError, NarrateError
 from narrate.loudness import clip_energies
 from narrate.plan import Plan, Speech, speaking_seconds
+
+if TYPE_CHECKING:
+    from narrate.objectstore import SharedFiles
 
 GROUP_SECONDS = 600.0  # the first chapters with this much speech are spoken together, then a chapter at a time
 
@@ -126,13 +129,13 @@ def synthesize(
     keys = {s.key for s in parallel}
     here = [s for s in missing if s.key not in keys]
     away = _in_order(plan, parallel, owner)
-    if jobs < 2 or len(away) < 2:
+    if speaker is None and (jobs < 2 or len(away) < 2):
         here, away = here + away, []
     for speech in here:
         keep(speech, cache.put(speech.key, _speak(engines, plan, speech)))  # as later builds will read it back
     if away:
         try:
-            for speech, clip in (speaker or WorkerPool(jobs, cache.store.root)).speak(away):
+            for speech, clip in (speaker or WorkerPool(jobs, engines)).speak(away, cache):
                 keep(speech, clip)
         except SpeechFailed as failed:
             if failed.error is None:
@@ -198,12 +201,12 @@ class Speaker(Protocol):
     """Speaks sentences away from the build's process: all a worker pool has to be.
 
     ``speak`` takes sentences in the order they should be said, and yields each with its clip as it is
-    done, already in the speech cache (a worker loads its voices once, with ``_start_worker``, and says
+    done, already in ``cache`` (a worker loads its voices once, with ``_start_worker``, and says
     each sentence with ``_work``). A sentence that fails raises SpeechFailed. Stopping the iteration
-    (an error here, Ctrl-C) must stop the workers. WorkerPool is the one narrate uses; one on Ray or Dask
-    would take its place for a publisher's catalogue (see the README's architecture notes)."""
+    (an error here, Ctrl-C) must stop the workers. WorkerPool speaks on this machine; narrate.cluster's
+    RaySpeaker on a Ray cluster."""
 
-    def speak(self, speeches: list[Speech]) -> Iterator[tuple[Speech, Clip]]: ...
+    def speak(self, speeches: list[Speech], cache: SpeechCache) -> Iterator[tuple[Speech, Clip]]: ...
 
 
 class WorkerPool:
@@ -211,16 +214,16 @@ class WorkerPool:
     thread, writing to the speech cache at ``cache_root``. Each sentence sounds as it would in the build's
     own process."""
 
-    def __init__(self, jobs: int, cache_root: Path) -> None:
-        self.jobs, self.cache_root = jobs, cache_root
+    def __init__(self, jobs: int, engines: Engines | None = None) -> None:
+        self.jobs, self.engines = jobs, engines  # each worker makes its own from what these were made of
 
-    def speak(self, speeches: list[Speech]) -> Iterator[tuple[Speech, Clip]]:
+    def speak(self, speeches: list[Speech], cache: SpeechCache) -> Iterator[tuple[Speech, Clip]]:
         import multiprocessing
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
         from concurrent.futures.process import BrokenProcessPool
 
         pool = ProcessPoolExecutor(min(self.jobs, len(speeches)), mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_worker, initargs=(str(self.cache_root),))
+                                   initializer=_start_worker, initargs=(str(cache.store.root), cache.store.shared, self.engines))
         try:
             pending = {pool.submit(_work, s.voice.engine, s.text, s.voice, s.key): s for s in speeches}
             while pending:
@@ -243,15 +246,15 @@ class WorkerPool:
 _WORKER: dict[str, object] = {}
 
 
-def _start_worker(cache_root: str) -> None:
+def _start_worker(cache_root: str, shared: SharedFiles | None = None, engines: Engines | None = None) -> None:
     """In each worker: the cache to write to; engines are made on first use, their voices loaded once."""
     import signal
 
     from narrate.cache import Store
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle: it stops the workers
-    _WORKER["cache"] = Store(Path(cache_root)).speech
-    _WORKER["engines"] = Engines()
+    _WORKER["cache"] = Store(Path(cache_root), shared).speech
+    _WORKER["engines"] = engines or Engines()
 
 
 def _work(engine: str, text: str, voice: ResolvedVoice, key: str) -> tuple[np.ndarray, int]:

@@ -30,7 +30,8 @@ class ToneEngine:
     rate = 22050
 
     def __init__(self, seconds_per_char: float = 0.06, amplitude: float = 0.5, hz: float = 300.0,
-                 tremolo_hz: float = 0.0, delay: float = 0.0) -> None:
+                 tremolo_hz: float = 0.0, delay: float = 0.0, parallel: bool = False) -> None:
+        self.parallel = parallel  # spoken in worker processes or on a cluster, as Piper is
         self.seconds_per_char, self.amplitude, self.hz, self.tremolo_hz = seconds_per_char, amplitude, hz, tremolo_hz
         self.delay = delay  # seconds each sentence takes to 'speak', as a real voice takes time
         self.calls: list[str] = []  # every text synthesised, in order
@@ -78,4 +79,6 @@ if __name__ == "__main__":
 
     from narrate.cli import main
 
-    main(tone_engines(ToneEngine(delay=float(os.environ.get("NARRATE_TONE_DELAY", "0")))))
+    # NARRATE_TONE_PARALLEL: spoken in worker processes or on a cluster, as Piper is
+    main(tone_engines(ToneEngine(delay=float(os.environ.get("NARRATE_TONE_DELAY", "0")),
+                                 parallel=bool(os.environ.get("NARRATE_TONE_PARALLEL")))))

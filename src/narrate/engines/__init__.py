@@ -103,8 +103,14 @@ class Engines:
     """Engine instances for one build, created on first use."""
 
     def __init__(self, instances: dict[str, Engine] | None = None) -> None:
-        self._instances: dict[str, Engine] = dict(instances or {})
+        self._given = dict(instances or {})
+        self._instances: dict[str, Engine] = dict(self._given)
         self._catalogue: list[VoiceInfo] | None = None
+
+    def __reduce__(self) -> tuple:
+        """Sent to another process (a Ray worker) as what it was made from: the engines given, the rest made
+        there, each loading its own voices."""
+        return Engines, (self._given,)
 
     def names(self) -> list[str]:
         return sorted(set(available()) | set(self._instances))

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from narrate import __version__
-from narrate.record import BuildRecord, ChapterRecord, Show
+from narrate.record import BuildRecord, ChapterRecord, Show, build_time
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"
@@ -80,7 +80,7 @@ def last_built(episodes: list[FeedEpisode]) -> _dt.datetime:
             times.append(_dt.datetime.strptime(e.record.built, "%Y-%m-%dT%H:%M:%S%z"))
         except ValueError:
             continue
-    return max(times, default=_dt.datetime.now(_dt.timezone.utc)).astimezone(_dt.timezone.utc)
+    return max(times, default=build_time()).astimezone(_dt.timezone.utc)
 
 
 def podcast_guid(feed_url: str) -> str:
@@ -222,5 +222,5 @@ def pub_date(date: _dt.date | None, previous_iso: str | None) -> tuple[str, str]
     elif previous_iso:
         when = _dt.datetime.fromisoformat(previous_iso)
     else:
-        when = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+        when = build_time()
     return format_datetime(when), when.isoformat()

@@ -1,0 +1,186 @@
+"""Speaking on a Ray cluster: ``narrate build --cluster ray://HOST:10001`` (or ``auto``, or $NARRATE_CLUSTER).
+
+RaySpeaker takes WorkerPool's place (narrate.synth.Speaker). One actor per CPU of the cluster loads each
+voice once and says sentences in the order given (longest first); each actor has at most IN_FLIGHT sentences
+queued, so no more results than that wait in memory. An actor writes each sentence to the shared cache when
+there is one (``--cache-dir s3://…``), and returns its samples; the build keeps a copy in its own folder.
+
+A worker process or node that dies loses only the sentences it held: they are said again by another actor
+(a replacement is started where the cluster has room). Sentences are seeded one by one (narrate.engines.seeded),
+so they sound the same wherever they are said. Losing the head node (or the connection to it) stops the build
+with one line; what was said is in the shared cache for the next run.
+
+Ray is imported only here, and only when a cluster is asked for: a plain install does not have it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from narrate.audio import Clip
+from narrate.cache import SpeechCache
+from narrate.errors import EngineError, NarrateError
+from narrate.plan import Speech
+from narrate.synth import SpeechFailed
+
+IN_FLIGHT = 2  # sentences queued at each actor: one being said, one ready for when it finishes
+FORWARDED = ("AWS_", "NARRATE_")  # environment variables the workers are given
+RETRIES = 4  # times a sentence is tried again after the worker saying it died
+
+
+def connect(address: str) -> Any:
+    """The ray module, connected to the cluster at ``address`` (once per process)."""
+    try:
+        import ray
+    except ImportError:
+        raise NarrateError("--cluster needs Ray, which a plain install does not have: "
+                           "pip install 'narrate[cluster]'") from None
+    if ray.is_initialized():
+        return ray
+    import os
+
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    os.environ.setdefault("RAY_CLIENT_RECONNECT_GRACE_PERIOD", "5")  # a lost head is reported in seconds
+    # the shared cache's address and credentials, as this machine has them, go to the workers (a node's own,
+    # such as an instance role, serve when none are set here)
+    env = {k: v for k, v in os.environ.items() if k.startswith(FORWARDED) and v}
+    try:
+        ray.init(address=address, logging_level="ERROR", log_to_driver=False, configure_logging=False,
+                 runtime_env={"env_vars": env} if env else None)
+    except Exception as exc:  # ConnectionError, or Ray's own for a bad address  # noqa: BLE001
+        raise NarrateError(f"cannot reach the Ray cluster at '{address}': {_first_line(exc)}; start one with "
+                           "'ray start --head' (auto), or give its client address, ray://HOST:10001") from None
+    return ray
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+class _Voice:
+    """A Ray actor: the engines (each voice loaded on first use, then kept) and the shared cache."""
+
+    def __init__(self, engines: Any, shared: Any) -> None:
+        from narrate.cache import Store
+
+        self.engines = engines
+        self.cache = Store(None, shared).speech if shared is not None else None
+
+    def say(self, engine: str, text: str, voice: Any, key: str) -> tuple[Any, Any]:
+        """(int16 samples, rate) as the cache holds them, and None; or None and the engine's error."""
+        from narrate.audio import to_pcm16
+
+        try:
+            clip = self.engines.get(engine).synthesize(text, voice)
+        except EngineError as exc:
+            return None, exc
+        if self.cache is not None:
+            clip = self.cache.put(key, clip)
+        return (np.frombuffer(to_pcm16(clip.samples), dtype="<i2"), clip.rate), None
+
+
+class RaySpeaker:
+    """Speaks sentences on a Ray cluster (see the module's notes); ``engines`` is sent to every actor, which
+    makes its own voices from it."""
+
+    def __init__(self, address: str, engines: Any, log: Callable[[str], None] = lambda _: None,
+                 keep_going: bool = False) -> None:
+        self.address, self.engines, self.log = address, engines, log
+        self.keep_going = keep_going  # a sentence the engine cannot say is yielded with its error, and the rest go on
+
+    def speak(self, speeches: list[Speech], cache: SpeechCache) -> Iterator[tuple[Speech, Clip]]:
+        ray = connect(self.address)
+        exceptions = ray.exceptions
+        lost = (exceptions.RayActorError, exceptions.WorkerCrashedError, exceptions.NodeDiedError,
+                exceptions.ObjectLostError, exceptions.OwnerDiedError)
+        shared = cache.store.shared
+        voice = ray.remote(num_cpus=1, max_restarts=0)(_Voice)
+        try:
+            cpus = int(ray.cluster_resources().get("CPU", 0))
+        except Exception as exc:  # noqa: BLE001
+            raise self._gone(exc) from None
+        actors = [self._actor(voice, shared) for _ in range(max(1, min(cpus, len(speeches))))]
+        todo = deque((s, 0) for s in speeches)
+        pending: dict[Any, tuple[Speech, int, Any]] = {}  # result ref -> (sentence, tries, actor)
+        load = {id(a): 0 for a in actors}
+
+        def submit() -> None:
+            for actor in actors:
+                while todo and load[id(actor)] < IN_FLIGHT:
+                    speech, tries = todo.popleft()
+                    ref = actor.say.remote(speech.voice.engine, speech.text, speech.voice, speech.key)
+                    pending[ref] = (speech, tries, actor)
+                    load[id(actor)] += 1
+
+        try:
+            submit()
+            while pending:
+                try:
+                    done, _ = ray.wait(list(pending), num_returns=1)
+                except Exception as exc:  # noqa: BLE001
+                    raise self._gone(exc) from None
+                ref = done[0]
+                speech, tries, actor = pending.pop(ref)
+                load[id(actor)] -= 1
+                try:
+                    result, error = ray.get(ref)
+                except lost as exc:
+                    self._replace(actor, actors, load, voice, shared, ray)
+                    if tries >= RETRIES:
+                        raise SpeechFailed(speech, None) from exc
+                    todo.appendleft((speech, tries + 1))
+                    submit()
+                    continue
+                except exceptions.RayTaskError as exc:  # narrate's own code failed there: as it would here
+                    raise (exc.cause if isinstance(exc.cause, BaseException) else exc) from None
+                except Exception as exc:  # noqa: BLE001
+                    raise self._gone(exc) from None
+                if not todo and load[id(actor)] == 0 and actor in actors:
+                    actors.remove(actor)  # nothing left for it: its CPU is free for other work (a book's mix)
+                    ray.kill(actor)
+                submit()
+                if error is not None:
+                    if not self.keep_going:
+                        raise SpeechFailed(speech, error) from error
+                    yield speech, error  # type: ignore[misc]
+                    continue
+                samples, rate = result
+                clip = Clip(samples.astype(np.float32) / 32767.0, rate)
+                if shared is not None:
+                    cache.keep(speech.key, clip)
+                else:
+                    cache.put(speech.key, clip)
+                yield speech, clip
+        finally:
+            for actor in actors:
+                try:
+                    ray.kill(actor)
+                except Exception:  # noqa: BLE001  # already gone, with its node
+                    pass
+
+    def _actor(self, voice: Any, shared: Any) -> Any:
+        return voice.options(scheduling_strategy="SPREAD").remote(self.engines, shared)
+
+    def _replace(self, actor: Any, actors: list, load: dict, voice: Any, shared: Any, ray: Any) -> None:
+        """Drop a dead actor, and start another if the cluster has a CPU free for it (else the others go on)."""
+        if actor not in actors:
+            return
+        actors.remove(actor)
+        self.log("a Ray worker was lost; its sentences are said again by the others")
+        try:
+            free = ray.available_resources().get("CPU", 0) >= 1
+        except Exception:  # noqa: BLE001
+            free = False
+        if free or not actors:
+            new = self._actor(voice, shared)
+            actors.append(new)
+            load[id(new)] = 0
+
+    def _gone(self, exc: BaseException) -> NarrateError:
+        return NarrateError(f"lost the Ray cluster at '{self.address}' ({_first_line(exc)}); build again when "
+                            "it is back: every sentence already said is in the cache")
