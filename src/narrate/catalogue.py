@@ -51,9 +51,11 @@ def build_catalogue(paths: list[str], options: BuildOptions, engines: Engines, l
     store = open_store(options.cache_dir)
     results: list[BuildResult] = []
     books: list[_Book] = []
+    rank: dict[Path, int] = {}
     for path in paths:
         try:
             ready = prepare(path, options, engines, log)
+            rank[ready.job.layout.manifest] = len(rank)
         except NarrateError as exc:
             failed.append(Failed(path, exc.format_message()))
             log(f"error: {failed[-1].message}")
@@ -109,7 +111,7 @@ def build_catalogue(paths: list[str], options: BuildOptions, engines: Engines, l
             failed.append(Failed(book.path, _message(cause)))
             log(f"error: {failed[-1].message}")
         progress.book_done()
-    return results
+    return sorted(results, key=lambda r: rank.get(r.manifest, len(rank)))  # in the scripts' order, as a series
 
 
 def _to_say(books: list[_Book], engines: Engines, store: Store) -> list[Speech]:
@@ -168,7 +170,7 @@ class _Progress:
         left = ""
         if 0 < self.done < self.total:
             seconds = elapsed * (self.total - self.done) / self.done
-            left = f", about {_duration(seconds)} of speech left"
+            left = f", about {_duration(seconds)} left"
         self.log(f"catalogue: {self.said_count:,} of {self.count:,} sentences said "
                  f"({100 * self.done // self.total} %), {self.published} of {self.books} books published{left}")
 

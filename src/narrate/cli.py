@@ -164,6 +164,7 @@ def _build_all(scripts: list[str], options: BuildOptions) -> None:
                    + ("" if f.written else ", unchanged"))
     else:
         click.echo("no feed: set 'base_url' under 'podcast:' in the front matter, or give --base-url")
+    series.check()
 
 
 @cli.command()

@@ -28,12 +28,17 @@ from narrate.plan import Speech
 from narrate.synth import SpeechFailed
 
 IN_FLIGHT = 2  # sentences queued at each actor: one being said, one ready for when it finishes
-FORWARDED = ("AWS_", "NARRATE_")  # environment variables the workers are given
+FORWARDED = ("AWS_", "NARRATE_", "SOURCE_DATE_EPOCH")  # environment variables the workers are given
 RETRIES = 4  # times a sentence is tried again after the worker saying it died
 
 
 def connect(address: str) -> Any:
     """The ray module, connected to the cluster at ``address`` (once per process)."""
+    import os
+
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    os.environ.setdefault("RAY_CLIENT_RECONNECT_GRACE_PERIOD", "5")  # a lost head is reported in seconds
+    os.environ.setdefault("GRPC_VERBOSITY", "NONE")  # gRPC's own notes (on forks) are not for the user
     try:
         import ray
     except ImportError:
@@ -41,20 +46,47 @@ def connect(address: str) -> Any:
                            "pip install 'narrate[cluster]'") from None
     if ray.is_initialized():
         return ray
-    import os
-
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    os.environ.setdefault("RAY_CLIENT_RECONNECT_GRACE_PERIOD", "5")  # a lost head is reported in seconds
     # the shared cache's address and credentials, as this machine has them, go to the workers (a node's own,
     # such as an instance role, serve when none are set here)
     env = {k: v for k, v in os.environ.items() if k.startswith(FORWARDED) and v}
+    _check_reachable(address)
     try:
         ray.init(address=address, logging_level="ERROR", log_to_driver=False, configure_logging=False,
                  runtime_env={"env_vars": env} if env else None)
     except Exception as exc:  # ConnectionError, or Ray's own for a bad address  # noqa: BLE001
         raise NarrateError(f"cannot reach the Ray cluster at '{address}': {_first_line(exc)}; start one with "
                            "'ray start --head' (auto), or give its client address, ray://HOST:10001") from None
+    _quiet()
     return ray
+
+
+def _quiet() -> None:
+    """Ray's own log lines (a client reconnecting, a worker's notes) are not for narrate's user: its one line
+    on what happened is."""
+    import logging
+    import warnings
+
+    warnings.filterwarnings("ignore", module=r"ray(\.|$)")  # 'Ray Client connection timed out': ours says it
+    for name in [n for n in logging.root.manager.loggerDict if n == "ray" or n.startswith("ray.")]:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+def _check_reachable(address: str) -> None:
+    """Fail at once, not after Ray's 30 s of retries, when nothing listens at a ray:// address."""
+    import socket
+
+    if not address.startswith("ray://"):
+        return
+    host, _, port = address[len("ray://"):].partition("/")[0].rpartition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port or 10001)), timeout=5):
+            return
+    except ValueError:
+        reason = "its port is not a number"
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    raise NarrateError(f"cannot reach the Ray cluster at '{address}': {reason}; start one with "
+                       "'ray start --head' (auto), or give its client address, ray://HOST:10001")
 
 
 def _first_line(exc: BaseException) -> str:

@@ -53,7 +53,7 @@ class SharedFiles:
             return self.fs.cat_file(self._path(rel))
         except FileNotFoundError:
             return None
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001  # OSError, or the client's own (no credentials)
             raise self._error(exc) from None
 
     def create(self, rel: str, data: bytes) -> bool:
@@ -66,7 +66,7 @@ class SharedFiles:
             return True
         except FileExistsError:
             return False
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001  # OSError, or the client's own (no credentials)
             raise self._error(exc) from None
 
     def write(self, rel: str, data: bytes) -> None:
@@ -79,7 +79,7 @@ class SharedFiles:
                 atomic_write(Path(path), data)
             else:
                 self.fs.pipe_file(path, data)
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001  # OSError, or the client's own (no credentials)
             raise self._error(exc) from None
 
     def remove(self, rel: str) -> None:
@@ -87,24 +87,32 @@ class SharedFiles:
             self.fs.rm_file(self._path(rel))
         except FileNotFoundError:
             pass
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001  # OSError, or the client's own (no credentials)
             raise self._error(exc) from None
 
     def listing(self, folder: str) -> list[tuple[str, int]]:
         """Every object under ``folder``: its path relative to the cache, and its size."""
+        bucket = self.root.split("/")[0]
         try:
-            found = self.fs.find(self._path(folder), detail=True)
-        except FileNotFoundError:
-            return []
-        except OSError as exc:
+            try:
+                found = self.fs.find(self._path(folder), detail=True)
+            except FileNotFoundError:
+                found = {}
+            if not found and not self.local and not self.fs.exists(bucket):
+                raise NarrateError(f"the shared cache cannot be used: there is no bucket '{bucket}'; create it, "
+                                   "or check the address", self.url)
+        except Exception as exc:  # noqa: BLE001  # OSError, or the client's own (no credentials)
             raise self._error(exc) from None
         start = len(self.root) + 1
         return sorted((name[start:], int(info.get("size") or 0)) for name, info in found.items()
                       if info.get("type", "file") == "file" and not name.rsplit("/", 1)[-1].startswith("."))
 
-    def _error(self, exc: OSError) -> NarrateError:
-        return NarrateError(f"the shared cache cannot be reached: {exc}; check the address and the credentials "
-                            "(AWS_ACCESS_KEY_ID, AWS_ENDPOINT_URL for an S3-compatible server)", self.url)
+    def _error(self, exc: Exception) -> NarrateError:
+        if isinstance(exc, NarrateError):
+            return exc
+        return NarrateError(f"the shared cache cannot be used: {exc}; check its address and the credentials "
+                            "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, and AWS_ENDPOINT_URL for an "
+                            "S3-compatible server)", self.url)
 
 
 def _link_once(path: Path, data: bytes) -> bool:

@@ -36,6 +36,15 @@ class SeriesResult:
 
     episodes: tuple[BuildResult, ...]
     feed: FeedResult | None
+    failed: tuple[Failed, ...] = ()  # books of a catalogue that could not be built (each was logged)
+
+    def check(self) -> None:
+        """Raise, after everything else is reported, if some books failed."""
+        if self.failed:
+            names = ", ".join(Path(f.script).name for f in self.failed)
+            count = len(self.episodes) + len(self.failed)
+            raise NarrateError(f"{len(self.failed)} of {count} books failed ({names}; each is reported above); "
+                               f"the other {len(self.episodes)} were published")
 
 
 @dataclass(frozen=True)
@@ -107,11 +116,7 @@ def build_series(arguments: list[str], options: BuildOptions = BuildOptions(), e
         feeds_written = [write_feed(results[0].layout.root, name, results[names.index(name)].show, url)
                          for name in dict.fromkeys(names)] if url else []  # one per edition (a rate is one)
         feed = feeds_written[0] if feeds_written else None
-    if failed:
-        names = ", ".join(Path(f.script).name for f in failed)
-        raise NarrateError(f"{len(failed)} of {count} books failed ({names}; each is reported above); "
-                           f"the other {count - len(failed)} were published")
-    return SeriesResult(tuple(results), feed)
+    return SeriesResult(tuple(results), feed, tuple(failed))
 
 
 def write_feed(root: Path, edition: str, show: Show, base_url: str) -> FeedResult:
