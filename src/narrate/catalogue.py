@@ -24,7 +24,7 @@ from typing import Any
 
 from narrate.build import Prepared, build, prepare
 from narrate.cache import Store, open_store
-from narrate.cluster import RaySpeaker, connect
+from narrate.cluster import RaySpeaker, connect, gone, wait_one
 from narrate.engines import Engines
 from narrate.errors import NarrateError
 from narrate.files import published_all
@@ -85,7 +85,7 @@ def build_catalogue(paths: list[str], options: BuildOptions, engines: Engines, l
     waiting = [b for b in books if b.keys]
     for book in [b for b in books if not b.keys]:
         finish(book)
-    speaker = RaySpeaker(options.cluster, engines, log, keep_going=True)
+    speaker = RaySpeaker(options.cluster, engines, log, keep_going=True, here=store.shared is None)
     for speech, got in speaker.speak(speeches, store.speech) if speeches else ():
         progress.said(speech)
         for book in list(waiting):
@@ -100,12 +100,14 @@ def build_catalogue(paths: list[str], options: BuildOptions, engines: Engines, l
                     waiting.remove(book)
                     finish(book)
     while tasks:
-        done, _ = ray.wait(list(tasks), num_returns=1)
-        book = tasks.pop(done[0])
+        ref = wait_one(ray, list(tasks), options.cluster)
+        book = tasks.pop(ref)
         try:
-            files, result, tmp = ray.get(done[0])
+            files, result, tmp = ray.get(ref)
             results.append(_publish(book, files, result, tmp, store))
             report(results[-1])
+        except ConnectionError as exc:
+            raise gone(options.cluster, exc) from None
         except Exception as exc:  # noqa: BLE001  # the task's NarrateError, wrapped by Ray
             cause = getattr(exc, "cause", None) or exc
             failed.append(Failed(book.path, _message(cause)))

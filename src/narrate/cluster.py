@@ -29,7 +29,8 @@ from narrate.synth import SpeechFailed
 
 IN_FLIGHT = 2  # sentences queued at each actor: one being said, one ready for when it finishes
 FORWARDED = ("AWS_", "NARRATE_", "SOURCE_DATE_EPOCH")  # environment variables the workers are given
-RETRIES = 4  # times a sentence is tried again after the worker saying it died
+RETRIES = 4
+HEAD_CHECK = 5.0  # seconds without a result before the head node is checked  # times a sentence is tried again after the worker saying it died
 
 
 def connect(address: str) -> Any:
@@ -39,6 +40,9 @@ def connect(address: str) -> Any:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     os.environ.setdefault("RAY_CLIENT_RECONNECT_GRACE_PERIOD", "5")  # a lost head is reported in seconds
     os.environ.setdefault("GRPC_VERBOSITY", "NONE")  # gRPC's own notes (on forks) are not for the user
+    # a driver on a node of the cluster (auto) would end itself, with a log line, a minute after losing the head;
+    # narrate notices first (wait_one), and says so
+    os.environ.setdefault("RAY_gcs_rpc_server_reconnect_timeout_s", "3600")
     try:
         import ray
     except ImportError:
@@ -103,8 +107,9 @@ class _Voice:
         self.engines = engines
         self.cache = Store(None, shared).speech if shared is not None else None
 
-    def say(self, engine: str, text: str, voice: Any, key: str) -> tuple[Any, Any]:
-        """(int16 samples, rate) as the cache holds them, and None; or None and the engine's error."""
+    def say(self, engine: str, text: str, voice: Any, key: str, send: bool = True) -> tuple[Any, Any]:
+        """(int16 samples, rate) as the cache holds them, and None; or None and the engine's error. Unless
+        ``send``, the samples stay in the shared cache, and only their count comes back."""
         from narrate.audio import to_pcm16
 
         try:
@@ -113,6 +118,8 @@ class _Voice:
             return None, exc
         if self.cache is not None:
             clip = self.cache.put(key, clip)
+            if not send:
+                return (len(clip.samples), clip.rate), None
         return (np.frombuffer(to_pcm16(clip.samples), dtype="<i2"), clip.rate), None
 
 
@@ -121,9 +128,12 @@ class RaySpeaker:
     makes its own voices from it."""
 
     def __init__(self, address: str, engines: Any, log: Callable[[str], None] = lambda _: None,
-                 keep_going: bool = False) -> None:
+                 keep_going: bool = False, here: bool = True) -> None:
         self.address, self.engines, self.log = address, engines, log
         self.keep_going = keep_going  # a sentence the engine cannot say is yielded with its error, and the rest go on
+        # False: the sentences are wanted in the shared cache only (a catalogue's books are mixed on the cluster);
+        # none of their samples come to this machine, and None stands for each clip
+        self.here = here
 
     def speak(self, speeches: list[Speech], cache: SpeechCache) -> Iterator[tuple[Speech, Clip]]:
         ray = connect(self.address)
@@ -145,18 +155,15 @@ class RaySpeaker:
             for actor in actors:
                 while todo and load[id(actor)] < IN_FLIGHT:
                     speech, tries = todo.popleft()
-                    ref = actor.say.remote(speech.voice.engine, speech.text, speech.voice, speech.key)
+                    ref = actor.say.remote(speech.voice.engine, speech.text, speech.voice, speech.key,
+                                           self.here or shared is None)
                     pending[ref] = (speech, tries, actor)
                     load[id(actor)] += 1
 
         try:
             submit()
             while pending:
-                try:
-                    done, _ = ray.wait(list(pending), num_returns=1)
-                except Exception as exc:  # noqa: BLE001
-                    raise self._gone(exc) from None
-                ref = done[0]
+                ref = wait_one(ray, list(pending), self.address)
                 speech, tries, actor = pending.pop(ref)
                 load[id(actor)] -= 1
                 try:
@@ -182,6 +189,9 @@ class RaySpeaker:
                     yield speech, error  # type: ignore[misc]
                     continue
                 samples, rate = result
+                if isinstance(samples, int):
+                    yield speech, None  # type: ignore[misc]
+                    continue
                 clip = Clip(samples.astype(np.float32) / 32767.0, rate)
                 if shared is not None:
                     cache.keep(speech.key, clip)
@@ -214,5 +224,30 @@ class RaySpeaker:
             load[id(new)] = 0
 
     def _gone(self, exc: BaseException) -> NarrateError:
-        return NarrateError(f"lost the Ray cluster at '{self.address}' ({_first_line(exc)}); build again when "
-                            "it is back: every sentence already said is in the cache")
+        return gone(self.address, exc)
+
+
+def gone(address: str, exc: BaseException) -> NarrateError:
+    return NarrateError(f"lost the Ray cluster at '{address}' ({_first_line(exc)}); build again when it is back: "
+                        "every sentence already said is in the cache")
+
+
+def wait_one(ray: Any, refs: list, address: str) -> Any:
+    """The first of ``refs`` to be ready. Every few seconds without one, the head node is checked: when it is
+    gone, the build stops with one line (a client connection finds out for itself)."""
+    while True:
+        try:
+            done, _ = ray.wait(refs, num_returns=1, timeout=HEAD_CHECK)
+        except Exception as exc:  # noqa: BLE001
+            raise gone(address, exc) from None
+        if done:
+            return done[0]
+        if address.startswith("ray://"):
+            continue
+        import socket
+
+        host, _, port = ray.get_runtime_context().gcs_address.rpartition(":")
+        try:
+            socket.create_connection((host, int(port)), timeout=HEAD_CHECK).close()
+        except OSError:
+            raise gone(address, ConnectionError(f"its head node, {host}:{port}, does not answer")) from None
