@@ -347,7 +347,7 @@ def test_a_catalogue_on_two_nodes_with_the_cache_in_s3_equals_the_local_build(
     out = tmp_path / "out"
     code, stdout, err = _run("build", str(tmp_path / "books"), "-o", str(out), "--cluster", cluster.address,
                              "--cache-dir", f"s3://{BUCKET}/first", env={"NARRATE_CACHE_DIR": str(tmp_path / "c")})
-    assert code == 1, err
+    assert code == 3, err  # some books failed, the others were published
     bad = tmp_path / "books" / "volume-4.md"
     lines = err.splitlines()
     assert f"error: {bad}:7: 'speed' must be a number from 0.5 to 2.0, not 'fast'" in lines

@@ -181,7 +181,7 @@ class RaySpeaker:
                     raise self._gone(exc) from None
                 if not todo and load[id(actor)] == 0 and actor in actors:
                     actors.remove(actor)  # nothing left for it: its CPU is free for other work (a book's mix)
-                    ray.kill(actor)
+                    _kill(ray, actor)
                 submit()
                 if error is not None:
                     if not self.keep_going:
@@ -200,10 +200,7 @@ class RaySpeaker:
                 yield speech, clip
         finally:
             for actor in actors:
-                try:
-                    ray.kill(actor)
-                except Exception:  # noqa: BLE001  # already gone, with its node
-                    pass
+                _kill(ray, actor)
 
     def _actor(self, voice: Any, shared: Any) -> Any:
         return voice.options(scheduling_strategy="SPREAD").remote(self.engines, shared)
@@ -225,6 +222,13 @@ class RaySpeaker:
 
     def _gone(self, exc: BaseException) -> NarrateError:
         return gone(self.address, exc)
+
+
+def _kill(ray: Any, actor: Any) -> None:
+    try:
+        ray.kill(actor)
+    except Exception:  # noqa: BLE001  # already gone, with its node or the connection
+        pass
 
 
 def gone(address: str, exc: BaseException) -> NarrateError:

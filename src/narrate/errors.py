@@ -39,6 +39,12 @@ class NarrateError(click.ClickException):
         click.echo(self.format_message(), file=file, err=file is None)
 
 
+class SomeFailed(NarrateError):
+    """Some books of a catalogue could not be built; the others were published (exit status 3)."""
+
+    exit_code = 3
+
+
 class ScriptError(NarrateError):
     """The script file is unreadable or does not follow the format."""
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from narrate.build import build
 from narrate.cache import cache_in_use, default_dir, open_store
 from narrate.engines import Engines
-from narrate.errors import NarrateError, ScriptError
+from narrate.errors import NarrateError, ScriptError, SomeFailed
 from narrate.export import feed as feeds
 from narrate.export.books import remove_book_leftovers
 from narrate.export.layout import episode_layout
@@ -43,7 +43,7 @@ class SeriesResult:
         if self.failed:
             names = ", ".join(Path(f.script).name for f in self.failed)
             count = len(self.episodes) + len(self.failed)
-            raise NarrateError(f"{len(self.failed)} of {count} books failed ({names}; each is reported above); "
+            raise SomeFailed(f"{len(self.failed)} of {count} books failed ({names}; each is reported above); "
                                f"the other {len(self.episodes)} were published")
 
 
