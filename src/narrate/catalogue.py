@@ -151,11 +151,14 @@ class _Progress:
         self.total = sum(len(s.text) for s in speeches) or 1
         self.count, self.books, self.log = len(speeches), books, log
         self.done = self.said_count = self.published = 0
-        self.started = time.monotonic()
+        self.first: tuple[float, int] | None = None  # when the first sentence came back, and its length: the
+        # rate is measured from there, not from the workers' start-up
         self.step = -1
         log(f"catalogue: {books} book{'s' if books != 1 else ''} to build, {self.count:,} sentences to say")
 
     def said(self, speech: Speech) -> None:
+        if self.first is None:
+            self.first = (time.monotonic(), len(speech.text))
         self.done += len(speech.text)
         self.said_count += 1
         step = 20 * self.done // self.total
@@ -168,10 +171,10 @@ class _Progress:
         self._line()
 
     def _line(self) -> None:
-        elapsed = time.monotonic() - self.started
         left = ""
-        if 0 < self.done < self.total:
-            seconds = elapsed * (self.total - self.done) / self.done
+        if self.first and self.first[1] < self.done < self.total:
+            since, before = self.first
+            seconds = (time.monotonic() - since) * (self.total - self.done) / (self.done - before)
             left = f", about {_duration(seconds)} left"
         self.log(f"catalogue: {self.said_count:,} of {self.count:,} sentences said "
                  f"({100 * self.done // self.total} %), {self.published} of {self.books} books published{left}")

@@ -54,12 +54,21 @@ def connect(address: str) -> Any:
     # such as an instance role, serve when none are set here)
     env = {k: v for k, v in os.environ.items() if k.startswith(FORWARDED) and v}
     _check_reachable(address)
-    try:
-        ray.init(address=address, logging_level="ERROR", log_to_driver=False, configure_logging=False,
-                 runtime_env={"env_vars": env} if env else None)
-    except Exception as exc:  # ConnectionError, or Ray's own for a bad address  # noqa: BLE001
-        raise NarrateError(f"cannot reach the Ray cluster at '{address}': {_first_line(exc)}; start one with "
-                           "'ray start --head' (auto), or give its client address, ray://HOST:10001") from None
+    for attempt in range(3):  # Ray's client proxy may fail a first connection while it starts its server
+        try:
+            ray.init(address=address, logging_level="ERROR", log_to_driver=False, configure_logging=False,
+                     runtime_env={"env_vars": env} if env else None)
+            break
+        except Exception as exc:  # ConnectionError, or Ray's own for a bad address  # noqa: BLE001
+            if attempt < 2 and address.startswith("ray://") and "Initialization failure" in str(exc):
+                import time
+
+                ray.shutdown()
+                time.sleep(1 + attempt)
+                continue
+            raise NarrateError(f"cannot reach the Ray cluster at '{address}': {_first_line(exc)}; start one "
+                               "with 'ray start --head' (auto), or give its client address, ray://HOST:10001"
+                               ) from None
     _quiet()
     return ray
 
