@@ -341,71 +341,55 @@ def test_a_plain_install_has_no_ray_and_never_imports_it(tmp_path: Path) -> None
 
 # --- on the cluster ---
 
-def test_a_catalogue_on_two_nodes_with_the_cache_in_s3_equals_the_local_build(
+def test_a_catalogue_on_two_nodes_with_the_cache_in_s3_equals_the_local_build_with_a_node_killed(
         cluster: RayCluster, s3: dict[str, str], books: Path, local: Path, tmp_path: Path) -> None:
+    """Three books and a broken one, through the client port; the worker node is killed while it speaks."""
     shutil.copytree(books, tmp_path / "books")
     (tmp_path / "books" / "volume-4.md").write_text(_book(4, bad=True), encoding="utf-8")  # a book that fails
     out = tmp_path / "out"
-    code, stdout, err = _run("build", str(tmp_path / "books"), "-o", str(out), "--cluster", cluster.address,
-                             "--cache-dir", f"s3://{BUCKET}/first", env={"NARRATE_CACHE_DIR": str(tmp_path / "c")})
-    assert code == 3, err  # some books failed, the others were published
-    bad = tmp_path / "books" / "volume-4.md"
-    lines = err.splitlines()
-    assert f"error: {bad}:7: 'speed' must be a number from 0.5 to 2.0, not 'fast'" in lines
-    assert lines[-1] == ("1 of 4 books failed (volume-4.md; each is reported above); "
-                         "the other 3 were published")
-    # each book says 18 sentences (its lines, chapter titles, opening and closing); the welcome and the closing
-    # are the same in all three, and said once: 3 x 16 + 2
-    assert "catalogue: 3 books to build, 50 sentences to say" in lines
-    assert re.search(r"catalogue: \d+ of 50 sentences said \(\d+ %\), 0 of 3 books published, about \d+ s left",
-                     err)
-    assert "catalogue: 50 of 50 sentences said (100 %), 3 of 3 books published" in lines
-    assert "feed: " in stdout and "(3 episodes" in stdout
-    assert _shared_sentences("first") == 50
-    assert _same_files(local, out) == []
-
-
-def test_a_worker_node_killed_mid_build_loses_nothing(cluster: RayCluster, s3: dict[str, str], books: Path,
-                                                      local: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    # from a driver on a node of the cluster (--cluster auto, the cluster $RAY_ADDRESS names)
-    p = _narrate("build", str(books), "-o", str(out), "--cluster", "auto", "--cache-dir", f"s3://{BUCKET}/killed",
-                 env={"NARRATE_CACHE_DIR": str(tmp_path / "c"), "RAY_ADDRESS": f"127.0.0.1:{cluster.gcs}"},
-                 delay="0.15")
-    err: list[str] = []
+    p = _narrate("build", str(tmp_path / "books"), "-o", str(out), "--cluster", cluster.address, "--cache-dir",
+                 f"s3://{BUCKET}/first", env={"NARRATE_CACHE_DIR": str(tmp_path / "c")}, delay="0.1")
+    lines: list[str] = []
     killed = threading.Event()
 
     def read() -> None:
         assert p.stderr is not None
         for line in p.stderr:
-            err.append(line.rstrip("\n"))
+            lines.append(line.rstrip("\n"))
             if not killed.is_set() and re.match(r"catalogue: \d+ of 50 sentences said \((1\d|2\d) %\)", line):
                 cluster.kill("worker")  # the node goes while it is saying its sentences
                 killed.set()
 
     reader = threading.Thread(target=read)
     reader.start()
-    try:
-        stdout = p.stdout.read() if p.stdout else ""
-        assert p.wait(300) == 0, "\n".join(err)
-        reader.join()
-    finally:
-        if "worker" not in cluster.nodes:
-            cluster.start_worker()
+    stdout = p.stdout.read() if p.stdout else ""
+    assert p.wait(300) == 3, "\n".join(lines)  # some books failed, the others were published
+    reader.join()
     assert killed.is_set()
-    assert "a Ray worker was lost; its sentences are said again by the others" in err
-    assert "catalogue: 50 of 50 sentences said (100 %), 3 of 3 books published" in err
-    assert "(3 episodes" in stdout
-    assert _shared_sentences("killed") == 50
+    bad = tmp_path / "books" / "volume-4.md"
+    assert f"error: {bad}:7: 'speed' must be a number from 0.5 to 2.0, not 'fast'" in lines
+    assert lines[-1] == ("1 of 4 books failed (volume-4.md; each is reported above); "
+                         "the other 3 were published")
+    # each book says 18 sentences (its lines, chapter titles, opening and closing); the welcome and the closing
+    # are the same in all three, and said once: 3 x 16 + 2
+    assert "catalogue: 3 books to build, 50 sentences to say" in lines
+    assert any(re.fullmatch(r"catalogue: \d+ of 50 sentences said \(\d+ %\), 0 of 3 books published, about \d+ s "
+                            r"left", line) for line in lines)
+    assert "a Ray worker was lost; its sentences are said again by the others" in lines
+    assert "catalogue: 50 of 50 sentences said (100 %), 3 of 3 books published" in lines
+    assert "feed: " in stdout and "(3 episodes" in stdout
+    assert _shared_sentences("first") == 50
     assert _same_files(local, out) == []
 
 
 def test_one_script_speaks_on_the_cluster_and_is_mixed_here(cluster: RayCluster, books: Path, local: Path,
                                                             tmp_path: Path) -> None:
-    """Without a shared cache: the sentences come back through Ray into this machine's cache."""
+    """From a driver on a node of the cluster (auto: the one $RAY_ADDRESS names), given in the environment;
+    without a shared cache, the sentences come back through Ray into this machine's cache."""
     out = tmp_path / "out"
     code, stdout, err = _run("build", str(books / "volume-2.md"), "-o", str(out), "--cache-dir",
-                             str(tmp_path / "cache"), env={"NARRATE_CLUSTER": cluster.address})
+                             str(tmp_path / "cache"),
+                             env={"NARRATE_CLUSTER": "auto", "RAY_ADDRESS": f"127.0.0.1:{cluster.gcs}"})
     assert code == 0, err
     assert "synthesised 18 of 18 sentences, 0 from cache" in stdout
     for name in ("volume-2.mp3", "volume-2.vtt", "index.html"):
@@ -431,12 +415,12 @@ def test_losing_the_head_node_stops_the_build_with_one_line(cluster: RayCluster,
     sentence that was said."""
     p = _narrate("build", str(books / "volume-3.md"), "-o", str(tmp_path / "out"), "--cluster", cluster.address,
                  "--cache-dir", f"s3://{BUCKET}/headless",
-                 env={"NARRATE_CACHE_DIR": str(tmp_path / "c"), "RAY_CLIENT_RECONNECT_GRACE_PERIOD": "2"}, delay="0.5")
+                 env={"NARRATE_CACHE_DIR": str(tmp_path / "c"), "RAY_CLIENT_RECONNECT_GRACE_PERIOD": "1"}, delay="0.4")
     while _shared_sentences("headless") < 3:
         time.sleep(0.2)
         assert p.poll() is None, p.communicate()
-    cluster.kill("head")
-    cluster.kill("worker")
+    for node in list(cluster.nodes):
+        cluster.kill(node)
     _, err = p.communicate(timeout=120)
     assert p.returncode == 1, err
     assert err.splitlines() == [f"lost the Ray cluster at '{cluster.address}' (Client is shutting down.); build again "
