@@ -15,8 +15,10 @@ from narrate.timeline import Timeline, stamp
 
 
 def codec_args(channels: int) -> list[str]:
-    """ffmpeg's Opus settings: 64 kbit/s stereo or 40 kbit/s mono, at Opus's own 48 kHz."""
-    return ["-c:a", "libopus", "-b:a", "64k" if channels > 1 else "40k", "-ar", "48000"]
+    """ffmpeg's Opus settings: 64 kbit/s stereo or 40 kbit/s mono, at Opus's own 48 kHz. Bit-exact: the Ogg
+    stream's serial number is fixed rather than random, so the same episode gives the same file, wherever it
+    is built."""
+    return ["-c:a", "libopus", "-b:a", "64k" if channels > 1 else "40k", "-ar", "48000", "-fflags", "+bitexact"]
 
 
 def chapter_comments(timeline: Timeline) -> dict[str, str]:
