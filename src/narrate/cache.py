@@ -270,14 +270,19 @@ class Store:
             self.shared.write(f"builds/{name}.json", data)
 
 
+def local_dir(where: Path | str | None) -> Path:
+    """This machine's cache folder for a --cache-dir: the folder itself, or (for a shared cache's URL, or none)
+    the default one."""
+    from narrate.objectstore import is_url
+
+    return default_dir() if where is None or is_url(where) else Path(where)
+
+
 def open_store(where: Path | str | None) -> Store:
     """The store for a --cache-dir: a folder, or a shared cache's URL (with this machine's folder beside it)."""
     from narrate.objectstore import SharedFiles, is_url
 
-    if is_url(where):
-        local = default_dir()
-        return Store(None if is_url(str(local)) else local, SharedFiles(str(where)))
-    return Store(Path(where) if where is not None else default_dir())  # type: ignore[arg-type]
+    return Store(local_dir(where), SharedFiles(str(where)) if is_url(where) else None)
 
 
 def remove_partials(root: Path) -> int:

@@ -224,7 +224,7 @@ def _build_book(bundle: dict[str, Any], options: BuildOptions, engines: Engines,
         store = Store(default_dir(), shared)
         store.share_records = False  # the calling machine records the build, under its own paths
         here = dataclasses.replace(options, output=str(tmp / "out"), cache_dir=None, cluster=None, jobs=1,
-                                   allow=tuple(str(tmp / "in") for _ in options.allow[:1]))
+                                   allow=(str(tmp / "in"),) if options.allow else ())
         result = build(str(tmp / "in" / bundle["script"]), here, engines, store=store)
         files = {p.relative_to(tmp / "out").as_posix(): p.read_bytes() for p in sorted((tmp / "out").rglob("*"))
                  if p.is_file() and not p.name.startswith(".")}

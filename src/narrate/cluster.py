@@ -66,9 +66,7 @@ def connect(address: str) -> Any:
                 ray.shutdown()
                 time.sleep(1 + attempt)
                 continue
-            raise NarrateError(f"cannot reach the Ray cluster at '{address}': {_first_line(exc)}; start one "
-                               "with 'ray start --head' (auto), or give its client address, ray://HOST:10001"
-                               ) from None
+            raise _unreachable(address, _first_line(exc)) from None
     _quiet()
     return ray
 
@@ -98,8 +96,12 @@ def _check_reachable(address: str) -> None:
         reason = "its port is not a number"
     except OSError as exc:
         reason = exc.strerror or str(exc)
-    raise NarrateError(f"cannot reach the Ray cluster at '{address}': {reason}; start one with "
-                       "'ray start --head' (auto), or give its client address, ray://HOST:10001")
+    raise _unreachable(address, reason)
+
+
+def _unreachable(address: str, reason: str) -> NarrateError:
+    return NarrateError(f"cannot reach the Ray cluster at '{address}': {reason}; start one with "
+                        "'ray start --head' (auto), or give its client address, ray://HOST:10001")
 
 
 def _first_line(exc: BaseException) -> str:

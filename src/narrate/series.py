@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from narrate.build import build
-from narrate.cache import cache_in_use, default_dir, open_store
+from narrate.cache import cache_in_use, local_dir
 from narrate.engines import Engines
 from narrate.errors import NarrateError, ScriptError, SomeFailed
 from narrate.export import feed as feeds
@@ -88,7 +88,7 @@ def build_series(arguments: list[str], options: BuildOptions = BuildOptions(), e
     engines = engines or Engines()
     names = [edition_name(options.edition, s.meta.rate if options.rate is None else options.rate) for s in loaded]
     layouts = [episode_layout(p, options.output, name)[0] for p, name in zip(paths, names)]
-    cache_dir = open_store(options.cache_dir).root or default_dir()  # this machine's folder of the cache
+    cache_dir = local_dir(options.cache_dir)  # this machine's folder of the cache
     results = []
     with output_lock(layouts[0].root, hooks.log), cache_in_use(cache_dir):  # one build at a time per folder
         removed = remove_leftovers(layouts[0].root, [Path(feeds.feed_name(n)).stem for n in dict.fromkeys(names)])
