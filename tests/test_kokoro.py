@@ -50,7 +50,7 @@ def test_a_voice_name_picks_its_engine() -> None:
     assert [(s.voice.engine, s.voice.model, s.voice.speed) for s in script.meta.speakers] == [
         ("kokoro", "am_michael", 0.9), ("kokoro", "bf_emma", 1.1)]
     plain = parse_script("---\ntitle: T\nspeakers:\n  Ji: {name: af_heart}\n---\n# One\nHi.\n", "s.md")
-    assert (plain.meta.voice.engine, plain.meta.speakers[0].voice.engine) == ("piper", "kokoro")
+    assert (plain.meta.voice.engine, plain.meta.speakers[0].voice.engine) == ("hibari", "kokoro")
 
 
 def test_voices_resolve_with_their_language(kokoro: KokoroEngine) -> None:
@@ -151,8 +151,8 @@ def test_voices_lists_each_voice_and_a_sample_is_spoken(tmp_path: Path) -> None:
         "kokoro  bm_fable        en-GB     British  male    0.49",
         "kokoro  bm_george       en-GB     British  male    0.49",
         "pico    pico_en_gb      en-GB     British  female  0.02     robotic",
-        "espeak  espeak_en_gb    en-GB     British  male    <0.01    robotic",
-        "espeak  espeak_en_gb_f  en-GB     British  female  <0.01    robotic",
+        "espeak  espeak_en_gb    en-GB     British  male    0.003    robotic",
+        "espeak  espeak_en_gb_f  en-GB     British  female  0.003    robotic",
     ]
     code, out, err = run_cli("voices", "--sample", "ff_siwis", "-o", str(tmp_path / "siwis.wav"), "--no-play")
     assert (code, out, err) == (0, f"wrote {tmp_path / 'siwis.wav'}\n", "")

@@ -18,7 +18,7 @@ from narrate.phrases import primary
 from narrate.script import Meta, Script, Speaker, VoiceSettings
 
 # Kokoro's voices from its authors' grades, best first; a voice not listed comes after these, by name
-PREFERRED = ("af_heart", "bf_emma", "am_michael", "af_bella", "am_fenrir", "bm_george", "bm_fable", "ff_siwis",
+PREFERRED = ("heart", "af_heart", "emma", "bf_emma", "fenrir", "kore", "fable", "am_michael", "af_bella", "am_fenrir", "bm_george", "bm_fable", "ff_siwis",
              "ef_dora", "em_alex", "if_sara", "im_nicola", "pf_dora", "pm_alex", "hf_alpha", "hm_omega", "joe",
              "pico_de", "pico_en_us", "pico_en_gb", "pico_es", "pico_fr", "pico_it")
 
@@ -47,11 +47,14 @@ def speaks(voice: VoiceInfo, language: str) -> bool:
     return primary(voice.language) == primary(language)
 
 
+DEFAULT_ACCENTS = ("en", "en-us")  # what the default narrator (hibari's heart, American) speaks as it is
+
+
 def cast_speakers(meta: Meta, engines: Engines, path: str = "") -> Meta:
-    """``meta`` with a narrator in the script's language, where the script names none (English keeps the
-    default, joe), and a voice for each speaker declared without one. ScriptError if no voice installed
-    speaks the language."""
-    choose_narrator = "voice" not in dict(meta.lines) and primary(meta.language) != "en"
+    """``meta`` with a narrator in the script's language and accent, where the script names none (English and
+    American English keep the default, heart), and a voice for each speaker declared without one, never one
+    that sounds like a voice already heard. ScriptError if no voice installed speaks the language."""
+    choose_narrator = "voice" not in dict(meta.lines) and meta.language.lower() not in DEFAULT_ACCENTS
     if not choose_narrator and not any(s.cast for s in meta.speakers):
         return meta
     offline = [v for v in engines.catalogue() if v.cost > 0 and speaks(v, meta.language)]
@@ -65,7 +68,7 @@ def cast_speakers(meta: Meta, engines: Engines, path: str = "") -> Meta:
     narrator = by_name.get(meta.voice.model)
     # the script's own accent where its language names one (en-GB), else the narrator's
     accent = meta.language if "-" in meta.language or not narrator else narrator.language
-    taken = {meta.voice.model} | {s.voice.model for s in meta.speakers if not s.cast}
+    taken = _sounds({meta.voice.model} | {s.voice.model for s in meta.speakers if not s.cast}, engines)
     heard = [narrator.gender] if narrator else []
     heard += [by_name[s.voice.model].gender for s in meta.speakers if not s.cast and s.voice.model in by_name]
     out: list[Speaker] = []
@@ -73,29 +76,38 @@ def cast_speakers(meta: Meta, engines: Engines, path: str = "") -> Meta:
         if not speaker.cast:
             out.append(speaker)
             continue
-        free = [v for v in offline if v.name not in taken] or offline
+        free = [v for v in offline if v.sounds_like not in taken] or offline
         if not free:  # no offline voice speaks the language: the speaker keeps the default voice
             out.append(speaker)
             continue
         want = min(("female", "male"), key=lambda g: (heard.count(g), g != "female"))
         choice = min(free, key=lambda v: (robotic(v) > 0, v.gender != want, robotic(v), v.language != accent, _rank(v)))
-        taken.add(choice.name)
+        taken.add(choice.sounds_like)
         heard.append(choice.gender)
         voice = replace(speaker.voice, engine=choice.engine, model=choice.name)
         out.append(replace(speaker, voice=voice))
     return replace(meta, speakers=tuple(out))
 
 
-def shared_voices(meta: Meta) -> list[tuple[Speaker, str]]:
-    """Each speaker who ends up with the same voice as the narrator or a speaker declared before it, and whose."""
-    seen = {(meta.voice.engine, meta.voice.model): "the narrator"}
+def _sounds(names: set[str], engines: Engines) -> set[str]:
+    """The voices heard when ``names`` are: each name, and the voice each was made to sound like."""
+    like = {v.name: v.sounds_like for v in engines.catalogue()}
+    return names | {like[n] for n in names if n in like}
+
+
+def shared_voices(meta: Meta, engines: Engines) -> list[tuple[Speaker, str, str]]:
+    """Each speaker who would sound like the narrator or a speaker declared before it: whose, and that one's
+    voice where it is another voice made from the same (hibari's heart from Kokoro's af_heart), else ''."""
+    like = {v.name: v.sounds_like for v in engines.catalogue()}
+    seen = {like.get(meta.voice.model, meta.voice.model): ("the narrator", meta.voice.model)}
     out = []
     for speaker in meta.speakers:
-        key = (speaker.voice.engine, speaker.voice.model)
-        if key in seen:
-            out.append((speaker, seen[key]))
-        else:
-            seen[key] = speaker.name
+        timbre = like.get(speaker.voice.model, speaker.voice.model)
+        if timbre not in seen:
+            seen[timbre] = (speaker.name, speaker.voice.model)
+            continue
+        who, model = seen[timbre]
+        out.append((speaker, who, "" if model == speaker.voice.model else model))
     return out
 
 
@@ -126,9 +138,9 @@ class Voices:
         if not these:
             raise no_voice(language, offline, self.path, line)
         meta = self.script.meta  # every voice heard already: the narrator's, the speakers', the passages'
-        taken = {meta.voice.model} | {s.voice.model for s in meta.speakers} | \
-            {chosen.model for chosen, _ in self.switched.values()}
-        best = min(these, key=lambda v: (v.name in taken, robotic(v), v.gender != own.gender,
+        taken = _sounds({meta.voice.model} | {s.voice.model for s in meta.speakers} |
+                        {chosen.model for chosen, _ in self.switched.values()}, self.engines)
+        best = min(these, key=lambda v: (v.sounds_like in taken, robotic(v), v.gender != own.gender,
                                          v.language.lower() != language.lower(), _rank(v)))
         chosen = replace(voice, engine=best.engine, model=best.name, lang=primary(language))
         self.switched[voice, language] = (chosen, line)

@@ -49,9 +49,11 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
         warnings.append(f"warning: {script.path}:{line}: {who} speaks in {voice}, a voice of {language}, but the script "
                         f"is in {plan.meta.language}: give a voice of its language ('narrate voices --language "
                         f"{plan.meta.language}')")
-    for speaker, other in shared_voices(plan.meta):
-        warnings.append(f"warning: {script.path}:{speaker.line}: {speaker.name} speaks in {other}'s voice "
-                        f"({speaker.voice.model}): give one of them a voice of its own ('narrate voices' lists them)")
+    for speaker, other, twin in shared_voices(plan.meta, engines or Engines()):
+        how = (f"speaks in {other}'s voice ({speaker.voice.model})" if not twin else
+               f"would sound like {other}: {speaker.voice.model} and {twin} are made from the same voice")
+        warnings.append(f"warning: {script.path}:{speaker.line}: {speaker.name} {how}: give one of them a voice of "
+                        "its own ('narrate voices' lists them)")
     speeches = list(plan.speeches())
     seconds = estimated_seconds(plan)
     cues = load_sounds(script, "full").cues  # decoded, so a damaged sound is found now; only cue lengths count

@@ -174,7 +174,7 @@ def voice_lines(voices: list[VoiceInfo], brief: bool = False) -> list[str]:
 
     many = [i for i in voices if i.engine == "espeak"] if brief else []
     rows = [(i.engine, i.name, i.language, ACCENTS.get(i.language, ""), i.gender,
-             (f"{i.cost:.2f}" if i.cost >= 0.005 else "<0.01") if i.cost else "online", i.note) for i in voices if i not in many]
+             f"{i.cost:.2g}" if i.cost else "online", i.note) for i in voices if i not in many]
     head = ("engine", "voice", "language", "accent", "gender", "CPU s/s", "")
     widths = [max(len(r[k]) for r in [head, *rows]) for k in range(len(head))]
     out = ["  ".join(f"{c:<{w}}" for c, w in zip(row, widths)).rstrip() for row in [head, *rows]]

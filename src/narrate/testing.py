@@ -37,7 +37,7 @@ class ToneEngine:
         self.calls: list[str] = []  # every text synthesised, in order
 
     def resolve(self, voice: VoiceSettings, base_dir: Path) -> ResolvedVoice:
-        # the narrator's voice ('joe', or a name this engine stands in for) is the plain tone; a voice of the cast
+        # the narrator's voice ('heart', or a name this engine stands in for) is the plain tone; a voice of the cast
         # is a tone of its own pitch
         own = (("voice", voice.model),) if voice.model in TONE_VOICES else ()
         return ResolvedVoice("tone", "tone-v1", (("speed", voice.speed), *own), label=voice.model if own else "tone")
@@ -66,10 +66,10 @@ class ToneEngine:
 
 
 def tone_engines(engine: ToneEngine | None = None) -> Engines:
-    """Engines where 'piper', 'kokoro' and 'tone' are all the tone engine, so scripts need no voice setting and
-    speakers are cast from its voices."""
+    """Engines where 'hibari', 'piper', 'kokoro' and 'tone' are all the tone engine, so scripts need no voice
+    setting and speakers are cast from its voices."""
     engine = engine or ToneEngine()
-    return Engines({"piper": engine, "kokoro": engine, "tone": engine})
+    return Engines({"hibari": engine, "piper": engine, "kokoro": engine, "tone": engine})
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ _BUILTIN = {
     "gtts": "narrate.engines.gtts:GttsEngine",
     "kokoro": "narrate.engines.kokoro:KokoroEngine",
     "pico": "narrate.engines.pico:PicoEngine",
+    "hibari": "narrate.engines.hibari:HibariEngine",
 }
 
 
@@ -54,6 +55,12 @@ class VoiceInfo:
     gender: str  # female, male, or "" where the engine does not say
     cost: float  # CPU seconds per second of speech, measured on one core (BENCHMARKS.md)
     note: str = ""
+    timbre: str = ""  # the voice it was made to sound like (hibari's heart: Kokoro's af_heart), if another
+
+    @property
+    def sounds_like(self) -> str:
+        """The voice this one is heard as: two voices with the same are told apart by nobody."""
+        return self.timbre or self.name
 
 
 ACCENTS = {"en-US": "American", "en-GB": "British", "es": "Spain", "fr": "France", "it": "Italy",

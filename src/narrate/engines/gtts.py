@@ -36,7 +36,7 @@ class GttsEngine:
             )
         if voice.speed != 1.0:
             raise EngineError("gtts cannot change speed: remove 'speed' or use engine piper")
-        if voice.model not in ("joe", "google"):
+        if voice.model not in ("google", VoiceSettings.model, "joe"):  # the narrator's default, inherited
             raise EngineError(
                 f"gtts has one voice per language, not '{voice.model}': set 'lang' and 'tld' "
                 "(accent, e.g. co.uk) instead of 'model'"

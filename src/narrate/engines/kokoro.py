@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -119,7 +120,6 @@ class KokoroEngine:
     def __init__(self) -> None:
         self._session: Any = None
         self._styles: dict[str, np.ndarray] = {}
-        self._g2p: dict[bool, Any] = {}
 
     def resolve(self, voice: VoiceSettings, base_dir: Path) -> ResolvedVoice:
         ships = shipped()
@@ -184,22 +184,9 @@ class KokoroEngine:
     def phonemes(self, text: str, voice: ResolvedVoice) -> str:
         """What the voice will say, in Kokoro's alphabet: misaki's for English, espeak-ng's IPA for the rest."""
         language = str(voice.setting("language"))
-        out = []
-        for k, piece in enumerate(_RAW.split(text)):  # odd pieces: [[phonemes]], read as written where they stand
-            if k % 2:
-                out.append(piece.strip())
-            elif piece.strip():
-                out.append(self._g2p_for(language)(piece) if language in ("en-US", "en-GB")
-                           else _espeak(piece, _ESPEAK[language]))
-        return " ".join(p for p in out if p)
-
-    def _g2p_for(self, language: str) -> Any:
-        british = language == "en-GB"
-        if british not in self._g2p:
-            from hibari.g2p import G2P
-
-            self._g2p[british] = G2P(british=british)
-        return self._g2p[british]
+        if language in ("en-US", "en-GB"):
+            return with_raw_phonemes(text, english_g2p(language == "en-GB"))
+        return with_raw_phonemes(text, lambda piece: _espeak(piece, _ESPEAK[language]))
 
     def phoneme_symbols(self, voice: ResolvedVoice) -> frozenset[str]:
         """The symbols Kokoro reads in [[ ]]."""
@@ -235,6 +222,25 @@ class KokoroEngine:
 
 
 _RAW = re.compile(r"\[\[(.*?)\]\]")
+
+
+def with_raw_phonemes(text: str, phonemise: Callable[[str], str]) -> str:
+    """``text`` phonemised piece by piece, with what is written in [[ ]] kept as written where it stands."""
+    out = []
+    for k, piece in enumerate(_RAW.split(text)):  # odd pieces: [[phonemes]]
+        if k % 2:
+            out.append(piece.strip())
+        elif piece.strip():
+            out.append(phonemise(piece))
+    return " ".join(p for p in out if p)
+
+
+@functools.lru_cache(maxsize=2)
+def english_g2p(british: bool) -> Any:
+    """hibari's port of misaki, Kokoro's own English G2P (American or British), loaded once a process."""
+    from hibari.g2p import G2P
+
+    return G2P(british=british)
 
 
 def _espeak(text: str, language: str) -> str:

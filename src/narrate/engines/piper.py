@@ -169,7 +169,7 @@ class PiperEngine:
 
     def voices(self) -> list[VoiceInfo]:
         """The voice narrate installs for Piper (any other Piper .onnx voice can be named by its path)."""
-        return [VoiceInfo(self.name, "joe", "en-US", "male", 0.08, "CC0; the default")]
+        return [VoiceInfo(self.name, "joe", "en-US", "male", 0.08, "CC0")]
 
     def phoneme_symbols(self, voice: ResolvedVoice) -> frozenset[str]:
         """The symbols the voice reads in [[ ]]: its config's phoneme map (the model need not be loaded)."""

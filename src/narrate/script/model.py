@@ -16,8 +16,8 @@ FORMATS = ("mp3", "m4b", "opus", "daisy", "epub", "walk")  # audio files (export
 class VoiceSettings:
     """How one voice sounds; which fields matter depends on the engine."""
 
-    engine: str = "piper"
-    model: str = "joe"
+    engine: str = "hibari"
+    model: str = "heart"  # hibari's natural English voice, in its wheel: the narrator when a script names none
     speed: float = 1.0
     lang: str = "en"
     tld: str = "com"

@@ -13,11 +13,14 @@ from narrate.script.model import Speaker, VoiceSettings
 
 VOICE_KEYS = ("engine", "name", "model", "speed", "lang", "tld")
 _KOKORO_NAME = re.compile(r"[abefhijpz][fm]_[a-z]+")  # Kokoro's voices: language, gender, name ('bf_emma')
+HIBARI_NAMES = ("heart", "emma", "fable", "fenrir", "kore")  # hibari's voices (heart is in its wheel)
 
 
 def engine_of(name: str) -> str | None:
-    """The engine a voice's name or file belongs to, where it tells: Kokoro's 'bf_emma' or a .bin style table,
-    Piper's 'joe' or an .onnx model; None for a name no engine claims by its form."""
+    """The engine a voice's name or file belongs to, where it tells: hibari's 'heart', Kokoro's 'bf_emma' or a .bin
+    style table, Piper's 'joe' or an .onnx model; None for a name no engine claims by its form."""
+    if name in HIBARI_NAMES:
+        return "hibari"
     if _KOKORO_NAME.fullmatch(name) or name.endswith(".bin"):
         return "kokoro"
     if name == "joe" or name.endswith(".onnx"):
