@@ -30,7 +30,7 @@ FORMS = ("hyphenated", "run together", "spaced", "phonemes [[...]]")
 
 def main() -> None:
     engine = Engines().get("piper")
-    voice = engine.resolve(VoiceSettings(), __import__("pathlib").Path("."))
+    voice = engine.resolve(VoiceSettings(engine="piper", model="joe"), __import__("pathlib").Path("."))
     totals = {f: [0, 0, 0] for f in FORMS}  # distance, syllables stressed beyond one, exact stress count
     print(f"{'name':<12} {'form':<18} {'phonemes':<28} {'dist':>4} {'stresses':>8}")
     for name, (target, spellings) in NAMES.items():

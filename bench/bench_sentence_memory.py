@@ -23,7 +23,7 @@ random.seed(1)
 n = int(sys.argv[1])
 text = " ".join(random.choice(words) for _ in range(n))
 engine = PiperEngine()
-voice = engine.resolve(VoiceSettings(), Path("."))
+voice = engine.resolve(VoiceSettings(engine="piper", model="joe"), Path("."))
 engine._load(voice.model)
 loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 start = time.perf_counter()

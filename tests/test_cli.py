@@ -32,7 +32,7 @@ class BrokenEngine:
     """An engine with a bug in it: an unexpected exception, not a NarrateError."""
 
     def resolve(self, voice: VoiceSettings, base_dir: Path) -> ResolvedVoice:
-        return ResolvedVoice("piper", "broken", (), label="broken")
+        return ResolvedVoice("hibari", "broken", (), label="broken")
 
     def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
         raise RuntimeError("disk on fire")
@@ -117,7 +117,7 @@ BAD_BUILDS = [
     ("missing cover", "---\ntitle: T\ncover: art.jpg\n---\n# One\nHi.\n", "{script}:3: cover image not found: art.jpg (looked for {dir}/art.jpg)"),
     ("cover not an image", "---\ntitle: T\ncover: story.md\n---\n# One\nHi.\n", "{script}:3: cover image story.md is not a PNG or JPEG file"),
     ("missing sound file", "---\ntitle: T\n---\n# One\nambient: sounds/river.wav\n\nHi.\n", "{script}:5: sound file not found: sounds/river.wav (looked for {dir}/sounds/river.wav)"),
-    ("unknown engine", "---\ntitle: T\nvoice:\n  engine: festival\n---\n# One\nHi.\n", "{script}:3: unknown engine 'festival': choose one of espeak, gtts, kokoro, pico, piper, tone"),
+    ("unknown engine", "---\ntitle: T\nvoice:\n  engine: festival\n---\n# One\nHi.\n", "{script}:3: unknown engine 'festival': choose one of espeak, gtts, hibari, kokoro, pico, piper, tone"),
     ("empty chapter", "---\ntitle: T\n---\n# One\n<!-- todo -->\n", "{script}:4: chapter 'One' has no text to narrate"),
     ("impossible date", "---\ntitle: T\ndate: 2026-02-30\n---\n# One\nHi.\n", "{script}:3: 'date' 2026-02-30 is not a day of the calendar: February 2026 has 28 days"),
     ("unclosed phonemes", "---\ntitle: T\n---\n# One\nWe met in [[hjˈʌsɑn at dawn.\n", "{script}:5: '[[hjˈʌsɑn' opens phonemes with '[[' and they are never closed: end them with ']]' on the same line, e.g. [[ˈhjʌsɐn]]"),
@@ -161,7 +161,7 @@ def test_verbose_shows_the_traceback(tmp_path: Path) -> None:
 
 def test_internal_error_is_one_line_without_traceback(tmp_path: Path) -> None:
     script = write_script(tmp_path, "# One\nHi.\n")
-    code, _, err = run("build", str(script), engines=Engines({"piper": BrokenEngine()}))
+    code, _, err = run("build", str(script), engines=Engines({"hibari": BrokenEngine()}))
     assert (code, err) == (1, "internal error: RuntimeError: disk on fire (run 'narrate -v ...' to see the traceback)\n")
     assert not (tmp_path / "build").exists()
 
@@ -230,6 +230,6 @@ class InterruptedEngine(BrokenEngine):
 
 def test_ctrl_c_exits_130_and_publishes_nothing(tmp_path: Path) -> None:
     script = write_script(tmp_path, "# One\nHi.\n")
-    code, _, err = run("build", str(script), engines=Engines({"piper": InterruptedEngine()}))
+    code, _, err = run("build", str(script), engines=Engines({"hibari": InterruptedEngine()}))
     assert (code, err) == (130, "interrupted: nothing was published by this run\n")
     assert not (tmp_path / "build").exists()

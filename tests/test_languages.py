@@ -80,7 +80,7 @@ def test_narrates_own_words_and_numbers_are_in_the_scripts_language(language: st
 
 
 @pytest.mark.parametrize("language, voice", [("fr", "ff_siwis"), ("es", "ef_dora"), ("it", "if_sara"),
-                                             ("pt-BR", "pf_dora"), ("de", "pico_de"), ("en", "joe"), ("en-GB", "joe")])
+                                             ("pt-BR", "pf_dora"), ("de", "pico_de"), ("en", "heart"), ("en-GB", "bf_emma")])
 def test_a_script_that_names_no_voice_is_read_by_one_of_its_language(language: str, voice: str) -> None:
     script = parse_script(f"---\ntitle: T\nlanguage: {language}\nspeakers:\n  Ana:\n---\n# Un\nHi.\n", "s.md")
     meta = plan_episode(script, Engines()).meta

@@ -16,7 +16,7 @@ from conftest import run_cli
 @pytest.fixture(scope="module")
 def phonemes(piper_engines: Engines):  # type: ignore[no-untyped-def]
     engine = piper_engines.get("piper")
-    voice = engine.resolve(VoiceSettings(), Path("."))
+    voice = engine.resolve(VoiceSettings(engine="piper", model="joe"), Path("."))
 
     def of(written: str, lexicon: tuple[tuple[str, str], ...] = ()) -> str:
         return engine.phonemes(prepare(written, lexicon, "en"), voice)  # type: ignore[attr-defined]
@@ -44,7 +44,8 @@ def test_phoneme_pronunciations_reach_the_voice_as_written(phonemes) -> None:  #
 
 def test_check_say_prints_the_spoken_text_and_phonemes(tmp_path: Path, piper_engines: Engines) -> None:
     script = tmp_path / "s.md"
-    script.write_text("---\ntitle: T\npronunciations:\n  Lajas: '[[ˈlahas]]'\n---\n# One\nHi.\n", encoding="utf-8")
+    script.write_text("---\ntitle: T\nvoice: joe\npronunciations:\n  Lajas: '[[ˈlahas]]'\n---\n# One\nHi.\n",
+                      encoding="utf-8")
     code, out, err = run_cli("check", str(script), "--say", "Lajas at 7:30am", engines=piper_engines)
     assert (code, err) == (0, "")
     lines = out.splitlines()

@@ -154,22 +154,28 @@ def test_unknown_engine_names_the_choices(tone_engines: Engines) -> None:
     script = parse_script("---\ntitle: T\nvoice:\n  engine: festival\n---\n# One\nHi.\n", "s.md")
     with pytest.raises(NarrateError) as err:
         plan_episode(script, tone_engines)
-    assert err.value.format_message() == "s.md:3: unknown engine 'festival': choose one of espeak, gtts, kokoro, pico, piper, tone"
+    assert err.value.format_message() == "s.md:3: unknown engine 'festival': choose one of espeak, gtts, hibari, kokoro, pico, piper, tone"
 
 
 def test_unknown_piper_voice(piper_engines: Engines) -> None:
-    script = parse_script("---\ntitle: T\nvoice: jane\n---\n# One\nHi.\n", "s.md")
+    script = parse_script("---\ntitle: T\nvoice: {engine: piper, name: jane}\n---\n# One\nHi.\n", "s.md")
     with pytest.raises(NarrateError) as err:
         plan_episode(script, piper_engines)
     assert err.value.format_message() == (
         "s.md:3: unknown piper voice 'jane': use 'joe' (bundled) or the path of a Piper .onnx voice file, relative to the script"
     )
+    script = parse_script("---\ntitle: T\nvoice: jane\n---\n# One\nHi.\n", "s.md")  # no engine tells it by its form
+    with pytest.raises(NarrateError) as err:
+        plan_episode(script, piper_engines)
+    assert err.value.format_message() == (
+        "s.md:3: unknown hibari voice 'jane': choose one of heart, or a voice of another engine ('narrate voices' "
+        "lists them)")
 
 
 @pytest.mark.parametrize("front, body, message", [
-    ("pronunciations:\n  Hyesan: '[[☃hjʌsɐn]]'\n", "We reached Hyesan.", "s.md:4: pronunciation of 'Hyesan' uses symbols the piper voice joe (bundled) does not know: '☃' (U+2603); use the voice's own IPA, as 'narrate check --say' shows it for a word that sounds alike"),
-    ("pronunciations:\n  Hyesan: {phonemes: 'hj✓ʌs☃n', say: Heh-sahn}\n", "Hi.\n\nWe reached Hyesan.", "s.md:4: pronunciation of 'Hyesan' uses symbols the piper voice joe (bundled) does not know: '☃' (U+2603), '✓' (U+2713); use the voice's own IPA, as 'narrate check --say' shows it for a word that sounds alike"),
-    ("", "Hi.\n\nWe reached [[hjˈʌs☃n]].", "s.md:7: phonemes [[hjˈʌs☃n]] use symbols the piper voice joe (bundled) does not know: '☃' (U+2603); use the voice's own IPA, as 'narrate check --say' shows it for a word that sounds alike"),
+    ("voice: joe\npronunciations:\n  Hyesan: '[[☃hjʌsɐn]]'\n", "We reached Hyesan.", "s.md:5: pronunciation of 'Hyesan' uses symbols the piper voice joe (bundled) does not know: '☃' (U+2603); use the voice's own IPA, as 'narrate check --say' shows it for a word that sounds alike"),
+    ("voice: joe\npronunciations:\n  Hyesan: {phonemes: 'hj✓ʌs☃n', say: Heh-sahn}\n", "Hi.\n\nWe reached Hyesan.", "s.md:5: pronunciation of 'Hyesan' uses symbols the piper voice joe (bundled) does not know: '☃' (U+2603), '✓' (U+2713); use the voice's own IPA, as 'narrate check --say' shows it for a word that sounds alike"),
+    ("voice: joe\n", "Hi.\n\nWe reached [[hjˈʌs☃n]].", "s.md:8: phonemes [[hjˈʌs☃n]] use symbols the piper voice joe (bundled) does not know: '☃' (U+2603); use the voice's own IPA, as 'narrate check --say' shows it for a word that sounds alike"),
 ])
 def test_phonemes_the_voice_does_not_know(front: str, body: str, message: str, piper_engines: Engines) -> None:
     script = parse_script(f"---\ntitle: T\n{front}---\n# One\n{body}\n", "s.md")
@@ -179,7 +185,8 @@ def test_phonemes_the_voice_does_not_know(front: str, body: str, message: str, p
 
 
 def test_phonemes_the_voice_knows_plan_as_written(piper_engines: Engines) -> None:
-    script = parse_script("---\ntitle: T\npronunciations:\n  Hyesan: '[[hjˈʌsɐn]]'\n---\n# One\nHyesan, then [[sˈoʊl]].\n", "s.md")
+    script = parse_script("---\ntitle: T\nvoice: joe\npronunciations:\n  Hyesan: '[[hjˈʌsɐn]]'\n---\n# One\n"
+                          "Hyesan, then [[sˈoʊl]].\n", "s.md")
     plan = plan_episode(script, piper_engines)
     assert [s.text for s in plan.speeches() if s.role == "text"] == ["[[hjˈʌsɐn]], then [[sˈoʊl]]."]
 
@@ -231,7 +238,8 @@ def test_piper_voice_by_path(tmp_path: Path, piper_engines: Engines) -> None:
     (tmp_path / "voices" / "mine.onnx.json").symlink_to(config)
     script = parse_script("---\ntitle: T\nvoice: voices/mine.onnx\n---\n# One\nHi.\n", str(tmp_path / "s.md"))
     plan = plan_episode(script, piper_engines)
-    bundled = plan_episode(parse_script("---\ntitle: T\n---\n# One\nHi.\n", str(tmp_path / "s.md")), piper_engines)
+    bundled = plan_episode(parse_script("---\ntitle: T\nvoice: joe\n---\n# One\nHi.\n", str(tmp_path / "s.md")),
+                           piper_engines)
     voice = plan.chapters[0].items[1].voice
     assert voice.model == str(tmp_path / "voices" / "mine.onnx")
     assert voice.model_id == bundled.chapters[0].items[1].voice.model_id  # same bytes, same hash, same cache
@@ -247,7 +255,7 @@ from pathlib import Path
 from narrate.engines.piper import PiperEngine
 from narrate.script import VoiceSettings
 piper = PiperEngine()
-voice = piper.resolve(VoiceSettings(), Path("."))
+voice = piper.resolve(VoiceSettings(engine="piper", model="joe"), Path("."))
 texts = ["The boat left at two.", "They crossed.", "Nobody spoke on the far bank."]
 said = {text: hashlib.sha256(piper.synthesize(text, voice).samples.tobytes()).hexdigest()
         for text in (texts if sys.argv[2] == "forward" else texts[::-1])}
@@ -284,7 +292,7 @@ def test_the_joe_voice_draws_two_channels_a_phoneme_and_192_a_frame(piper_engine
     from narrate.engines.seeded import Draw
 
     voice = piper_engines.get("piper")
-    resolved = voice.resolve(VoiceSettings(), Path("."))
+    resolved = voice.resolve(VoiceSettings(engine="piper", model="joe"), Path("."))
     session = voice._load(resolved.model).session
     assert session.layout == [Draw(2, True), Draw(192, False)]
 
@@ -465,7 +473,7 @@ def test_an_engine_prints_nothing_of_its_own() -> None:
             "from narrate.engines import Engines\n"
             "from narrate.script.model import VoiceSettings\n"
             "piper = Engines().get('piper')\n"
-            "clip = piper.synthesize('Hello [[☃]] there.', piper.resolve(VoiceSettings(), Path('.')))\n"
+            "clip = piper.synthesize('Hello [[☃]] there.', piper.resolve(VoiceSettings(engine='piper', model='joe'), Path('.')))\n"
             "print(len(clip.samples) > 0)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert (done.stdout, done.stderr) == ("True\n", "")

@@ -133,7 +133,8 @@ class HibariEngine:
         if voice.model not in known:
             hint = did_you_mean(voice.model, sorted(known))
             raise EngineError(f"unknown hibari voice '{voice.model}'{hint}: choose one of "
-                              f"{', '.join(on_this_machine())} ('narrate voices' lists them)")
+                              f"{', '.join(on_this_machine())}, or a voice of another engine ('narrate voices' lists "
+                              "them)")
         if not voice_file(voice.model).is_file() and not known[voice.model].get("bundled"):
             raise EngineError(
                 f"hibari voice '{voice.model}' is not on this machine: hibari-tts downloads it at first use, and "

@@ -14,6 +14,8 @@ from narrate.script.model import Speaker, VoiceSettings
 VOICE_KEYS = ("engine", "name", "model", "speed", "lang", "tld")
 _KOKORO_NAME = re.compile(r"[abefhijpz][fm]_[a-z]+")  # Kokoro's voices: language, gender, name ('bf_emma')
 HIBARI_NAMES = ("heart", "emma", "fable", "fenrir", "kore")  # hibari's voices (heart is in its wheel)
+# the voice an engine named alone reads with, where the voice inherited is not one of that engine's
+ENGINE_DEFAULTS = {"hibari": "heart", "piper": "joe", "kokoro": "af_heart", "gtts": "google"}
 
 
 def engine_of(name: str) -> str | None:
@@ -65,8 +67,11 @@ def parse_voice(
             if v is None or isinstance(v, (dict, list)) or not str(v).strip():
                 raise ScriptError(f"'{k}' must be text", path, kline)
             fields[k] = str(v).strip()
-    if "engine" not in value and value.get("model", value.get("name")) is not None:
+    named = value.get("model", value.get("name")) is not None
+    if "engine" not in value and named:
         fields["engine"] = engine_of(str(fields["model"])) or fields["engine"]
+    elif not named and engine_of(str(fields["model"])) not in (None, fields["engine"]):
+        fields["model"] = ENGINE_DEFAULTS.get(str(fields["engine"]), fields["model"])
     fields["line"] = line
     return VoiceSettings(**fields)
 
