@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from pathlib import Path
 
 import numpy as np
@@ -212,35 +212,99 @@ class Speaker(Protocol):
 class WorkerPool:
     """The Speaker narrate uses: ``jobs`` spawned processes on this machine, each with one onnxruntime
     thread, writing to the speech cache at ``cache_root``. Each sentence sounds as it would in the build's
-    own process."""
+    own process.
+
+    Each worker has a pipe of its own and one sentence at a time, and no thread reads for the pool: so a
+    worker stopped mid-reply (an error elsewhere, Ctrl-C) can never leave a reader waiting for the rest of
+    its message, and a worker that dies is noticed by its process sentinel at once."""
 
     def __init__(self, jobs: int, engines: Engines | None = None) -> None:
         self.jobs, self.engines = jobs, engines  # each worker makes its own from what these were made of
 
     def speak(self, speeches: list[Speech], cache: SpeechCache) -> Iterator[tuple[Speech, Clip]]:
         import multiprocessing
-        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-        from concurrent.futures.process import BrokenProcessPool
+        from multiprocessing.connection import wait
 
-        pool = ProcessPoolExecutor(min(self.jobs, len(speeches)), mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_worker, initargs=(str(cache.store.root), cache.store.shared, self.engines))
+        context = multiprocessing.get_context("spawn")
+        todo = list(reversed(speeches))  # popped from the end: said in the order given
+        workers = [_Worker(context, (str(cache.store.root), cache.store.shared, self.engines))
+                   for _ in range(min(self.jobs, len(speeches)))]
         try:
-            pending = {pool.submit(_work, s.voice.engine, s.text, s.voice, s.key): s for s in speeches}
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    speech = pending.pop(future)
-                    try:
-                        samples, rate = future.result()
-                    except EngineError as exc:
-                        raise SpeechFailed(speech, exc) from exc
-                    except BrokenProcessPool:
-                        raise SpeechFailed(speech, None) from None
-                    yield speech, Clip(samples, rate)
+            for worker in workers:
+                worker.give(todo)
+            while busy := [w for w in workers if w.speech is not None]:
+                ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+                for worker in busy:
+                    if worker.conn in ready or worker.process.sentinel in ready:
+                        yield worker.take()
+                        worker.give(todo)
         finally:
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.terminate()  # on Ctrl-C or an error, the workers stop now, not after their sentence
-            pool.shutdown(wait=True, cancel_futures=True)
+            for worker in workers:  # on Ctrl-C or an error, the workers stop now, not after their sentence
+                worker.stop()
+
+
+class _Worker:
+    """One spawned synthesis process and the pipe to it; ``speech`` is the sentence it is saying, if any."""
+
+    def __init__(self, context: Any, initargs: tuple) -> None:
+        self.conn, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(theirs, initargs), daemon=True)
+        self.process.start()
+        theirs.close()
+        self.speech: Speech | None = None
+
+    def give(self, todo: list[Speech]) -> None:
+        """The next sentence to say, if any is left."""
+        if todo:
+            self.speech = todo.pop()
+            self.conn.send((self.speech.voice.engine, self.speech.text, self.speech.voice, self.speech.key))
+
+    def take(self) -> tuple[Speech, Clip]:
+        """The sentence just said, with its clip; SpeechFailed if the engine failed or the worker died."""
+        speech, self.speech = self.speech, None
+        assert speech is not None
+        try:
+            kind, *value = self.conn.recv()
+        except (EOFError, OSError):  # the process died before it answered
+            raise SpeechFailed(speech, None) from None
+        if kind == "engine":
+            raise SpeechFailed(speech, value[0])
+        if kind == "error":
+            raise value[0]
+        return speech, Clip(value[0], value[1])
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def _serve(conn: Any, initargs: tuple) -> None:
+    """A worker's life: load, then say each sentence it is sent until the pipe closes."""
+    _start_worker(*initargs)
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        try:
+            reply: tuple = ("ok", *_work(*task))
+        except EngineError as exc:
+            reply = ("engine", exc)
+        except Exception as exc:  # noqa: BLE001  # a bug in an engine: the build reports it as one
+            reply = ("error", exc if _picklable(exc) else RuntimeError(f"{type(exc).__name__}: {exc}"))
+        conn.send(reply)
+
+
+def _picklable(exc: BaseException) -> bool:
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return True
+    except Exception:  # noqa: BLE001  # whatever pickle raises, the exception cannot travel as it is
+        return False
 
 
 _WORKER: dict[str, object] = {}
