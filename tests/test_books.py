@@ -259,7 +259,7 @@ def test_a_slower_reading_slows_the_voice_itself(tmp_path: Path, piper_engines) 
     from narrate.plan import plan_episode
     from narrate.script import parse_script
 
-    text = "---\ntitle: T\nrate: 0.8\n---\n# One\n\nThe boat left the far bank just before dawn.\n"
+    text = "---\ntitle: T\nvoice: joe\nrate: 0.8\n---\n# One\n\nThe boat left the far bank just before dawn.\n"
     slow = plan_episode(parse_script(text, "s.md"), piper_engines)
     normal = plan_episode(parse_script(text, "s.md"), piper_engines, rate=1.0)
     said = [s for s in slow.speeches() if s.role == "text"][0]

@@ -203,8 +203,9 @@ def test_demo_as_daisy_202(demo_books) -> None:  # type: ignore[no-untyped-def]
 
     assert demo_books.stats.synthesised == 0
     meta, headings, clips = check_daisy(demo_books.layout.folder / f"{demo_books.layout.stem}.daisy")
-    assert meta["ncc:narrator"] == ("joe (bundled), a Piper voice; af_bella (Kokoro, en-US), a Kokoro voice; "
-                                    "af_heart (Kokoro, en-US), a Kokoro voice; am_michael (Kokoro, en-US), a Kokoro voice")
+    assert meta["ncc:narrator"] == ("heart (hibari, en-US), a Hibari voice; af_bella (Kokoro, en-US), a Kokoro voice; "
+                                    "am_fenrir (Kokoro, en-US), a Kokoro voice; am_michael (Kokoro, en-US), a Kokoro "
+                                    "voice")
     legs = [h[0].text for h in headings if h.tag.endswith("h2") and h[0].text.startswith("Leg ")]
     paragraphs = [h for h in headings if h.tag.endswith("h3")]
     assert len(paragraphs) >= 8 and all(len(h[0].text) <= 61 for h in paragraphs)  # every paragraph, by its opening
