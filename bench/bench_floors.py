@@ -57,7 +57,7 @@ if __name__ == "__main__":
     t = time.perf_counter()
     r = build(sys.argv[1], BuildOptions(output=sys.argv[2], cache_dir=Path(sys.argv[3]),
                                         formats=tuple(sys.argv[5].split(",")), jobs=int(sys.argv[4])))
-    print(json.dumps({"seconds": time.perf_counter() - t, "synthesised": r.stats.synthesised,
+    print(json.dumps({"seconds": time.perf_counter() - t, "synthesised": r.stats.synthesised, "output": str(r.output),
                       "audio_s": r.timeline.duration_ms / 1000 if r.timeline else None, "stages": r.seconds}))
 """
 
@@ -93,7 +93,7 @@ def one_length(minutes: float, jobs: int) -> dict:
 
         cold, cold_mb = build("out", "cache")
         every, every_mb = build("all", "cache-all", "mp3,m4b,opus,daisy,epub")
-        lame = lame_floor(folder / "out" / "long.mp3", folder)
+        lame = lame_floor(Path(cold["output"]), folder)
         path.write_text(text.replace(" waited by ", " stood by ", 1), encoding="utf-8")
         edit, _ = build("out", "cache")
         same, _ = build("out", "cache")

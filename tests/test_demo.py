@@ -181,7 +181,9 @@ def test_demo_speech_only_edition_synthesises_nothing(demo, piper_engines: Engin
     from narrate.meter import measure_file
 
     script, mp3, full = demo
-    speech = build(str(script), BuildOptions(output=str(mp3.parent), cache_dir=script.parent / "cache", edition="speech"), piper_engines)
+    # MP3 alone: what the edition changes (no beds, no stings, its own level) is the same in every format
+    speech = build(str(script), BuildOptions(output=str(mp3.parent), cache_dir=script.parent / "cache", edition="speech",
+                                             formats=("mp3",)), piper_engines)
     assert speech.output.name == "escape-route-speech.mp3"
     assert speech.stats.synthesised == 0 and speech.stats.total == full.stats.total
     assert [c.title for c in speech.timeline.chapters] == [c.title for c in full.timeline.chapters]
