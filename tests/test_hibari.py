@@ -150,7 +150,7 @@ def test_voices_hibari_would_download_are_not_offered(tmp_path: Path, monkeypatc
     assert (code, err) == (0, "")
     assert out.splitlines()[:2] == [
         "engine  voice           language  accent    gender  CPU s/s",
-        "hibari  heart           en-US     American  female  0.006    Kokoro's af_heart, distilled"]
+        "hibari  heart           en-US     American  female  0.007    Kokoro's af_heart, distilled"]
     assert not any(line.split()[1] in ("emma", "fable", "fenrir", "kore") for line in out.splitlines()[1:])
     script = tmp_path / "s.md"
     script.write_text("---\ntitle: T\nvoice: emma\n---\n# One\nThey left.\n", encoding="utf-8")

@@ -33,7 +33,7 @@ quiet("hibari")
 
 RATE = 24000
 MAX_PHONEMES = 400  # phonemes said at once: hibari's own limit, cut at a clause where it can be
-COST = 0.006  # CPU seconds per second of speech, one thread (BENCHMARKS.md, Voices)
+COST = 0.007  # CPU seconds per second of speech, one thread (BENCHMARKS.md, Voices)
 _GAP_S = 0.12  # between the pieces of a sentence longer than the model takes at once
 REINSTALL = "reinstall hibari-tts ('pip install --force-reinstall hibari-tts')"
 
