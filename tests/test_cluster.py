@@ -163,11 +163,13 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _narrate(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-             delay: str = "0") -> subprocess.Popen:
-    """The narrate command speaking in tones that run on a cluster (or in worker processes), as Piper does."""
+             delay: str = "0", real: bool = False) -> subprocess.Popen:
+    """The narrate command speaking in tones that run on a cluster (or in worker processes), as Piper does;
+    ``real``: with its real voices."""
     full = {**os.environ, **(env or {}), "NARRATE_TONE_PARALLEL": "1", "NARRATE_TONE_DELAY": delay,
             "SOURCE_DATE_EPOCH": EPOCH, **RAY_ENV}
-    return subprocess.Popen([sys.executable, "-m", "narrate.testing", *args], env=full, cwd=cwd, text=True,
+    module = "narrate" if real else "narrate.testing"
+    return subprocess.Popen([sys.executable, "-m", module, *args], env=full, cwd=cwd, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -395,6 +397,23 @@ def test_one_script_speaks_on_the_cluster_and_is_mixed_here(cluster: RayCluster,
     for name in ("volume-2.mp3", "volume-2.vtt", "index.html"):
         assert (out / "volume-2" / name).read_bytes() == (local / "volume-2" / name).read_bytes()
     assert len(list((tmp_path / "cache" / "speech").glob("??/*.wav"))) == 18
+
+
+def test_heart_speaks_on_the_cluster_as_it_does_here(cluster: RayCluster, tmp_path: Path) -> None:
+    """The default voice draws random noise for every sentence: seeded by the sentence, the cluster's actors
+    say each one as this machine's single process does, so the episodes are the same file."""
+    script = tmp_path / "night.md"
+    script.write_text("---\ntitle: Night\nmix: {intro: false}\n---\n# One\nThey left at night. The river was "
+                      "cold.\n\nNobody spoke on the bus.\n\n# Two\nAt dawn they saw the mountains.\n", encoding="utf-8")
+    code, _, err = _run("build", str(script), "-o", str(tmp_path / "here"), "--jobs", "1", "--cache-dir",
+                        str(tmp_path / "c1"), real=True)
+    assert code == 0, err
+    code, stdout, err = _run("build", str(script), "-o", str(tmp_path / "there"), "--cache-dir", str(tmp_path / "c2"),
+                             env={"NARRATE_CLUSTER": "auto", "RAY_ADDRESS": f"127.0.0.1:{cluster.gcs}"}, real=True)
+    assert code == 0, err
+    assert "synthesised 8 of 8 sentences, 0 from cache" in stdout  # the titles and the close too
+    assert (tmp_path / "there" / "night" / "night.mp3").read_bytes() == (
+        tmp_path / "here" / "night" / "night.mp3").read_bytes()
 
 
 def test_a_cluster_that_cannot_be_reached_is_one_line(tmp_path: Path, books: Path) -> None:

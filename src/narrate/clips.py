@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from narrate.audio import Clip, resample, resampled_length, speech_bounds
+from narrate.audio import Clip, resampled_length, speech_bounds
 from narrate.loudness import clip_energies
 
 SPEECH_ACTIVE_DB = -45.0  # a 10 ms frame of a clip counts as speech above this RMS
@@ -61,7 +61,6 @@ class Clips(Mapping[str, Clip]):
                  load: Callable[[str], Clip], keep: int = KEEP) -> None:
         self.facts, self.energies, self._load, self.keep = facts, energies, load, keep
         self._kept: dict[str, Clip] = {}
-        self._at_rate: dict[tuple[str, int], np.ndarray] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -84,20 +83,6 @@ class Clips(Mapping[str, Clip]):
             while len(self._kept) > self.keep:
                 self._kept.pop(next(iter(self._kept)))
         return trimmed
-
-    def at_rate(self, key: str, rate: int) -> np.ndarray:
-        """A clip's samples, trimmed, resampled to ``rate``; the last few kept, as the mix renders a sentence
-        several times (analysed a block of 6 s at a time, then encoded a piece at a time)."""
-        with self._lock:
-            if (key, rate) in self._at_rate:
-                self._at_rate[key, rate] = self._at_rate.pop((key, rate))
-                return self._at_rate[key, rate]
-        out = resample(self[key], rate)
-        with self._lock:
-            self._at_rate[key, rate] = out
-            while len(self._at_rate) > self.keep:
-                self._at_rate.pop(next(iter(self._at_rate)))
-        return out
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.facts)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from narrate.audio import RATE
+from narrate.audio import RATE, resample
 from narrate.clips import Clips
 from narrate.loudness import (
     BLOCK_SAMPLES, PEAK_CONTEXT, Master, frame_curve, frame_size, frame_true_peaks, k_weighted_frames, linear,
@@ -105,7 +105,7 @@ class Episode:
             if offset - a >= n or offset + self.clips.length_at(key, self.rate) <= a:
                 continue
             if key not in ready:
-                ready[key] = self.clips.at_rate(key, self.rate)
+                ready[key] = resample(self.clips[key], self.rate)
             piece = ready[key][max(0, a - offset) : b - offset]
             lo = max(0, offset - a)
             speech[lo : lo + len(piece)] += piece
