@@ -1,6 +1,6 @@
 """The cold hour against its floors, with the default voice (hibari's heart).
 
-    .venv/bin/python bench/bench_floors.py --minutes 60 [300] [--jobs 2]
+    .venv/bin/python bench/bench_floors.py --minutes 60 [300] [--jobs 2] [--mp3-only]
 
 For each length, in one run, on bench_scale's script (distinct sentences, nothing cached by accident):
 
@@ -75,7 +75,7 @@ def lame_floor(mp3: Path, folder: Path) -> float:
     return time.perf_counter() - began
 
 
-def one_length(minutes: float, jobs: int) -> dict:
+def one_length(minutes: float, jobs: int, every_format: bool = True) -> dict:
     """Every figure for one length of script, measured in one run."""
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,7 +92,8 @@ def one_length(minutes: float, jobs: int) -> dict:
                         formats])
 
         cold, cold_mb = build("out", "cache")
-        every, every_mb = build("all", "cache-all", "mp3,m4b,opus,daisy,epub")
+        every, every_mb = build("all", "cache-all", "mp3,m4b,opus,daisy,epub") if every_format else (
+            {"wall": float("nan"), "stages": []}, float("nan"))
         lame = lame_floor(Path(cold["output"]), folder)
         path.write_text(text.replace(" waited by ", " stood by ", 1), encoding="utf-8")
         edit, _ = build("out", "cache")
@@ -107,13 +108,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, nargs="+", default=[60])
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--mp3-only", action="store_true", help="leave out the build of every format")
     args = ap.parse_args()
     print("| script | sentences | audio | heart alone | LAME alone | floors | cold MP3 | × floors | every format "
           "| × MP3 | one edit | × cold | no change | × cold | peak MB: heart / cold / every |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     rows = []
     for minutes in args.minutes:
-        r = one_length(minutes, args.jobs)
+        r = one_length(minutes, args.jobs, not args.mp3_only)
         rows.append(r)
         floors = r["synth"] + r["lame"]
         print(f"| {minutes:g} min | {r['sentences']} | {r['audio_min']:.1f} min | {r['synth']:.1f} s "

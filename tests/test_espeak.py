@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import subprocess
 import sys
@@ -85,3 +86,51 @@ def test_an_unknown_espeak_voice_says_which_it_may_be(espeak: EspeakEngine) -> N
         espeak.resolve(VoiceSettings(engine="espeak", model="espeak_pt_bt"), Path("."))
     assert err.value.message == ("unknown espeak voice 'espeak_pt_bt' (did you mean 'espeak_pt_br'?): "
                                  "'narrate voices --language CODE' lists a language's voices")
+
+
+def test_a_forked_voice_that_fails_says_why_and_one_that_hangs_is_stopped() -> None:
+    import time
+
+    from narrate.engines.forked import in_fresh_child
+    from narrate.errors import EngineError
+
+    assert in_fresh_child(lambda: b"samples", "x could not speak") == b"samples"
+
+    def broken() -> bytes:
+        raise ValueError("no voice called 'xx'")
+
+    with pytest.raises(EngineError) as err:
+        in_fresh_child(broken, "espeak could not speak: 'Hi.'")
+    assert err.value.message == "espeak could not speak: 'Hi.': ValueError: no voice called 'xx'"
+
+    def stuck() -> bytes:
+        time.sleep(60)
+        return b""
+
+    with pytest.raises(EngineError) as err:  # (had it not been stopped, it would have spoken, after a minute)
+        in_fresh_child(stuck, "pico could not speak: 'Hi.'", limit=0.5)
+    assert err.value.message == "pico could not speak: 'Hi.': it was still speaking after 0.5 s, and was stopped"
+
+    def dies() -> bytes:
+        import os
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+        return b""
+
+    with pytest.raises(EngineError) as err:
+        in_fresh_child(dies, "pico could not speak: 'Hi.'")
+    assert err.value.message == "pico could not speak: 'Hi.': its process was killed by signal 9"
+
+
+def test_espeaks_calls_are_declared_and_a_failing_one_is_a_message() -> None:
+    """Each C call narrate makes has its types; a call that returns an error status (here a parameter eSpeak
+    does not have) is an EngineError that names the call, never ignored."""
+    from narrate.engines.espeak import _checked, _library
+    from narrate.errors import EngineError
+
+    lib = _library().lib
+    assert lib.espeak_Synth.argtypes is not None and lib.espeak_SetParameter.restype is ctypes.c_int
+    with pytest.raises(EngineError) as err:
+        _checked("SetParameter", lib.espeak_SetParameter(999, 0, 0))
+    assert err.value.message == ("eSpeak NG's espeak_SetParameter failed (status -1): reinstall espeakng-loader")

@@ -58,11 +58,10 @@ class _Library:
         import espeakng_loader
 
         self.lib = ctypes.CDLL(espeakng_loader.get_library_path())
-        self.lib.espeak_Initialize.restype = ctypes.c_int
+        _declare(self.lib)
         self.rate = self.lib.espeak_Initialize(_SYNCHRONOUS, 0, espeakng_loader.get_data_path().encode(), 0)
         if self.rate <= 0:
             raise EngineError("eSpeak NG could not start: reinstall espeakng-loader")
-        self.lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
         self.chunks: list[np.ndarray] = []
         self.callback = _CALLBACK(self._gather)  # kept: eSpeak calls it for as long as the library lives
         self.lib.espeak_SetSynthCallback(self.callback)
@@ -89,11 +88,35 @@ class _Library:
             self.chunks = []
             if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
                 raise EngineError(f"eSpeak has no voice '{voice}'")
-            self.lib.espeak_SetParameter(_RATE, int(round(WORDS_PER_MINUTE * speed)), 0)
+            _checked("SetParameter", self.lib.espeak_SetParameter(_RATE, int(round(WORDS_PER_MINUTE * speed)), 0))
             data = text.encode("utf-8") + b"\0"
-            self.lib.espeak_Synth(data, len(data), 0, 0, 0, _UTF8, None, None)
-            self.lib.espeak_Synchronize()
+            _checked("Synth", self.lib.espeak_Synth(data, len(data), 0, 0, 0, _UTF8, None, None))
+            _checked("Synchronize", self.lib.espeak_Synchronize())
             return np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.int16)
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    """The types of every eSpeak NG call narrate makes (speak_lib.h), so ctypes converts each argument as C
+    expects it instead of guessing from the Python value."""
+    c = ctypes
+    for name, restype, argtypes in [
+        ("espeak_Initialize", c.c_int, [c.c_int, c.c_int, c.c_char_p, c.c_int]),
+        ("espeak_ListVoices", c.POINTER(c.POINTER(_Voice)), [c.c_void_p]),
+        ("espeak_SetSynthCallback", None, [_CALLBACK]),
+        ("espeak_SetVoiceByName", c.c_int, [c.c_char_p]),
+        ("espeak_SetParameter", c.c_int, [c.c_int, c.c_int, c.c_int]),
+        ("espeak_Synth", c.c_int, [c.c_char_p, c.c_size_t, c.c_uint, c.c_int, c.c_uint, c.c_uint,
+                                   c.POINTER(c.c_uint), c.c_void_p]),
+        ("espeak_Synchronize", c.c_int, []),
+    ]:
+        function = getattr(lib, name)
+        function.restype, function.argtypes = restype, argtypes
+
+
+def _checked(call: str, status: int) -> None:
+    """EngineError unless an eSpeak call returned EE_OK (0)."""
+    if status != 0:
+        raise EngineError(f"eSpeak NG's espeak_{call} failed (status {status}): reinstall espeakng-loader")
 
 
 @lru_cache(maxsize=1)
