@@ -126,8 +126,8 @@ def test_a_sentence_heart_cannot_say_is_reported_with_its_line_and_nothing_is_wr
     (lambda p: p.write_text("<!DOCTYPE html><html><body>Not found</body></html>"), "has a damaged model"),
     (lambda p: p.unlink(), "is missing its model"),
 ])
-def test_a_damaged_or_missing_heart_model_is_one_line_before_any_audio(tmp_path: Path, monkeypatch, damage,  # type: ignore[no-untyped-def]
-                                                                       said: str) -> None:
+def test_a_damaged_or_missing_heart_model_is_one_line_before_any_audio(  # type: ignore[no-untyped-def]
+        tmp_path: Path, monkeypatch, damage, said: str) -> None:
     import narrate.engines.hibari as module
 
     copy = tmp_path / "hibari.onnx"
@@ -144,7 +144,8 @@ def test_a_damaged_or_missing_heart_model_is_one_line_before_any_audio(tmp_path:
     assert not (tmp_path / "out").exists() and not (tmp_path / "c").exists()
 
 
-def test_voices_hibari_would_download_are_not_offered(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_voices_hibari_would_download_are_not_offered(  # type: ignore[no-untyped-def]
+        tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("HIBARI_HOME", str(tmp_path / "hibari"))
     code, out, err = run_cli("voices", "--language", "en-US")
     assert (code, err) == (0, "")

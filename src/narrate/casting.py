@@ -17,10 +17,12 @@ from narrate.inputs import check_inside
 from narrate.phrases import primary
 from narrate.script import Meta, Script, Speaker, VoiceSettings
 
-# Kokoro's voices from its authors' grades, best first; a voice not listed comes after these, by name
-PREFERRED = ("heart", "af_heart", "emma", "bf_emma", "fenrir", "kore", "fable", "am_michael", "af_bella", "am_fenrir", "bm_george", "bm_fable", "ff_siwis",
-             "ef_dora", "em_alex", "if_sara", "im_nicola", "pf_dora", "pm_alex", "hf_alpha", "hm_omega", "joe",
-             "pico_de", "pico_en_us", "pico_en_gb", "pico_es", "pico_fr", "pico_it")
+# hibari's and Kokoro's voices by quality (Kokoro's authors' grades), best first; heart before its teacher, as
+# cheaper and heard as well; a voice not listed comes after these, by name
+PREFERRED = ("heart", "af_heart", "emma", "bf_emma", "fenrir", "kore", "fable", "am_michael", "af_bella",
+             "am_fenrir", "bm_george", "bm_fable", "ff_siwis", "ef_dora", "em_alex", "if_sara", "im_nicola",
+             "pf_dora", "pm_alex", "hf_alpha", "hm_omega", "joe", "pico_de", "pico_en_us", "pico_en_gb", "pico_es",
+             "pico_fr", "pico_it")
 
 
 LAST_RESORT = ("pico", "espeak")  # robotic voices, better first: cast only when no natural one is free
