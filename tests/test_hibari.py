@@ -139,7 +139,7 @@ def test_a_damaged_or_missing_heart_model_is_one_line_before_any_audio(  # type:
     code, out, err = run_cli("build", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"))
     assert (code, out) == (1, "")
     assert err == (f"{script}:1: hibari voice 'heart' {said} {copy}"
-                   + (" (it is not the file hibari-tts 0.2.1 shipped)" if "damaged" in said else "")
+                   + (" (it is not the file hibari-tts 0.2.1 lists)" if "damaged" in said else "")
                    + ": reinstall hibari-tts ('pip install --force-reinstall hibari-tts')\n")
     assert not (tmp_path / "out").exists() and not (tmp_path / "c").exists()
 
@@ -156,9 +156,16 @@ def test_voices_hibari_would_download_are_not_offered(  # type: ignore[no-untype
     script = tmp_path / "s.md"
     script.write_text("---\ntitle: T\nvoice: emma\n---\n# One\nThey left.\n", encoding="utf-8")
     code, out, err = run_cli("check", str(script))
+    assert code == 1
     assert err == (f"{script}:3: hibari voice 'emma' is not on this machine: hibari-tts downloads it at first "
                    f"use, and narrate never downloads; put bf_emma.int8.onnx in {tmp_path / 'hibari'} (or HIBARI_HOME),"
                    " or choose one of heart\n")
+    (tmp_path / "hibari").mkdir()  # a file that is not hibari's: listed, since it is here, and refused
+    (tmp_path / "hibari" / "bf_emma.int8.onnx").write_text("<html>Not Found</html>", encoding="utf-8")
+    assert "emma" in run_cli("voices", "--language", "en-GB")[1]
+    assert run_cli("check", str(script))[2] == (
+        f"{script}:3: hibari voice 'emma' has a damaged model {tmp_path / 'hibari' / 'bf_emma.int8.onnx'} (it is "
+        "not the file hibari-tts 0.2.1 lists): put hibari's bf_emma.int8.onnx there again\n")
 
 
 def test_the_cast_never_gives_a_voice_that_sounds_like_heart_and_check_warns_of_one(tmp_path: Path) -> None:

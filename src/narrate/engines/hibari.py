@@ -81,15 +81,16 @@ def _checked(path: str, size: int, mtime_ns: int, want: str) -> str:
 def checked_model(name: str) -> Path:
     """A voice's model file, whole: EngineError naming the file and what to do if it is missing or damaged."""
     entry, path = registry()[name], voice_file(name)
+    fix = REINSTALL if entry.get("bundled") else f"put hibari's {entry['file']} there again"
     try:
         st = path.stat()
         whole = st.st_size == entry.get("bytes") and _checked(str(path), st.st_size, st.st_mtime_ns,
                                                                  str(entry.get("sha256")))
     except OSError:
-        raise EngineError(f"hibari voice '{name}' is missing its model {path}: {REINSTALL}") from None
+        raise EngineError(f"hibari voice '{name}' is missing its model {path}: {fix}") from None
     if not whole:
         raise EngineError(f"hibari voice '{name}' has a damaged model {path} (it is not the file hibari-tts "
-                          f"{_version()} shipped): {REINSTALL}")
+                          f"{_version()} lists): {fix}")
     return path
 
 
