@@ -91,16 +91,21 @@ def cast_speakers(meta: Meta, engines: Engines, path: str = "") -> Meta:
     return replace(meta, speakers=tuple(out))
 
 
+def _likeness(engines: Engines) -> dict[str, str]:
+    """Each voice installed -> the voice it is heard as (VoiceInfo.sounds_like)."""
+    return {v.name: v.sounds_like for v in engines.catalogue()}
+
+
 def _sounds(names: set[str], engines: Engines) -> set[str]:
     """The voices heard when ``names`` are: each name, and the voice each was made to sound like."""
-    like = {v.name: v.sounds_like for v in engines.catalogue()}
+    like = _likeness(engines)
     return names | {like[n] for n in names if n in like}
 
 
 def shared_voices(meta: Meta, engines: Engines) -> list[tuple[Speaker, str, str]]:
     """Each speaker who would sound like the narrator or a speaker declared before it: whose, and that one's
     voice where it is another voice made from the same (hibari's heart from Kokoro's af_heart), else ''."""
-    like = {v.name: v.sounds_like for v in engines.catalogue()}
+    like = _likeness(engines)
     seen = {like.get(meta.voice.model, meta.voice.model): ("the narrator", meta.voice.model)}
     out = []
     for speaker in meta.speakers:

@@ -25,7 +25,7 @@ import numpy as np
 
 from narrate.audio import Clip
 from narrate.engines import ResolvedVoice, VoiceInfo, quiet
-from narrate.engines.kokoro import english_g2p, split_phonemes, vocab, with_raw_phonemes
+from narrate.engines.kokoro import english_g2p, one_thread_session, split_phonemes, vocab, with_raw_phonemes
 from narrate.errors import EngineError, did_you_mean
 from narrate.script.model import VoiceSettings
 
@@ -164,17 +164,8 @@ class HibariEngine:
     def _session(self, voice: ResolvedVoice) -> Any:
         path = voice.model or ""
         if path not in self._sessions:
-            import onnxruntime
-
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = 1  # the same sums in every process, so the same samples
-            options.inter_op_num_threads = 1
-            options.log_severity_level = 4
-            try:
-                self._sessions[path] = onnxruntime.InferenceSession(path, sess_options=options,
-                                                                    providers=["CPUExecutionProvider"])
-            except Exception as exc:  # onnxruntime raises its own types for a bad model
-                raise EngineError(f"cannot load the hibari model {path} ({exc}): {REINSTALL}") from None
+            self._sessions[path] = one_thread_session(
+                path, lambda exc: f"cannot load the hibari model {path} ({exc}): {REINSTALL}")
         return self._sessions[path]
 
     def phonemes(self, text: str, voice: ResolvedVoice) -> str:

@@ -15,8 +15,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 from importlib import metadata, resources
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -162,17 +162,7 @@ class KokoroEngine:
 
     def _load(self) -> Any:
         if self._session is None:
-            import onnxruntime
-
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = 1  # the same sums in every process, so the same samples
-            options.inter_op_num_threads = 1
-            options.log_severity_level = 4
-            try:
-                self._session = onnxruntime.InferenceSession(model_bytes(), sess_options=options,
-                                                             providers=["CPUExecutionProvider"])
-            except Exception as exc:  # onnxruntime raises its own types for a bad model
-                raise EngineError(f"cannot load the Kokoro model: {exc}") from exc
+            self._session = one_thread_session(model_bytes(), lambda exc: f"cannot load the Kokoro model: {exc}")
         return self._session
 
     def _style(self, voice: ResolvedVoice) -> np.ndarray:
@@ -233,6 +223,21 @@ def with_raw_phonemes(text: str, phonemise: Callable[[str], str]) -> str:
         elif piece.strip():
             out.append(phonemise(piece))
     return " ".join(p for p in out if p)
+
+
+def one_thread_session(model: str | bytes, failed: Callable[[Exception], str]) -> Any:
+    """An onnxruntime session of ``model`` (a path or its bytes) on one thread, so its sums, and so its samples,
+    are the same in every process; EngineError(``failed(exc)``) if onnxruntime cannot load it."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 4
+    try:
+        return onnxruntime.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own types for a bad model
+        raise EngineError(failed(exc)) from exc
 
 
 @functools.lru_cache(maxsize=2)
