@@ -114,6 +114,20 @@ def frame_true_peaks(audio: np.ndarray, rate: int, first: int = 0, last: int | N
     return np.concatenate(out) if out else np.zeros(0, np.float32)
 
 
+def interpolator_gain() -> float:
+    """The most the interpolator's output can exceed the largest sample it reads: the largest sum of the
+    magnitudes of one phase's taps (1.84, 5.3 dB). A stretch whose samples, and PEAK_CONTEXT either side,
+    peak under ``level / interpolator_gain()`` cannot have a true peak of ``level``."""
+    h = _interpolator()
+    return float(max(np.abs(h[p::OVERSAMPLE]).sum() for p in range(OVERSAMPLE)))
+
+
+def stretch_true_peak(x: np.ndarray, start: int, n: int) -> float:
+    """The 4x-oversampled peak (linear, over all channels) of samples ``start`` to ``start + n`` of ``x``,
+    with the samples around them as the interpolator's context."""
+    return float(_oversampled_abs(x, start, n).max()) if n > 0 else 0.0
+
+
 def _oversampled_abs(x: np.ndarray, start: int, n: int) -> np.ndarray:
     """Per channel, for each of the ``n`` samples from ``start``, the largest magnitude of the four outputs
     of the interpolator that fall in its stretch of the 4x-oversampled signal (outside ``x``, silence).

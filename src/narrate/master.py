@@ -72,7 +72,8 @@ class Loudness:
             "estimated": self.estimated,
             "measured": self.measured.as_dict(),
             "measured_by_format": {name: m.as_dict() for name, m in self.by_format.items()},
-            "meter": "ffmpeg ebur128 (ITU-R BS.1770-4, true peak 4x oversampled) on the decoded file"
+            "meter": "the decoded file: loudness by ffmpeg's ebur128 (ITU-R BS.1770-4), true peak 4x oversampled "
+                     "(BS.1770-4 Annex 2)"
             + ("; this build's MP3 figures are estimated from that measurement and the changed chapters' mix"
                if self.estimated else ""),
         }
