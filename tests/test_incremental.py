@@ -290,3 +290,20 @@ def test_a_mid_chapter_edit_reencodes_from_its_piece_on_and_the_file_stays_whole
     assert tag["music_crc"] == crc16_arc(audio[info_end:])
     assert tag["header_crc"] == crc16_arc(audio[:190])
     assert tag["toc"] == sorted(tag["toc"]) and len(tag["toc"]) == 100
+
+
+def test_the_mp3_made_beside_the_m4b_and_the_opus_is_the_mp3_made_alone(tmp_path: Path, tone_engines: Engines) -> None:
+    """Built with every format, the MP3's pieces are encoded a few at a time beside the whole-file encoders;
+    built alone, one chapter at a time: the same frames either way, byte for byte, and every piece there."""
+    from narrate.encoding import PIECE_FRAMES
+
+    script = write_script(tmp_path, LONG.format(para=" ".join(SENTENCES * 2)))
+    alone = build(str(script), BuildOptions(output=str(tmp_path / "alone"), cache_dir=tmp_path / "cache-a",
+                                            formats=("mp3",)), tone_engines)
+    beside = build(str(script), BuildOptions(output=str(tmp_path / "beside"), cache_dir=tmp_path / "cache-b",
+                                             formats=("mp3", "m4b", "opus")), tone_engines)
+    pieces = sum(-(-(c.end_ms - c.start_ms) * RATE // 1000 // (PIECE_FRAMES * 1152)) for c in alone.timeline.chapters)
+    assert pieces > 5  # more than one batch of them
+    assert sorted(beside.outputs) == ["m4b", "mp3", "opus"]
+    assert beside.outputs["mp3"].read_bytes() == alone.output.read_bytes()
+    assert len(decode(beside.outputs["mp3"])) == len(decode(alone.output))

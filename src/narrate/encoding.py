@@ -39,6 +39,7 @@ from narrate.meter import Measurement, StreamMeter, measure_file
 PROBE_SECONDS = 90  # how much of the mix codec_shifts encodes to see what the codec does to loudness
 PIECE_FRAMES = 768  # about 20 s: an edit re-encodes its own piece onwards, the pieces two at a time
 BATCH_PIECES = 8  # pieces one ffmpeg encodes, when what is left is encoded after synthesis
+WHOLE_BATCH = 4  # and beside the whole-file encoders (each waits with its audio: memory holds twice this)
 
 
 class Encoder:
@@ -200,7 +201,7 @@ class Encoder:
                       units: list[Piece], segments: list[tuple[int, int, int] | None], segment_keys: list[str],
                       need: list[int]) -> None:
         """Render every chapter once, streaming it to the whole-file encoders (and keeping it as raw PCM
-        for corrections) while the MP3 pieces that are missing are encoded beside them."""
+        for corrections) while the MP3 pieces that are missing are encoded beside them, a few by one ffmpeg."""
         if self._tmp is None:
             self._tmp = tempfile.TemporaryDirectory(dir=folder, prefix=WORK_PREFIX)
         work = Path(self._tmp.name)
@@ -211,27 +212,45 @@ class Encoder:
             targets.append(plain_target(fmt, files[fmt], mastered, work, self.format_state[fmt.name]["gain_db"]))
         self.raw = work / "mix.s16"
         targets.append(Target(self.raw, ("-c:a", "pcm_s16le"), "s16le"))
-        jobs: dict[int, Future[Segment]] = {}
-        slots = threading.Semaphore(8)  # MP3 pieces waiting for the encoder, each holding its audio: bounds memory
+        jobs: list[tuple[list[int], Future[list[Segment]]]] = []
+        slots = threading.Semaphore(2 * WHOLE_BATCH)  # MP3 pieces waiting for their encoder, with their audio
         needed = set(need)
 
         def blocks(pool: ThreadPoolExecutor) -> Iterator[np.ndarray]:
-            """The episode a piece at a time (memory holds a few pieces, however long a chapter is); a missing
-            MP3 piece is encoded from the same rendering, with its context."""
+            """The episode a piece at a time (memory holds a few pieces, however long a chapter is); the missing
+            MP3 pieces are encoded from the same rendering, with their context, WHOLE_BATCH at a time."""
+            batch: list[tuple[int, tuple[np.ndarray, int]]] = []
             for k, unit in enumerate(units or pieces(mastered)):
                 if units and k in needed:
                     audio, pre = self._context(mastered, unit)
                     slots.acquire()
-                    jobs[k] = pool.submit(self.segment, mastered, unit, segment_keys[k], (audio, pre))
-                    jobs[k].add_done_callback(lambda _: slots.release())
+                    batch.append((k, (audio, pre)))
                     yield audio[pre : pre + unit.b - unit.a]
                 else:
                     yield mastered.render_chapter(unit.chapter, unit.a, unit.b)
+                if batch and (len(batch) == WHOLE_BATCH or k == len(units) - 1):
+                    done = pool.submit(self._batch, mastered, [units[j] for j, _ in batch],
+                                       [segment_keys[j] for j, _ in batch], [c for _, c in batch])
+                    done.add_done_callback(lambda _, n=len(batch): [slots.release() for _ in range(n)])
+                    jobs.append(([j for j, _ in batch], done))
+                    batch = []
 
         with ThreadPoolExecutor(1) as pool:
             encode_chunks(blocks(pool), mastered.rate, mastered.channels, targets)
-            for k, job in jobs.items():
-                segments[k] = _meta(job.result())
+            for ks, job in jobs:
+                for k, segment in zip(ks, job.result()):
+                    segments[k] = _meta(segment)
+
+    def _batch(self, mastered: Episode, units: list[Piece], keys: list[str],
+               contexts: list[tuple[np.ndarray, int]]) -> list[Segment]:
+        """Encode pieces already rendered with their context into the cache, by one ffmpeg."""
+        last = (len(mastered.layouts) - 1, mastered.layouts[-1].length)  # the episode's end: its piece is kept whole
+        jobs = [(audio, pre // SAMPLES_PER_FRAME, None if (unit.chapter, unit.b) == last
+                 else (unit.b - unit.a) // SAMPLES_PER_FRAME) for unit, (audio, pre) in zip(units, contexts)]
+        made = encode_segments(jobs, mastered.rate, mastered.channels, self._mp3_args(mastered))
+        for key, segment in zip(keys, made):
+            _save_segment(self.store, key, segment)
+        return made
 
     def close(self) -> None:
         if self._tmp is not None:
