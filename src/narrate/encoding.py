@@ -16,7 +16,7 @@ import math
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
@@ -29,7 +29,7 @@ from narrate.errors import NarrateError
 from narrate.export.encode import Target, encode_chunks
 from narrate.export.formats import AudioFormat
 from narrate.export.gapless import (
-    POSTROLL_FRAMES, PREROLL_FRAMES, SAMPLES_PER_FRAME, Segment, encode_segment, encode_segments, write_assembled,
+    POSTROLL_FRAMES, PREROLL_FRAMES, SAMPLES_PER_FRAME, Segment, encode_segments, write_assembled,
 )
 from narrate.export.m4b import ffmetadata
 from narrate.files import WORK_PREFIX
@@ -169,30 +169,17 @@ class Encoder:
             parts.append(mastered.render_chapter(i + 1, 0, post))
         return np.concatenate(parts) if len(parts) > 1 else parts[0], pre
 
-    def segment(self, mastered: Episode, unit: Piece, key: str,
-                 context: tuple[np.ndarray, int] | None = None) -> Segment:
-        """Encode one piece's MP3 frames, with the real audio either side of it for context (``context``,
-        if it is already rendered)."""
-        i, a, b = unit
-        audio, pre = context or self._context(mastered, unit)
-        last = i == len(mastered.layouts) - 1 and b == mastered.layouts[i].length
-        segment = encode_segment(audio, mastered.rate, mastered.channels, self._mp3_args(mastered),
-                                 pre // SAMPLES_PER_FRAME, None if last else (b - a) // SAMPLES_PER_FRAME)
-        _save_segment(self.store, key, segment)
-        return segment
-
-    def segments(self, mastered: Episode, units: list[Piece], keys: list[str]) -> list[Segment]:
-        """Encode several pieces into the cache with one ffmpeg (``encode_segments``), rendering each with its
-        context as it goes; the pieces as encoded."""
-        n = len(mastered.layouts)
-
-        def jobs() -> Iterator[tuple[np.ndarray, int, int | None]]:
-            for unit in units:
-                audio, pre = self._context(mastered, unit)
-                last = unit.chapter == n - 1 and unit.b == mastered.layouts[unit.chapter].length
-                yield audio, pre // SAMPLES_PER_FRAME, None if last else (unit.b - unit.a) // SAMPLES_PER_FRAME
-
-        made = encode_segments(jobs(), mastered.rate, mastered.channels, self._mp3_args(mastered))
+    def segments(self, mastered: Episode, units: list[Piece], keys: list[str],
+                 contexts: Iterable[tuple[np.ndarray, int]] | None = None) -> list[Segment]:
+        """Encode several pieces into the cache with one ffmpeg (``encode_segments``), each with the real audio
+        either side of it: ``contexts`` if they are rendered already, else rendered as it goes (memory holds
+        one); the pieces as encoded."""
+        if contexts is None:
+            contexts = (self._context(mastered, unit) for unit in units)
+        end = (len(mastered.layouts) - 1, mastered.layouts[-1].length)  # the episode's last piece is kept whole
+        jobs = ((audio, pre // SAMPLES_PER_FRAME, None if (unit.chapter, unit.b) == end
+                 else (unit.b - unit.a) // SAMPLES_PER_FRAME) for unit, (audio, pre) in zip(units, contexts))
+        made = encode_segments(jobs, mastered.rate, mastered.channels, self._mp3_args(mastered))
         for key, segment in zip(keys, made):
             _save_segment(self.store, key, segment)
         return made
@@ -229,7 +216,7 @@ class Encoder:
                 else:
                     yield mastered.render_chapter(unit.chapter, unit.a, unit.b)
                 if batch and (len(batch) == WHOLE_BATCH or k == len(units) - 1):
-                    done = pool.submit(self._batch, mastered, [units[j] for j, _ in batch],
+                    done = pool.submit(self.segments, mastered, [units[j] for j, _ in batch],
                                        [segment_keys[j] for j, _ in batch], [c for _, c in batch])
                     done.add_done_callback(lambda _, n=len(batch): [slots.release() for _ in range(n)])
                     jobs.append(([j for j, _ in batch], done))
@@ -240,17 +227,6 @@ class Encoder:
             for ks, job in jobs:
                 for k, segment in zip(ks, job.result()):
                     segments[k] = _meta(segment)
-
-    def _batch(self, mastered: Episode, units: list[Piece], keys: list[str],
-               contexts: list[tuple[np.ndarray, int]]) -> list[Segment]:
-        """Encode pieces already rendered with their context into the cache, by one ffmpeg."""
-        last = (len(mastered.layouts) - 1, mastered.layouts[-1].length)  # the episode's end: its piece is kept whole
-        jobs = [(audio, pre // SAMPLES_PER_FRAME, None if (unit.chapter, unit.b) == last
-                 else (unit.b - unit.a) // SAMPLES_PER_FRAME) for unit, (audio, pre) in zip(units, contexts)]
-        made = encode_segments(jobs, mastered.rate, mastered.channels, self._mp3_args(mastered))
-        for key, segment in zip(keys, made):
-            _save_segment(self.store, key, segment)
-        return made
 
     def close(self) -> None:
         if self._tmp is not None:
