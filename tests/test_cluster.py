@@ -308,7 +308,8 @@ def test_a_cache_address_that_cannot_be_used_is_one_line(s3: dict[str, str], tmp
 
     code, _, err = run_cli("cache", "info", "--cache-dir", "nosuch://bucket/x")
     assert code == 1
-    assert err == "nosuch://bucket/x: cannot use this cache address: Protocol not known: nosuch\n"
+    assert err == ("nosuch://bucket/x: a shared cache cannot be kept at 'nosuch://' addresses: give "
+                   "s3://bucket/prefix, gs://bucket/prefix, az://container/prefix or file:///shared/folder\n")
     code, _, err = run_cli("cache", "verify", "--cache-dir", "s3://no-such-bucket-here/x")
     assert code == 1
     assert err == ("s3://no-such-bucket-here/x: the shared cache cannot be used: there is no bucket "

@@ -1,4 +1,5 @@
-"""eSpeak NG: the voice of the languages neither Kokoro nor Pico speaks, the same samples in any process."""
+"""eSpeak NG (the voice of the languages neither Kokoro nor Pico speaks) and Pico: the same samples in any
+process."""
 
 from __future__ import annotations
 
@@ -51,6 +52,27 @@ def test_a_sentence_is_said_the_same_every_time_and_in_any_process(espeak: Espea
             "from narrate.script import VoiceSettings; e = EspeakEngine(); "
             "v = e.resolve(VoiceSettings(engine='espeak', model='espeak_ko'), Path('.')); "
             "print(hashlib.sha256(e.synthesize('안녕하세요. 서울에 갑니다.', v).samples.tobytes()).hexdigest())")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() \
+        == digest.pop()
+
+
+def test_pico_says_a_sentence_the_same_every_time_and_in_any_process() -> None:
+    """Pico, forked for each sentence as eSpeak is: the same samples after another voice has spoken, and in a
+    process of its own (a fresh interpreter, which loads the voice anew)."""
+    from narrate.engines.pico import PicoEngine
+
+    pico = PicoEngine()
+    voice = pico.resolve(VoiceSettings(engine="pico", model="pico_de"), Path("."))
+    said = [pico.synthesize("Guten Morgen. Wir fahren nach Seoul.", voice)]
+    pico.synthesize("Bonjour.", pico.resolve(VoiceSettings(engine="pico", model="pico_fr"), Path(".")))
+    said.append(pico.synthesize("Guten Morgen. Wir fahren nach Seoul.", voice))
+    digest = {hashlib.sha256(c.samples.tobytes()).hexdigest() for c in said}
+    assert len(digest) == 1 and len(said[0].samples) > said[0].rate  # over a second of speech
+    code = ("from pathlib import Path; import hashlib; from narrate.engines.pico import PicoEngine; "
+            "from narrate.script import VoiceSettings; e = PicoEngine(); "
+            "v = e.resolve(VoiceSettings(engine='pico', model='pico_de'), Path('.')); "
+            "print(hashlib.sha256(e.synthesize('Guten Morgen. Wir fahren nach Seoul.', v).samples.tobytes())"
+            ".hexdigest())")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() \
         == digest.pop()
 

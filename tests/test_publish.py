@@ -410,6 +410,22 @@ def test_guid_and_pubdate_stay_the_same_across_rebuilds(series: tuple[Path, dict
     assert feed.count(before["guid"].encode()) == 1 and feed.count(b"<item>") == 2
 
 
+def test_a_second_build_from_nothing_writes_the_same_bytes_in_every_format(
+        series: tuple[Path, dict[str, BuildResult]], tmp_path: Path) -> None:
+    """Built again into another folder, from an empty cache: the MP3, the M4B and the Opus are the same files,
+    byte for byte (no time of day, random serial number or encoder state in any of them)."""
+    out, results = series
+    shutil.copyfile(COVER, tmp_path / "cover.png")
+    (tmp_path / "first.md").write_text(FIRST, encoding="utf-8")
+    tone = ToneEngine()
+    build(str(tmp_path / "first.md"), BuildOptions(output=str(tmp_path / "site"), cache_dir=tmp_path / "cache",
+                                                  base_url=BASE_URL), Engines({"piper": tone, "tone": tone}))
+    for ext in ("mp3", "m4b", "opus"):
+        first, again = out / "first" / f"first.{ext}", tmp_path / "site" / "first" / f"first.{ext}"
+        assert first.read_bytes() == again.read_bytes(), ext
+    assert OggOpus(str(out / "first" / "first.opus")).info.length > 5  # a real file, read by mutagen
+
+
 def test_series_from_a_folder_makes_one_feed(tmp_path: Path, tone_engines: Engines, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 

@@ -282,7 +282,7 @@ def open_store(where: Path | str | None) -> Store:
     """The store for a --cache-dir: a folder, or a shared cache's URL (with this machine's folder beside it)."""
     from narrate.objectstore import SharedFiles, is_url
 
-    return Store(local_dir(where), SharedFiles(str(where)) if is_url(where) else None)
+    return Store(local_dir(where), SharedFiles(str(where)).check() if is_url(where) else None)
 
 
 def remove_partials(root: Path) -> int:

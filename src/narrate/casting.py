@@ -166,6 +166,11 @@ class Voices:
                 raise exc.located(self.path, voice.line or 1) from exc
             for name in self._done[voice].files:
                 check_inside(self.script, Path(name), f"voice file {Path(name).name}", voice.line or 1, self.allow)
+            try:  # read only once they are known to be the script's own
+                getattr(self.engines.get(voice.engine), "check_files", lambda _: None)(self._done[voice])
+            except EngineError as exc:
+                del self._done[voice]
+                raise exc.located(self.path, voice.line or 1) from exc
         return self._done[voice]
 
     def symbols(self, voice: ResolvedVoice) -> frozenset[str] | None:

@@ -14,9 +14,11 @@ class CacheDir(click.ParamType):
     name = "dir"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Path | str:
+        from narrate.objectstore import check_address, check_folder
+
         if isinstance(value, Path) or "://" not in str(value):
-            return click.Path(file_okay=False, path_type=Path).convert(value, param, ctx)
-        return str(value)  # checked when it is opened (narrate.objectstore)
+            return click.Path(file_okay=False, path_type=Path).convert(check_folder(str(value)), param, ctx)
+        return check_address(str(value))  # and opened when first used (narrate.objectstore)
 
 
 # every command that reads a script's files takes the same option

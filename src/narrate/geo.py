@@ -79,26 +79,53 @@ def travel_radius(travel: str | None) -> float:
 
 
 def inside_polygon(p: Point, polygon: Sequence[Point]) -> bool:
-    """Whether p lies inside the polygon (even-odd rule, in degrees: zones are small enough to be flat)."""
+    """Whether p lies inside the polygon (even-odd rule, in degrees: zones are small enough to be flat), its
+    longitudes taken the short way round from p's, so a zone across the antimeridian is one zone."""
     lat, lon = p
     inside = False
-    for (la1, lo1), (la2, lo2) in zip(polygon, [*polygon[1:], polygon[0]]):
+    corners = [(la, lon + (lo - lon + 180) % 360 - 180) for la, lo in polygon]
+    for (la1, lo1), (la2, lo2) in zip(corners, [*corners[1:], corners[0]]):
         if (la1 > lat) != (la2 > lat) and lon < lo1 + (lat - la1) * (lo2 - lo1) / (la2 - la1):
             inside = not inside
     return inside
 
 
 class Projection:
-    """A local equirectangular projection about the middle of some points: x east and y north, in metres.
-    Over 1,000 km it is within 0.2 % of the true distances, and it needs no map data."""
+    """An azimuthal equidistant projection about the middle of some points: x east and y north of it, in metres.
+    Every distance from the middle is true, and over 1,000 km the others are within 0.5 % of theirs; it holds
+    across the antimeridian and at the poles (a walk on either side of 180° is 30 m wide, not the globe), and it
+    needs no map data."""
 
     def __init__(self, points: Sequence[Point]) -> None:
-        lats = [p[0] for p in points]
-        lons = [p[1] for p in points]
-        self.lat0 = (min(lats) + max(lats)) / 2
-        self.lon0 = (min(lons) + max(lons)) / 2
-        self.kx = math.radians(1) * EARTH_RADIUS_M * math.cos(math.radians(self.lat0))
-        self.ky = math.radians(1) * EARTH_RADIUS_M
+        self.centre = _middle(points)
 
     def xy(self, p: Point) -> tuple[float, float]:
-        return ((p[1] - self.lon0) * self.kx, (p[0] - self.lat0) * self.ky)
+        d = distance_m(self.centre, p)
+        if d == 0:
+            return (0.0, 0.0)
+        a = math.radians(bearing_deg(self.centre, p))
+        return (d * math.sin(a), d * math.cos(a))
+
+
+def longitude_span(lons: Sequence[float]) -> tuple[float, float]:
+    """The west and east ends of the shortest arc of longitude holding all of ``lons``: across the antimeridian
+    the west end is the greater number (RFC 7946's bounding boxes: [177, ..., -178, ...])."""
+    ordered = sorted({lon % 360 for lon in lons})
+    gaps = [((ordered[(i + 1) % len(ordered)] - lon) % 360 or 360, i) for i, lon in enumerate(ordered)]
+    _, widest = max(gaps)  # the arc starts after the widest gap between neighbours
+    west, east = ordered[(widest + 1) % len(ordered)], ordered[widest]
+    west, east = (west + 180) % 360 - 180, (east + 180) % 360 - 180
+    return west, 180.0 if east == -180 else east
+
+
+def _middle(points: Sequence[Point]) -> Point:
+    """The middle of some points on the sphere: their mean as unit vectors, put back on the surface (the
+    first point where they cancel out, as two points on opposite sides of the Earth do)."""
+    xs = ys = zs = 0.0
+    for lat, lon in points:
+        la, lo = math.radians(lat), math.radians(lon)
+        xs, ys, zs = xs + math.cos(la) * math.cos(lo), ys + math.cos(la) * math.sin(lo), zs + math.sin(la)
+    norm = math.sqrt(xs * xs + ys * ys + zs * zs)
+    if norm < 1e-9 * max(len(points), 1):
+        return points[0]
+    return (math.degrees(math.asin(max(-1.0, min(1.0, zs / norm)))), math.degrees(math.atan2(ys, xs)))

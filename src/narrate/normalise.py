@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from narrate.addresses import EMAIL, URL, read_url, spell_address
 from narrate.localised import read_in
 from narrate.phrases import phrases, primary
 from narrate.numbers import cardinal, decade, digits, fraction, number_words, ordinal, roman, year
@@ -220,32 +221,6 @@ def _phone(m: re.Match[str]) -> str:
     return plus + ", ".join(digits(g) for g in groups)
 
 
-_TLD = r"(?:com|org|net|edu|gov|int|io|info|co|uk|us|ca|au|nz|de|fr|es|it|nl|kr|cn|jp|vn|th|la|pa|travel|news|app|dev)"
-URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]]|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\." + _TLD
-                 + r"\b(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?")
-EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+\b", re.I)
-_SEPARATORS = {".": "dot", "/": "slash", "-": "dash", "_": "underscore", "~": "tilde", "+": "plus", "@": "at"}
-
-
-def _spell_address(text: str) -> str:
-    """A web or e-mail address as it is read out: 'example dot org slash route twenty twenty-four'."""
-    out = []
-    for part in re.findall(r"[0-9]+|[^\W\d_]+|[./\-_~+@]", text):
-        if part.isascii() and part.isdigit():
-            out.append(digits(part) if part.startswith("0") and len(part) > 1 else number_words(int(part)))
-        else:
-            out.append(_SEPARATORS.get(part, part))
-    return " ".join(out)
-
-
-def _url(m: re.Match[str], links: str) -> str:
-    address = re.sub(r"(?i)^(?:https?://)?(?:www\.)?", "", m.group(0))
-    address = re.split(r"[?#]", address)[0].rstrip("/")
-    if links == "domain":
-        address = address.split("/")[0]
-    return _spell_address(address)
-
-
 _SUBSCRIPT = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 _POWERS = {"²": "squared", "³": "cubed"}
@@ -289,7 +264,7 @@ def _rules(us: bool) -> list[Rule]:
          or len(m.group("y")) == 4 or m.group(0)[-2] != " " else m.group(0)),
         # money, with its scale (k, m, bn) and its rate (/mo)
         (re.compile(money), _money),
-        (re.compile(r"(?P<amt>" + NUM + r")\s?(?P<scale>" + "|".join(SCALES) + r")?\s(?P<code2>"
+        (re.compile(r"(?<!\d)(?P<amt>" + NUM + r")\s?(?P<scale>" + "|".join(SCALES) + r")?\s(?P<code2>"
                     + "|".join(CURRENCY_CODES) + r")\b(?P<prefix>)(?P<sym>)(?P<code>)(?P<per>)"), _money),
         (re.compile(r"\b(?P<h>\d{1,2})h(?P<m>[0-5]\d)\b"),
          lambda m: f"{number_words(int(m.group('h')))} hour{'s' * (m.group('h') != '1')} {number_words(int(m.group('m')))}"),
@@ -308,7 +283,7 @@ def _rules(us: bool) -> list[Rule]:
         (re.compile(r"(?<=\d)\+"), lambda m: " plus"),
         (re.compile(r"[~≈]\s?(?=[$€£¥]?\d)"), lambda m: "about "),
         (re.compile(r"±\s?"), lambda m: "plus or minus "),
-        (re.compile(r"(?:(?P<w>\d+)\s?)?(?P<f>[" + "".join(_VULGAR) + r"])"), _vulgar),
+        (re.compile(r"(?:(?<!\d)(?P<w>\d+)\s?)?(?P<f>[" + "".join(_VULGAR) + r"])"), _vulgar),
         # measures: '12 kg', '120km/h', '-5°C', '4 1/2 lbs', '1.5m people'
         (re.compile(r"(?<![\w.])(?P<n>" + NUM + r")\s?(?P<s>bn|mn|tn|k)\b(?!\s(?:run|race|walk|ride|swim))"),
          lambda m: f"{cardinal(m.group('n'))} {SCALES[m.group('s')]}"),
@@ -365,13 +340,13 @@ def read_marks(text: str, reading: Reading = Reading()) -> str:
     code = primary(reading.language)
     text = re.sub(r"^\s*⁽([⁰-⁹¹²³]+)⁾\s*", lambda m: said.note if reading.footnotes == "inline" else
                   f"{number_words(int(m.group(1).translate(_SUPERSCRIPT_DIGITS)), lang=code).capitalize()}: ", text)
-    text = re.sub(r"\s*⁽[⁰-⁹¹²³]+⁾", "", text)
+    text = re.sub(r"(?<!\s)\s*⁽[⁰-⁹¹²³]+⁾", "", text)
     # an image: alone, with 'images: describe', it is read; inside a sentence, only shown
     if reading.images == "describe":
         text = re.sub(r"^⟨Image: ([^⟩]*)⟩$", lambda m: said.image.format(alt=m.group(1)), text.strip())
-    text = re.sub(r"\s*⟨Image: [^⟩]*⟩", "", text)
-    text = EMAIL.sub(lambda m: _spell_address(m.group(0)), text)
-    text = URL.sub(lambda m: _url(m, reading.links), text)
+    text = re.sub(r"(?<!\s)\s*⟨Image: [^⟩]*⟩", "", text)
+    text = EMAIL.sub(lambda m: spell_address(m.group(0)), text)
+    text = URL.sub(lambda m: read_url(m, reading.links), text)
     text = re.sub(r"^\s*([☑☒☐])\s*", lambda m: "" if reading.tasks == "silent" else
                   (said.to_do if m.group(1) == "☐" else said.done), text)
     text = _EMOJI.sub(lambda m: _emoji(m.group(0), reading), text)
@@ -394,7 +369,7 @@ def normalise(text: str, lang: str = "en", reading: Reading = Reading()) -> str:
     for pattern, repl in _RULES[us]:
         text = pattern.sub(repl, text)
     text = re.sub(r"(?<=[A-Za-z)])([²³])(?![\w])", lambda m: f" {_POWERS[m.group(1)]}", text)
-    text = re.sub(r"\s*[—―]\s*", ", ", text)
-    text = re.sub(r"\s+([,.;:!?)])", r"\1", text)
+    text = re.sub(r"(?<!\s)\s*[—―]\s*", ", ", text)
+    text = re.sub(r"(?<!\s)\s+([,.;:!?)])", r"\1", text)
     text = re.sub(r",\s*,", ",", text)
     return " ".join(text.split()).strip(" ,")

@@ -23,6 +23,19 @@ def number_words(n: str | int | float, lang: str = "en", **kw: str) -> str:
         return num2words(n, lang=lang, **kw).replace(",", "")
     except NotImplementedError:
         return num2words(n, lang="en", **kw).replace(",", "")
+    except (OverflowError, ValueError):  # past what the language's speller reads (Spanish stops at 10**27)
+        if not isinstance(n, int):
+            raise
+        return digit_words(n, lang)
+
+
+def digit_words(n: int, lang: str) -> str:
+    """A whole number digit by digit, in the language: how a number past every word for it is read out."""
+    said = " ".join(num2words(int(d), lang=lang) for d in str(abs(n)))
+    if n >= 0:
+        return said
+    minus = num2words(-1, lang=lang).removesuffix(num2words(1, lang=lang)).strip()
+    return f"{minus} {said}"
 
 
 def digits(text: str, zero: str = "zero") -> str:

@@ -23,6 +23,41 @@ def is_url(where: object) -> bool:
     return isinstance(where, str) and "://" in where
 
 
+# Where a shared cache can be kept, by the scheme of its address: object storage and a (mounted) folder. Other
+# fsspec schemes (http, ftp, zip, memory, ...) are read-only, or not shared between machines, or both.
+SCHEMES = {"s3": "Amazon S3 or an S3-compatible server", "gs": "Google Cloud Storage", "gcs": "Google Cloud Storage",
+           "az": "Azure Blob Storage", "abfs": "Azure Blob Storage", "file": "a folder every machine mounts"}
+
+
+def check_address(url: str) -> str:
+    """The address of a shared cache, checked as written: NarrateError, naming it and what to write instead, for
+    a scheme that cannot hold one or an address with no bucket or folder in it (``s3://`` is never a local
+    folder named ``s3:``)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    url = scheme + url[len(scheme):]
+    example = "s3://bucket/prefix, gs://bucket/prefix, az://container/prefix or file:///shared/folder"
+    if scheme not in SCHEMES:
+        raise NarrateError(f"a shared cache cannot be kept at '{scheme}://' addresses: give {example}", url)
+    if scheme == "file":
+        if parts.netloc not in ("", "localhost") or not parts.path.strip("/"):
+            raise NarrateError("a file:// cache names a folder by its whole path, as file:///shared/cache", url)
+    elif not parts.netloc:
+        raise NarrateError(f"the address names no bucket: give {scheme}://bucket or {scheme}://bucket/prefix", url)
+    return url
+
+
+def check_folder(where: str) -> str:
+    """A cache folder, unless it reads as a shared cache's address with its '//' left out (``s3:bucket``)."""
+    scheme, colon, rest = where.partition(":")
+    if colon and scheme.lower() in SCHEMES and not rest.startswith("//"):
+        raise NarrateError(f"this reads as an address in {SCHEMES[scheme.lower()]} with its '//' left out: write "
+                           f"{scheme.lower()}://{rest.lstrip('/')}, or ./{where} for a folder of that name", where)
+    return where
+
+
 class SharedFiles:
     """Byte-level access to a cache at an fsspec URL: read, write once, list, remove."""
 
@@ -32,7 +67,7 @@ class SharedFiles:
         except ImportError:  # pragma: no cover - fsspec comes with narrate[cluster]
             raise NarrateError("a cache in object storage needs narrate's cluster extra: "
                                "pip install 'narrate[cluster]'", url) from None
-        self.url = url.rstrip("/")
+        self.url = check_address(url).rstrip("/")
         try:
             self.fs, root = fsspec.core.url_to_fs(self.url)
         except (ImportError, ValueError) as exc:
@@ -40,6 +75,21 @@ class SharedFiles:
         self.root = root.rstrip("/")
         protocols = self.fs.protocol
         self.local = "file" in ((protocols,) if isinstance(protocols, str) else protocols)
+
+    def check(self) -> SharedFiles:
+        """Reach the cache once, before any work: NarrateError naming the address for a bucket that does not
+        exist, credentials that are missing or refused, or an endpoint that does not answer."""
+        if self.local:
+            return self  # a folder is made when first written to
+        bucket = self.root.split("/", 1)[0]
+        try:
+            self.fs.info(bucket)
+        except FileNotFoundError:
+            raise NarrateError(f"the shared cache cannot be used: there is no bucket '{bucket}'; create it, or "
+                               "check the address", self.url) from None
+        except Exception as exc:  # botocore and gcsfs raise their own types
+            raise self._error(exc) from None
+        return self
 
     def __reduce__(self) -> tuple:  # sent to workers by its address; each opens its own connection
         return SharedFiles, (self.url,)

@@ -11,7 +11,8 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 
-from narrate.normalise import EMAIL, URL, Reading, normalise
+from narrate.addresses import EMAIL, URL
+from narrate.normalise import Reading, normalise
 
 # --- sentences ------------------------------------------------------------
 
@@ -28,7 +29,30 @@ def _sentences(segmenter, text: str) -> list[str]:  # type: ignore[no-untyped-de
     """pysbd's sentences, as its processor finds them. Its ``segment`` would then find each one in the text
     again with a regular expression of its own (a new one for every sentence: 0.4 s of compiling in an
     hour's script, a third of a build with nothing to do); the caller finds them with str.find instead."""
-    return segmenter.processor(text).process() if text else []
+    return [s for chunk in _chunks(text) for s in segmenter.processor(chunk).process()] if text else []
+
+
+# pysbd rewrites the whole text once for each abbreviation or bracket it meets, so its time grows with the square
+# of a paragraph's length ('St. St. St. ...' of 300,000 characters: hours). It is given a long paragraph in
+# pieces of at most this many characters, each cut where a sentence ends (after a word of four letters or more,
+# before a capital), else between words: a sentence that long is read in parts anyway.
+PYSBD_CHUNK = 4000
+_SENTENCE_END = re.compile(r"(?<=[^\W\d_]{4}[.!?])[\"'”’)]*\s+")
+_BETWEEN_WORDS = re.compile(r"\s+")
+
+
+def _chunks(text: str) -> list[str]:
+    """``text`` in consecutive pieces of at most about PYSBD_CHUNK characters (see there)."""
+    pieces, start = [], 0
+    while len(text) - start > PYSBD_CHUNK:
+        low, high = start + PYSBD_CHUNK // 2, start + PYSBD_CHUNK
+        ends = [m.end() for m in _SENTENCE_END.finditer(text, low, high) if text[m.end():][:2].lstrip("\"“‘(")[:1].isupper()]
+        ends = ends or [m.end() for m in _BETWEEN_WORDS.finditer(text, low, high)]
+        cut = ends[-1] if ends else high
+        pieces.append(text[start:cut])
+        start = cut
+    pieces.append(text[start:])
+    return pieces
 
 
 def split_sentences(text: str, lang: str = "en") -> list[tuple[int, str]]:
@@ -84,7 +108,7 @@ MAX_CHARS = 400  # a part's spoken characters: bounds a 'word' with no spaces in
 # Where a long sentence may be cut, strongest first: after a clause's punctuation, after a comma or a
 # closing bracket, and failing those between any two words.
 _CUTS = (re.compile(r"(?<=[;:—–])\s+|(?<=\s-)\s+|(?<=\w—)(?=\w)"), re.compile(r"(?<=[,)\]”])\s+"), re.compile(r"\s+"))
-PHONEMES = re.compile(r"\[\[[^\]]*\]\]")  # raw phonemes for Piper, written [[...]]
+PHONEMES = re.compile(r"(?<!\[)\[\[[^\]]*\]\]")  # raw phonemes for Piper, written [[...]]
 
 
 def bounded_parts(sentence: str, spoken: Callable[[str], str],

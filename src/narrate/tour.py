@@ -147,6 +147,9 @@ def _read_route(script: Script, name: str, line: int, allow: tuple[str | Path, .
         points = _gpx_points(text) if kind == "GPX" else _geojson_points(json.loads(text))
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise ScriptError(f"route file {name} is not {kind} narrate can read: {exc}", script.path, line) from None
+    except RecursionError:  # JSON arrays nested thousands deep: Python's JSON reader recurses
+        raise ScriptError(f"route file {name} is not {kind} narrate can read: its values are nested thousands "
+                          "deep", script.path, line) from None
     if len(points) < 2:
         raise ScriptError(f"route file {name} has {len(points)} point{'' if len(points) == 1 else 's'}: a route "
                           "needs at least 2", script.path, line)
@@ -167,7 +170,7 @@ def _gpx_points(text: str) -> tuple[geo.Point, ...]:
     try:
         gpx = gpxpy.parse(text)
     except gpxpy.gpx.GPXException as exc:  # lxml's message names no file: '(<string>, line 1)'
-        raise ValueError(re.sub(r"\s*\(<string>, line \d+\)", "", str(exc).splitlines()[0])) from None
+        raise ValueError(re.sub(r"(?<!\s)\s*\(<string>, line \d+\)", "", str(exc).splitlines()[0])) from None
     for track in gpx.tracks:  # a track's segments, one after another; else a route's points
         points = [(p.latitude, p.longitude) for seg in track.segments for p in seg.points]
         if points:

@@ -66,7 +66,7 @@ class LocalFiles:
 
 def cache_files(where: Path | str) -> LocalFiles | SharedFiles:
     """The cache at a folder or (narrate.objectstore) at a URL."""
-    return SharedFiles(str(where)) if is_url(where) else LocalFiles(Path(where))
+    return SharedFiles(str(where)).check() if is_url(where) else LocalFiles(Path(where))
 
 
 def _entries(files: LocalFiles | SharedFiles, kind: str) -> list[tuple[str, str, int]]:

@@ -270,7 +270,7 @@ def compare_words(audio: Path, record: BuildRecord, heard: list[str], seconds: f
         more = extra.get(i, [])
         repeated = tuple(w for w in more if w in words)
         n = len(words)
-        written = _numbers(words) - _numbers(normalise(re.sub(r"\S*\d\S*", " ", s.text)))  # written in digits
+        written = _numbers(words) - _numbers(normalise(re.sub(r"(?<!\S)\S*\d\S*", " ", s.text)))  # written in digits
         heard_numbers = _numbers(got[i])
         if written and written - heard_numbers and not _numbers(normalise(s.spoken)) - heard_numbers:
             # the author's digits were not heard, but what narrate gave the voice was: narrate's mistake

@@ -211,7 +211,7 @@ class KokoroEngine:
         return f"Kokoro-82M int8 ({metadata.version(PARTS[0])}), hibari-tts {metadata.version('hibari-tts')}"
 
 
-_RAW = re.compile(r"\[\[(.*?)\]\]")
+_RAW = re.compile(r"(?<!\[)\[\[(.*?)\]\]")  # a run of brackets tried once, from its start
 
 
 def with_raw_phonemes(text: str, phonemise: Callable[[str], str]) -> str:

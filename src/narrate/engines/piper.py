@@ -101,6 +101,28 @@ def load_voice(model: str) -> Any:
     return PiperVoice(session=session, config=config, espeak_data_dir=Path(ESPEAK_DATA_DIR))
 
 
+def check_voice_files(name: str, model: Path, config: Path) -> None:
+    """EngineError, naming the file, for a voice whose files are not what their names say: a config that is not a
+    Piper voice's JSON (a web page saved in its place, say), or a model that is not ONNX (every ONNX model starts
+    with its IR version, protobuf field 1) or is cut short (onnxruntime says so when the voice is loaded)."""
+    import json
+
+    try:
+        data = json.loads(config.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        data = None
+    audio = data.get("audio") if isinstance(data, dict) else None
+    if not (isinstance(audio, dict) and isinstance(audio.get("sample_rate"), int)
+            and isinstance(data.get("phoneme_id_map"), dict) and isinstance(data.get("num_symbols"), int)):
+        raise EngineError(f"piper voice '{name}': {config} is not a Piper voice's config (JSON with 'audio', "
+                          "'num_symbols' and 'phoneme_id_map'): download the voice's .onnx.json again")
+    with open(model, "rb") as fh:
+        head = fh.read(2)
+    if head[:1] != b"\x08":
+        raise EngineError(f"piper voice '{name}': {model} is not an ONNX model (it starts {head!r}; a web page saved "
+                          "in its place?): download the voice's .onnx again")
+
+
 class PiperEngine:
     """Offline synthesis with a Piper ONNX voice."""
 
@@ -138,11 +160,19 @@ class PiperEngine:
             files=() if _shipped(model) else (str(model), str(config)),
         )
 
+    def check_files(self, voice: ResolvedVoice) -> None:
+        """A voice of the user's whose files are not what their names say: EngineError (see check_voice_files)."""
+        if voice.files:
+            check_voice_files(voice.label, Path(voice.files[0]), Path(voice.files[1]))
+
     def _load(self, model: str) -> Any:
         if model not in self._voices:
             try:
                 self._voices[model] = load_voice(model)
             except Exception as exc:  # onnx and onnxruntime raise their own types for bad models
+                if any(word in str(exc).lower() for word in ("protobuf", "parsing message", "wire format")):
+                    raise EngineError(f"piper voice {model} is damaged or cut short (onnxruntime cannot read it as "
+                                      "ONNX): download it again") from exc
                 raise EngineError(f"cannot load piper voice {model}: {exc}") from exc
         return self._voices[model]
 

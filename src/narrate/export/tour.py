@@ -78,9 +78,9 @@ def tour_geojson(tour: Tour, title: str, times: dict[int, tuple[float, float]], 
                              "properties": {"kind": "route", "chapter": stop.number, "stop": i + 1,
                                             "title": stop.title, "length_m": round(stop.route_m, 1)}})
     points = [p for s in tour.stops for p in (*s.route, s.point)]
-    lons, lats = [p[1] for p in points], [p[0] for p in points]
+    (west, east), lats = geo.longitude_span([p[1] for p in points]), [p[0] for p in points]
     return {"type": "FeatureCollection", "name": title,
-            "bbox": [_round(min(lons)), _round(min(lats)), _round(max(lons)), _round(max(lats))],
+            "bbox": [_round(west), _round(min(lats)), _round(east), _round(max(lats))],
             "features": features}
 
 

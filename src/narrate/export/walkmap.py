@@ -1,8 +1,8 @@
 """``map.svg``: the tour's routes and numbered stops, drawn from the script alone (no tiles, no network),
 and the same map in words for those who cannot see it.
 
-The projection is local equirectangular (narrate.geo.Projection), north up, one scale both ways, with a
-scale bar. Each stop is a numbered disc; its zone is drawn to scale where it is big enough to see. The
+The projection is azimuthal equidistant about the tour's middle (narrate.geo.Projection), north up, one
+scale both ways, with a scale bar. Each stop is a numbered disc; its zone is drawn to scale where it is big enough to see. The
 SVG is an image with a title and a description (role="img"), and ``map_words`` gives the text the page
 shows beside it: each stop, how far and which way the next one is, and the directions.
 """

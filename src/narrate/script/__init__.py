@@ -26,9 +26,12 @@ Pure: text in, dataclasses out; every block keeps its 1-based line number. The m
 
 from __future__ import annotations
 
+import re
+
 from narrate.errors import ScriptError
 from narrate.script.body import parse_body
-from narrate.script.front_matter import CONTROL, check_base_url, parse_formats, parse_meta, parse_rate, split_front_matter
+from narrate.script.front_matter import check_base_url, parse_formats, parse_meta, parse_rate, split_front_matter
+from narrate.script.yaml_reader import CONTROL
 from narrate.script.model import (
     FORMATS, NO_SOUND, Block, Chapter, ChapterSettings, Heading, Meta, MixSettings, Paragraph, Pause, PodcastSettings,
     Script, Speaker, Table, VoiceSettings,
@@ -71,7 +74,20 @@ def read_script_text(path: str) -> str:
         col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
         raise ScriptError(f"a control character (U+{ord(m.group(0)):04X}) at column {col}, which can be neither "
                           "shown nor spoken: remove it", path, line)
+    if m := UNSAYABLE.search(text):
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        code = ord(m.group(0))
+        kind = "a noncharacter" if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE else "a private-use character"
+        raise ScriptError(f"{kind} (U+{code:04X}) at column {col}: it means only what one program or font makes of "
+                          "it, so no voice can say it: write what it stands for", path, line)
     return text
+
+
+# Private-use code points (an icon font's, say) and Unicode's noncharacters: no voice or reader knows them, and
+# narrate holds its own place-keepers in the private-use area while it prepares a sentence.
+UNSAYABLE = re.compile("[\ue000-\uf8ff\ufdd0-\ufdef\U000f0000-\U0010ffff"
+                       + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(15)) + "]")
 
 
 MAX_SCRIPT_BYTES = 20_000_000  # about 3 million words: 250 hours of narration

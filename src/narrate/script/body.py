@@ -37,7 +37,7 @@ _UNCLOSED_COMMENT = "a comment is opened with '<!--' and never closed: end it wi
 _TOO_DEEP_HEADING = re.compile(r"#{7,}(\s|$)")
 _CONTAINERS = ("blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open", "footnote_reference_open")
 _DEEPEST = _MD.options["maxNesting"] - 1  # a container opened at this level has its content cut off
-_IMAGE = re.compile(r"\s*⟨Image: [^⟩]*⟩\s*")  # a footnote's mark in the text as written (the page and transcripts show it; it is never said)
+_IMAGE = re.compile(r"(?<!\s)\s*⟨Image: [^⟩]*⟩\s*")  # a footnote's mark in the text as written (the page and transcripts show it; it is never said)
 _TASK = re.compile(r"^\[( |x|X)\]\s+")
 
 

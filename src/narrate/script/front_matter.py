@@ -13,12 +13,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import yaml
-
 from narrate.errors import ScriptError, did_you_mean
 from narrate.script.inline import LANGUAGE_CODE
 from narrate.script.model import FORMATS, NO_SOUND, Meta, MixSettings, PodcastSettings, VoiceSettings
 from narrate.script.voices import parse_pronunciations, parse_speakers, parse_voice
+from narrate.script.yaml_reader import read_yaml
 
 
 FRONT_MATTER_KEYS = (
@@ -53,63 +52,6 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
     raise ScriptError("front matter is never closed: add a '---' line after it", path, 1)
 
 
-def _key_lines(node: yaml.Node, prefix: str = "") -> dict[str, int]:
-    """Map 'key' and 'key.sub' paths of a composed YAML mapping to 1-based lines (+1 for '---')."""
-    out: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for knode, vnode in node.value:
-            key = f"{prefix}{knode.value}"
-            out[key] = knode.start_mark.line + 2
-            out.update(_key_lines(vnode, key + "."))
-    return out
-
-
-# C0 and C1 control characters and DEL; tab, line ends and form feed are ordinary whitespace
-CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-
-
-def _check_nodes(node: yaml.Node, path: str, prefix: str = "") -> None:
-    """A key given twice (YAML would keep the last, silently), and control characters that YAML's escapes
-    ("\\0", "\\x1b") can write into a value: each refused at its line."""
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for knode, vnode in node.value:
-            key, line = f"{prefix}{knode.value}", knode.start_mark.line + 2
-            if key in seen:
-                raise ScriptError(f"'{key}' is given twice, here and on line {seen[key]}: keep one", path, line)
-            seen[key] = line
-            _check_nodes(knode, path)
-            _check_nodes(vnode, path, key + ".")
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _check_nodes(item, path, prefix)
-    elif isinstance(node, yaml.ScalarNode) and (m := CONTROL.search(str(node.value))):
-        where = f" in '{prefix[:-1]}'" if prefix else ""
-        raise ScriptError(f"a control character (U+{ord(m.group(0)):04X}){where}, which can be neither shown nor "
-                          "spoken: remove it", path, node.start_mark.line + 2)
-
-
-class _Alias(Exception):
-    def __init__(self, anchor: str, line: int) -> None:
-        super().__init__(anchor)
-        self.anchor, self.line = anchor, line
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML's safe loader, with dates kept as written (YAML would build them itself, and an impossible one,
-    2026-02-30, would fail there, before narrate could say which key and line it is), and no aliases: a few
-    nested ones stand for billions of values."""
-
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise _Alias(str(event.anchor), event.start_mark.line + 2)
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_scalar)  # type: ignore[arg-type]
-
-
 def parse_date(value: object) -> _dt.date:
     """A publication date written as 2026-11-25 (or a date and time, of which the day is kept); ValueError
     with a reason a writer can act on for anything else."""
@@ -138,33 +80,7 @@ def parse_date(value: object) -> _dt.date:
 
 
 def parse_meta(front: str, path: str) -> Meta:
-    try:
-        loader = _Loader(front)  # parsed once: the node tree (for lines and checks), then the values from it
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except _Alias as alias:
-        raise ScriptError(f"'*{alias.anchor}' repeats a value by its anchor: front matter takes plain values; "
-                          "write it out", path, alias.line) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        context = getattr(exc, "context", None) or ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        if "quoted scalar" in context and getattr(exc, "context_mark", None) is not None:
-            # an unclosed quote: the line that opens it, not the end of the front matter where YAML gave up
-            mark = exc.context_mark  # type: ignore[attr-defined]
-            problem = "a quote is opened and never closed: close it on the same line"
-        line = mark.line + 2 if mark is not None else 1
-        raise ScriptError(f"invalid front matter: {problem}", path, line) from None
-    if node is not None:
-        _check_nodes(node, path)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ScriptError("invalid front matter: expected 'key: value' lines", path, 2)
-    lines = _key_lines(node) if node is not None else {}
+    data, lines = read_yaml(front, path)
 
     def where(key: str) -> int:
         return lines.get(key, 1)
