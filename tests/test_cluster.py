@@ -417,6 +417,26 @@ def test_heart_speaks_on_the_cluster_as_it_does_here(cluster: RayCluster, tmp_pa
         tmp_path / "here" / "night" / "night.mp3").read_bytes()
 
 
+@pytest.mark.parametrize(("fault", "message"), [
+    ("speaking", "internal error: RuntimeError: the tone engine failed as it spoke, on purpose (run 'narrate -v ...' "
+                 "to see the traceback)"),
+    ("arriving", "narrate could not start its voices on the Ray cluster at 'auto': RuntimeError: the tone engine "
+                 "failed to arrive, on purpose"),
+])
+def test_a_fault_in_narrates_own_code_on_the_cluster_is_not_a_lost_cluster(cluster: RayCluster, tmp_path: Path,
+                                                                            fault: str, message: str) -> None:
+    """The cluster is whole; narrate's own code fails on it, as a sentence is said or as an actor starts: the
+    message is that fault's, as it would be here, never 'lost the Ray cluster'."""
+    script = tmp_path / "night.md"
+    script.write_text("---\ntitle: Night\nmix: {intro: false}\n---\n# Night\nThey left at night.\n", encoding="utf-8")
+    code, _, err = _run("build", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"),
+                        env={"NARRATE_CLUSTER": "auto", "RAY_ADDRESS": f"127.0.0.1:{cluster.gcs}",
+                             "NARRATE_TONE_FAIL": fault})
+    assert code == 1
+    assert err.splitlines()[-1] == message, err
+    assert "lost the Ray cluster" not in err and not (tmp_path / "out").exists()
+
+
 def test_a_cluster_that_cannot_be_reached_is_one_line(tmp_path: Path, books: Path) -> None:
     port = _port()
     code, _, err = _run("build", str(books / "volume-1.md"), "-o", str(tmp_path), "--cache-dir", str(tmp_path / "c"),

@@ -106,9 +106,10 @@ def build_catalogue(paths: list[str], options: BuildOptions, engines: Engines, l
             files, result, tmp = ray.get(ref)
             results.append(_publish(book, files, result, tmp, store))
             report(results[-1])
-        except ConnectionError as exc:
-            raise gone(options.cluster, exc) from None
         except Exception as exc:  # noqa: BLE001  # the task's NarrateError, wrapped by Ray
+            if isinstance(exc, ConnectionError) and getattr(exc, "cause", None) is None:
+                raise gone(options.cluster, exc) from None  # the connection itself (Ray wraps a task's own
+                # ConnectionError as a RayTaskError that is a ConnectionError too: that one is the book's)
             cause = getattr(exc, "cause", None) or exc
             failed.append(Failed(book.path, _message(cause)))
             log(f"error: {failed[-1].message}")

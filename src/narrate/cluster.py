@@ -15,6 +15,7 @@ Ray is imported only here, and only when a cluster is asked for: a plain install
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -180,6 +181,9 @@ class RaySpeaker:
                 try:
                     result, error = ray.get(ref)
                 except lost as exc:
+                    if getattr(exc, "actor_init_failed", False):  # narrate's own code failed as the actor started
+                        raise NarrateError(f"narrate could not start its voices on the Ray cluster at "
+                                           f"'{self.address}': {_cause(exc)}") from None
                     self._replace(actor, actors, load, voice, shared, ray)
                     if tries >= RETRIES:
                         raise SpeechFailed(speech, None) from exc
@@ -240,6 +244,14 @@ def _kill(ray: Any, actor: Any) -> None:
         ray.kill(actor)
     except Exception:  # noqa: BLE001  # already gone, with its node or the connection
         pass
+
+
+def _cause(exc: BaseException) -> str:
+    """The exception an actor's creation task raised, as its last line ('RuntimeError: ...'): Ray keeps only its
+    text."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return next((line for line in reversed(lines) if re.match(r"[A-Za-z_.]*(Error|Exception)\b", line)),
+                lines[-1] if lines else type(exc).__name__)
 
 
 def gone(address: str, exc: BaseException) -> NarrateError:

@@ -46,8 +46,15 @@ class ToneEngine:
         """Voices a cast can be drawn from, as if installed: two English, one French."""
         return [VoiceInfo("tone", name, language, gender, 0.01) for name, (gender, _, language) in TONE_VOICES.items()]
 
+    def __setstate__(self, state: dict) -> None:
+        if state.get("fail") == "arriving":  # a stand-in for narrate's own code failing as a cluster actor starts
+            raise RuntimeError("the tone engine failed to arrive, on purpose")
+        self.__dict__.update(state)
+
     def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
         self.calls.append(text)
+        if getattr(self, "fail", "") == "speaking":  # a stand-in for a fault in narrate's own code where it speaks
+            raise RuntimeError("the tone engine failed as it spoke, on purpose")
         if self.delay:
             import time
 
@@ -80,5 +87,9 @@ if __name__ == "__main__":
     from narrate.cli import main
 
     # NARRATE_TONE_PARALLEL: spoken in worker processes or on a cluster, as Piper is
-    main(tone_engines(ToneEngine(delay=float(os.environ.get("NARRATE_TONE_DELAY", "0")),
-                                 parallel=bool(os.environ.get("NARRATE_TONE_PARALLEL")))))
+    tone = ToneEngine(delay=float(os.environ.get("NARRATE_TONE_DELAY", "0")),
+                      parallel=bool(os.environ.get("NARRATE_TONE_PARALLEL")))
+    # NARRATE_TONE_FAIL: 'speaking' (every sentence raises) or 'arriving' (the engine cannot be unpickled where it
+    # is sent), for the tests of faults in narrate's own code away from this process
+    tone.fail = os.environ.get("NARRATE_TONE_FAIL", "")
+    main(tone_engines(tone))
