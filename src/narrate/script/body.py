@@ -37,183 +37,193 @@ _UNCLOSED_COMMENT = "a comment is opened with '<!--' and never closed: end it wi
 _TOO_DEEP_HEADING = re.compile(r"#{7,}(\s|$)")
 _CONTAINERS = ("blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open", "footnote_reference_open")
 _DEEPEST = _MD.options["maxNesting"] - 1  # a container opened at this level has its content cut off
-_IMAGE = re.compile(r"(?<!\s)\s*⟨Image: [^⟩]*⟩\s*")  # a footnote's mark in the text as written (the page and transcripts show it; it is never said)
+# an image's alt text as the page and transcripts show it (never said unless 'images: describe')
+_IMAGE = re.compile(r"(?<!\s)\s*⟨Image: [^⟩]*⟩\s*")
 _TASK = re.compile(r"^\[( |x|X)\]\s+")
 
 
 def parse_body(body: str, first_line: int, meta: Meta, path: str) -> tuple[Chapter, ...]:
+    """The chapters of a script's Markdown body, each with its settings and blocks, footnotes in place."""
     tokens = _MD.parse(body)
     for tok in tokens:
-        if tok.type == "inline" and tok.children:
-            tok.children = struck(tok.children, meta.strikethrough)
-            if any(c.type == "text" and "<!--" in c.content for c in tok.children):
-                raise ScriptError(_UNCLOSED_COMMENT, path, (tok.map[0] if tok.map else 0) + first_line
-                                  + tok.content[: tok.content.find("<!--")].count("\n"))
-            if _TOO_DEEP_HEADING.match(tok.content):
-                raise ScriptError(f"'{tok.content.split()[0]}' is not a heading: Markdown has six levels, "
-                                  "from # to ######", path, (tok.map[0] if tok.map else 0) + first_line)
-            if m := next((m for m in _PHONEMES_OR_UNCLOSED.finditer(tok.content) if m.group(1)), None):
-                at = m.start()
-                raise ScriptError(f"'{m.group(1)}' opens phonemes with '[[' and they are never closed: end them "
-                                  "with ']]' on the same line, e.g. [[ˈhjʌsɐn]]",
-                                  path, (tok.map[0] if tok.map else 0) + first_line + tok.content[:at].count("\n"))
-        elif tok.type in _CONTAINERS and tok.level >= _DEEPEST:  # markdown-it drops what is inside, silently
-            raise ScriptError(f"quotes and lists are nested too deep here (more than {_DEEPEST} levels, a list "
-                              "counting two): Markdown drops the text inside; nest them less deeply",
-                              path, tok.map[0] + first_line if tok.map else first_line)
-    offset = first_line  # token.map is 0-based within the body
-    chapters: list[Chapter] = []
-    current: dict[str, Any] | None = None  # the chapter being filled
-    quote_speaker: list[str | None] = []  # stack, one per open blockquote
-    notes: dict[int, tuple[str, int]] = {}  # footnote number -> (its text, its line)
+        _check_token(tok, first_line, meta, path)
+    chapters = _BodyReader(tokens, first_line, meta, path).chapters()
+    if not chapters:
+        raise ScriptError("the script has no chapters: start each leg with a level-1 heading ('# Title')",
+                          path, first_line)
+    return tuple(chapters)
 
-    def finish() -> None:
+
+def _check_token(tok: Token, first_line: int, meta: Meta, path: str) -> None:
+    """What Markdown would take silently and narrate cannot: an unclosed comment, a seventh heading level, phonemes
+    never closed, and containers nested so deep that markdown-it drops what is inside."""
+    line = (tok.map[0] if tok.map else 0) + first_line
+    if tok.type == "inline" and tok.children:
+        tok.children = struck(tok.children, meta.strikethrough)
+        if any(c.type == "text" and "<!--" in c.content for c in tok.children):
+            raise ScriptError(_UNCLOSED_COMMENT, path, line + tok.content[: tok.content.find("<!--")].count("\n"))
+        if _TOO_DEEP_HEADING.match(tok.content):
+            raise ScriptError(f"'{tok.content.split()[0]}' is not a heading: Markdown has six levels, "
+                              "from # to ######", path, line)
+        if m := next((m for m in _PHONEMES_OR_UNCLOSED.finditer(tok.content) if m.group(1)), None):
+            raise ScriptError(f"'{m.group(1)}' opens phonemes with '[[' and they are never closed: end them "
+                              "with ']]' on the same line, e.g. [[ˈhjʌsɐn]]",
+                              path, line + tok.content[: m.start()].count("\n"))
+    elif tok.type in _CONTAINERS and tok.level >= _DEEPEST:
+        raise ScriptError(f"quotes and lists are nested too deep here (more than {_DEEPEST} levels, a list "
+                          "counting two): Markdown drops the text inside; nest them less deeply",
+                          path, tok.map[0] + first_line if tok.map else first_line)
+
+
+class _BodyReader:
+    """Reads the body's tokens in order into chapters: each kind of token by a method of its own, which returns
+    the index of the token after the ones it took."""
+
+    def __init__(self, tokens: list[Token], offset: int, meta: Meta, path: str) -> None:
+        self.tokens, self.offset, self.meta, self.path = tokens, offset, meta, path  # token.map is 0-based
+        self.done: list[Chapter] = []
+        self.current: dict[str, Any] | None = None  # the chapter being filled
+        self.quote_speaker: list[str | None] = []  # stack, one per open blockquote
+        self.notes: dict[int, tuple[str, int]] = {}  # footnote number -> (its text, its line)
+
+    def chapters(self) -> list[Chapter]:
+        readers = {"blockquote_open": self._quote, "paragraph_open": self._paragraph,
+                   "footnote_block_open": self._footnotes, "table_open": self._table}
+        i = 0
+        while i < len(self.tokens):
+            tok = self.tokens[i]
+            line = (tok.map[0] + self.offset) if tok.map else 0
+            if tok.type == "heading_open":
+                i = self._chapter(i, line) if tok.tag == "h1" else self._sub_heading(i, line)
+            elif tok.type in readers:
+                i = readers[tok.type](i, line)
+            else:
+                self._other(tok, line)
+                i += 1
+        self._finish()
+        return [_with_notes(c, self.notes, self.meta.footnotes, self.path, self.meta.language) for c in self.done]
+
+    def _finish(self) -> None:
+        current = self.current
         if current is None:
             return
         if not any(isinstance(b, (Paragraph, Table)) for b in current["blocks"]):
-            raise ScriptError(
-                f"chapter '{current['title']}' has no text to narrate", path, current["line"]
-            )
-        chapters.append(
-            Chapter(
-                title=current["title"],
-                line=current["line"],
-                settings=current["settings"],
-                blocks=tuple(current["blocks"]),
-            )
-        )
+            raise ScriptError(f"chapter '{current['title']}' has no text to narrate", self.path, current["line"])
+        self.done.append(Chapter(title=current["title"], line=current["line"], settings=current["settings"],
+                                 blocks=tuple(current["blocks"])))
 
-    def need_chapter(line: int) -> dict[str, Any]:
-        if current is None:
-            raise ScriptError(
-                "text before the first chapter: start each leg with a level-1 heading "
-                "('# Title') and put episode details in the front matter",
-                path,
-                line,
-            )
-        return current
+    def _chapter_at(self, line: int) -> dict[str, Any]:
+        if self.current is None:
+            raise ScriptError("text before the first chapter: start each leg with a level-1 heading "
+                              "('# Title') and put episode details in the front matter", self.path, line)
+        return self.current
 
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        line = (tok.map[0] + offset) if tok.map else 0
-        if tok.type == "heading_open" and tok.tag == "h1":
-            finish()
-            title = plain(tokens[i + 1].children or []).replace("\n", " ").strip()
-            if not title:
-                raise ScriptError("chapter heading has no title", path, line)
-            current = {"title": title, "line": line, "settings": ChapterSettings(), "blocks": []}
-            i += 3
-            # Settings are 'key: value' lines directly under the heading (no blank line).
-            # Prose directly under a heading stays prose: a settings block starts
-            # with a lowercase key and a colon.
-            nxt = tokens[i] if i < len(tokens) else None
-            if nxt is not None and nxt.type == "paragraph_open" and nxt.map and tok.map:
-                if nxt.map[0] == tok.map[1] and _SETTING_START.match(tokens[i + 1].content):
-                    current["settings"] = parse_settings(
-                        tokens[i + 1].content, nxt.map[0] + offset, path
-                    )
-                    i += 3
-            continue
-        if tok.type == "heading_open":  # h2..h6: a sub-heading, read apart and kept as structure
-            chap = need_chapter(line)
-            text = " ".join(plain(tokens[i + 1].children or []).split())
-            if text:
-                chap["blocks"].append(Heading(text, int(tok.tag[1]), line))
-            i += 3
-            continue
-        if tok.type == "blockquote_open":
-            need_chapter(line)
-            quote_speaker.append(None)
-            # The speaker is named at the start of the quote's first paragraph.
-            if i + 2 < len(tokens) and tokens[i + 1].type == "paragraph_open":
-                inline = tokens[i + 2]
-                m = _SPEAKER.match(inline.content)
-                if m:
-                    name = (m.group("a") or m.group("b")).strip()
-                    if meta.speaker(name) is None:
-                        known = ", ".join(s.name for s in meta.speakers) or "none declared"
-                        raise ScriptError(
-                            f"unknown speaker '{name}'{did_you_mean(name, [s.name for s in meta.speakers])}: "
-                            f"declare it under 'speakers:' in the front matter (known: {known})",
-                            path,
-                            line,
-                        )
-                    quote_speaker[-1] = name
-                    inline.children = struck(_MD.parseInline(inline.content[m.end() :])[0].children or [],
-                                              meta.strikethrough)
-            i += 1
-            continue
+    def _chapter(self, i: int, line: int) -> int:
+        """A level-1 heading starts a chapter. Its settings are 'key: value' lines directly under it (no blank
+        line); prose directly under a heading stays prose: a settings block starts with a lowercase key and a
+        colon."""
+        self._finish()
+        tokens, tok = self.tokens, self.tokens[i]
+        title = plain(tokens[i + 1].children or []).replace("\n", " ").strip()
+        if not title:
+            raise ScriptError("chapter heading has no title", self.path, line)
+        self.current = {"title": title, "line": line, "settings": ChapterSettings(), "blocks": []}
+        i += 3
+        nxt = tokens[i] if i < len(tokens) else None
+        if nxt is not None and nxt.type == "paragraph_open" and nxt.map and tok.map:
+            if nxt.map[0] == tok.map[1] and _SETTING_START.match(tokens[i + 1].content):
+                self.current["settings"] = parse_settings(tokens[i + 1].content, nxt.map[0] + self.offset, self.path)
+                i += 3
+        return i
+
+    def _sub_heading(self, i: int, line: int) -> int:
+        """h2..h6: a sub-heading, read apart and kept as structure."""
+        chap = self._chapter_at(line)
+        text = " ".join(plain(self.tokens[i + 1].children or []).split())
+        if text:
+            chap["blocks"].append(Heading(text, int(self.tokens[i].tag[1]), line))
+        return i + 3
+
+    def _quote(self, i: int, line: int) -> int:
+        """A quotation: a speaker's, when its first paragraph starts with the speaker's name in bold."""
+        self._chapter_at(line)
+        self.quote_speaker.append(None)
+        tokens = self.tokens
+        if i + 2 < len(tokens) and tokens[i + 1].type == "paragraph_open":
+            inline = tokens[i + 2]
+            if m := _SPEAKER.match(inline.content):
+                self.quote_speaker[-1] = self._declared((m.group("a") or m.group("b")).strip(), line)
+                inline.children = struck(_MD.parseInline(inline.content[m.end():])[0].children or [],
+                                         self.meta.strikethrough)
+        return i + 1
+
+    def _declared(self, name: str, line: int) -> str:
+        speakers = [s.name for s in self.meta.speakers]
+        if self.meta.speaker(name) is None:
+            raise ScriptError(f"unknown speaker '{name}'{did_you_mean(name, speakers)}: declare it under "
+                              f"'speakers:' in the front matter (known: {', '.join(speakers) or 'none declared'})",
+                              self.path, line)
+        return name
+
+    def _paragraph(self, i: int, line: int) -> int:
+        chap = self._chapter_at(line)
+        tokens, meta = self.tokens, self.meta
+        text = plain(tokens[i + 1].children or [], languages=True)
+        if i and tokens[i - 1].type == "list_item_open":  # a task list's box: a ballot box, not brackets
+            text = _TASK.sub(lambda m: "☐ " if m.group(1) == " " else "☑ ", text, count=1)
+            if meta.lists == "numbered" and tokens[i - 1].info:  # an ordered list's item says its number
+                text = f"{tokens[i - 1].info}. {text}"
+        if chap.get("images") and meta.images == "silent":  # images that stood alone before any text
+            text = " ".join(chap.pop("images")) + " " + text
+        self._place(chap, text, line, next((s for s in reversed(self.quote_speaker) if s), None))
+        return i + 3
+
+    def _place(self, chap: dict[str, Any], text: str, line: int, speaker: str | None) -> None:
+        """A paragraph's text into the chapter, with its images as 'images:' says."""
+        blocks = chap["blocks"]
+        images = [m.group(0).strip() for m in _IMAGE.finditer(text)]
+        alone = images and not _IMAGE.sub("", text).strip()
+        if images and self.meta.images == "describe":  # each image read as a paragraph of its own, after the text
+            words = _IMAGE.sub(" ", text)
+            blocks.extend(_text_blocks(words, line, speaker, self.path) if words.strip() else [])
+            blocks.extend(Paragraph(image, line) for image in images)
+        elif alone and blocks and isinstance(blocks[-1], Paragraph):
+            # an image alone, not read: its alt text joins the paragraph before it, for the page and transcripts
+            # (before its last full stop, so it stays in the paragraph's last sentence)
+            head = blocks[-1].text.rstrip()
+            stop = len(head.rstrip(".!?")) if head.endswith((".", "!", "?")) else len(head)
+            blocks[-1] = replace(blocks[-1], text=f"{head[:stop]} {' '.join(images)}{head[stop:]}")
+        elif alone and self.meta.images == "silent":
+            chap.setdefault("images", []).extend(images)  # the next paragraph will carry them
+        else:
+            blocks.extend(_text_blocks(text, line, speaker, self.path))
+
+    def _footnotes(self, i: int, line: int) -> int:
+        """The notes, at the end of the document: gathered, placed below."""
+        end = next(k for k in range(i, len(self.tokens)) if self.tokens[k].type == "footnote_block_close")
+        self.notes.update(_notes(self.tokens[i:end], self.offset))
+        return end + 1
+
+    def _table(self, i: int, line: int) -> int:
+        chap = self._chapter_at(line)
+        end = next(k for k in range(i, len(self.tokens)) if self.tokens[k].type == "table_close")
+        chap["blocks"].append(_table(self.tokens[i:end], line, self.offset))
+        return end + 1
+
+    def _other(self, tok: Token, line: int) -> None:
+        """A closing quote, a scene break; HTML and code, which are not narrated."""
         if tok.type == "blockquote_close":
-            quote_speaker.pop()
-            i += 1
-            continue
-        if tok.type == "paragraph_open":
-            chap = need_chapter(line)
-            text = plain(tokens[i + 1].children or [], languages=True)
-            if i and tokens[i - 1].type == "list_item_open":  # a task list's box: a ballot box, not brackets
-                text = _TASK.sub(lambda m: "☐ " if m.group(1) == " " else "☑ ", text, count=1)
-                if meta.lists == "numbered" and tokens[i - 1].info:  # an ordered list's item says its number
-                    text = f"{tokens[i - 1].info}. {text}"
-            speaker = next((s for s in reversed(quote_speaker) if s), None)
-            if chap.get("images") and meta.images == "silent":  # images that stood alone before any text
-                text = " ".join(chap.pop("images")) + " " + text
-            images = [m.group(0).strip() for m in _IMAGE.finditer(text)]
-            if images and meta.images == "describe":  # each image read as a paragraph of its own, after the text
-                words = _IMAGE.sub(" ", text)
-                chap["blocks"].extend(_text_blocks(words, line, speaker, path) if words.strip() else [])
-                chap["blocks"].extend(Paragraph(image, line) for image in images)
-            elif images and not _IMAGE.sub("", text).strip() and chap["blocks"] and \
-                    isinstance(chap["blocks"][-1], Paragraph):
-                # an image alone, not read: its alt text joins the paragraph before it, for the page and transcripts
-                # (before its last full stop, so it stays in the paragraph's last sentence)
-                last = chap["blocks"][-1]
-                head = last.text.rstrip()
-                stop = len(head.rstrip(".!?")) if head.endswith((".", "!", "?")) else len(head)
-                chap["blocks"][-1] = replace(last, text=f"{head[:stop]} {' '.join(images)}{head[stop:]}")
-            elif images and not _IMAGE.sub("", text).strip() and meta.images == "silent":
-                chap.setdefault("images", []).extend(images)  # the next paragraph will carry them
-            else:
-                chap["blocks"].extend(_text_blocks(text, line, speaker, path))
-            i += 3
-            continue
-        if tok.type == "footnote_block_open":  # the notes, at the end of the document: gathered, placed below
-            end = next(k for k in range(i, len(tokens)) if tokens[k].type == "footnote_block_close")
-            notes.update(_notes(tokens[i:end], offset))
-            i = end + 1
-            continue
-        if tok.type == "table_open":
-            chap = need_chapter(line)
-            end = next(k for k in range(i, len(tokens)) if tokens[k].type == "table_close")
-            chap["blocks"].append(_table(tokens[i:end], line, offset))
-            i = end + 1
-            continue
-        if tok.type == "hr":
-            need_chapter(line)["blocks"].append(Pause(SCENE_BREAK_S, line))
+            self.quote_speaker.pop()
+        elif tok.type == "hr":
+            self._chapter_at(line)["blocks"].append(Pause(SCENE_BREAK_S, line))
         elif tok.type == "html_block":
             if tok.content.lstrip().startswith("<!--") and "-->" not in tok.content:
-                raise ScriptError(_UNCLOSED_COMMENT, path, line)
+                raise ScriptError(_UNCLOSED_COMMENT, self.path, line)
             if not tok.content.lstrip().startswith("<!--"):
-                raise ScriptError(
-                    "raw HTML is not narrated: remove it, or wrap notes in <!-- -->", path, line
-                )
+                raise ScriptError("raw HTML is not narrated: remove it, or wrap notes in <!-- -->", self.path, line)
         elif tok.type in ("fence", "code_block"):
-            raise ScriptError(
-                "code blocks are not narrated: remove the block, or wrap it in <!-- -->",
-                path,
-                line,
-            )
-        i += 1
-    finish()
-    for k, chapter in enumerate(chapters):
-        chapters[k] = _with_notes(chapter, notes, meta.footnotes, path, meta.language)
-    if not chapters:
-        raise ScriptError(
-            "the script has no chapters: start each leg with a level-1 heading ('# Title')",
-            path,
-            first_line,
-        )
-    return tuple(chapters)
+            raise ScriptError("code blocks are not narrated: remove the block, or wrap it in <!-- -->", self.path,
+                              line)
 
 
 _FROM_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
