@@ -128,95 +128,116 @@ def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Pat
                       folder: Path, job: MasterJob) -> Mastered:
     """Write every format's audio (untagged) to ``files``; ``existing`` are the files the last build wrote
     (by format name), and ``folder`` is where temporary work goes."""
-    store, previous, log = job.store, job.previous, job.log
-    target = loudness_target(plan)
-    ceiling = plan.meta.mix.true_peak
     clock = _Stopwatch()
     with clock("analyse"):
-        energies, peaks, analysed = analyse(episode, store)
-    bounds = episode.frame_offsets
-    formats = list(files)
-    first = formats[0]
-    work = Encoder(episode, formats, store, existing, previous)
+        energies, peaks, analysed = analyse(episode, job.store)
+    work = Encoder(episode, list(files), job.store, existing, job.previous)
+    run = _Mastering(plan, episode, files, folder, job, work, clock, energies, peaks)
     try:
-        kept = _keep_master(previous, first.name, energies, peaks, bounds, target, ceiling)
-        if kept:
-            master, estimates = kept
-            with clock("encode"):
-                work.encode(episode.with_master(master), files, folder)
-            by_format = {
-                f.name: estimates[f.name] if f.name in estimates and f.name not in work.whole
-                else _settle(work, f, files[f], target, ceiling, log)
-                for f in formats
-            }
-            attempt = 1
-            state = {k: previous[k] for k in ("target_lufs", "ceiling_dbtp", "aim_true_peak_dbtp")}  # type: ignore[index]
-            measured_now = set(work.whole)
-        else:
-            pins, pinned_master = _pinned(job.pins, episode, energies, peaks, bounds, target, first.name)
-            # one limiter serves every format, so it leaves room for the codec that overshoots most
-            aim_tp = ceiling - max(f.peak_margin_db for f in formats)
-            if pins:
-                shifts = pins.shifts  # measured on the first chapters when the gain was pinned
-            else:
-                probe = episode.with_master(first_master(plan, energies, peaks, bounds))
-                with clock("probe codecs"):
-                    shifts = codec_shifts(probe, formats, folder)
-            aim_lufs = target - shifts[first.name]
-            # each other codec lands on the target too: its own gain over the mastered samples, never up by
-            # more than FORMAT_GAIN_UP (that would eat its true-peak margin)
-            gains = {f.name: round(min(shifts[first.name] - shifts[f.name], FORMAT_GAIN_UP), 2) for f in formats[1:]}
-            for attempt in (1, 2):
-                # the pinned gain, the first time: the pieces encoded while the book was spoken are at it
-                master = pinned_master if pinned_master and attempt == 1 else solve_master(
-                    energies, peaks, aim_lufs, aim_tp, bounds)
-                with clock("encode"):
-                    work.encode(episode.with_master(master), files, folder, everything=True, gains=gains,
-                                meter=job.meter)
-                with clock("measure"):
-                    measured = _measure_first(work, first, files[first], job.meter)
-                loud_error = target - measured.integrated_lufs
-                peak_error = measured.true_peak_dbtp - ceiling
-                if attempt == 2 or not math.isfinite(measured.integrated_lufs):
-                    break
-                if abs(loud_error) <= LOUDNESS_TOLERANCE_LU and peak_error <= 0:
-                    break
-                log(f"  {measured.integrated_lufs:.1f} LUFS, {measured.true_peak_dbtp:.1f} dBTP after encoding: correcting")
-                aim_lufs += loud_error
-                if peak_error > 0:
-                    aim_tp -= peak_error + 0.2
-            by_format = {first.name: measured}
-            others = [f for f in formats if f is not first]
-            with clock("measure"), ThreadPoolExecutor(2) as pool:  # ffmpeg does the work; two cores
-                by_format |= dict(zip((f.name for f in others),
-                                      pool.map(lambda f: _settle(work, f, files[f], target, ceiling, log), others)))
-            state = {"target_lufs": target, "ceiling_dbtp": ceiling, "aim_true_peak_dbtp": aim_tp}
-            measured_now = set(by_format)
+        kept = _keep_master(job.previous, run.first.name, energies, peaks, run.bounds, run.target, run.ceiling)
+        done = run.reuse(*kept) if kept else run.afresh()
         # how far each encoder moved loudness and true peak from the mastered mix, for the next build's estimates
-        pcm_tp = _pcm_true_peak(peaks, master)
-        for name in measured_now:
-            m = by_format[name]
+        pcm_tp = _pcm_true_peak(peaks, done.master)
+        for name in done.measured_now:
+            m = done.by_format[name]
             work.format_state.setdefault(name, {}).update(
-                codec_shift_lu=round(m.integrated_lufs - master.predicted_lufs, 3),
-                codec_overshoot_db=round(m.true_peak_dbtp - pcm_tp, 3),
-                measured=m.as_dict(),
-            )
+                codec_shift_lu=round(m.integrated_lufs - done.master.predicted_lufs, 3),
+                codec_overshoot_db=round(m.true_peak_dbtp - pcm_tp, 3), measured=m.as_dict())
     finally:
         work.close()
-    measured = by_format[first.name]
-    loudness = Loudness(target, ceiling, master.gain_db, master.limited_frames, measured, attempt, by_format,
-                        estimated=kept is not None and first.name == "mp3")
-    state |= {
-        "format": STATE_FORMAT,
-        "gain_db": master.gain_db,
-        "first_format": first.name,
-        "reference_lufs": episode.reference,
-        "formats": work.format_state,
-    }
+    master, first = done.master, run.first.name
+    loudness = Loudness(run.target, run.ceiling, master.gain_db, master.limited_frames, done.by_format[first],
+                        done.attempt, done.by_format, estimated=kept is not None and first == "mp3")
+    state = done.state | {"format": STATE_FORMAT, "gain_db": master.gain_db, "first_format": first,
+                          "reference_lufs": episode.reference, "formats": work.format_state}
     numbers = [c.number for c in episode.plan.chapters]
     return Mastered(loudness, state, tuple(numbers[i] for i in analysed), tuple(numbers[i] for i in work.encoded),
                     tuple(work.whole), kept is not None, work.encoded_seconds, tuple(clock.seconds.items()),
                     episode.with_master(master))
+
+
+@dataclass
+class _Done:
+    """What mastering came to: the master, each format's measurement, on which attempt, and the state to keep."""
+
+    master: Master
+    by_format: dict[str, Measurement]
+    attempt: int
+    state: dict[str, Any]
+    measured_now: set[str]
+
+
+class _Mastering:
+    """One episode's mastering: its mix, formats, cache and clock, and the two ways to master it."""
+
+    def __init__(self, plan: Plan, episode: Episode, files: dict[AudioFormat, Path], folder: Path, job: MasterJob,
+                 work: Encoder, clock: _Stopwatch, energies: np.ndarray, peaks: np.ndarray) -> None:
+        self.plan, self.episode, self.files, self.folder, self.job = plan, episode, files, folder, job
+        self.work, self.clock, self.energies, self.peaks = work, clock, energies, peaks
+        self.formats, self.first, self.bounds = list(files), list(files)[0], episode.frame_offsets
+        self.target, self.ceiling = loudness_target(plan), plan.meta.mix.true_peak
+
+    def reuse(self, master: Master, estimates: dict[str, Measurement]) -> _Done:
+        """The last build's master, still right: only what changed is encoded, and measured only where a format
+        was encoded whole."""
+        work, previous = self.work, self.job.previous
+        with self.clock("encode"):
+            work.encode(self.episode.with_master(master), self.files, self.folder)
+        by_format = {f.name: estimates[f.name] if f.name in estimates and f.name not in work.whole
+                     else _settle(work, f, self.files[f], self.target, self.ceiling, self.job.log)
+                     for f in self.formats}
+        state = {k: previous[k] for k in ("target_lufs", "ceiling_dbtp", "aim_true_peak_dbtp")}  # type: ignore[index]
+        return _Done(master, by_format, 1, state, set(work.whole))
+
+    def afresh(self) -> _Done:
+        """A master solved for the loudness target and the true-peak ceiling; one limiter serves every format, so
+        it leaves room for the codec that overshoots most. Each other codec lands on the target too: its own
+        gain over the mastered samples, never up by more than FORMAT_GAIN_UP (that would eat its margin)."""
+        first, formats = self.first, self.formats
+        pins, pinned_master = _pinned(self.job.pins, self.episode, self.energies, self.peaks, self.bounds,
+                                      self.target, first.name)
+        if pins:
+            shifts = pins.shifts  # measured on the first chapters when the gain was pinned
+        else:
+            probe = self.episode.with_master(first_master(self.plan, self.energies, self.peaks, self.bounds))
+            with self.clock("probe codecs"):
+                shifts = codec_shifts(probe, formats, self.folder)
+        gains = {f.name: round(min(shifts[first.name] - shifts[f.name], FORMAT_GAIN_UP), 2) for f in formats[1:]}
+        master, measured, attempt, aim_tp = self._on_target(self.target - shifts[first.name],
+                                                            self.ceiling - max(f.peak_margin_db for f in formats),
+                                                            pinned_master, gains)
+        by_format = {first.name: measured}
+        others = [f for f in formats if f is not first]
+        with self.clock("measure"), ThreadPoolExecutor(2) as pool:  # ffmpeg does the work; two cores
+            settle = lambda f: _settle(self.work, f, self.files[f], self.target, self.ceiling, self.job.log)  # noqa: E731
+            by_format |= dict(zip((f.name for f in others), pool.map(settle, others)))
+        state = {"target_lufs": self.target, "ceiling_dbtp": self.ceiling, "aim_true_peak_dbtp": aim_tp}
+        return _Done(master, by_format, attempt, state, set(by_format))
+
+    def _on_target(self, aim_lufs: float, aim_tp: float, pinned: Master | None,
+                   gains: dict[str, float]) -> tuple[Master, Measurement, int, float]:
+        """Encode at a solved master, measure the first format, and correct once if it missed."""
+        first = self.first
+        for attempt in (1, 2):
+            # the pinned gain, the first time: the pieces encoded while the book was spoken are at it
+            master = pinned if pinned and attempt == 1 else solve_master(self.energies, self.peaks, aim_lufs,
+                                                                          aim_tp, self.bounds)
+            with self.clock("encode"):
+                self.work.encode(self.episode.with_master(master), self.files, self.folder, everything=True,
+                                 gains=gains, meter=self.job.meter)
+            with self.clock("measure"):
+                measured = _measure_first(self.work, first, self.files[first], self.job.meter)
+            loud_error = self.target - measured.integrated_lufs
+            peak_error = measured.true_peak_dbtp - self.ceiling
+            if attempt == 2 or not math.isfinite(measured.integrated_lufs) or (
+                    abs(loud_error) <= LOUDNESS_TOLERANCE_LU and peak_error <= 0):
+                break
+            self.job.log(f"  {measured.integrated_lufs:.1f} LUFS, {measured.true_peak_dbtp:.1f} dBTP after "
+                         "encoding: correcting")
+            aim_lufs += loud_error
+            if peak_error > 0:
+                aim_tp -= peak_error + 0.2
+        return master, measured, attempt, aim_tp
 
 
 class _Stopwatch:

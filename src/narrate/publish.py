@@ -82,14 +82,7 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
     timeline = episode.timeline
     audio = {f.name: layout.path(f.suffix) for f in formats}
     cover_name = f"{layout.stem}.cover{cover.suffix.lower()}" if cover else None
-    images = {
-        c.number: (c.settings.img, f"{layout.stem}.chapter-{c.number:02d}{Path(c.settings.img).suffix.lower()}")
-        for c in plan.chapters
-        if c.settings.img and not is_url(c.settings.img)
-    }
-    image_urls = {
-        c.number: c.settings.img for c in plan.chapters if c.settings.img and is_url(c.settings.img)
-    } | {n: layout.url(out.base_url, name) if out.base_url else name for n, (_, name) in images.items()}
+    images, image_urls = _chapter_images(plan, layout, out.base_url)
     extra = sidecars(plan, timeline, image_urls)
     show = Show.of(plan)
     manifest = layout.manifest
@@ -99,77 +92,99 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
         if out.books else None
     walk = out.tour if "walk" in out.books else None
     legs = {s.number: walk_folder(layout) / leg_name(s.number) for s in walk.stops} if walk else {}
-    paths = [
-        *audio.values(),
-        *(layout.path(x.suffix) for x in extra),
-        layout.folder / layout.page,
-        *([layout.folder / cover_name] if cover_name else []),
-        *(layout.folder / name for _, name in images.values()),
-        *(book_paths(layout, out.books, book) if book else []),
-        *(walk_paths(layout, walk) if walk else []),
-        manifest,
-    ]
-    base = Path(plan.path).parent
-    kept: list[Path] = []
+    paths = [*audio.values(), *(layout.path(x.suffix) for x in extra), layout.folder / layout.page,
+             *([layout.folder / cover_name] if cover_name else []), *(layout.folder / n for _, n in images.values()),
+             *(book_paths(layout, out.books, book) if book else []), *(walk_paths(layout, walk) if walk else []),
+             manifest]
+    kept: list[Path] = []  # the files a rebuild found already as they would be written
     with published_all(paths, unchanged=kept) as temps:
         tmp = dict(zip(paths, temps))
-        mastered = master_and_encode(plan, episode, {f: tmp[audio[f.name]] for f in formats}, audio, layout.folder, job)
+        targets = {f: tmp[audio[f.name]] for f in formats}
+        mastered = master_and_encode(plan, episode, targets, audio, layout.folder, job)
         for f in formats:
             f.tag(tmp[audio[f.name]], plan, timeline, cover)
         if book and mastered.episode:
             write_books(out.books, book, mastered.episode, tmp, layout, cover, build_time(),
                         {n: tmp[p] for n, p in legs.items()})
         if walk and book:
-            for name, data in walk_files(plan, timeline, book, walk, layout, out.base_url, audio[formats[0].name].name).items():
+            first = audio[formats[0].name].name
+            for name, data in walk_files(plan, timeline, book, walk, layout, out.base_url, first).items():
                 tmp[walk_folder(layout) / name].write_bytes(data)
-        for x in extra:
-            tmp[layout.path(x.suffix)].write_bytes(x.data)
-        if cover and cover_name:
-            shutil.copyfile(cover, tmp[layout.folder / cover_name])
-        for src, name in images.values():
-            shutil.copyfile(local_path(base, src), tmp[layout.folder / name])
+        _write_beside(tmp, layout, extra, cover, cover_name, images, Path(plan.path).parent)
         sizes = {f.name: tmp[audio[f.name]].stat().st_size for f in formats}
-        sources = [Link(audio[f.name].name, f.mime, f.label) for f in sorted(formats, key=lambda f: _PLAYER_ORDER.index(f.name))]
         downloads = [Link(audio[f.name].name, f.mime, f.label, sizes[f.name]) for f in formats] + [
             Link(layout.path(x.suffix).name, x.mime, x.label, len(x.data)) for x in extra
         ] + (book_links(layout, out.books, tmp) if book else [])
-        page = episode_page(plan, timeline, sources, downloads, cover_name,
+        page = episode_page(plan, timeline, _sources(formats, audio), downloads, cover_name,
                             page_map(layout, walk, plan.meta.title) if walk else None)
         tmp[layout.folder / layout.page].write_text(page, encoding="utf-8")
-        pub_date, pub_date_iso = feeds.pub_date(plan.meta.date, last.pub_date_iso if last else None)
-        publish = Publish(
-            title=plan.meta.title,
-            author=plan.meta.author,
-            description=plan.meta.description,
-            language=plan.meta.language,
-            guid=guid,
-            episode=plan.meta.podcast.episode,
-            season=plan.meta.podcast.season,
-            page=layout.page,
-            cover=cover_name,
-            audio=tuple(AudioFile(f.name, audio[f.name].name, f.mime, f.label, sizes[f.name]) for f in formats),
-            chapters=layout.path(".chapters.json").name,
-            transcripts=tuple(TranscriptFile(layout.path(x.suffix).name, x.mime)
-                              for x in extra if x.suffix != ".chapters.json"),
-            show=show,
-            pub_date=pub_date,
-            pub_date_iso=pub_date_iso,
-        )
-        files = {_name(p, layout): FileRecord(tmp[p].stat().st_size, sha256_file(tmp[p])) for p in paths if p != manifest}
+        publish = _publish_entry(plan, layout, guid, cover_name, show, last,
+                                 tuple(AudioFile(f.name, audio[f.name].name, f.mime, f.label, sizes[f.name])
+                                       for f in formats),
+                                 tuple(TranscriptFile(layout.path(x.suffix).name, x.mime)
+                                       for x in extra if x.suffix != ".chapters.json"))
+        files = {_name(p, layout): FileRecord(tmp[p].stat().st_size, sha256_file(tmp[p]))
+                 for p in paths if p != manifest}
         record = _record(plan, episode, mastered, audio[formats[0].name], publish, facts, files)
         # the build record is written last, once every other file's place is known
         record.write(tmp[manifest])
-    # the sizes and times the files now have, so the next build can see that nothing was touched
-    final = {name: FileRecord(seen.bytes, seen.sha256, (layout.folder / name).stat().st_mtime_ns)
-             for name, seen in record.files.items()}
-    with published(manifest) as tmp_manifest:
-        dataclasses.replace(record, files=final).write(tmp_manifest)
+    _stamp_times(record, layout)
     if book and "daisy" in out.books:
         _remove_stale(daisy_folder(layout), set(paths))
     if walk:
         _remove_stale(walk_folder(layout), set(paths))
     rewritten = tuple(p for p in paths if p not in kept)
     return Written(audio, tuple(paths), mastered, show, rewritten, tuple(kept))
+
+
+def _write_beside(tmp: dict[Path, Path], layout: Layout, extra: list[Any], cover: Path | None, cover_name: str | None,
+                  images: dict[int, tuple[str, str]], base: Path) -> None:
+    """The sidecars, the cover and the chapters' images, each into its temporary file."""
+    for x in extra:
+        tmp[layout.path(x.suffix)].write_bytes(x.data)
+    if cover and cover_name:
+        shutil.copyfile(cover, tmp[layout.folder / cover_name])
+    for src, name in images.values():
+        shutil.copyfile(local_path(base, src), tmp[layout.folder / name])
+
+
+def _chapter_images(plan: Plan, layout: Layout, base_url: str | None) -> tuple[dict[int, tuple[str, str]],
+                                                                               dict[int, str]]:
+    """The chapters' own images: those copied beside the episode (chapter -> (source, file name)), and every
+    chapter image's address (those given as addresses kept as they are)."""
+    images = {
+        c.number: (c.settings.img, f"{layout.stem}.chapter-{c.number:02d}{Path(c.settings.img).suffix.lower()}")
+        for c in plan.chapters
+        if c.settings.img and not is_url(c.settings.img)
+    }
+    urls = {c.number: c.settings.img for c in plan.chapters if c.settings.img and is_url(c.settings.img)}
+    return images, urls | {n: layout.url(base_url, name) if base_url else name for n, (_, name) in images.items()}
+
+
+def _sources(formats: tuple[AudioFormat, ...], audio: dict[str, Path]) -> list[Link]:
+    """The page's player's sources, in the order browsers should try them."""
+    ordered = sorted(formats, key=lambda f: _PLAYER_ORDER.index(f.name))
+    return [Link(audio[f.name].name, f.mime, f.label) for f in ordered]
+
+
+def _publish_entry(plan: Plan, layout: Layout, guid: str, cover_name: str | None, show: Show, last: Publish | None,
+                   audio: tuple[AudioFile, ...], transcripts: tuple[TranscriptFile, ...]) -> Publish:
+    """What the feed says of this episode, its publication date kept from the last build."""
+    pub_date, pub_date_iso = feeds.pub_date(plan.meta.date, last.pub_date_iso if last else None)
+    meta = plan.meta
+    return Publish(title=meta.title, author=meta.author, description=meta.description, language=meta.language,
+                   guid=guid, episode=meta.podcast.episode, season=meta.podcast.season, page=layout.page,
+                   cover=cover_name, audio=audio, chapters=layout.path(".chapters.json").name,
+                   transcripts=transcripts, show=show, pub_date=pub_date, pub_date_iso=pub_date_iso)
+
+
+def _stamp_times(record: BuildRecord, layout: Layout) -> None:
+    """The build record again, with the sizes and times the files now have, so the next build can see that
+    nothing was touched."""
+    final = {name: FileRecord(seen.bytes, seen.sha256, (layout.folder / name).stat().st_mtime_ns)
+             for name, seen in record.files.items()}
+    with published(layout.manifest) as tmp_manifest:
+        dataclasses.replace(record, files=final).write(tmp_manifest)
 
 
 def _name(path: Path, layout: Layout) -> str:
