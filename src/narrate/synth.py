@@ -66,83 +66,86 @@ def synthesize(
 
     Sentences an engine that can run in worker processes (``engine.parallel``, as Piper) has to say are
     spoken by ``jobs`` processes at once, each with the voice loaded once (a WorkerPool, unless another
-    ``speaker`` is given); the rest here, one by one.
-    What the mix needs to know of each clip is worked out while it is in hand (its trim, speech frames and,
-    through ``energies_of``, its loudness frames); its samples are left in the cache, and read back from
-    there when the episode is rendered, so memory does not grow with the length of the book.
-
-    Sentences are spoken in chapter order: the first chapters together, then a chapter at a time (longest
-    first within each, so no worker is left with a long one at the end, and a worker's memory shrinks as
-    they get shorter; see _in_order).
-    ``ready(n, clips)`` is called whenever the first ``n`` chapters have all their clips, so the mix of those
-    chapters can be worked on while later ones are still being spoken (narrate.stream).
+    ``speaker`` is given); the rest here, one by one (gTTS: one request at a time), in script order. They are
+    spoken in chapter order: the first chapters together, then a chapter at a time (longest first within each,
+    so no worker is left with a long one at the end, and a worker's memory shrinks as they get shorter; see
+    _in_order). ``ready(n, clips)`` is called whenever the first ``n`` chapters have all their clips, so the
+    mix of those chapters can be worked on while later ones are still being spoken (narrate.stream).
     """
-    facts: dict[str, ClipFacts] = {}
-    energies: dict[str, np.ndarray] = {}
-    lines: dict[str, int] = {}
-    measure = energies_of or (lambda _, c: clip_energies(c))
-    owner = _owners(plan)
-    waiting = [0] * len(plan.chapters)  # per chapter: sentences it is the first to say that are not ready yet
-    complete = 0
-
-    def load(key: str) -> Clip:
-        clip = cache.get(key)
-        if clip is None:
-            raise NarrateError(f"the cached speech for line {lines[key]} went missing during this build (was the "
-                               "cache pruned or changed meanwhile?); build again", plan.path)
-        return clip
-
-    clips = Clips(facts, energies, load)
-
-    def advance() -> None:
-        nonlocal complete
-        n = complete
-        while n < len(waiting) and waiting[n] == 0:
-            n += 1
-        if n > complete:
-            complete = n
-            if ready:
-                ready(n, clips)
-
-    def keep(speech: Speech, clip: Clip, new: bool = True) -> None:
-        facts[speech.key] = got = ClipFacts.of(clip)
-        energies[speech.key] = measure(speech.key, got.trim(clip))
-        if progress:
-            progress(1, len(speech.text))
-        if new:
-            waiting[owner[speech.key]] -= 1
-            advance()
-
+    got = _Gathered(plan, cache, progress, energies_of, ready)
     missing: list[Speech] = []
     for speech in plan.unique_speeches():
-        lines[speech.key] = speech.line
+        got.lines[speech.key] = speech.line
         clip = cache.get(speech.key)
         if clip is None:
             missing.append(speech)
-            waiting[owner[speech.key]] += 1
+            got.waiting[got.owner[speech.key]] += 1
         else:
-            keep(speech, clip, new=False)
-    advance()
-    # engines that can run in worker processes (Piper) speak in groups, longest first, in workers when there
-    # are jobs for them; others (gTTS: one request at a time) in script order, here
+            got.keep(speech, clip, new=False)
+    got.advance()
     parallel = [s for s in missing if getattr(engines.get(s.voice.engine), "parallel", False)]
     keys = {s.key for s in parallel}
     here = [s for s in missing if s.key not in keys]
-    away = _in_order(plan, parallel, owner)
+    away = _in_order(plan, parallel, got.owner)
     if speaker is None and (jobs < 2 or len(away) < 2):
         here, away = here + away, []
     for speech in here:
-        keep(speech, cache.put(speech.key, _speak(engines, plan, speech)))  # as later builds will read it back
+        got.keep(speech, cache.put(speech.key, _speak(engines, plan, speech)))  # as later builds will read it back
     if away:
         try:
             for speech, clip in (speaker or WorkerPool(jobs, engines)).speak(away, cache):
-                keep(speech, clip)
+                got.keep(speech, clip)
         except SpeechFailed as failed:
             if failed.error is None:
                 raise NarrateError("a synthesis worker died (out of memory?); build again with --jobs 1",
                                    plan.path, failed.speech.line) from None
             raise _located(failed.error, plan, failed.speech) from failed.error
-    return clips, SynthStats(total=len(facts), synthesised=len(missing))
+    return got.clips, SynthStats(total=len(got.facts), synthesised=len(missing))
+
+
+class _Gathered:
+    """The clips a build has so far. What the mix needs to know of each is worked out while it is in hand (its
+    trim, speech frames and, through ``energies_of``, its loudness frames); its samples are left in the cache,
+    and read back from there when the episode is rendered, so memory does not grow with the length of the book."""
+
+    def __init__(self, plan: Plan, cache: SpeechCache, progress: Callable[[int, int], None] | None,
+                 energies_of: Callable[[str, Clip], np.ndarray] | None,
+                 ready: Callable[[int, Clips], None] | None) -> None:
+        self.plan, self.cache, self.progress, self.ready = plan, cache, progress, ready
+        self.measure = energies_of or (lambda _, c: clip_energies(c))
+        self.facts: dict[str, ClipFacts] = {}
+        self.energies: dict[str, np.ndarray] = {}
+        self.lines: dict[str, int] = {}
+        self.owner = _owners(plan)
+        self.waiting = [0] * len(plan.chapters)  # per chapter: sentences it is the first to say, not ready yet
+        self.complete = 0
+        self.clips = Clips(self.facts, self.energies, self.load)
+
+    def load(self, key: str) -> Clip:
+        clip = self.cache.get(key)
+        if clip is None:
+            raise NarrateError(f"the cached speech for line {self.lines[key]} went missing during this build (was "
+                               "the cache pruned or changed meanwhile?); build again", self.plan.path)
+        return clip
+
+    def advance(self) -> None:
+        """Tell ``ready`` of the chapters now complete."""
+        n = self.complete
+        while n < len(self.waiting) and self.waiting[n] == 0:
+            n += 1
+        if n > self.complete:
+            self.complete = n
+            if self.ready:
+                self.ready(n, self.clips)
+
+    def keep(self, speech: Speech, clip: Clip, new: bool = True) -> None:
+        self.facts[speech.key] = facts = ClipFacts.of(clip)
+        self.energies[speech.key] = self.measure(speech.key, facts.trim(clip))
+        if self.progress:
+            self.progress(1, len(speech.text))
+        if new:
+            self.waiting[self.owner[speech.key]] -= 1
+            self.advance()
 
 
 def _owners(plan: Plan) -> dict[str, int]:
