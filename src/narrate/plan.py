@@ -1,8 +1,7 @@
 """Turn a parsed script into a plan: per chapter, what is said (and by whom) and where the silences go.
 
-Every spoken item carries its cache key, so the plan alone says what a build
-will cost. Planning resolves each voice with its engine, which is where an
-unknown engine or voice is reported, with the line that named it.
+Every spoken item carries its cache key, so the plan alone says what a build will cost. Planning resolves each
+voice with its engine, which is where an unknown engine or voice is reported, with the line that named it.
 """
 
 from __future__ import annotations
@@ -150,26 +149,39 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full", allow:
     be in the script's folder or an ``allow`` folder), read at ``rate`` (default: the script's 'rate')."""
     script = replace(script, meta=cast_speakers(script.meta, engines, script.path))  # voices for whom none is given
     meta = script.meta
-    mix = meta.mix
-    stings = edition == "full"
     rate = meta.rate if rate is None else rate
-    voices = Voices(script, engines, allow, rate)
-    reading = Reading(links=meta.links, tasks=meta.tasks, emoji=meta.emoji, footnotes=meta.footnotes, images=meta.images,
-                      language=meta.language)
-    narrator = voices(meta.voice)
-    for speaker in meta.speakers:
-        voices(speaker.voice)  # report a bad speaker voice even if they never speak
+    planner = _Planner(script, Voices(script, engines, allow, rate), stings=edition == "full")
+    count = len(script.chapters)
+    chapters = [planner.chapter(number, chapter, count) for number, chapter in enumerate(script.chapters, start=1)]
+    if rate != 1.0:  # the pauses too, so the reading keeps its shape
+        chapters = [replace(c, items=tuple(replace(i, seconds=round(i.seconds / rate, 3)) if isinstance(i, Silence)
+                                           else i for i in c.items)) for c in chapters]
+    switches = tuple((next((s.name for s in meta.speakers if s.voice == before), "the narrator"), chosen.model,
+                      language, line) for (before, language), (chosen, line) in planner.voices.switched.items())
+    return Plan(script.path, meta, tuple(chapters), edition, rate, switches)
 
-    def say(
-        text: str, voice: ResolvedVoice, line: int, role: str, speaker: str | None = None, paragraph: int = 0,
-        cells: tuple[str, ...] = (), language: str = "",
-    ) -> list[Item]:
+
+class _Planner:
+    """Turns a script's chapters into what is said and heard, in order: stings, titles, sentences, pauses."""
+
+    def __init__(self, script: Script, voices: Voices, stings: bool) -> None:
+        meta = self.meta = script.meta
+        self.script, self.voices, self.stings = script, voices, stings
+        self.reading = Reading(links=meta.links, tasks=meta.tasks, emoji=meta.emoji, footnotes=meta.footnotes,
+                               images=meta.images, language=meta.language)
+        self.narrator = voices(meta.voice)
+        for speaker in meta.speakers:
+            voices(speaker.voice)  # report a bad speaker voice even if they never speak
+
+    def say(self, text: str, voice: ResolvedVoice, line: int, role: str, speaker: str | None = None,
+            paragraph: int = 0, cells: tuple[str, ...] = (), language: str = "") -> list[Item]:
         """The speech for one sentence: one Speech, or, for a sentence too long for a voice to take at once,
         its parts with a short gap between them; nothing for punctuation alone."""
+        meta, path = self.meta, self.script.path
         lexicon = meta.lexicon(voice.engine)
         said: dict[str, str] = {}
         language = "" if language == meta.language else language
-        read = replace(reading, language=language) if language else reading
+        read = replace(self.reading, language=language) if language else self.reading
 
         def spoken(part: str) -> str:
             if part not in said:
@@ -178,56 +190,53 @@ def plan_episode(script: Script, engines: Engines, edition: str = "full", allow:
 
         parts = [p for p in bounded_parts(text, spoken) if any(ch.isalnum() for ch in spoken(p))]
         out: list[Item] = []
-        symbols = voices.symbols(voice)
+        symbols = self.voices.symbols(voice)
         for n, part in enumerate(parts, start=1):
-            check_phonemes(part, script.path, line)
+            check_phonemes(part, path, line)
             if symbols is not None:
-                known_phonemes(spoken(part), symbols, voice, meta, script.path, line)
+                known_phonemes(spoken(part), symbols, voice, meta, path, line)
             if out:
                 out.append(Silence(CLAUSE_GAP, line))
             out.append(Speech(spoken(part), part, voice, speech_key(voice, spoken(part)), line, role, speaker,
                               paragraph, cells, (n, len(parts)), language))
         return out
 
-    chapters = []
-    count = len(script.chapters)
-    for number, chapter in enumerate(script.chapters, start=1):
-        items: list[Item] = []
-        if number == 1 and mix.intro:
-            if stings:
-                items.append(Cue("intro", 1))
-            for line_text in intro_lines(meta):
-                if s := say(line_text, narrator, 1, "intro"):
-                    items += [*s, Silence(SENTENCE_GAP, 1)]
-            _end_with(items, Silence(AFTER_INTRO, 1))
+    def chapter(self, number: int, chapter: Chapter, count: int) -> ChapterPlan:
+        """A chapter's plan: the episode's opening before the first, its cue and title, its body, and the close
+        after the last."""
+        meta, mix, line = self.meta, self.meta.mix, chapter.line
+        items: list[Item] = self._opening() if number == 1 and mix.intro else []
         if mix.cue:
-            items += [Silence(CUE_LEAD, chapter.line), Cue("chime", chapter.line)] if not items else [Cue("chime", chapter.line)]
+            items += [Silence(CUE_LEAD, line), Cue("chime", line)] if not items else [Cue("chime", line)]
         else:
-            items.append(Silence(CHAPTER_LEAD, chapter.line))
+            items.append(Silence(CHAPTER_LEAD, line))
         for role, text in chapter_announcement(chapter, number, count, meta.language):
             told = chapter.settings.language if role == "title" and chapter.settings.language else meta.language
-            teller = voices(voices.in_language(meta.voice, told, chapter.line)) if told != meta.language else narrator
-            if s := say(text, teller, chapter.line, role, language=told):
-                items += [*s, Silence(SENTENCE_GAP, chapter.line)]
-        _end_with(items, Silence(AFTER_TITLE, chapter.line))
-        items += _body(chapter, meta, voices, narrator, say)
-        items.append(Silence(CHAPTER_TAIL, chapter.line))
+            teller = self.voices(self.voices.in_language(meta.voice, told, line)) if told != meta.language \
+                else self.narrator
+            if s := self.say(text, teller, line, role, language=told):
+                items += [*s, Silence(SENTENCE_GAP, line)]
+        _end_with(items, Silence(AFTER_TITLE, line))
+        items += _body(chapter, meta, self.voices, self.narrator, self.say)
+        items.append(Silence(CHAPTER_TAIL, line))
         if number == count and mix.outro:
-            for line_text in split_sentences(close_text(meta), meta.language):
-                if s := say(line_text[1], narrator, chapter.line, "outro"):
-                    items += [*s, Silence(SENTENCE_GAP, chapter.line)]
-            _end_with(items, Silence(BEFORE_OUTRO, chapter.line))
-            if stings:
-                items += [Cue("outro", chapter.line), Silence(OUTRO_TAIL, chapter.line)]
-        chapters.append(
-            ChapterPlan(number, chapter.title, chapter.line, chapter.settings, tuple(_merge_silences(items)))
-        )
-    if rate != 1.0:  # the pauses too, so the reading keeps its shape
-        chapters = [replace(c, items=tuple(replace(i, seconds=round(i.seconds / rate, 3)) if isinstance(i, Silence)
-                                           else i for i in c.items)) for c in chapters]
-    switches = tuple((next((s.name for s in meta.speakers if s.voice == before), "the narrator"), chosen.model, language,
-                      line) for (before, language), (chosen, line) in voices.switched.items())
-    return Plan(script.path, meta, tuple(chapters), edition, rate, switches)
+            self._close(items, line)
+        return ChapterPlan(number, chapter.title, line, chapter.settings, tuple(_merge_silences(items)))
+
+    def _opening(self) -> list[Item]:
+        items: list[Item] = [Cue("intro", 1)] if self.stings else []
+        for line_text in intro_lines(self.meta):
+            if s := self.say(line_text, self.narrator, 1, "intro"):
+                items += [*s, Silence(SENTENCE_GAP, 1)]
+        _end_with(items, Silence(AFTER_INTRO, 1))
+        return items
+
+    def _close(self, items: list[Item], line: int) -> None:
+        for _, text in split_sentences(close_text(self.meta), self.meta.language):
+            if s := self.say(text, self.narrator, line, "outro"):
+                items += [*s, Silence(SENTENCE_GAP, line)]
+        _end_with(items, Silence(BEFORE_OUTRO, line))
+        items += [Cue("outro", line), Silence(OUTRO_TAIL, line)] if self.stings else []
 
 
 WORDS_PER_MINUTE = 223  # the joe voice at speed 1.0 (201 at 0.9, measured on the demo)
