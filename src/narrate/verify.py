@@ -28,7 +28,7 @@ from narrate.audio import ffmpeg_exe
 from narrate.errors import NarrateError
 from narrate.hearing import LanguageHeard
 from narrate.phrases import primary
-from narrate.record import BuildRecord
+from narrate.record import BuildRecord, SentenceRecord
 
 INSTALL_HINT = "pip install 'narrate[verify]'"
 RATE = 16000  # what Whisper listens at
@@ -215,85 +215,87 @@ def compare_words(audio: Path, record: BuildRecord, heard: list[str], seconds: f
     """Align what was heard with what the author wrote (not with narrate's spoken text, so a mistake of
     narrate's own normaliser counts too), and score it; list the sentences where the audio departs.
     In another language than English, with what narrate gave the voice, numbers spelled on both sides."""
-    from rapidfuzz.distance import Levenshtein
-
     from narrate.hearing import words_in
 
-    ref: list[str] = []
-    owner: list[int] = []  # ref word -> sentence index
     sentences = record.sentences
     english = primary(language) == "en"
     said = [[] if s.language else normalise(as_read(s.text, record.settings)) if english else words_in(s.spoken, language)
             for s in sentences]
-    for i, words in enumerate(said):
-        ref += words
-        owner += [i] * len(words)
     hyp = normalise("".join(heard)) if english else words_in("".join(heard), language)  # words carry leading spaces
-    errors = [0] * len(sentences)
-    got: list[list[str]] = [[] for _ in sentences]  # what was heard for each sentence
-    skipped: dict[int, list[str]] = {}
-    wrong: dict[int, list[tuple[str, str]]] = {}
-    extra: dict[int, list[str]] = {}
-    for op in Levenshtein.opcodes(ref, hyp):
-        if op.tag == "equal":
-            for k, j in zip(range(op.src_start, op.src_end), range(op.dest_start, op.dest_end)):
-                got[owner[k]].append(hyp[j])
-            continue
-        if op.tag in ("replace", "delete"):
-            for k in range(op.src_start, op.src_end):
-                errors[owner[k]] += 1
-            if op.tag == "delete":
-                for k in range(op.src_start, op.src_end):
-                    skipped.setdefault(owner[k], []).append(ref[k])
-            else:
-                instead = hyp[op.dest_start : op.dest_end]
-                got[owner[op.src_start]].extend(instead)
-                for j, k in enumerate(range(op.src_start, op.src_end)):
-                    if j < len(instead):
-                        wrong.setdefault(owner[k], []).append((ref[k], instead[j]))
-                    else:
-                        skipped.setdefault(owner[k], []).append(ref[k])
-                surplus = len(instead) - (op.src_end - op.src_start)
-                if surplus > 0:  # more heard than expected: the rest are insertions
-                    errors[owner[op.src_end - 1]] += surplus
-                    extra.setdefault(owner[op.src_end - 1], []).extend(instead[-surplus:])
-        else:  # insert: heard, not in the script; it belongs to the sentence it follows
-            k = max(op.src_start - 1, 0)
-            if not owner:
-                continue
-            errors[owner[k]] += op.dest_end - op.dest_start
-            extra.setdefault(owner[k], []).extend(hyp[op.dest_start : op.dest_end])
-            got[owner[k]].extend(hyp[op.dest_start : op.dest_end])
-    issues = []
-    for i, s in enumerate(sentences):
-        words = said[i]
-        more = extra.get(i, [])
-        repeated = tuple(w for w in more if w in words)
-        n = len(words)
-        written = _numbers(words) - _numbers(normalise(re.sub(r"(?<!\S)\S*\d\S*", " ", s.text)))  # written in digits
-        heard_numbers = _numbers(got[i])
-        if written and written - heard_numbers and not _numbers(normalise(s.spoken)) - heard_numbers:
-            # the author's digits were not heard, but what narrate gave the voice was: narrate's mistake
-            issues.append(SentenceIssue(s.chapter, s.line, s.text, "number", spoken=s.spoken, heard_as=" ".join(got[i])))
-            continue
-        if not n or (errors[i] < min(FLAG_ERRORS, n) and not repeated):
-            continue
-        gone = skipped.get(i, [])
-        if len(gone) >= MISSING_SHARE * n and n >= MISSING_WORDS:
-            issues.append(SentenceIssue(s.chapter, s.line, s.text, "missing"))
-            continue
-        issues.append(SentenceIssue(
-            s.chapter, s.line, s.text, "differs", tuple(gone), repeated, tuple(wrong.get(i, [])),
-            tuple(w for w in more if w not in words),
-        ))
+    found = _Alignment.of(said, hyp)
+    issues = [issue for i, s in enumerate(sentences) if (issue := found.issue(i, s, said[i])) is not None]
     chapters = []
     for c in record.chapters:
         mine = [i for i, s in enumerate(sentences) if s.chapter == c.number]
         chapters.append(ChapterScore(c.number, c.title, sum(len(said[i]) for i in mine),
-                                     sum(errors[i] for i in mine)))
+                                     sum(found.errors[i] for i in mine)))
     body = [i for i, s in enumerate(sentences) if s.role in ("text", "row")]
     return VerifyReport(audio, tuple(chapters), tuple(issues), seconds,
-                        (sum(errors[i] for i in body), sum(len(said[i]) for i in body)))
+                        (sum(found.errors[i] for i in body), sum(len(said[i]) for i in body)))
+
+
+@dataclass
+class _Alignment:
+    """What was heard, sentence by sentence (by index), aligned word by word with what was written."""
+
+    errors: list[int]
+    got: list[list[str]]  # what was heard for each sentence
+    skipped: dict[int, list[str]] = field(default_factory=dict)
+    wrong: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    extra: dict[int, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, said: list[list[str]], hyp: list[str]) -> _Alignment:
+        from rapidfuzz.distance import Levenshtein
+
+        ref = [w for words in said for w in words]
+        owner = [i for i, words in enumerate(said) for _ in words]  # ref word -> sentence index
+        out = cls([0] * len(said), [[] for _ in said])
+        for op in Levenshtein.opcodes(ref, hyp):
+            if op.tag == "equal":
+                for k, j in zip(range(op.src_start, op.src_end), range(op.dest_start, op.dest_end)):
+                    out.got[owner[k]].append(hyp[j])
+            elif op.tag in ("replace", "delete"):
+                out._replaced(ref, owner, hyp[op.dest_start:op.dest_end], op.src_start, op.src_end)
+            elif owner:  # insert: heard, not in the script; it belongs to the sentence it follows
+                k = owner[max(op.src_start - 1, 0)]
+                out.errors[k] += op.dest_end - op.dest_start
+                out.extra.setdefault(k, []).extend(hyp[op.dest_start:op.dest_end])
+                out.got[k].extend(hyp[op.dest_start:op.dest_end])
+        return out
+
+    def _replaced(self, ref: list[str], owner: list[int], instead: list[str], start: int, end: int) -> None:
+        """Written words ref[start:end] heard as ``instead`` (nothing, for words left out)."""
+        for k in range(start, end):
+            self.errors[owner[k]] += 1
+        self.got[owner[start]].extend(instead)
+        for j, k in enumerate(range(start, end)):
+            if j < len(instead):
+                self.wrong.setdefault(owner[k], []).append((ref[k], instead[j]))
+            else:
+                self.skipped.setdefault(owner[k], []).append(ref[k])
+        surplus = len(instead) - (end - start)
+        if surplus > 0:  # more heard than expected: the rest are insertions
+            self.errors[owner[end - 1]] += surplus
+            self.extra.setdefault(owner[end - 1], []).extend(instead[-surplus:])
+
+    def issue(self, i: int, s: SentenceRecord, words: list[str]) -> SentenceIssue | None:
+        """What is wrong with sentence ``i`` as heard, if anything."""
+        more = self.extra.get(i, [])
+        repeated = tuple(w for w in more if w in words)
+        n = len(words)
+        written = _numbers(words) - _numbers(normalise(re.sub(r"(?<!\S)\S*\d\S*", " ", s.text)))  # in digits
+        heard_numbers = _numbers(self.got[i])
+        if written and written - heard_numbers and not _numbers(normalise(s.spoken)) - heard_numbers:
+            # the author's digits were not heard, but what narrate gave the voice was: narrate's mistake
+            return SentenceIssue(s.chapter, s.line, s.text, "number", spoken=s.spoken, heard_as=" ".join(self.got[i]))
+        if not n or (self.errors[i] < min(FLAG_ERRORS, n) and not repeated):
+            return None
+        gone = self.skipped.get(i, [])
+        if len(gone) >= MISSING_SHARE * n and n >= MISSING_WORDS:
+            return SentenceIssue(s.chapter, s.line, s.text, "missing")
+        return SentenceIssue(s.chapter, s.line, s.text, "differs", tuple(gone), repeated, tuple(self.wrong.get(i, [])),
+                             tuple(w for w in more if w not in words))
 
 
 def _numbers(words: list[str]) -> Counter[str]:
