@@ -237,6 +237,13 @@ _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200
 
 
 def _rules(us: bool) -> list[Rule]:
+    """Every rule, in the order they apply: what is read as a whole first (dates, money, times), then signs and
+    measures, then what is left of numbers and codes."""
+    return [*_whole_figures(us), *_signs_and_measures(), *_numbers_left()]
+
+
+def _whole_figures(us: bool) -> list[Rule]:
+    """Figures read as a whole: set phrases, telephone numbers, dates, ranges, decades, money, flights."""
     money = (r"(?<![\w$€£¥₩₹₽₺₫฿₱₦₪₴])(?:(?P<prefix>US|AU|A|CA|C|NZ|HK|S|NT|R|MX)(?=[$€£¥]))?"
              r"(?:(?P<sym>[$€£¥₩₹₽₺₫฿₱₦₪₴])|(?P<code>" + "|".join(CURRENCY_CODES) + r")\s)\s?"
              r"(?P<amt>" + NUM + r")(?:\s?(?P<scale>(?i:" + "|".join(SCALES) + r"))(?![A-Za-z]))?"
@@ -270,6 +277,12 @@ def _rules(us: bool) -> list[Rule]:
          lambda m: f"{number_words(int(m.group('h')))} hour{'s' * (m.group('h') != '1')} {number_words(int(m.group('m')))}"),
         (re.compile(r"\b(?P<w>(?i:flight|flights|train|ferry|route))\s(?P<c>[A-Z]{1,3}\s?\d{1,4}[A-Z]?)\b"),
          lambda m: f"{m.group('w')} {_code(re.match(r'.+', m.group('c').replace(' ', '')))}"),
+    ]
+
+
+def _signs_and_measures() -> list[Rule]:
+    """Times, signs, fractions of the vulgar kind, and measures with their units."""
+    return [
         # times
         (re.compile(r"\b(?P<h>[01]?\d|2[0-4]):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\s?" + _AMPM + r")?" + _TZ + r"(?![\d:])", re.I), _time),
         (re.compile(r"\b(?P<h>1[0-2]|0?[1-9])\.(?P<m>[0-5]\d)(?P<s>)\s?" + _AMPM + _TZ, re.I), _time),
@@ -294,6 +307,12 @@ def _rules(us: bool) -> list[Rule]:
                     + NUM + r")))(?:\s(?P<sc>thousand|million|billion))?\s?-?(?P<unit>" + UNIT_PATTERN + r")(?![\w/]|/\d)"), _units),
         (re.compile(r"(?<![\w.])(?P<n>" + NUM + r")/(?P<unit>" + UNIT_PATTERN + r")\b"),
          lambda m: f"{cardinal(m.group('n'))} per {unit_words(m.group('unit'), False)}"),
+    ]
+
+
+def _numbers_left() -> list[Rule]:
+    """Fractions, ordinals, Roman numerals, codes, and what is left: years, signs, plain numbers."""
+    return [
         # fractions, ordinals, Roman numerals
         (re.compile(r"(?<![\w/])(?P<w>\d+)\s(?P<n>\d+)/(?P<d>\d+)(?:st|nd|rd|th)?(?![\w/])", re.I),
          lambda m: f"{number_words(int(m.group('w')))} and {_fraction(int(m.group('n')), int(m.group('d')), mixed=True)}"),
