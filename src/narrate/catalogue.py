@@ -50,21 +50,8 @@ def build_catalogue(paths: list[str], options: BuildOptions, engines: Engines, l
     ray = connect(options.cluster)
     store = open_store(options.cache_dir)
     results: list[BuildResult] = []
-    books: list[_Book] = []
-    rank: dict[Path, int] = {}
-    for path in paths:
-        try:
-            ready = prepare(path, options, engines, log)
-            rank[ready.job.layout.manifest] = len(rank)
-        except NarrateError as exc:
-            failed.append(Failed(path, exc.format_message()))
-            log(f"error: {failed[-1].message}")
-            continue
-        if ready.unchanged:
-            results.append(ready.unchanged)
-            report(ready.unchanged)
-        else:
-            books.append(_Book(path, ready, set()))
+    rank: dict[Path, int] = {}  # each book's place in the series
+    books = _prepared(paths, options, engines, log, report, failed, results, rank)
     speeches = _to_say(books, engines, store)
     progress = _Progress(speeches, len(books), log)
     tasks: dict[Any, _Book] = {}
@@ -107,14 +94,41 @@ def build_catalogue(paths: list[str], options: BuildOptions, engines: Engines, l
             results.append(_publish(book, files, result, tmp, store))
             report(results[-1])
         except Exception as exc:  # noqa: BLE001  # the task's NarrateError, wrapped by Ray
-            if isinstance(exc, ConnectionError) and getattr(exc, "cause", None) is None:
-                raise gone(options.cluster, exc) from None  # the connection itself (Ray wraps a task's own
-                # ConnectionError as a RayTaskError that is a ConnectionError too: that one is the book's)
-            cause = getattr(exc, "cause", None) or exc
-            failed.append(Failed(book.path, _message(cause)))
+            failed.append(_failed_on_cluster(book, exc, options.cluster))
             log(f"error: {failed[-1].message}")
         progress.book_done()
     return sorted(results, key=lambda r: rank.get(r.manifest, len(rank)))  # in the scripts' order, as a series
+
+
+def _prepared(paths: list[str], options: BuildOptions, engines: Engines, log: Callable[[str], None],
+              report: Callable[[BuildResult], None], failed: list[Failed], results: list[BuildResult],
+              rank: dict[Path, int]) -> list[_Book]:
+    """Each script planned: the books to build; those unchanged since their last build go straight to
+    ``results``, and those that cannot be built to ``failed``."""
+    books = []
+    for path in paths:
+        try:
+            ready = prepare(path, options, engines, log)
+            rank[ready.job.layout.manifest] = len(rank)
+        except NarrateError as exc:
+            failed.append(Failed(path, exc.format_message()))
+            log(f"error: {failed[-1].message}")
+            continue
+        if ready.unchanged:
+            results.append(ready.unchanged)
+            report(ready.unchanged)
+        else:
+            books.append(_Book(path, ready, set()))
+    return books
+
+
+def _failed_on_cluster(book: _Book, exc: Exception, cluster: str) -> Failed:
+    """A book whose task failed: its own error, as it would be here; the build stops if the cluster itself was
+    lost (Ray wraps a task's own ConnectionError as a RayTaskError that is a ConnectionError too: that one, with
+    its cause, is the book's)."""
+    if isinstance(exc, ConnectionError) and getattr(exc, "cause", None) is None:
+        raise gone(cluster, exc) from None
+    return Failed(book.path, _message(getattr(exc, "cause", None) or exc))
 
 
 def _to_say(books: list[_Book], engines: Engines, store: Store) -> list[Speech]:

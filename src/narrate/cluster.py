@@ -181,9 +181,7 @@ class RaySpeaker:
                 try:
                     result, error = ray.get(ref)
                 except lost as exc:
-                    if getattr(exc, "actor_init_failed", False):  # narrate's own code failed as the actor started
-                        raise NarrateError(f"narrate could not start its voices on the Ray cluster at "
-                                           f"'{self.address}': {_cause(exc)}") from None
+                    self._no_start(exc)
                     self._replace(actor, actors, load, voice, shared, ray)
                     if tries >= RETRIES:
                         raise SpeechFailed(speech, None) from exc
@@ -203,19 +201,16 @@ class RaySpeaker:
                         raise SpeechFailed(speech, error) from error
                     yield speech, error  # type: ignore[misc]
                     continue
-                samples, rate = result
-                if isinstance(samples, int):
-                    yield speech, None  # type: ignore[misc]
-                    continue
-                clip = Clip(samples.astype(np.float32) / 32767.0, rate)
-                if shared is not None:
-                    cache.keep(speech.key, clip)
-                else:
-                    cache.put(speech.key, clip)
-                yield speech, clip
+                yield speech, _kept(result, speech, cache)  # type: ignore[misc]
         finally:
             for actor in actors:
                 _kill(ray, actor)
+
+    def _no_start(self, exc: BaseException) -> None:
+        """An actor lost because narrate's own code failed as it started: that failure, not a lost worker."""
+        if getattr(exc, "actor_init_failed", False):
+            raise NarrateError(f"narrate could not start its voices on the Ray cluster at '{self.address}': "
+                               f"{_cause(exc)}") from None
 
     def _actor(self, voice: Any, shared: Any) -> Any:
         return voice.options(scheduling_strategy="SPREAD").remote(self.engines, shared)
@@ -237,6 +232,20 @@ class RaySpeaker:
 
     def _gone(self, exc: BaseException) -> NarrateError:
         return gone(self.address, exc)
+
+
+def _kept(result: tuple[Any, int], speech: Speech, cache: SpeechCache) -> Clip | None:
+    """A sentence's clip as an actor sent it, kept in this machine's cache; None when only its length came back
+    (the samples stayed in the shared cache)."""
+    samples, rate = result
+    if isinstance(samples, int):
+        return None
+    clip = Clip(samples.astype(np.float32) / 32767.0, rate)
+    if cache.store.shared is not None:
+        cache.keep(speech.key, clip)
+    else:
+        cache.put(speech.key, clip)
+    return clip
 
 
 def _kill(ray: Any, actor: Any) -> None:

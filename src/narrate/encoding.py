@@ -19,7 +19,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -70,21 +70,7 @@ class Encoder:
         finals = [mastered.region_key(i, mastered=True) for i in range(n)]
         audio_key = _hash(["audio", mastered.rate, mastered.channels, finals])
         mp3 = next((f for f in self.formats if f.name == "mp3"), None)
-        whole = []
-        for fmt in self.formats:
-            if fmt is mp3:
-                continue
-            old = self.previous_formats.get(fmt.name, {})
-            gain = round((gains or {}).get(fmt.name, old.get("gain_db", 0.0) if gains is None else 0.0), 2)
-            fmt_key = _hash([audio_key, fmt.codec_args(mastered.channels), gain])
-            have = self.existing.get(fmt.name)
-            if not everything and old.get("audio_key") == fmt_key and have and have.is_file():
-                shutil.copyfile(have, files[fmt])  # same audio: only its tags may change
-                self.format_state[fmt.name] = dict(old)
-            else:
-                whole.append(fmt)
-                self.format_state[fmt.name] = {"audio_key": fmt_key, "gain_db": gain,
-                                               **{k: v for k, v in old.items() if k.startswith("codec_") or k == "measured"}}
+        whole = self._whole_to_encode(mastered, audio_key, files, everything, gains)
         units = pieces(mastered) if mp3 else []
         segment_keys = [self.segment_key(mastered, u) for u in units]
         self.segment_keys = segment_keys
@@ -110,22 +96,45 @@ class Encoder:
         self.encoded_seconds = sum(units[k].b - units[k].a for k in need) / mastered.rate
         self.whole = [f.name for f in whole]
         if mp3:
-            samples = sum(layout.length for layout in mastered.layouts)
-            metas = [seg for seg in segments if seg is not None]
+            self._write_mp3(mastered, mp3, files[mp3], [seg for seg in segments if seg is not None], segment_keys)
 
-            def frames_of(k: int) -> bytes:
-                seg = _load_segment(self.store, segment_keys[k])
-                if seg is None:
-                    raise NarrateError("a cached piece of MP3 went missing while the episode was written (was the "
-                                       "cache pruned meanwhile?); build again")
-                return seg.data
+    def _whole_to_encode(self, mastered: Episode, audio_key: str, files: dict[AudioFormat, Path], everything: bool,
+                         gains: dict[str, float] | None) -> list[AudioFormat]:
+        """The whole-file formats (all but the MP3) to encode anew; each whose audio is as last time is copied
+        from the last build's file (only its tags may change)."""
+        whole = []
+        for fmt in self.formats:
+            if fmt.name == "mp3":
+                continue
+            old = self.previous_formats.get(fmt.name, {})
+            gain = round((gains or {}).get(fmt.name, old.get("gain_db", 0.0) if gains is None else 0.0), 2)
+            fmt_key = _hash([audio_key, fmt.codec_args(mastered.channels), gain])
+            have = self.existing.get(fmt.name)
+            if not everything and old.get("audio_key") == fmt_key and have and have.is_file():
+                shutil.copyfile(have, files[fmt])
+                self.format_state[fmt.name] = dict(old)
+            else:
+                whole.append(fmt)
+                self.format_state[fmt.name] = {"audio_key": fmt_key, "gain_db": gain, **_codec_facts(old)}
+        return whole
 
-            with open(files[mp3], "wb") as out:
-                write_assembled(out, metas, frames_of, samples, mp3.codec_args(mastered.channels), mastered.rate,
-                                mastered.channels)
-            old = self.previous_formats.get("mp3", {})
-            self.format_state["mp3"] = {"audio_key": _hash(segment_keys),
-                                        **{k: v for k, v in old.items() if k.startswith("codec_") or k == "measured"}}
+    def _write_mp3(self, mastered: Episode, mp3: AudioFormat, path: Path, metas: list[tuple[int, int, int]],
+                   segment_keys: list[str]) -> None:
+        """The MP3 written from its pieces in the cache, one at a time."""
+        samples = sum(layout.length for layout in mastered.layouts)
+
+        def frames_of(k: int) -> bytes:
+            seg = _load_segment(self.store, segment_keys[k])
+            if seg is None:
+                raise NarrateError("a cached piece of MP3 went missing while the episode was written (was the "
+                                   "cache pruned meanwhile?); build again")
+            return seg.data
+
+        with open(path, "wb") as out:
+            write_assembled(out, metas, frames_of, samples, mp3.codec_args(mastered.channels), mastered.rate,
+                            mastered.channels)
+        old = self.previous_formats.get("mp3", {})
+        self.format_state["mp3"] = {"audio_key": _hash(segment_keys), **_codec_facts(old)}
 
     def segment_key(self, mastered: Episode, unit: Piece) -> str:
         """Everything that makes this piece's MP3 frames what they are: its audio and the audio either side
@@ -313,6 +322,11 @@ def plain_target(fmt: AudioFormat, path: Path, episode: Episode, work: Path, gai
         inputs = (str(work / f"{fmt.name}.ffmetadata"),)
         maps = ("-map", "0:a", "-map_metadata", "1", "-map_chapters", "1")
     return Target(path, tuple(fmt.codec_args(episode.channels)), fmt.muxer, inputs, maps, gain_db)
+
+
+def _codec_facts(state: dict[str, Any]) -> dict[str, Any]:
+    """What the last build measured of a codec, kept while its audio is made anew."""
+    return {k: v for k, v in state.items() if k.startswith("codec_") or k == "measured"}
 
 
 def _hash(value: object) -> str:

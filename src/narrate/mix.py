@@ -93,26 +93,11 @@ def mix_episode(
     sentences: list[SentenceTime] = []
     start = 0  # samples
     for chapter in plan.chapters:
-        pos = 0
-        speech: list[tuple[int, str]] = []
-        cues: list[tuple[int, str]] = []
-        for item in chapter.items:
-            if isinstance(item, Silence):
-                pos += int(round(item.seconds * rate))
-            elif isinstance(item, Cue):
-                if item.kind not in sounds.cues:
-                    continue
-                cues.append((pos, item.kind))
-                pos += int(round(cue_seconds(item.kind, len(sounds.cues[item.kind]), rate) * rate))
-            else:
-                n = trimmed.length_at(item.key, rate)
-                speech.append((pos, item.key))
-                sentences.append(_sentence_time(chapter, item, start + pos, start + pos + n, rate))
-                pos += n
-        pos += _end_padding(pos)
-        layouts.append(ChapterLayout(start, pos, tuple(speech), tuple(cues)))
-        chapters.append(ChapterTime(chapter.number, chapter.title, chapter.line, _ms(start, rate), _ms(start + pos, rate)))
-        start += pos
+        layout = _chapter_layout(chapter, start, trimmed, sounds, rate, sentences)
+        layouts.append(layout)
+        chapters.append(ChapterTime(chapter.number, chapter.title, chapter.line, _ms(start, rate),
+                                    _ms(start + layout.length, rate)))
+        start += layout.length
     timeline = Timeline(duration_ms=_ms(start, rate), chapters=tuple(chapters), sentences=tuple(sentences))
     if reference is not None and not hold:  # (streaming's first chapters, many times over a long book)
         speech_lufs = math.nan  # not worked out: the reference is given, and nothing else reads it
@@ -130,6 +115,30 @@ def mix_episode(
         episode = replace(episode, beds=runs, duck=duck)
     return episode
 
+
+
+def _chapter_layout(chapter: ChapterPlan, start: int, trimmed: Clips, sounds: MixSounds, rate: int,
+                    sentences: list[SentenceTime]) -> ChapterLayout:
+    """Where a chapter's sentences and cues fall, from ``start`` (in samples); each sentence's time is added to
+    ``sentences``."""
+    pos = 0
+    speech: list[tuple[int, str]] = []
+    cues: list[tuple[int, str]] = []
+    for item in chapter.items:
+        if isinstance(item, Silence):
+            pos += int(round(item.seconds * rate))
+        elif isinstance(item, Cue):
+            if item.kind not in sounds.cues:
+                continue
+            cues.append((pos, item.kind))
+            pos += int(round(cue_seconds(item.kind, len(sounds.cues[item.kind]), rate) * rate))
+        else:
+            n = trimmed.length_at(item.key, rate)
+            speech.append((pos, item.key))
+            sentences.append(_sentence_time(chapter, item, start + pos, start + pos + n, rate))
+            pos += n
+    pos += _end_padding(pos)
+    return ChapterLayout(start, pos, tuple(speech), tuple(cues))
 
 
 def _loudness(sound: np.ndarray, rate: int, channels: int) -> float:

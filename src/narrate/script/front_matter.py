@@ -80,6 +80,7 @@ def parse_date(value: object) -> _dt.date:
 
 
 def parse_meta(front: str, path: str) -> Meta:
+    """The front matter, every key checked, into the episode's settings."""
     data, lines = read_yaml(front, path)
 
     def where(key: str) -> int:
@@ -87,27 +88,11 @@ def parse_meta(front: str, path: str) -> Meta:
 
     for key in data:
         if key not in FRONT_MATTER_KEYS:
-            raise ScriptError(
-                f"unknown front-matter setting '{key}'{did_you_mean(str(key), FRONT_MATTER_KEYS)} "
-                f"(known: {', '.join(FRONT_MATTER_KEYS)})",
-                path,
-                where(str(key)),
-            )
+            raise ScriptError(f"unknown front-matter setting '{key}'{did_you_mean(str(key), FRONT_MATTER_KEYS)} "
+                              f"(known: {', '.join(FRONT_MATTER_KEYS)})", path, where(str(key)))
 
     def text_field(key: str, required: bool = False) -> str | None:
-        value = data.get(key)
-        if value is None:
-            if required and key in data:
-                raise ScriptError(f"'{key}' is empty", path, where(key))
-            if required:
-                raise ScriptError(f"front matter has no '{key}:'; add one", path, 1)
-            return None
-        if isinstance(value, (dict, list)):
-            raise ScriptError(f"'{key}' must be text", path, where(key))
-        value = str(value).strip()
-        if required and not value:
-            raise ScriptError(f"'{key}' is empty", path, where(key))
-        return value or None
+        return _text(data, key, required, path, where(key))
 
     title = text_field("title", required=True)
     assert title is not None  # required=True guarantees it
@@ -119,12 +104,10 @@ def parse_meta(front: str, path: str) -> Meta:
             raise ScriptError(f"{exc}", path, where("date")) from None
     language = text_field("language") or "en"
     if not LANGUAGE_CODE.fullmatch(language):
-        raise ScriptError(
-            f"'language' must be a language code like 'en' or 'en-GB', not '{language}'",
-            path,
-            where("language"),
-        )
-    default_voice = parse_voice(data.get("voice"), "voice", VoiceSettings(lang=language.split("-")[0].lower()), lines, path)
+        raise ScriptError(f"'language' must be a language code like 'en' or 'en-GB', not '{language}'", path,
+                          where("language"))
+    default_voice = parse_voice(data.get("voice"), "voice", VoiceSettings(lang=language.split("-")[0].lower()),
+                                lines, path)
     pronunciations, phonemes = parse_pronunciations(data.get("pronunciations"), lines, path)
     speakers = parse_speakers(data.get("speakers"), default_voice, lines, path)
     return Meta(
@@ -147,6 +130,23 @@ def parse_meta(front: str, path: str) -> Meta:
         **{key: _choice(data, key, values, where(key), path) for key, values in CHOICES.items()},
         lines=tuple(sorted(lines.items())),
     )
+
+
+def _text(data: dict[Any, Any], key: str, required: bool, path: str, line: int) -> str | None:
+    """A setting that is text: None where it is not given (unless ``required``), never a list or a mapping."""
+    value = data.get(key)
+    if value is None:
+        if required and key in data:
+            raise ScriptError(f"'{key}' is empty", path, line)
+        if required:
+            raise ScriptError(f"front matter has no '{key}:'; add one", path, 1)
+        return None
+    if isinstance(value, (dict, list)):
+        raise ScriptError(f"'{key}' must be text", path, line)
+    value = str(value).strip()
+    if required and not value:
+        raise ScriptError(f"'{key}' is empty", path, line)
+    return value or None
 
 
 def _choice(data: dict, key: str, values: tuple[str, ...], line: int, path: str) -> str:
