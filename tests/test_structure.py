@@ -1,4 +1,4 @@
-"""The shape of the package: no import cycles, modules a reader can take in at one sitting."""
+"""The shape of the package: no import cycles; modules, functions and lines a reader can take in at one\nsitting."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from conftest import REPO
 
 SRC = REPO / "src" / "narrate"
 MAX_LINES = 400
+MAX_FUNCTION_LINES = 60
+MAX_LINE_LENGTH = 120
 
 
 def module_name(path: Path) -> str:
@@ -83,3 +85,21 @@ def test_no_module_imports_one_that_imports_it_back() -> None:
 def test_no_module_is_over_400_lines() -> None:
     long = {str(f.relative_to(REPO)): n for f in SRC.rglob("*.py") if (n := len(f.read_text().splitlines())) > MAX_LINES}
     assert long == {}
+
+
+def test_no_function_is_over_60_lines() -> None:
+    """A function a reader can hold in mind: its signature, docstring and body in 60 lines at most."""
+    long = {}
+    for f in SRC.rglob("*.py"):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                n = (node.end_lineno or node.lineno) - node.lineno + 1
+                if n > MAX_FUNCTION_LINES:
+                    long[f"{f.relative_to(REPO)}:{node.lineno} {node.name}"] = n
+    assert long == {}
+
+
+def test_no_line_is_over_120_characters() -> None:
+    long = [f"{f.relative_to(REPO)}:{i}" for f in sorted(SRC.rglob("*.py"))
+            for i, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1) if len(line) > MAX_LINE_LENGTH]
+    assert long == []

@@ -1,9 +1,9 @@
 """The cast: a voice for every speaker the script gives none, unlike the narrator's and every other speaker's.
 
 A speaker declared with no voice of its own (no name, model or engine; a speed alone is not a voice) is cast from
-the offline voices installed in the script's language: the script's accent (en-GB), else the narrator's, first, each in turn the gender least
-heard so far, in the order of the voices' quality. The choice depends only on the script and the voices installed,
-so it is the same from build to build.
+the offline voices installed in the script's language: the script's accent (en-GB), else the narrator's, first,
+each in turn the gender least heard so far, in the order of the voices' quality. The choice depends only on the
+script and the voices installed, so it is the same from build to build.
 """
 
 from __future__ import annotations
@@ -62,7 +62,9 @@ def cast_speakers(meta: Meta, engines: Engines, path: str = "") -> Meta:
     offline = [v for v in engines.catalogue() if v.cost > 0 and speaks(v, meta.language)]
     if choose_narrator:
         if not offline:
-            raise no_voice(meta.language, [v for v in engines.catalogue() if v.cost > 0], path, meta.line_of("language"))
+            raise no_voice(
+                meta.language, [v for v in engines.catalogue() if v.cost > 0], path, meta.line_of("language")
+            )
         best = min(offline, key=lambda v: (robotic(v), v.language.lower() != meta.language.lower(),
                                            _rank(v)))
         meta = replace(meta, voice=replace(meta.voice, engine=best.engine, model=best.name))

@@ -153,7 +153,9 @@ def compare(previous: BuildRecord | None, chapters: Sequence[ChapterRecord], sen
 
 
 def _changed(old: dict[str, Any], new: dict[str, Any]) -> tuple[tuple[str, object, object], ...]:
-    return tuple((key, old.get(key), new.get(key)) for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key))
+    return tuple(
+        (key, old.get(key), new.get(key)) for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)
+    )
 
 
 def _group(sentences: Sequence[SentenceRecord]) -> dict[int, list[Any]]:
@@ -163,7 +165,9 @@ def _group(sentences: Sequence[SentenceRecord]) -> dict[int, list[Any]]:
     return out
 
 
-def _match_chapters(old: Sequence[ChapterRecord], new: Sequence[ChapterRecord], old_s: dict, new_s: dict) -> dict[int, ChapterRecord]:
+def _match_chapters(
+    old: Sequence[ChapterRecord], new: Sequence[ChapterRecord], old_s: dict, new_s: dict
+) -> dict[int, ChapterRecord]:
     """New chapter number -> the old chapter it continues: same title first, then the most similar text."""
     pairs: dict[int, ChapterRecord] = {}
     free = list(old)

@@ -46,9 +46,11 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
         raise ExportError(too_many[0], script.path, script.meta.line_of("formats"))
     plan = plan_episode(script, engines or Engines(), allow=allow)
     for who, voice, language, line in foreign_voices(plan.meta, engines or Engines()):
-        warnings.append(f"warning: {script.path}:{line}: {who} speaks in {voice}, a voice of {language}, but the script "
-                        f"is in {plan.meta.language}: give a voice of its language ('narrate voices --language "
-                        f"{plan.meta.language}')")
+        warnings.append(
+            f"warning: {script.path}:{line}: {who} speaks in {voice}, a voice of {language}, but the script "
+            f"is in {plan.meta.language}: give a voice of its language ('narrate voices --language "
+            f"{plan.meta.language}')"
+        )
     for speaker, other, twin in shared_voices(plan.meta, engines or Engines()):
         how = (f"speaks in {other}'s voice ({speaker.voice.model})" if not twin else
                f"would sound like {other}: {speaker.voice.model} and {twin} are made from the same voice")
@@ -58,7 +60,10 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
     seconds = estimated_seconds(plan)
     cues = load_sounds(script, "full").cues  # decoded, so a damaged sound is found now; only cue lengths count
     seconds += sum(
-        cue_seconds(i.kind, len(cues[i.kind]), RATE) for c in plan.chapters for i in c.items if isinstance(i, Cue) and i.kind in cues
+        cue_seconds(i.kind, len(cues[i.kind]), RATE)
+        for c in plan.chapters
+        for i in c.items
+        if isinstance(i, Cue) and i.kind in cues
     )
     known = script.meta.names()
     names: list[tuple[int, str]] = []

@@ -251,7 +251,9 @@ def preview(script: str, chapter: int | None, line: int | None, output: str | No
 
 @cli.command()
 @click.option("--language", metavar="CODE", help="Only the voices of this language: 'fr', or 'en-GB' for one accent.")
-@click.option("--sample", "name", metavar="NAME", help="Speak one sentence in the voice NAME, to a WAV file, and play it.")
+@click.option(
+    "--sample", "name", metavar="NAME", help="Speak one sentence in the voice NAME, to a WAV file, and play it."
+)
 @click.option("-o", "--output", metavar="FILE", help="Where --sample writes (.wav). Default: build/voices/NAME.wav")
 @click.option("--play/--no-play", default=True, show_default=True, help="Play the sample, if a player is installed.")
 def voices(language: str | None, name: str | None, output: str | None, play: bool) -> None:

@@ -30,8 +30,8 @@ from narrate.synth import SpeechFailed
 
 IN_FLIGHT = 2  # sentences queued at each actor: one being said, one ready for when it finishes
 FORWARDED = ("AWS_", "NARRATE_", "SOURCE_DATE_EPOCH")  # environment variables the workers are given
-RETRIES = 4
-HEAD_CHECK = 5.0  # seconds without a result before the head node is checked  # times a sentence is tried again after the worker saying it died
+RETRIES = 4  # times a sentence is tried again after the worker saying it died
+HEAD_CHECK = 5.0  # seconds without a result before the head node is checked
 
 
 def connect(address: str) -> Any:

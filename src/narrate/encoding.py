@@ -85,8 +85,10 @@ class Encoder:
             # before it are made, while later ones are rendered and encoded
             batches = [need[k : k + BATCH_PIECES] for k in range(0, len(need), BATCH_PIECES)]
             with ThreadPoolExecutor(2) as pool:
-                jobs = [pool.submit(self.segments, mastered, [units[k] for k in batch], [segment_keys[k] for k in batch])
-                        for batch in batches]
+                jobs = [
+                    pool.submit(self.segments, mastered, [units[k] for k in batch], [segment_keys[k] for k in batch])
+                    for batch in batches
+                ]
                 for batch, job in zip(batches, jobs):
                     for k, segment in zip(batch, job.result()):
                         segments[k] = _meta(segment)

@@ -13,6 +13,7 @@ import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -74,14 +75,18 @@ def needed(language: str) -> NarrateError:
                         f"which is not installed: {LANGUAGES_HINT}")
 
 
-def chapter_languages(model, samples: np.ndarray, record: BuildRecord, language: str) -> list[LanguageHeard]:  # type: ignore[no-untyped-def]
+def chapter_languages(model: Any, samples: np.ndarray, record: BuildRecord,
+                      language: str) -> list[LanguageHeard]:
     """The language each chapter is heard in, from up to ID_SECONDS of its body text in its own language (not
     its title, nor a passage marked as in another language)."""
     out = []
     for chapter in record.chapters:
         written = chapter.settings.get("language") or language
-        spans = [(s.start_ms, s.end_ms) for s in record.sentences  # the chapter's own language, not a passage's
-                 if s.chapter == chapter.number and s.role == "text" and primary(s.language or language) == primary(written)]
+        spans = [
+            (s.start_ms, s.end_ms)
+            for s in record.sentences  # the chapter's own language, not a passage's
+            if s.chapter == chapter.number and s.role == "text" and primary(s.language or language) == primary(written)
+        ]
         pieces, total = [], 0
         for start, end in spans:
             piece = samples[start * SAMPLE_RATE // 1000:end * SAMPLE_RATE // 1000]

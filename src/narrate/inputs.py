@@ -53,7 +53,11 @@ def local_path(base: Path, value: str) -> Path:
 
 def allowed_roots(script: Script, allow: tuple[str | Path, ...] = ()) -> tuple[Path, ...]:
     """The folders a script's files may be in: its own, the sounds narrate ships, and each --allow-path."""
-    return (Path(script.path).parent.resolve(), sounds_dir().resolve(), *(Path(a).expanduser().resolve() for a in allow))
+    return (
+        Path(script.path).parent.resolve(),
+        sounds_dir().resolve(),
+        *(Path(a).expanduser().resolve() for a in allow),
+    )
 
 
 def check_inside(script: Script, path: Path, what: str, line: int, allow: tuple[str | Path, ...] = ()) -> None:
@@ -154,7 +158,9 @@ def used_files(script: Script) -> list[Path]:
             continue
     if script.meta.cover:
         files.append(local_path(base, script.meta.cover))
-    files += [local_path(base, c.settings.img) for c in script.chapters if c.settings.img and not is_url(c.settings.img)]
+    files += [
+        local_path(base, c.settings.img) for c in script.chapters if c.settings.img and not is_url(c.settings.img)
+    ]
     files += [local_path(base, c.settings.route_file) for c in script.chapters if c.settings.route_file]
     return files
 

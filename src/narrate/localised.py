@@ -74,35 +74,46 @@ LANGUAGES = {
     "fr": Language(("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
                     "novembre", "décembre"), "{day} {month} {year}", "premier", _hour_fr, "pour cent",
                    {"km": ("kilomètre", "kilomètres"), "m": ("mètre", "mètres"), "cm": ("centimètre", "centimètres"),
-                    "kg": ("kilo", "kilos"), "g": ("gramme", "grammes"), "km/h": ("kilomètre à l'heure", "kilomètres à l'heure"),
-                    "°C": ("degré", "degrés"), "l": ("litre", "litres"), "h": ("heure", "heures"), "min": ("minute", "minutes")},
+                    "kg": ("kilo", "kilos"), "g": ("gramme", "grammes"),
+                    "km/h": ("kilomètre à l'heure", "kilomètres à l'heure"),
+                    "°C": ("degré", "degrés"), "l": ("litre", "litres"),
+                    "h": ("heure", "heures"), "min": ("minute", "minutes")},
                    {"KRW": ("won", "wons"), "JPY": ("yen", "yens"), "THB": ("baht", "bahts"), "VND": ("dong", "dongs"),
                     "LAK": ("kip", "kips")}, " "),
     "es": Language(("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
                     "noviembre", "diciembre"), "{day} de {month} de {year}", "uno", _hour_es, "por ciento",
                    {"km": ("kilómetro", "kilómetros"), "m": ("metro", "metros"), "cm": ("centímetro", "centímetros"),
-                    "kg": ("kilo", "kilos"), "g": ("gramo", "gramos"), "km/h": ("kilómetro por hora", "kilómetros por hora"),
-                    "°C": ("grado", "grados"), "l": ("litro", "litros"), "h": ("hora", "horas"), "min": ("minuto", "minutos")},
+                    "kg": ("kilo", "kilos"), "g": ("gramo", "gramos"),
+                    "km/h": ("kilómetro por hora", "kilómetros por hora"),
+                    "°C": ("grado", "grados"), "l": ("litro", "litros"),
+                    "h": ("hora", "horas"), "min": ("minuto", "minutos")},
                    {}, "."),
     "it": Language(("gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto", "settembre",
                     "ottobre", "novembre", "dicembre"), "{day} {month} {year}", "primo", _hour_it, "per cento",
                    {"km": ("chilometro", "chilometri"), "m": ("metro", "metri"), "cm": ("centimetro", "centimetri"),
-                    "kg": ("chilo", "chili"), "g": ("grammo", "grammi"), "km/h": ("chilometro orario", "chilometri orari"),
-                    "°C": ("grado", "gradi"), "l": ("litro", "litri"), "h": ("ora", "ore"), "min": ("minuto", "minuti")},
+                    "kg": ("chilo", "chili"), "g": ("grammo", "grammi"),
+                    "km/h": ("chilometro orario", "chilometri orari"),
+                    "°C": ("grado", "gradi"), "l": ("litro", "litri"),
+                    "h": ("ora", "ore"), "min": ("minuto", "minuti")},
                    {"KRW": ("won", "won"), "JPY": ("yen", "yen"), "THB": ("baht", "baht"), "VND": ("dong", "dong"),
                     "LAK": ("kip", "kip")}, "."),
     "pt": Language(("janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro",
                     "novembro", "dezembro"), "{day} de {month} de {year}", "primeiro", _hour_pt, "por cento",
                    {"km": ("quilômetro", "quilômetros"), "m": ("metro", "metros"), "cm": ("centímetro", "centímetros"),
-                    "kg": ("quilo", "quilos"), "g": ("grama", "gramas"), "km/h": ("quilômetro por hora", "quilômetros por hora"),
-                    "°C": ("grau", "graus"), "l": ("litro", "litros"), "h": ("hora", "horas"), "min": ("minuto", "minutos")},
-                   {"KRW": ("won", "wons"), "JPY": ("iene", "ienes"), "THB": ("baht", "bahts"), "VND": ("dong", "dongs"),
+                    "kg": ("quilo", "quilos"), "g": ("grama", "gramas"),
+                    "km/h": ("quilômetro por hora", "quilômetros por hora"),
+                    "°C": ("grau", "graus"), "l": ("litro", "litros"),
+                    "h": ("hora", "horas"), "min": ("minuto", "minutos")},
+                   {"KRW": ("won", "wons"), "JPY": ("iene", "ienes"), "THB": ("baht", "bahts"),
+                    "VND": ("dong", "dongs"),
                     "LAK": ("kip", "kips"), "CNY": ("yuan", "yuans"), "BRL": ("real", "reais")}, "."),
     "de": Language(("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
                     "November", "Dezember"), "{day} {month} {year}", "erste", _hour_de, "Prozent",
                    {"km": ("Kilometer", "Kilometer"), "m": ("Meter", "Meter"), "cm": ("Zentimeter", "Zentimeter"),
-                    "kg": ("Kilo", "Kilo"), "g": ("Gramm", "Gramm"), "km/h": ("Kilometer pro Stunde", "Kilometer pro Stunde"),
-                    "°C": ("Grad", "Grad"), "l": ("Liter", "Liter"), "h": ("Stunde", "Stunden"), "min": ("Minute", "Minuten")},
+                    "kg": ("Kilo", "Kilo"), "g": ("Gramm", "Gramm"),
+                    "km/h": ("Kilometer pro Stunde", "Kilometer pro Stunde"),
+                    "°C": ("Grad", "Grad"), "l": ("Liter", "Liter"),
+                    "h": ("Stunde", "Stunden"), "min": ("Minute", "Minuten")},
                    {"KRW": ("Won", "Won"), "JPY": ("Yen", "Yen"), "THB": ("Baht", "Baht"), "VND": ("Dong", "Dong"),
                     "LAK": ("Kip", "Kip")}, "."),
 }
@@ -112,14 +123,16 @@ AND = {"fr": "et", "es": "con", "it": "e", "pt": "e", "de": "und"}  # between an
 FEMININE = {  # nouns a number agrees with: 'une heure', 'una noche', 'duas semanas'
     "fr": r"heures?|minutes?|secondes?|semaines?|nuits?|fois|personnes?|années?|femmes?|familles?|étapes?",
     "es": r"horas?|semanas?|noches?|vez|veces|personas?|mujeres?|familias?|etapas?",
-    "it": r"ora|ore|settimana|settimane|notte|notti|volta|volte|persona|persone|donna|donne|famiglia|famiglie|tappa|tappe",
+    "it": r"ora|ore|settimana|settimane|notte|notti|volta|volte|persona|persone|donna|donne|"
+          r"famiglia|famiglie|tappa|tappe",
     "pt": r"horas?|semanas?|noites?|vez|vezes|pessoas?|mulher|mulheres|famílias?|etapas?",
     "de": r"(?!x)x",
 }
 TO = {"fr": "à", "es": "a", "it": "a", "pt": "a", "de": "bis"}  # a range: '2016-2017', '5–10 km'
 LANGUAGES["pt_BR"] = LANGUAGES["pt"]  # Brazilian Portuguese: the same words, num2words' own numbers (dezesseis)
 MINUS["pt_BR"] = "menos"
-SYMBOLS = {"R$": "BRL", "€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₩": "KRW", "฿": "THB", "₫": "VND", "₭": "LAK", "元": "CNY"}
+SYMBOLS = {"R$": "BRL", "€": "EUR", "$": "USD", "£": "GBP", "¥": "JPY", "₩": "KRW", "฿": "THB", "₫": "VND",
+           "₭": "LAK", "元": "CNY"}
 CODES = ("EUR", "USD", "GBP", "JPY", "KRW", "CNY", "THB", "VND", "LAK", "CHF", "BRL")
 _SPACE = "[  \u202f]"  # a space, a no-break space, a narrow no-break space: French groups thousands with them
 
@@ -227,10 +240,14 @@ def rules(lang: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], st
         (re.compile(rf"(?<![\w,.])[-−](?={amount})"), lambda m: MINUS[base] + " "),
         (re.compile(r"(?<=\d)\s?[-–]\s?(?=\d)"), lambda m: f" {TO[base]} "),
         # money: '12,50 €', '€12', '500 USD', 'USD 500'
-        (re.compile(rf"(?P<sym>{symbols})\s?(?P<amt>{amount})"), lambda m: money(m.group("amt"), SYMBOLS[m.group("sym")], lang)),
-        (re.compile(rf"(?P<amt>{amount})\s?(?P<sym>{symbols})"), lambda m: money(m.group("amt"), SYMBOLS[m.group("sym")], lang)),
-        (re.compile(rf"\b(?P<amt>{amount})\s(?P<code>{codes})\b"), lambda m: money(m.group("amt"), m.group("code"), lang)),
-        (re.compile(rf"\b(?P<code>{codes})\s(?P<amt>{amount})"), lambda m: money(m.group("amt"), m.group("code"), lang)),
+        (re.compile(rf"(?P<sym>{symbols})\s?(?P<amt>{amount})"),
+         lambda m: money(m.group("amt"), SYMBOLS[m.group("sym")], lang)),
+        (re.compile(rf"(?P<amt>{amount})\s?(?P<sym>{symbols})"),
+         lambda m: money(m.group("amt"), SYMBOLS[m.group("sym")], lang)),
+        (re.compile(rf"\b(?P<amt>{amount})\s(?P<code>{codes})\b"),
+         lambda m: money(m.group("amt"), m.group("code"), lang)),
+        (re.compile(rf"\b(?P<code>{codes})\s(?P<amt>{amount})"),
+         lambda m: money(m.group("amt"), m.group("code"), lang)),
         # percentages and measures
         (re.compile(rf"(?P<amt>{amount})\s?%"), lambda m: f"{cardinal(m.group('amt'), lang)} {said.percent}"),
         (re.compile(rf"(?P<amt>{amount})\s?(?P<unit>{units})(?![\w/])"),
@@ -242,7 +259,8 @@ def rules(lang: str) -> list[tuple[re.Pattern[str], Callable[[re.Match[str]], st
          lambda m: _ordinal(lang, _roman(m.group("r")), False)),
         # what is left
         # a count of something feminine; the hour after 'às', 'a las' ('às duas', 'a la una')
-        (re.compile(rf"\b(?P<n>\d{{1,3}})(?=\s(?:{FEMININE[base]})\b)|(?:(?<=\bàs )|(?<=\bas )|(?<=\bla )|(?<=\blas ))(?P<h>\d{{1,2}})\b(?![.,:]\d)"
+        (re.compile(rf"\b(?P<n>\d{{1,3}})(?=\s(?:{FEMININE[base]})\b)"
+                    rf"|(?:(?<=\bàs )|(?<=\bas )|(?<=\bla )|(?<=\blas ))(?P<h>\d{{1,2}})\b(?![.,:]\d)"
                     if base in ("es", "pt") else rf"\b(?P<n>\d{{1,3}})(?=\s(?:{FEMININE[base]})\b)(?P<h>(?!x)x)?"),
          lambda m: _fem(lang)(int(m.group("n") or m.group("h")))),
         (re.compile(amount), lambda m: cardinal(m.group(0), lang)),

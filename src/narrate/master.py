@@ -209,10 +209,12 @@ class _Mastering:
         by_format = {first.name: measured}
         others = [f for f in formats if f is not first]
         with self.clock("measure"), ThreadPoolExecutor(2) as pool:  # ffmpeg does the work; two cores
-            settle = lambda f: _settle(self.work, f, self.files[f], self.target, self.ceiling, self.job.log)  # noqa: E731
-            by_format |= dict(zip((f.name for f in others), pool.map(settle, others)))
+            by_format |= dict(zip((f.name for f in others), pool.map(self._settle, others)))
         state = {"target_lufs": self.target, "ceiling_dbtp": self.ceiling, "aim_true_peak_dbtp": aim_tp}
         return _Done(master, by_format, attempt, state, set(by_format))
+
+    def _settle(self, fmt: AudioFormat) -> Measurement:
+        return _settle(self.work, fmt, self.files[fmt], self.target, self.ceiling, self.job.log)
 
     def _on_target(self, aim_lufs: float, aim_tp: float, pinned: Master | None,
                    gains: dict[str, float]) -> tuple[Master, Measurement, int, float]:
@@ -343,7 +345,11 @@ def _keep_master(
         gain = float(previous["gain_db"])
         aim_tp = float(previous["aim_true_peak_dbtp"])
         shifts = {
-            name: (float(f["codec_shift_lu"]), float(f["codec_overshoot_db"]), float(f["measured"]["loudness_range_lu"]))
+            name: (
+                float(f["codec_shift_lu"]),
+                float(f["codec_overshoot_db"]),
+                float(f["measured"]["loudness_range_lu"]),
+            )
             for name, f in previous["formats"].items()
         }
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -364,7 +370,9 @@ def _keep_master(
     return master, estimates
 
 
-def _settle(work: Encoder, fmt: AudioFormat, path: Path, target: float, ceiling: float, log: Callable[[str], None]) -> Measurement:
+def _settle(
+    work: Encoder, fmt: AudioFormat, path: Path, target: float, ceiling: float, log: Callable[[str], None]
+) -> Measurement:
     """Measure a format after the first; if its codec moved it off target or over the ceiling, encode it
     once more from the same samples with the gain that fixes it (the ceiling wins). A reused file keeps
     the measurement it had."""

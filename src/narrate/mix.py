@@ -106,7 +106,9 @@ def mix_episode(
         measured = speech_lufs if math.isfinite(speech_lufs) else -20.0
         if reference is None or (hold and abs(reference - measured) > REFERENCE_HOLD_LU):
             reference = round(measured, 2)
-    cue_gains = {kind: linear(reference + CUE_LEVEL[kind] - _loudness(snd, rate, channels)) for kind, snd in sounds.cues.items()}
+    cue_gains = {
+        kind: linear(reference + CUE_LEVEL[kind] - _loudness(snd, rate, channels)) for kind, snd in sounds.cues.items()
+    }
     episode = Episode(plan, trimmed, sounds, tuple(layouts), timeline, speech_lufs, cue_gains=cue_gains, rate=rate,
                       channels=channels, reference=reference)
     if any(sounds.beds):

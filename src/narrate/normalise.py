@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from narrate.addresses import EMAIL, URL, read_url, spell_address
+from narrate.dates import DAY, MONTH, MONTHS, YEAR, day_month, month_day, numeric_date
 from narrate.localised import read_in
 from narrate.phrases import phrases, primary
 from narrate.numbers import cardinal, decade, digits, fraction, number_words, ordinal, roman, year
@@ -37,13 +38,8 @@ class Reading:
 
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
 _AMPM = r"(?P<ampm>[ap]\.?\s?m\b\.?)"
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
-_MONTH = r"(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?" \
-         r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?P<dot>\.)?"
-_DAY = r"(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
-_YEAR = r"(?P<year>1[1-9]\d\d|20\d\d)"
-_TZ = r"(?:\s?(?P<tz>(?:e\.?s\.?t|e\.?d\.?t|p\.?s\.?t|p\.?d\.?t|c\.?s\.?t|c\.?e\.?t|g\.?m\.?t|u\.?t\.?c|b\.?s\.?t)\b\.?))?"
+_TZ = (r"(?:\s?(?P<tz>(?:e\.?s\.?t|e\.?d\.?t|p\.?s\.?t|p\.?d\.?t|c\.?s\.?t|c\.?e\.?t|g\.?m\.?t|u\.?t\.?c"
+       r"|b\.?s\.?t)\b\.?))?")
 _ABBREVIATIONS = {
     "Mr.": "Mister", "Mrs.": "Missus", "Ms.": "Miz", "Dr.": "Doctor", "Prof.": "Professor", "Mt.": "Mount",
     "Jr.": "Junior", "Sr.": "Senior", "Gen.": "General", "Capt.": "Captain", "Lt.": "Lieutenant", "Sgt.": "Sergeant",
@@ -60,41 +56,9 @@ _COUNTED = ("chapter", "part", "book", "volume", "vol.", "act", "scene", "sectio
             "level", "episode", "season", "series", "appendix", "psalm", "canto", "round", "day", "week", "leg", "unit")
 _TITLES = ("King", "Queen", "Pope", "Emperor", "Empress", "Tsar", "Czar", "Pharaoh", "Sultan", "Prince", "Princess",
            "Duke", "Lord", "Saint", "Louis", "Henry", "Edward", "George", "William", "Charles", "Elizabeth", "Richard")
-_COUNT_NOUNS = ("people", "persons", "inhabitants", "residents", "users", "viewers", "listeners", "visitors", "tourists",
-                "refugees", "migrants", "voters", "copies", "downloads", "subscribers", "households", "children", "years",
-                "tonnes", "tons", "barrels", "dollars", "euros", "pounds", "won", "yen", "yuan")
-
-
-def _month(name: str) -> str:
-    key = name.lower().rstrip(".")[:3]
-    return next(m for m in _MONTHS if m.startswith(key)).capitalize()
-
-
-def _day_month(day: str, mon: str, yr: str | None, the: bool = True) -> str:
-    said = f"{'the ' if the else ''}{ordinal(day)} of {_month(mon)}"
-    return f"{said} {year(yr)}" if yr else said
-
-
-def _month_day(mon: str, day: str, yr: str | None) -> str:
-    said = f"{_month(mon)} {ordinal(day)}"
-    return f"{said}, {year(yr)}" if yr else said
-
-
-def _numeric_date(m: re.Match[str], us: bool) -> str:
-    """'2016-11-03', '03/11/2016', '11/17/05': day and month in the order the language writes them,
-    unless the numbers say otherwise (a first number over 12 is a day)."""
-    if m.group("y"):  # year first: always year, month, day
-        y, mon, day = m.group("y"), int(m.group("a")), int(m.group("b"))
-        day_first = not us
-    else:
-        y, first, second = m.group("e"), int(m.group("c")), int(m.group("d"))
-        day_first = first > 12 or (not us and second <= 12)
-        day, mon = (first, second) if day_first else (second, first)
-    if not 1 <= mon <= 12 or not 1 <= day <= 31:
-        return m.group(0)
-    yr = year(y) if len(y) == 4 else f"oh {number_words(int(y))}" if y.startswith("0") else number_words(int(y))
-    name = _MONTHS[mon - 1].capitalize()
-    return f"the {ordinal(str(day))} of {name} {yr}" if day_first else f"{name} {ordinal(str(day))}, {yr}"
+_COUNT_NOUNS = ("people", "persons", "inhabitants", "residents", "users", "viewers", "listeners", "visitors",
+                "tourists", "refugees", "migrants", "voters", "copies", "downloads", "subscribers", "households",
+                "children", "years", "tonnes", "tons", "barrels", "dollars", "euros", "pounds", "won", "yen", "yuan")
 
 
 def _money(m: re.Match[str]) -> str:
@@ -249,20 +213,26 @@ def _whole_figures(us: bool) -> list[Rule]:
              r"(?P<amt>" + NUM + r")(?:\s?(?P<scale>(?i:" + "|".join(SCALES) + r"))(?![A-Za-z]))?"
              r"(?P<per>/(?:" + "|".join(PER) + r")\b)?")
     return [
-        (re.compile(r"(?<![\w/])(?:" + "|".join(re.escape(k) for k in _SPECIAL) + r")(?![\w/])"), lambda m: _SPECIAL[m.group(0)]),
+        (re.compile(r"(?<![\w/])(?:" + "|".join(re.escape(k) for k in _SPECIAL) + r")(?![\w/])"),
+         lambda m: _SPECIAL[m.group(0)]),
         # telephone numbers and addresses of machines: digit by digit, in their groups
-        (re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.])"), lambda m: " dot ".join(digits(p) for p in m.group(0).split("."))),
+        (re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.])"),
+         lambda m: " dot ".join(digits(p) for p in m.group(0).split("."))),
         (re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s-]?)?(?:\(\d{3}\)[\s-]?|\d{3}[-.\s])\d{3}[-.]\d{4}(?:-\d{1,4})?(?![\w-])"
                     r"|(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])|\+\d{1,3}(?:[\s-]\(?\d{1,4}\)?){2,5}(?![\w-])"), _phone),
         # dates
         (re.compile(r"(?<![\w/.-])(?:(?P<y>1[1-9]\d\d|20\d\d)[-/.](?P<a>0?[1-9]|1[0-2])[-/.](?P<b>0?[1-9]|[12]\d|3[01])"
-                    r"|(?P<c>\d{1,2})([-/.])(?P<d>\d{1,2})\5(?P<e>\d{4}|\d{2}))(?![\w/-]|\.\d)"), lambda m: _numeric_date(m, us)),
-        (re.compile(r"\b" + _MONTH + r"[\s-]" + _DAY + r"(?:,?[\s-]" + _YEAR + r")?(?![\d:])", re.I),
-         lambda m: _month_day(m.group("mon"), m.group("day"), m.group("year"))),
-        (re.compile(r"(?P<the>\bthe\s)?\b" + _DAY + r"(?:\sof)?[\s-]" + _MONTH + r"(?:,?[\s-]" + _YEAR + r")?(?![\w])", re.I),
-         lambda m: (m.group("the") or "") + _day_month(m.group("day"), m.group("mon"), m.group("year"), not m.group("the"))
-         + ("." if m.group("dot") and not m.group("year") and m.group("mon").lower() in _MONTHS else "")),
-        # ranges and arithmetic: '3-4 km', '1980-86', '$5-$10', '5pm-7pm', '1-2=5' (before anything turns digits to words)
+                    r"|(?P<c>\d{1,2})([-/.])(?P<d>\d{1,2})\5(?P<e>\d{4}|\d{2}))(?![\w/-]|\.\d)"),
+         lambda m: numeric_date(m, us)),
+        (re.compile(r"\b" + MONTH + r"[\s-]" + DAY + r"(?:,?[\s-]" + YEAR + r")?(?![\d:])", re.I),
+         lambda m: month_day(m.group("mon"), m.group("day"), m.group("year"))),
+        (re.compile(r"(?P<the>\bthe\s)?\b" + DAY + r"(?:\sof)?[\s-]" + MONTH + r"(?:,?[\s-]" + YEAR
+                    + r")?(?![\w])", re.I),
+         lambda m: (m.group("the") or "")
+         + day_month(m.group("day"), m.group("mon"), m.group("year"), not m.group("the"))
+         + ("." if m.group("dot") and not m.group("year") and m.group("mon").lower() in MONTHS else "")),
+        # ranges and arithmetic: '3-4 km', '1980-86', '$5-$10', '5pm-7pm', '1-2=5' (before anything turns digits
+        # to words)
         (re.compile(r"(?<=\d)\s?-\s?(?=\d[\d.]*\s?=)"), lambda m: " minus "),
         (re.compile(r"(?:(?<=[\d%])|(?<=\ds)|(?i:(?<=[ap]m)|(?<=[ap]\.m\.)|(?<=[ap]\.m)))\s?[-–—]\s?(?=[$€£¥₩]?\.?\d)"),
          _range),
@@ -274,7 +244,8 @@ def _whole_figures(us: bool) -> list[Rule]:
         (re.compile(r"(?<!\d)(?P<amt>" + NUM + r")\s?(?P<scale>" + "|".join(SCALES) + r")?\s(?P<code2>"
                     + "|".join(CURRENCY_CODES) + r")\b(?P<prefix>)(?P<sym>)(?P<code>)(?P<per>)"), _money),
         (re.compile(r"\b(?P<h>\d{1,2})h(?P<m>[0-5]\d)\b"),
-         lambda m: f"{number_words(int(m.group('h')))} hour{'s' * (m.group('h') != '1')} {number_words(int(m.group('m')))}"),
+         lambda m: f"{number_words(int(m.group('h')))} hour{'s' * (m.group('h') != '1')} "
+                   f"{number_words(int(m.group('m')))}"),
         (re.compile(r"\b(?P<w>(?i:flight|flights|train|ferry|route))\s(?P<c>[A-Z]{1,3}\s?\d{1,4}[A-Z]?)\b"),
          lambda m: f"{m.group('w')} {_code(re.match(r'.+', m.group('c').replace(' ', '')))}"),
     ]
@@ -284,7 +255,8 @@ def _signs_and_measures() -> list[Rule]:
     """Times, signs, fractions of the vulgar kind, and measures with their units."""
     return [
         # times
-        (re.compile(r"\b(?P<h>[01]?\d|2[0-4]):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\s?" + _AMPM + r")?" + _TZ + r"(?![\d:])", re.I), _time),
+        (re.compile(r"\b(?P<h>[01]?\d|2[0-4]):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\s?" + _AMPM + r")?" + _TZ
+                    + r"(?![\d:])", re.I), _time),
         (re.compile(r"\b(?P<h>1[0-2]|0?[1-9])\.(?P<m>[0-5]\d)(?P<s>)\s?" + _AMPM + _TZ, re.I), _time),
         (re.compile(r"\b(?P<h>1[0-2]|0?[1-9])\s?" + _AMPM + _TZ, re.I),
          lambda m: number_words(int(m.group("h"))) + _ampm(m.group("ampm"), m.group("tz"), m.end() == len(m.string))),
@@ -303,8 +275,10 @@ def _signs_and_measures() -> list[Rule]:
         (re.compile(r"(?<![\w.])(?P<n>\d{1,2})p\b"), lambda m: f"{number_words(int(m.group('n')))} pence"),
         (re.compile(r"(?<![\w.])(?P<n>" + NUM + r")m(?=\s(?:" + "|".join(_COUNT_NOUNS) + r")\b)"),
          lambda m: f"{cardinal(m.group('n'))} million"),
-        (re.compile(r"(?<![\w.])(?:(?P<n0>[-−]?(?:" + NUM + r")) to )?(?:(?P<w>\d+)\s(?P<fn>\d+)/(?P<fd>\d+)|(?P<n>[-−]?(?:"
-                    + NUM + r")))(?:\s(?P<sc>thousand|million|billion))?\s?-?(?P<unit>" + UNIT_PATTERN + r")(?![\w/]|/\d)"), _units),
+        (re.compile(r"(?<![\w.])(?:(?P<n0>[-−]?(?:" + NUM + r")) to )?(?:(?P<w>\d+)\s(?P<fn>\d+)/(?P<fd>\d+)"
+                    r"|(?P<n>[-−]?(?:"
+                    + NUM + r")))(?:\s(?P<sc>thousand|million|billion))?\s?-?(?P<unit>" + UNIT_PATTERN
+                    + r")(?![\w/]|/\d)"), _units),
         (re.compile(r"(?<![\w.])(?P<n>" + NUM + r")/(?P<unit>" + UNIT_PATTERN + r")\b"),
          lambda m: f"{cardinal(m.group('n'))} per {unit_words(m.group('unit'), False)}"),
     ]
@@ -315,19 +289,21 @@ def _numbers_left() -> list[Rule]:
     return [
         # fractions, ordinals, Roman numerals
         (re.compile(r"(?<![\w/])(?P<w>\d+)\s(?P<n>\d+)/(?P<d>\d+)(?:st|nd|rd|th)?(?![\w/])", re.I),
-         lambda m: f"{number_words(int(m.group('w')))} and {_fraction(int(m.group('n')), int(m.group('d')), mixed=True)}"),
+         lambda m: f"{number_words(int(m.group('w')))} and "
+                   f"{_fraction(int(m.group('n')), int(m.group('d')), mixed=True)}"),
         (re.compile(r"(?<![\w/.-])(?P<n>\d+)\s?/\s?(?P<d>\d+)(?:st|nd|rd|th)?(?![\w/]|\.\d)", re.I),
          lambda m: _fraction(int(m.group("n")), int(m.group("d")))),
         (re.compile(r"\b(?P<n>\d{1,3}(?:,\d{3})+|\d+)(?:st|nd|rd|th)\b", re.I), lambda m: ordinal(m.group("n"))),
         (re.compile(r"\b(?P<r>[IVXLC]+)\s(?=century|centuries)", re.I),
          lambda m: (ordinal(str(roman(m.group("r").upper()))) + " ") if roman(m.group("r").upper()) else m.group(0)),
-        (re.compile(r"\b(?P<w>(?i:" + "|".join(re.escape(c) for c in _COUNTED) + r"))\s(?P<r>[IVXLCDM]+)\b"), _roman_after),
+        (re.compile(r"\b(?P<w>(?i:" + "|".join(re.escape(c) for c in _COUNTED) + r"))\s(?P<r>[IVXLCDM]+)\b"),
+         _roman_after),
         (re.compile(r"(?:(?<=[a-z,;] )|^)(?P<w>[A-Z][a-z]+)\s(?P<r>[IVX]{2,})\b(?![.'’]\w)"), _regnal),
         (re.compile(r"\b(?P<w>(?:" + "|".join(_TITLES) + r")(?:\s[A-Z][a-z]+)?)\s(?P<r>[IVX])\b(?![.'’]\w)"), _regnal),
         # codes mixing letters and digits: 'KE902', 'B2A23C'
         (re.compile(r"\b(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z\d]+\b"), _code),
         # what is left: years, signs, plain numbers
-        (re.compile(r"(?<![\d,.])" + _YEAR + r"(?!\d|[,.]\d)"), lambda m: year(m.group("year"))),
+        (re.compile(r"(?<![\d,.])" + YEAR + r"(?!\d|[,.]\d)"), lambda m: year(m.group("year"))),
         (re.compile(r"(?<![\w.])(?:[#№]|No\.)\s?(?=\d)"), lambda m: "number "),
         (re.compile(r"(?<![\w)])[-−](?=\.?\d)"), lambda m: "minus "),
         (re.compile(NUM), lambda m: cardinal(m.group(0))),
@@ -343,7 +319,8 @@ def _numbers_left() -> list[Rule]:
 
 _RULES = {True: _rules(True), False: _rules(False)}
 _ABBREV = re.compile(
-    r"(?<![\w.])(" + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len, reverse=True)) + r")(?=\s|$|[,;:!?)])"
+    r"(?<![\w.])(" + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len, reverse=True))
+    + r")(?=\s|$|[,;:!?)])"
 )
 _STREET = re.compile(r"\b(?P<name>[A-Z][a-z]+) St\.(?P<end>(?=\s[A-Z]|$)|(?=[\s,;:!?)]))")
 _SAINT = re.compile(r"\bSt\.?\s(?=[A-Z])")

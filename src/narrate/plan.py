@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,9 +20,8 @@ from narrate.phonemes import check_phonemes, known_phonemes
 from narrate.phrases import listed, phrases, primary
 from narrate.text import bounded_parts, prepare, split_sentences
 
-# Silences, in seconds. A chapter starts with its cue, CUE_LEAD after its marker,
-# so skipping to a chapter lands on the chime; without a cue it starts with
-# CHAPTER_LEAD of silence, so the marker never falls mid-word.
+# Silences, in seconds. A chapter starts with its cue, CUE_LEAD after its marker, so skipping to a chapter lands on
+# the chime; without a cue it starts with CHAPTER_LEAD of silence, so the marker never falls mid-word.
 CUE_LEAD = 0.05
 CHAPTER_LEAD = 1.0
 AFTER_INTRO = 1.5
@@ -69,10 +68,8 @@ class Silence:
 
 @dataclass(frozen=True)
 class Cue:
-    """A sound played at this point: the chapter 'chime', or the 'intro' or 'outro' sting.
-
-    How long it holds the timeline is the mixer's business: it knows the sound's length.
-    """
+    """A sound played at this point: the chapter 'chime', or the 'intro' or 'outro' sting. How long it holds the
+    timeline is the mixer's business: it knows the sound's length."""
 
     kind: str
     line: int
@@ -308,7 +305,9 @@ def _sentence(text: str) -> str:
     return text if text[-1:] in ".!?" else text + "."
 
 
-def _body(chapter: Chapter, meta: Meta, voices: Voices, narrator: ResolvedVoice, say) -> list[Item]:  # type: ignore[no-untyped-def]
+def _body(chapter: Chapter, meta: Meta, voices: Voices, narrator: ResolvedVoice,
+          say: Callable[..., list[Item]]) -> list[Item]:
+    """A chapter's blocks as what is said, in order: paragraphs and their speakers, headings, tables, pauses."""
     items: list[Item] = []
     paragraph = 0
     for block in chapter.blocks:

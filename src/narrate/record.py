@@ -209,7 +209,9 @@ class BuildRecord:
 
 def _load(cls: type, data: dict) -> Any:
     """A dataclass from its asdict() form, nested dataclasses and tuples of them included."""
-    return cls(**{name: convert(data[name]) if convert else data[name] for name, convert in _fields(cls) if name in data})
+    return cls(
+        **{name: convert(data[name]) if convert else data[name] for name, convert in _fields(cls) if name in data}
+    )
 
 
 @functools.cache

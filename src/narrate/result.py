@@ -30,7 +30,8 @@ class Cost:
 
     def lines(self) -> list[str]:
         """The cost, as the CLI prints it."""
-        out = [f"synthesised {self.synthesised} of {self.sentences} sentences, {self.sentences - self.synthesised} from cache"]
+        cached = self.sentences - self.synthesised
+        out = [f"synthesised {self.synthesised} of {self.sentences} sentences, {cached} from cache"]
         if self.chapters:
             mp3 = (f"encoded {_seconds(self.encoded_seconds)} of MP3 in {_chapters(self.encoded, self.chapters)}"
                    if self.encoded else "encoded no MP3")

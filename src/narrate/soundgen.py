@@ -53,7 +53,9 @@ def _decorrelated(n: int, seed: int, shape: Callable[[np.ndarray], np.ndarray]) 
     return _stereo(_spectral_noise(n, rng, shape), _spectral_noise(n, rng, shape))
 
 
-def _events(n: int, rng: np.random.Generator, count: int, make: Callable[[np.random.Generator], np.ndarray]) -> np.ndarray:
+def _events(
+    n: int, rng: np.random.Generator, count: int, make: Callable[[np.random.Generator], np.ndarray]
+) -> np.ndarray:
     """Short sounds scattered around the loop; one that runs past the end wraps to the start."""
     out = np.zeros(n)
     for _ in range(count):

@@ -46,7 +46,11 @@ def _chunks(text: str) -> list[str]:
     pieces, start = [], 0
     while len(text) - start > PYSBD_CHUNK:
         low, high = start + PYSBD_CHUNK // 2, start + PYSBD_CHUNK
-        ends = [m.end() for m in _SENTENCE_END.finditer(text, low, high) if text[m.end():][:2].lstrip("\"“‘(")[:1].isupper()]
+        ends = [
+            m.end()
+            for m in _SENTENCE_END.finditer(text, low, high)
+            if text[m.end() :][:2].lstrip("\"“‘(")[:1].isupper()
+        ]
         ends = ends or [m.end() for m in _BETWEEN_WORDS.finditer(text, low, high)]
         cut = ends[-1] if ends else high
         pieces.append(text[start:cut])

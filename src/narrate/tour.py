@@ -115,7 +115,11 @@ def _check_route(script: Script, route: tuple[geo.Point, ...], stop: geo.Point, 
         flipped = tuple((lon, lat) for lat, lon in route)
         if from_file and abs(flipped[-1][0]) <= 90 and geo.distance_m(flipped[-1], stop) <= radius:
             hint = f": are its coordinates swapped? {_LON_FIRST}"
-        elif before and geo.distance_m(route[0], stop) <= radius and geo.distance_m(route[-1], before.point) <= before.radius:
+        elif (
+            before
+            and geo.distance_m(route[0], stop) <= radius
+            and geo.distance_m(route[-1], before.point) <= before.radius
+        ):
             hint = ": it runs backwards, from this stop to the one before; reverse it"
         else:
             hint = f"; end it within the stop's zone ({_metres(radius)} of {_point(stop)})"

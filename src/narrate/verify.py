@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -115,7 +116,9 @@ class VerifyReport:
         if self.wer > max_wer:
             out.append(f"the episode's word error rate {self.wer:.1%} is over {max_wer:.0%}")
         out += [f"line {i.line}: a sentence is missing from the audio" for i in self.issues if i.kind == "missing"]
-        out += [f"line {i.line}: a number was narrated otherwise than written" for i in self.issues if i.kind == "number"]
+        out += [
+            f"line {i.line}: a number was narrated otherwise than written" for i in self.issues if i.kind == "number"
+        ]
         out += [f"chapter {h.chapter} '{h.title}' is heard in '{h.heard}' ({h.probability:.0%}), but written in "
                 f"'{h.written}'" for h in self.languages if h.wrong]
         return out
@@ -163,8 +166,24 @@ def load_recogniser():  # type: ignore[no-untyped-def]
 def decode(audio: Path) -> np.ndarray:
     """The episode's audio as Whisper hears it: mono, 16 kHz, float."""
     raw = subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-i", str(audio), "-map", "0:a:0", "-f", "s16le", "-ac", "1", "-ar", str(RATE), "-"],
-        capture_output=True, check=False,
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(audio),
+            "-map",
+            "0:a:0",
+            "-f",
+            "s16le",
+            "-ac",
+            "1",
+            "-ar",
+            str(RATE),
+            "-",
+        ],
+        capture_output=True,
+        check=False,
     )
     if raw.returncode:
         lines = raw.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -172,7 +191,7 @@ def decode(audio: Path) -> np.ndarray:
     return np.frombuffer(raw.stdout, dtype="<i2").astype(np.float32) / 32768.0
 
 
-def transcribe(samples: np.ndarray, model=None, language: str = "en") -> list[tuple[str, float, float]]:  # type: ignore[no-untyped-def]
+def transcribe(samples: np.ndarray, model: Any = None, language: str = "en") -> list[tuple[str, float, float]]:
     """Every word the recogniser (default: tiny.en) hears, with its start and end in seconds."""
     model = model or load_recogniser()
     # Where greedy decoding fails (a window heard as nothing, or looping), Whisper decodes it again
@@ -219,8 +238,10 @@ def compare_words(audio: Path, record: BuildRecord, heard: list[str], seconds: f
 
     sentences = record.sentences
     english = primary(language) == "en"
-    said = [[] if s.language else normalise(as_read(s.text, record.settings)) if english else words_in(s.spoken, language)
-            for s in sentences]
+    said = [
+        [] if s.language else normalise(as_read(s.text, record.settings)) if english else words_in(s.spoken, language)
+        for s in sentences
+    ]
     hyp = normalise("".join(heard)) if english else words_in("".join(heard), language)  # words carry leading spaces
     found = _Alignment.of(said, hyp)
     issues = [issue for i, s in enumerate(sentences) if (issue := found.issue(i, s, said[i])) is not None]

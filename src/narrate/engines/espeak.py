@@ -166,7 +166,8 @@ class EspeakEngine:
 
     def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
         library = _library()
-        pcm = _fresh_speak(library, text, str(voice.setting("voice")), float(voice.setting("speed")))  # type: ignore[arg-type]
+        speed = float(voice.setting("speed"))  # type: ignore[arg-type]
+        pcm = _fresh_speak(library, text, str(voice.setting("voice")), speed)
         if not pcm.size:
             raise EngineError(f"espeak produced no audio for: {text!r}")
         return Clip(pcm.astype(np.float32) / 32768.0, library.rate)

@@ -50,7 +50,11 @@ class GttsEngine:
 
     def voices(self) -> list[VoiceInfo]:
         """One voice for each language Google offers; it is online, so nothing is installed."""
-        return [VoiceInfo(self.name, "google", "(any of its languages)", "", 0.0, "online: every sentence is sent to Google")]
+        return [
+            VoiceInfo(
+                self.name, "google", "(any of its languages)", "", 0.0, "online: every sentence is sent to Google"
+            )
+        ]
 
     def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
         from gtts import gTTS, gTTSError

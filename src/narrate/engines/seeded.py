@@ -127,7 +127,9 @@ class SeededSession:
                 if "sid" in inputs:  # a voice of several speakers: the first one
                     feed["sid"] = np.array([0], dtype=np.int64)
                 noise = self.noise(bytes(32), length, ample, FRAMES_PER_PHONEME * 8)
-                seen.append([tuple(int(v) for v in shape) for shape in self.session.run(self.shapes, {**feed, **noise})])
+                seen.append(
+                    [tuple(int(v) for v in shape) for shape in self.session.run(self.shapes, {**feed, **noise})]
+                )
         except Exception:  # onnxruntime's own types  # noqa: BLE001
             return ample
         return [Draw(a[1], a[2] == PROBES[0] and b[2] == PROBES[1]) for a, b in zip(*seen)]
@@ -153,7 +155,9 @@ class SeededSession:
         # the seed leaves out the length scale: the same sentence read slower (narrate's --rate) draws the same
         # noise, so it is the same reading, slower
         noise_scales = scales[[0, 2]] if scales.size > 2 else scales
-        digest = hashlib.sha256(ids.tobytes() + noise_scales.tobytes() + np.asarray(feed.get("sid", -1)).tobytes()).digest()
+        digest = hashlib.sha256(
+            ids.tobytes() + noise_scales.tobytes() + np.asarray(feed.get("sid", -1)).tobytes()
+        ).digest()
         length_scale = float(scales[1]) if scales.size > 1 else 1.0
         per_phoneme = math.ceil(FRAMES_PER_PHONEME * max(1.0, length_scale))
         names = self.outputs if output_names is None else output_names

@@ -7,8 +7,8 @@ heading. DAISY 2.02 lets the NCC hold only headings, pages and notes, so a parag
 as DAISY producers do for points under a chapter (Anemone does it for verses: players such as
 EasyReader and Thorium show no other kind in their navigation). In the text content document
 (``content.html``) each paragraph stays a ``p`` whose sentences are ``span``s; each sentence is a ``par``
-of its chapter's SMIL, with its text and its clip of the chapter's MP3. The MP3s are constant bit rate and mono (the specification
-advises against VBR; DAISY validators warn on stereo).
+of its chapter's SMIL, with its text and its clip of the chapter's MP3. The MP3s are constant bit rate and mono
+(the specification advises against VBR; DAISY validators warn on stereo).
 """
 
 from __future__ import annotations
@@ -70,7 +70,9 @@ def _serialise(root: ET.Element, doctype: str) -> bytes:
 def ncc(book: Book) -> bytes:
     html, head, body = _xhtml(book, book.title)
     first = book.chapters[0]
-    items: list[tuple[str, str, str, str]] = [("h1", "title", book.title, f"{smil_name(first)}#{_par(first.clips[0].id)}")]
+    items: list[tuple[str, str, str, str]] = [
+        ("h1", "title", book.title, f"{smil_name(first)}#{_par(first.clips[0].id)}")
+    ]
     depth = heading = 1
     for chapter in book.chapters:
         for part in chapter.parts:

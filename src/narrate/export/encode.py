@@ -59,11 +59,15 @@ def pcm_input(rate: int, channels: int, source: str = "pipe:0") -> list[str]:
 def reencode(raw: Path, rate: int, channels: int, target: Target, gain_db: float) -> None:
     """Encode the target again from the raw PCM of the same mix, with a gain change."""
     with tempfile.TemporaryFile() as err:
-        code = subprocess.call(target.command(pcm_input(rate, channels, str(raw)), gain_db), stdout=subprocess.DEVNULL, stderr=err)
+        code = subprocess.call(
+            target.command(pcm_input(rate, channels, str(raw)), gain_db), stdout=subprocess.DEVNULL, stderr=err
+        )
         if code:
             err.seek(0)
             detail = err.read().decode("utf-8", "replace").strip().splitlines()
-            raise ExportError(f"ffmpeg could not write {target.path.suffix.lstrip('.')}: {detail[-1] if detail else code}")
+            raise ExportError(
+                f"ffmpeg could not write {target.path.suffix.lstrip('.')}: {detail[-1] if detail else code}"
+            )
 
 
 def encode_chunks(chunks: Iterable[np.ndarray], rate: int, channels: int, targets: list[Target]) -> None:
@@ -127,4 +131,5 @@ class _Encoder:
         self.err.close()
         if code == 0:
             return None
-        return f"ffmpeg could not write {self.target.path.suffix.lstrip('.')}: {detail[-1] if detail else f'exit code {code}'}"
+        why = detail[-1] if detail else f"exit code {code}"
+        return f"ffmpeg could not write {self.target.path.suffix.lstrip('.')}: {why}"

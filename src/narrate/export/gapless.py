@@ -105,8 +105,13 @@ def encode_segments(jobs: Iterable[tuple[np.ndarray, int, int | None]], rate: in
         if not trims:
             return []
         with tempfile.TemporaryFile() as err:
-            code = subprocess.run([ffmpeg_exe(), "-hide_banner", "-loglevel", "error", *inputs, *outputs],
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, check=False).returncode
+            code = subprocess.run(
+                [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", *inputs, *outputs],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                check=False,
+            ).returncode
             _check(code, err)
         out = []
         for k, (skip, keep) in enumerate(trims):
@@ -167,7 +172,9 @@ def write_assembled(out: BinaryIO, pieces: Sequence[tuple[int, int, int]], data:
     padding = frames * SAMPLES_PER_FRAME - ENCODER_DELAY - samples
     if not 0 <= padding < 4096:
         raise ExportError(f"the MP3 frames do not match the audio: {frames} frames for {samples} samples")
-    info[lame + 21 : lame + 24] = bytes([ENCODER_DELAY >> 4, ((ENCODER_DELAY & 15) << 4) | (padding >> 8), padding & 255])
+    info[lame + 21 : lame + 24] = bytes(
+        [ENCODER_DELAY >> 4, ((ENCODER_DELAY & 15) << 4) | (padding >> 8), padding & 255]
+    )
     struct.pack_into(">IH", info, lame + 28, total, crc)
     struct.pack_into(">H", info, lame + 34, crc16(bytes(info[:190])))
     out.write(bytes(info))
@@ -184,8 +191,28 @@ def _info_template(codec_args: tuple[str, ...], rate: int, channels: int) -> byt
     silence = bytes(2 * channels * SAMPLES_PER_FRAME * 4)
     with tempfile.TemporaryDirectory() as tmp:  # ffmpeg fills the Info frame in by seeking back: not to a pipe
         path = f"{tmp}/info.mp3"
-        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar", str(rate), "-ac", str(channels),
-               "-i", "pipe:0", *codec_args, "-reservoir", "0", "-write_xing", "1", "-f", "mp3", path]
+        cmd = [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "s16le",
+            "-ar",
+            str(rate),
+            "-ac",
+            str(channels),
+            "-i",
+            "pipe:0",
+            *codec_args,
+            "-reservoir",
+            "0",
+            "-write_xing",
+            "1",
+            "-f",
+            "mp3",
+            path,
+        ]
         out = subprocess.run(cmd, input=silence, capture_output=True, check=False)
         data = open(path, "rb").read() if out.returncode == 0 else b""
     if not data:

@@ -175,10 +175,20 @@ def sidecars(plan: Plan, timeline: Timeline, images: dict[int, str] | None = Non
         return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
     return [
-        Sidecar(".chapters.json", "application/json+chapters", "Chapters (Podcasting 2.0 JSON)",
-                as_json(chapters_json(plan, timeline, images))),
+        Sidecar(
+            ".chapters.json",
+            "application/json+chapters",
+            "Chapters (Podcasting 2.0 JSON)",
+            as_json(chapters_json(plan, timeline, images)),
+        ),
         Sidecar(".vtt", "text/vtt", "Transcript with timings (WebVTT captions)", webvtt(timeline).encode("utf-8")),
-        Sidecar(".srt", "application/x-subrip", "Transcript with timings (SRT captions)", srt(timeline).encode("utf-8")),
-        Sidecar(".transcript.json", "application/json", "Transcript with timings (Podcasting 2.0 JSON)",
-                as_json(transcript_json(timeline))),
+        Sidecar(
+            ".srt", "application/x-subrip", "Transcript with timings (SRT captions)", srt(timeline).encode("utf-8")
+        ),
+        Sidecar(
+            ".transcript.json",
+            "application/json",
+            "Transcript with timings (Podcasting 2.0 JSON)",
+            as_json(transcript_json(timeline)),
+        ),
     ]

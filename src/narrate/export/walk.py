@@ -73,8 +73,12 @@ def walk_files(plan: Plan, timeline: Timeline, book: Book, tour: Tour, layout: L
     page_url = layout.url(base_url, f"{folder.name}/walk.html") if base_url else None
     gpx = tour_gpx(tour, meta.title, meta.author, meta.description, meta.language, callouts, legs, page_url)
     html = walk_page(plan, book, tour, callouts, f"../{episode_file}")
-    return {"walk.html": html.encode(), "tour.geojson": (json.dumps(geojson, ensure_ascii=False, indent=1) + "\n").encode(),
-            "tour.gpx": gpx.encode(), "map.svg": svg.encode()}
+    return {
+        "walk.html": html.encode(),
+        "tour.geojson": (json.dumps(geojson, ensure_ascii=False, indent=1) + "\n").encode(),
+        "tour.gpx": gpx.encode(),
+        "map.svg": svg.encode(),
+    }
 
 
 def walk_page(plan: Plan, book: Book, tour: Tour, callouts: dict[int, str], episode: str) -> str:
@@ -97,4 +101,3 @@ def walk_page(plan: Plan, book: Book, tour: Tour, callouts: dict[int, str], epis
         stops=stops, length=distance_words(tour.length_m), data=data, map_summary=map_summary(tour, plan.meta.title),
         map_words=map_words(tour), map_width=width, map_height=height, episode=episode,
     )
-

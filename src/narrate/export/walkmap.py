@@ -2,8 +2,8 @@
 and the same map in words for those who cannot see it.
 
 The projection is azimuthal equidistant about the tour's middle (narrate.geo.Projection), north up, one
-scale both ways, with a scale bar. Each stop is a numbered disc; its zone is drawn to scale where it is big enough to see. The
-SVG is an image with a title and a description (role="img"), and ``map_words`` gives the text the page
+scale both ways, with a scale bar. Each stop is a numbered disc; its zone is drawn to scale where it is big enough
+to see. The SVG is an image with a title and a description (role="img"), and ``map_words`` gives the text the page
 shows beside it: each stop, how far and which way the next one is, and the directions.
 """
 
@@ -122,7 +122,9 @@ def map_svg(tour: Tour, title: str) -> str:
             left = x if anchor == "start" else x - w
             return (left, y - 14, left + w, y + 4)
 
-        fits = [s for s in spots if 0 <= box(*s)[0] and box(*s)[2] <= width and not any(_hits(box(*s), t) for t in taken)]
+        fits = [
+            s for s in spots if 0 <= box(*s)[0] and box(*s)[2] <= width and not any(_hits(box(*s), t) for t in taken)
+        ]
         x, y, anchor = fits[0] if fits else spots[0 if cx < width * 0.6 else 1]
         taken.append(box(x, y, anchor))
         out.append(f'<text class="label" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{escape(label)}</text>')
@@ -155,4 +157,3 @@ def _north(width: int, height: int) -> list[str]:
     x = width - MARGIN / 2 - 10
     return [f'<path d="M{x},{height - 52}l8,22h-16z" fill="#1b1b1b"/>',
             f'<text x="{x}" y="{height - 14}" font-size="14" text-anchor="middle">N</text>']
-

@@ -38,8 +38,25 @@ from narrate.script.model import (
 )
 
 __all__ = [
-    "FORMATS", "NO_SOUND", "Block", "Chapter", "ChapterSettings", "Heading", "Meta", "MixSettings", "Paragraph", "Pause",
-    "PodcastSettings", "Script", "Speaker", "Table", "VoiceSettings", "check_base_url", "parse_formats", "parse_rate", "parse_script",
+    "FORMATS",
+    "NO_SOUND",
+    "Block",
+    "Chapter",
+    "ChapterSettings",
+    "Heading",
+    "Meta",
+    "MixSettings",
+    "Paragraph",
+    "Pause",
+    "PodcastSettings",
+    "Script",
+    "Speaker",
+    "Table",
+    "VoiceSettings",
+    "check_base_url",
+    "parse_formats",
+    "parse_rate",
+    "parse_script",
     "read_script_text",
 ]
 
@@ -100,4 +117,3 @@ def parse_script(text: str, path: str) -> Script:
     meta = parse_meta(front, path)
     chapters = parse_body(body, body_line, meta, path)
     return Script(path=path, meta=meta, chapters=chapters)
-

@@ -33,7 +33,9 @@ _SPEAKER = re.compile(r"^\*\*(?P<a>[^*\n]+?)\*\*\s*:\s*|^\*\*(?P<b>[^*\n]+?):\*\
 _MD = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin)
 # raw phonemes as Piper finds them, [[ to the next ]] on one line; or (group 1) a [[ with no ]] after it
 _PHONEMES_OR_UNCLOSED = re.compile(r"\[\[.*?\]\]|(\[\[\S{0,12})")
-_UNCLOSED_COMMENT = "a comment is opened with '<!--' and never closed: end it with '-->' (all after it would be left out)"
+_UNCLOSED_COMMENT = (
+    "a comment is opened with '<!--' and never closed: end it with '-->' (all after it would be left out)"
+)
 _TOO_DEEP_HEADING = re.compile(r"#{7,}(\s|$)")
 _CONTAINERS = ("blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open", "footnote_reference_open")
 _DEEPEST = _MD.options["maxNesting"] - 1  # a container opened at this level has its content cut off

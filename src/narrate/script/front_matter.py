@@ -26,8 +26,15 @@ FRONT_MATTER_KEYS = (
     "images", "lists", "footnotes", "strikethrough",
 )
 # reading choices: key -> its values (the first is the default)
-CHOICES = {"images": ("silent", "describe"), "lists": ("plain", "numbered"), "tasks": ("say", "silent"), "links": ("full", "domain"), "emoji": ("silent", "name"),
-           "footnotes": ("end-of-chapter", "inline", "skip"), "strikethrough": ("skip", "read")}
+CHOICES = {
+    "images": ("silent", "describe"),
+    "lists": ("plain", "numbered"),
+    "tasks": ("say", "silent"),
+    "links": ("full", "domain"),
+    "emoji": ("silent", "name"),
+    "footnotes": ("end-of-chapter", "inline", "skip"),
+    "strikethrough": ("skip", "read"),
+}
 PODCAST_KEYS = (
     "base_url", "title", "description", "category", "explicit", "email", "type", "episode", "season", "guid",
 )
@@ -73,7 +80,9 @@ def parse_date(value: object) -> _dt.date:
             raise ValueError(f"'date' {text} has no month {month}: months run from 01 to 12")
         last = calendar.monthrange(year, month)[1]
         if not 1 <= day <= last:
-            raise ValueError(f"'date' {text} is not a day of the calendar: {calendar.month_name[month]} {year} has {last} days")
+            raise ValueError(
+                f"'date' {text} is not a day of the calendar: {calendar.month_name[month]} {year} has {last} days"
+            )
         if m.end() == len(text):
             return _dt.date(year, month, day)
     raise ValueError(f"'date' must be a date like 2026-11-25, not '{text}'")
@@ -237,7 +246,9 @@ def parse_formats(value: Any, path: str | None = None, line: int | None = None) 
         name = {"m4a": "m4b", "ogg": "opus"}.get(name, name)
         if name not in FORMATS:
             raise ScriptError(
-                f"unknown format '{item.strip()}'{did_you_mean(name, FORMATS)} (known: {', '.join(FORMATS)})", path, line
+                f"unknown format '{item.strip()}'{did_you_mean(name, FORMATS)} (known: {', '.join(FORMATS)})",
+                path,
+                line,
             )
         if name not in out:
             out.append(name)

@@ -23,10 +23,14 @@ def superscript(n: int) -> str:
 
 
 LANG_OPEN, LANG_END, LANG_CLOSE = "\ue100", "\ue102", "\ue101"  # marks around a passage in another language
-_LANG_TAG = re.compile(r"<(?P<tag>span|q|i|em|cite)\b[^<>]*?\blang\s*=\s*[\"']?(?P<lang>[^\s\"'<>]*)[\"']?[^<>]*>", re.I)
+_LANG_TAG = re.compile(
+    r"<(?P<tag>span|q|i|em|cite)\b[^<>]*?\blang\s*=\s*[\"']?(?P<lang>[^\s\"'<>]*)[\"']?[^<>]*>", re.I
+)
 _OTHER_TAG = re.compile(r"<(span|q|i|em|cite)\b[^<>]*>", re.I)  # one of those tags without a lang
 _CLOSE_TAG = re.compile(r"</(?P<tag>span|q|i|em|cite)\s*>", re.I)
-LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")  # BCP 47: a script's, a chapter's or a passage's language
+LANGUAGE_CODE = re.compile(
+    r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*"
+)  # BCP 47: a script's, a chapter's or a passage's language
 
 
 def language_runs(text: str) -> list[tuple[str | None, int, str]]:

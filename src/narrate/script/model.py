@@ -9,7 +9,14 @@ import datetime as _dt
 from dataclasses import dataclass, field
 
 NO_SOUND = ("none", "off")  # 'ambient: none' silences a leg's bed
-FORMATS = ("mp3", "m4b", "opus", "daisy", "epub", "walk")  # audio files (export.formats), then books and the walk (export.books)
+FORMATS = (
+    "mp3",
+    "m4b",
+    "opus",
+    "daisy",
+    "epub",
+    "walk",
+)  # audio files (export.formats), then books and the walk (export.books)
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,9 @@ class Meta:
     images: str = "silent"  # an image's alt text: 'silent' (shown, not read) or 'describe' ("Image: ...")
     lists: str = "plain"  # an ordered list's numbers: 'plain' (not said) or 'numbered' ("One. Cross at night.")
     strikethrough: str = "skip"  # struck-out text (~~so~~): 'skip' (neither read nor shown) or 'read' (as plain words)
-    footnotes: str = "end-of-chapter"  # where footnotes are read: 'end-of-chapter', 'inline' (after their paragraph), 'skip'
+    footnotes: str = (
+        "end-of-chapter"  # where footnotes are read: 'end-of-chapter', 'inline' (after their paragraph), 'skip'
+    )
     lines: tuple[tuple[str, int], ...] = ()  # front-matter key -> line, for later errors
 
     def line_of(self, key: str) -> int:

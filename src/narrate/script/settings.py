@@ -119,7 +119,8 @@ def _points(parts: list[tuple[str, int]], path: str, what: str, least: int) -> t
         kind = "a route needs at least 2 points" if what == "route" else "a zone needs at least 3 corners"
         raise ScriptError(
             f"'{what}' has {len(points)} point{'s' if len(points) != 1 else ''}: {kind}, written "
-            "'latitude, longitude; latitude, longitude; ...'" + (", or a .gpx or .geojson file" if what == "route" else ""),
+            "'latitude, longitude; latitude, longitude; ...'"
+            + (", or a .gpx or .geojson file" if what == "route" else ""),
             path,
             parts[0][1],
         )
