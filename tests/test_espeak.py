@@ -59,22 +59,42 @@ def test_a_sentence_is_said_the_same_every_time_and_in_any_process(espeak: Espea
 def test_pico_says_a_sentence_the_same_every_time_and_in_any_process() -> None:
     """Pico, forked for each sentence as eSpeak is: the same samples after another voice has spoken, and in a
     process of its own (a fresh interpreter, which loads the voice anew)."""
-    from narrate.engines.pico import PicoEngine
+    _pico_the_same(after_heart=False)
 
-    pico = PicoEngine()
-    voice = pico.resolve(VoiceSettings(engine="pico", model="pico_de"), Path("."))
-    said = [pico.synthesize("Guten Morgen. Wir fahren nach Seoul.", voice)]
-    pico.synthesize("Bonjour.", pico.resolve(VoiceSettings(engine="pico", model="pico_fr"), Path(".")))
-    said.append(pico.synthesize("Guten Morgen. Wir fahren nach Seoul.", voice))
-    digest = {hashlib.sha256(c.samples.tobytes()).hexdigest() for c in said}
-    assert len(digest) == 1 and len(said[0].samples) > said[0].rate  # over a second of speech
-    code = ("from pathlib import Path; import hashlib; from narrate.engines.pico import PicoEngine; "
-            "from narrate.script import VoiceSettings; e = PicoEngine(); "
-            "v = e.resolve(VoiceSettings(engine='pico', model='pico_de'), Path('.')); "
-            "print(hashlib.sha256(e.synthesize('Guten Morgen. Wir fahren nach Seoul.', v).samples.tobytes())"
-            ".hexdigest())")
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() \
-        == digest.pop()
+
+@pytest.mark.xfail(strict=True, reason="a known fault: once hibari's phonemizer has run in a process, the Pico "
+                   "children it forks say the same sentence with other samples (its C state is inherited)")
+def test_pico_says_a_sentence_the_same_after_heart_has_spoken_in_the_process() -> None:
+    _pico_the_same(after_heart=True)
+
+
+_PICO = """
+import hashlib, sys
+from pathlib import Path
+from narrate.engines.hibari import HibariEngine
+from narrate.engines.pico import PicoEngine
+from narrate.script import VoiceSettings
+if sys.argv[1] == "after-heart":  # as a --jobs 1 build does, with heart narrating and a passage in German
+    heart = HibariEngine()
+    heart.phonemes("Hello there.", heart.resolve(VoiceSettings(engine="hibari", model="heart"), Path(".")))
+pico = PicoEngine()
+de = pico.resolve(VoiceSettings(engine="pico", model="pico_de"), Path("."))
+said = [pico.synthesize("Guten Morgen. Wir fahren nach Seoul.", de)]
+pico.synthesize("Bonjour.", pico.resolve(VoiceSettings(engine="pico", model="pico_fr"), Path(".")))
+said.append(pico.synthesize("Guten Morgen. Wir fahren nach Seoul.", de))
+print(len(said[0].samples) / said[0].rate, *(hashlib.sha256(c.samples.tobytes()).hexdigest() for c in said))
+"""
+
+
+def _pico_the_same(after_heart: bool) -> None:
+    """Each run in an interpreter of its own, so nothing this test process did before can reach Pico."""
+    def run(how: str) -> list[str]:
+        done = subprocess.run([sys.executable, "-c", _PICO, how], capture_output=True, text=True, check=True)
+        return done.stdout.split()
+
+    seconds, first, again = run("after-heart" if after_heart else "plain")
+    assert float(seconds) > 1 and first == again  # the same after another voice has spoken
+    assert run("plain")[1] == first  # and in a process of its own
 
 
 def test_a_female_voice_is_higher(espeak: EspeakEngine) -> None:
