@@ -437,46 +437,6 @@ def test_a_fault_in_narrates_own_code_on_the_cluster_is_not_a_lost_cluster(clust
     assert "lost the Ray cluster" not in err and not (tmp_path / "out").exists()
 
 
-def test_losing_this_machines_raylet_stops_the_build_with_one_line_and_a_rerun_finishes(tmp_path: Path) -> None:
-    """A cluster of its own: the raylet of the node the build's driver runs on (the head's) is killed while the
-    real voice speaks on both nodes; the cluster's control store lives on. The build stops at once with one line,
-    and a rerun on this machine finishes from the sentences already said: the same file as a build from nothing."""
-    script = tmp_path / "long.md"
-    lines = [f"Line {k} of the long road: the bus climbed {k * 7 + 3} metres before the rain." for k in range(60)]
-    script.write_text("---\ntitle: The Long Road\nmix: {intro: false}\n---\n# One\n\n" + "\n\n".join(lines[:30])
-                      + "\n\n# Two\n\n" + "\n\n".join(lines[30:]) + "\n", encoding="utf-8")
-    own = RayCluster()
-    try:
-        p = _narrate("build", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"),
-                     env={"NARRATE_CLUSTER": "auto", "RAY_ADDRESS": f"127.0.0.1:{own.gcs}"}, real=True)
-        while not list((tmp_path / "c").glob("speech/*/*.wav")):  # the first sentences are back from the actors
-            assert p.poll() is None, p.communicate()
-            time.sleep(0.05)
-        ps = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout
-        raylet = [int(line.split()[0]) for line in ps.splitlines()
-                  if f"{own.folder}/head/" in line and line.split()[1].endswith("/raylet/raylet")]
-        assert len(raylet) == 1, ps
-        os.kill(raylet[0], signal.SIGKILL)
-        killed = time.monotonic()
-        _, err = p.communicate(timeout=60)
-        assert time.monotonic() - killed < 30
-    finally:
-        own.stop()
-    assert p.returncode == 1, err
-    assert len(err.splitlines()) == 1 and err.startswith("lost the Ray cluster at 'auto' ("), err
-    assert err.endswith("); build again when it is back: every sentence already said is in the cache\n")
-    assert not (tmp_path / "out" / "long").exists()
-    code, again, err = _run("build", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"),
-                            real=True)
-    assert code == 0, err
-    found = re.search(r"synthesised \d+ of \d+ sentences, (\d+) from cache", again)
-    assert found and int(found.group(1)) > 0, again
-    code, _, err = _run("build", str(script), "-o", str(tmp_path / "fresh"), "--cache-dir", str(tmp_path / "c2"),
-                        real=True)
-    assert code == 0, err
-    assert (tmp_path / "out" / "long" / "long.mp3").read_bytes() == (tmp_path / "fresh" / "long" / "long.mp3").read_bytes()
-
-
 def test_a_cluster_that_cannot_be_reached_is_one_line(tmp_path: Path, books: Path) -> None:
     port = _port()
     code, _, err = _run("build", str(books / "volume-1.md"), "-o", str(tmp_path), "--cache-dir", str(tmp_path / "c"),

@@ -157,7 +157,7 @@ def test_a_voice_file_that_is_a_web_page_is_one_line(tmp_path: Path) -> None:
 
 # --- texts that would take the square of their length ----------------------------------------------------------
 
-PATHOLOGICAL = ["a.", "a-", "9", "1,", "St. ", "e.g. ", "1 km ", "Jan 1 ", "[[", " ", "http://a.", "x@a."]
+PATHOLOGICAL = ["a.", "9", "St. ", "e.g. ", "1 km ", "Jan 1 ", "[[", "http://a."]
 
 
 def _check_seconds(folder: Path, unit: str, length: int, engines: Engines) -> float:
