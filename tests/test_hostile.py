@@ -222,7 +222,11 @@ def test_a_cache_address_that_is_not_one_is_one_line_and_no_folder(tmp_path: Pat
 
 def test_a_shared_cache_without_credentials_is_one_line_before_any_work(tmp_path: Path, tone_engines: Engines,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("s3fs")
+    s3fs = pytest.importorskip("s3fs")
+    # fsspec keeps one S3 file system per set of arguments, with the credentials it found when made: none is
+    # shared with the tests before or after this one
+    s3fs.S3FileSystem.clear_instance_cache()
+    monkeypatch.setattr(s3fs.S3FileSystem, "_cache", {})
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))

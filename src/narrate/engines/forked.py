@@ -4,6 +4,11 @@ Pico draws noise from a generator it never resets, and eSpeak's wave generator r
 child forked from a process where the engine has not yet spoken, each sentence starts from the same state, so the
 same sentence gives the same samples in any process, in any order, with any ``--jobs``.
 
+Pico also reads memory it allocated and never wrote: in a fresh process that memory is zeros, but in a child forked
+from a process whose heap has been used (hibari's phonemizer, say) it holds whatever was freed there, and the same
+sentence came out with another length. The child therefore has the C library hand out its memory zeroed
+(mallopt's M_PERTURB): the samples are those of a fresh process, whatever ran before.
+
 The child hands back its bytes, or what went wrong in it, through a pipe; a child that has not finished after
 LIMIT_SECONDS is killed, so a voice stuck in its C code stops the build with a message instead of hanging it.
 """
@@ -54,6 +59,7 @@ def _child(speak: Callable[[], bytes], read: int, write: int) -> None:
     try:
         os.close(read)
         try:
+            _zeroed_heap()
             data = _SPOKE + speak()
         except BaseException as exc:  # noqa: BLE001  # whatever it was, the parent says it with the sentence
             data, code = _FAILED + f"{type(exc).__name__}: {exc}".encode("utf-8", "replace"), 1
@@ -61,6 +67,20 @@ def _child(speak: Callable[[], bytes], read: int, write: int) -> None:
             out.write(data)
     finally:
         os._exit(code)
+
+
+def _zeroed_heap() -> None:
+    """From here on, memory from malloc comes filled with zeros, as a fresh process's does (glibc's M_PERTURB
+    fills it with the byte given, XOR 0xFF); where the C library has no mallopt, nothing changes."""
+    import ctypes
+
+    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
+    if mallopt is not None:
+        mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+        mallopt(M_PERTURB, 0xFF)
+
+
+M_PERTURB = -6  # glibc's malloc.h
 
 
 def _read_all(fd: int, deadline: float) -> bytes:
