@@ -184,7 +184,7 @@ class _Mastering:
         with self.clock("encode"):
             work.encode(self.episode.with_master(master), self.files, self.folder)
         by_format = {f.name: estimates[f.name] if f.name in estimates and f.name not in work.whole
-                     else _settle(work, f, self.files[f], self.target, self.ceiling, self.job.log)
+                     else self._settle_format(f)
                      for f in self.formats}
         state = {k: previous[k] for k in ("target_lufs", "ceiling_dbtp", "aim_true_peak_dbtp")}  # type: ignore[index]
         return _Done(master, by_format, 1, state, set(work.whole))
@@ -209,11 +209,11 @@ class _Mastering:
         by_format = {first.name: measured}
         others = [f for f in formats if f is not first]
         with self.clock("measure"), ThreadPoolExecutor(2) as pool:  # ffmpeg does the work; two cores
-            by_format |= dict(zip((f.name for f in others), pool.map(self._settle, others)))
+            by_format |= dict(zip((f.name for f in others), pool.map(self._settle_format, others)))
         state = {"target_lufs": self.target, "ceiling_dbtp": self.ceiling, "aim_true_peak_dbtp": aim_tp}
         return _Done(master, by_format, attempt, state, set(by_format))
 
-    def _settle(self, fmt: AudioFormat) -> Measurement:
+    def _settle_format(self, fmt: AudioFormat) -> Measurement:
         return _settle(self.work, fmt, self.files[fmt], self.target, self.ceiling, self.job.log)
 
     def _on_target(self, aim_lufs: float, aim_tp: float, pinned: Master | None,

@@ -85,8 +85,7 @@ class SharedFiles:
         try:
             self.fs.info(bucket)
         except FileNotFoundError:
-            raise NarrateError(f"the shared cache cannot be used: there is no bucket '{bucket}'; create it, or "
-                               "check the address", self.url) from None
+            raise self._no_bucket(bucket) from None
         except Exception as exc:  # botocore and gcsfs raise their own types
             raise self._error(exc) from None
         return self
@@ -149,13 +148,16 @@ class SharedFiles:
             except FileNotFoundError:
                 found = {}
             if not found and not self.local and not self.fs.exists(bucket):
-                raise NarrateError(f"the shared cache cannot be used: there is no bucket '{bucket}'; create it, "
-                                   "or check the address", self.url)
+                raise self._no_bucket(bucket)
         except Exception as exc:  # noqa: BLE001  # OSError, or the client's own (no credentials)
             raise self._error(exc) from None
         start = len(self.root) + 1
         return sorted((name[start:], int(info.get("size") or 0)) for name, info in found.items()
                       if info.get("type", "file") == "file" and not name.rsplit("/", 1)[-1].startswith("."))
+
+    def _no_bucket(self, bucket: str) -> NarrateError:
+        return NarrateError(f"the shared cache cannot be used: there is no bucket '{bucket}'; create it, or check "
+                            "the address", self.url)
 
     def _error(self, exc: Exception) -> NarrateError:
         if isinstance(exc, NarrateError):

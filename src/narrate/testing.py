@@ -30,10 +30,13 @@ class ToneEngine:
     rate = 22050
 
     def __init__(self, seconds_per_char: float = 0.06, amplitude: float = 0.5, hz: float = 300.0,
-                 tremolo_hz: float = 0.0, delay: float = 0.0, parallel: bool = False) -> None:
+                 tremolo_hz: float = 0.0, delay: float = 0.0, parallel: bool = False, fail: str = "") -> None:
         self.parallel = parallel  # spoken in worker processes or on a cluster, as Piper is
         self.seconds_per_char, self.amplitude, self.hz, self.tremolo_hz = seconds_per_char, amplitude, hz, tremolo_hz
         self.delay = delay  # seconds each sentence takes to 'speak', as a real voice takes time
+        # 'speaking' (every sentence raises) or 'arriving' (the engine cannot be unpickled where it is sent): a
+        # stand-in for a fault in narrate's own code away from this process, on a cluster
+        self.fail = fail
         self.calls: list[str] = []  # every text synthesised, in order
 
     def resolve(self, voice: VoiceSettings, base_dir: Path) -> ResolvedVoice:
@@ -47,13 +50,13 @@ class ToneEngine:
         return [VoiceInfo("tone", name, language, gender, 0.01) for name, (gender, _, language) in TONE_VOICES.items()]
 
     def __setstate__(self, state: dict) -> None:
-        if state.get("fail") == "arriving":  # a stand-in for narrate's own code failing as a cluster actor starts
+        if state.get("fail") == "arriving":
             raise RuntimeError("the tone engine failed to arrive, on purpose")
         self.__dict__.update(state)
 
     def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
         self.calls.append(text)
-        if getattr(self, "fail", "") == "speaking":  # a stand-in for a fault in narrate's own code where it speaks
+        if self.fail == "speaking":
             raise RuntimeError("the tone engine failed as it spoke, on purpose")
         if self.delay:
             import time
@@ -87,9 +90,7 @@ if __name__ == "__main__":
     from narrate.cli import main
 
     # NARRATE_TONE_PARALLEL: spoken in worker processes or on a cluster, as Piper is
-    tone = ToneEngine(delay=float(os.environ.get("NARRATE_TONE_DELAY", "0")),
-                      parallel=bool(os.environ.get("NARRATE_TONE_PARALLEL")))
-    # NARRATE_TONE_FAIL: 'speaking' (every sentence raises) or 'arriving' (the engine cannot be unpickled where it
-    # is sent), for the tests of faults in narrate's own code away from this process
-    tone.fail = os.environ.get("NARRATE_TONE_FAIL", "")
-    main(tone_engines(tone))
+    # NARRATE_TONE_FAIL: the fault it plays (ToneEngine's 'fail')
+    main(tone_engines(ToneEngine(delay=float(os.environ.get("NARRATE_TONE_DELAY", "0")),
+                                 parallel=bool(os.environ.get("NARRATE_TONE_PARALLEL")),
+                                 fail=os.environ.get("NARRATE_TONE_FAIL", ""))))

@@ -38,26 +38,9 @@ from narrate.script.model import (
 )
 
 __all__ = [
-    "FORMATS",
-    "NO_SOUND",
-    "Block",
-    "Chapter",
-    "ChapterSettings",
-    "Heading",
-    "Meta",
-    "MixSettings",
-    "Paragraph",
-    "Pause",
-    "PodcastSettings",
-    "Script",
-    "Speaker",
-    "Table",
-    "VoiceSettings",
-    "check_base_url",
-    "parse_formats",
-    "parse_rate",
-    "parse_script",
-    "read_script_text",
+    "FORMATS", "NO_SOUND", "Block", "Chapter", "ChapterSettings", "Heading", "Meta", "MixSettings", "Paragraph",
+    "Pause", "PodcastSettings", "Script", "Speaker", "Table", "VoiceSettings", "check_base_url", "parse_formats",
+    "parse_rate", "parse_script", "read_script_text",
 ]
 
 
@@ -87,18 +70,21 @@ def read_script_text(path: str) -> str:
             line,
         ) from None
     if m := CONTROL.search(text):
-        line = text.count("\n", 0, m.start()) + 1
-        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        line, col = _line_and_column(text, m.start())
         raise ScriptError(f"a control character (U+{ord(m.group(0)):04X}) at column {col}, which can be neither "
                           "shown nor spoken: remove it", path, line)
     if m := UNSAYABLE.search(text):
-        line = text.count("\n", 0, m.start()) + 1
-        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        line, col = _line_and_column(text, m.start())
         code = ord(m.group(0))
         kind = "a noncharacter" if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE else "a private-use character"
         raise ScriptError(f"{kind} (U+{code:04X}) at column {col}: it means only what one program or font makes of "
                           "it, so no voice can say it: write what it stands for", path, line)
     return text
+
+
+def _line_and_column(text: str, at: int) -> tuple[int, int]:
+    """Where the character at ``at`` is, both from 1."""
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
 # Private-use code points (an icon font's, say) and Unicode's noncharacters: no voice or reader knows them, and
