@@ -109,14 +109,14 @@ def test_check_warns_of_a_voice_in_another_language(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict, list[str]]]:
-    """A short French, Spanish and German script, each built offline with its default voice."""
+    """A short French, Spanish and German script, each built offline with its default voice, two workers."""
     folder = tmp_path_factory.mktemp("languages")
     out = {}
     for language in ("fr", "es", "de"):
         path = folder / f"{language}.md"
         path.write_text(script_text(language), encoding="utf-8")
         said: list[str] = []
-        build(str(path), BuildOptions(output=str(folder / "out"), cache_dir=folder / "cache"), Engines(),
+        build(str(path), BuildOptions(output=str(folder / "out"), cache_dir=folder / "cache", jobs=2), Engines(),
               BuildHooks(log=said.append))
         record = json.loads((folder / "out" / language / f"{language}.manifest.json").read_text(encoding="utf-8"))
         out[language] = (record, said)
@@ -147,6 +147,37 @@ def test_each_script_is_heard_in_its_language(built, language: str) -> None:  # 
     assert [(h.written, h.heard) for h in report.languages] == [(language, language)]
     assert report.languages[0].probability > 0.8 and not report.languages[0].wrong
     assert report.body_wer < 0.4, [i.describe() for i in report.issues]  # short lines, a table: base mishears some
+
+
+def test_kokoros_spanish_is_the_same_episode_with_one_worker_or_two(built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Kokoro phonemizes Spanish with eSpeak NG in each worker: one worker, in a fresh cache, says every sentence
+    as two workers did, so the episodes are the same bytes."""
+    path = tmp_path / "es.md"
+    path.write_text(script_text("es"), encoding="utf-8")
+    one = build(str(path), BuildOptions(output=str(tmp_path / "out"), cache_dir=tmp_path / "cache", jobs=1), Engines())
+    assert one.stats.synthesised == len(SAID["es"])
+    assert one.output.read_bytes() == (built["folder"] / "es" / "es.mp3").read_bytes()
+
+
+def test_an_episode_heard_in_another_language_than_written_fails_verify(tmp_path: Path) -> None:
+    """Real audio: a script written as French but read in English by heart (check only warns of it) is heard
+    in English by Whisper base, and verify says which chapter, in what language, and fails."""
+    from narrate.verify import verify
+
+    path = tmp_path / "mixup.md"
+    path.write_text("---\ntitle: Mixup\nauthor: A. Auteur\nlanguage: fr\nvoice: heart\n---\n\n# The river\n\n"
+                    "The river was wide and slow in the evening light. They waited by the water until the boat "
+                    "came, and nobody spoke while the boatman counted the people on the bank.\n", encoding="utf-8")
+    build(str(path), BuildOptions(output=str(tmp_path / "out"), cache_dir=tmp_path / "cache", formats=("mp3",)),
+          Engines())
+    report = verify(str(tmp_path / "out" / "mixup" / "mixup.mp3"))
+    [heard] = report.languages
+    assert (heard.chapter, heard.title, heard.written, heard.heard, heard.wrong) == (1, "The river", "fr", "en", True)
+    assert f"chapter 1 'The river' is heard in 'en' ({heard.probability:.0%}), but written in 'fr'" in report.failures(
+        0.15)
+    assert heard.probability > 0.8
+    # the chapter's verdict is its language: its words are not scored against a recogniser held to French
+    assert [c.words for c in report.chapters if c.number == 1] == [0]
 
 
 def test_a_chapter_heard_in_another_language_fails_verify() -> None:

@@ -101,11 +101,12 @@ def chapter_languages(model: Any, samples: np.ndarray, record: BuildRecord,
     return out
 
 
-def without_passages(samples: np.ndarray, record: BuildRecord) -> np.ndarray:
-    """The audio with each passage in another language silenced: it is not what the script's language says."""
+def without_passages(samples: np.ndarray, record: BuildRecord, chapters: frozenset[int] = frozenset()) -> np.ndarray:
+    """The audio with each passage in another language silenced, and every sentence of ``chapters`` (those heard
+    in another language than written): it is not what the script's language says."""
     samples = samples.copy()
     for s in record.sentences:
-        if s.language:
+        if s.language or s.chapter in chapters:
             samples[s.start_ms * SAMPLE_RATE // 1000:s.end_ms * SAMPLE_RATE // 1000] = 0.0
     return samples
 

@@ -221,25 +221,29 @@ def verify(target: str, output: str | None = None) -> VerifyReport:
     multilingual = load_multilingual()
     if not english and multilingual is None:
         raise needed(language)
-    spoken = without_passages(samples, record)  # a passage in another language is not scored
-    heard = transcribe(spoken) if english else transcribe(spoken, multilingual, primary(language))
-    report = compare_words(audio, record, [w for w, _, _ in heard], heard[-1][2] if heard else 0.0, language)
     languages = tuple(chapter_languages(multilingual, samples, record, language)) if multilingual else ()
+    # a passage in another language is not scored, nor a chapter heard in another language than written: its
+    # verdict is that, and the recogniser held to the written language would only make up words, slowly
+    wrong = frozenset(h.chapter for h in languages if h.wrong)
+    spoken = without_passages(samples, record, wrong)
+    heard = transcribe(spoken) if english else transcribe(spoken, multilingual, primary(language))
+    report = compare_words(audio, record, [w for w, _, _ in heard], heard[-1][2] if heard else 0.0, language, wrong)
     return replace(report, languages=languages,
                    recogniser="Whisper tiny.en" if english else f"Whisper base, in '{primary(language)}'")
 
 
 def compare_words(audio: Path, record: BuildRecord, heard: list[str], seconds: float = 0.0,
-                  language: str = "en") -> VerifyReport:
+                  language: str = "en", unheard: frozenset[int] = frozenset()) -> VerifyReport:
     """Align what was heard with what the author wrote (not with narrate's spoken text, so a mistake of
     narrate's own normaliser counts too), and score it; list the sentences where the audio departs.
-    In another language than English, with what narrate gave the voice, numbers spelled on both sides."""
+    In another language than English, with what narrate gave the voice, numbers spelled on both sides.
+    Passages in another language, and the ``unheard`` chapters, are not scored."""
     from narrate.hearing import words_in
 
     sentences = record.sentences
     english = primary(language) == "en"
     said = [
-        [] if s.language else normalise(as_read(s.text, record.settings)) if english else words_in(s.spoken, language)
+        [] if s.language or s.chapter in unheard else normalise(as_read(s.text, record.settings)) if english else words_in(s.spoken, language)
         for s in sentences
     ]
     hyp = normalise("".join(heard)) if english else words_in("".join(heard), language)  # words carry leading spaces
