@@ -243,7 +243,8 @@ def compare_words(audio: Path, record: BuildRecord, heard: list[str], seconds: f
     sentences = record.sentences
     english = primary(language) == "en"
     said = [
-        [] if s.language or s.chapter in unheard else normalise(as_read(s.text, record.settings)) if english else words_in(s.spoken, language)
+        [] if s.language or s.chapter in unheard
+        else normalise(as_read(s.text, record.settings)) if english else words_in(s.spoken, language)
         for s in sentences
     ]
     hyp = normalise("".join(heard)) if english else words_in("".join(heard), language)  # words carry leading spaces
