@@ -102,6 +102,21 @@ def id3_frames(path: Path) -> list[tuple[str, bytes]]:
     return frames
 
 
+def loudness(path: Path) -> tuple[float, float]:
+    """A file's integrated loudness (LUFS) and true peak (dBTP) by ffmpeg's own meter, ``ebur128=peak=true``,
+    read here: nothing of narrate's meter. Debian's ffmpeg where it is installed, a build of its own."""
+    import re
+
+    exe = shutil.which("ffmpeg") or ffmpeg_exe()
+    err = subprocess.run([exe, "-hide_banner", "-nostats", "-i", str(path), "-map", "0:a:0", "-af",
+                          "ebur128=peak=true", "-f", "null", "-"], capture_output=True, text=True, check=True).stderr
+    summary = err[err.rindex("Summary:"):]
+    lufs = re.search(r"I:\s*(-?[\d.]+) LUFS", summary)
+    peak = re.search(r"True peak:\s*Peak:\s*(-?[\d.]+|-inf) dBFS", summary)
+    assert lufs and peak, summary
+    return float(lufs.group(1)), float(peak.group(1))
+
+
 def ffprobe() -> str | None:
     """Debian's ffprobe, an independent reader; CI requires it (NARRATE_REQUIRE_FFPROBE=1)."""
     exe = shutil.which("ffprobe")

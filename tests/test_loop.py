@@ -15,12 +15,11 @@ from narrate.options import BuildHooks, BuildOptions
 from narrate.upkeep import cache_info, prune
 from narrate.engines import Engines
 from narrate.errors import NarrateError
-from narrate.meter import measure_file
 from narrate.watch import watch, watched_files
 
 from narrate.testing import ToneEngine, tone_engines
 
-from conftest import decode, run_cli, write_script
+from conftest import decode, loudness, run_cli, write_script
 
 BODY = """\
 # The border
@@ -125,7 +124,7 @@ def test_preview_a_chapter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     # it is that chapter alone, mixed and at the podcast loudness
     audio = decode(path)
     assert 10 < len(audio) / 44100 < 25
-    assert measure_file(str(path)).integrated_lufs == pytest.approx(-16, abs=1.0)
+    assert loudness(path)[0] == pytest.approx(-16, abs=1.0)
 
 
 def test_preview_the_paragraph_at_a_line(tmp_path: Path, tone: ToneEngine) -> None:

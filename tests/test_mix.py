@@ -26,7 +26,7 @@ from narrate.meter import ffmpeg_summary, measure_file
 from narrate.mix import DUCK_HOLD, DUCK_RELEASE
 from narrate.sounds import load_sound, make_loop
 
-from conftest import rms_db, write_script
+from conftest import loudness, rms_db, write_script
 
 RATE = 44100
 
@@ -412,16 +412,16 @@ def test_mono_episode_aims_for_minus_19(tmp_path: Path, built) -> None:  # type:
     result, _ = built(LOUD_BODY, mix_front("channels: 1"))
     info = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(tmp_path / "ep.mp3")], capture_output=True, text=True).stderr
     assert "mono" in info
-    assert measure_file(str(tmp_path / "ep.mp3")).integrated_lufs == pytest.approx(-19.0, abs=0.5)
+    assert loudness(tmp_path / "ep.mp3")[0] == pytest.approx(-19.0, abs=0.5)
     assert result.loudness.target_lufs == -19.0
 
 
 def test_loudness_targets_come_from_the_front_matter(tmp_path: Path, built) -> None:  # type: ignore[no-untyped-def]
     beds_for_loudness(tmp_path)
     built(LOUD_BODY, mix_front("loudness: -20", "true_peak: -3"))
-    measured = measure_file(str(tmp_path / "ep.mp3"))
-    assert measured.integrated_lufs == pytest.approx(-20.0, abs=0.5)
-    assert measured.true_peak_dbtp <= -3.0
+    lufs, peak = loudness(tmp_path / "ep.mp3")
+    assert lufs == pytest.approx(-20.0, abs=0.5)
+    assert peak <= -3.0
 
 
 # --- editions ------------------------------------------------------------------
@@ -443,7 +443,7 @@ def test_speech_only_edition_reuses_the_speech_and_drops_beds_and_stings(tmp_pat
     # No intro sting: the speech edition opens with the spoken title, the full one with the sting.
     first = speech.timeline.sentences[0]
     assert first.start_ms < full.timeline.sentences[0].start_ms - 1000
-    assert measure_file(str(speech.output)).integrated_lufs == pytest.approx(-16.0, abs=0.5)
+    assert loudness(speech.output)[0] == pytest.approx(-16.0, abs=0.5)
 
 
 # --- errors ----------------------------------------------------------------------

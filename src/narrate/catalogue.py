@@ -24,7 +24,7 @@ from typing import Any
 
 from narrate.build import Prepared, build, prepare
 from narrate.cache import Store, open_store
-from narrate.cluster import RaySpeaker, connect, gone, wait_one
+from narrate.cluster import RaySpeaker, calls_to, connect, gone, wait_one
 from narrate.engines import Engines
 from narrate.errors import NarrateError
 from narrate.files import published_all
@@ -59,7 +59,8 @@ def build_catalogue(paths: list[str], options: BuildOptions, engines: Engines, l
 
     def finish(book: _Book) -> None:
         if remote is not None:
-            tasks[remote.remote(_bundle(book), options, engines, store.shared)] = book
+            with calls_to(options.cluster):
+                tasks[remote.remote(_bundle(book), options, engines, store.shared)] = book
             return
         try:  # no shared cache: the workers' sentences are in this machine's cache, and the book is mixed here
             results.append(build(book.path, options, engines, store=store))

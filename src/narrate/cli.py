@@ -27,11 +27,17 @@ class Session:
     as ``CliRunner().invoke(cli, args, obj=Session(engines))``."""
 
     engines: Engines | None = None
+    command_line: bool = False  # narrate run as a command (main), not called in-process
 
 
 def _engines() -> Engines | None:
     obj = click.get_current_context().find_root().obj
     return obj.engines if isinstance(obj, Session) else None
+
+
+def _command_line() -> bool:
+    obj = click.get_current_context().find_root().obj
+    return isinstance(obj, Session) and obj.command_line
 
 
 class _NarrateGroup(click.Group):
@@ -115,6 +121,11 @@ def build(
 
     if len(scripts) > 1 and output and Path(output).suffix.lower() in SUFFIXES:
         raise click.UsageError("-o names one file, but several scripts were given; name a folder instead")
+    if cluster and _command_line():
+        from narrate.driver import supervise, supervised
+
+        if supervised(cluster):
+            raise SystemExit(supervise(cluster))
     _build_all(list(scripts), _options(output, cache_dir, "speech" if speech_only else "full", formats, base_url,
                                        fresh, allow, jobs, rate, cluster))
 
@@ -330,4 +341,9 @@ def main(engines: Engines | None = None) -> None:
     import signal
 
     signal.signal(signal.SIGTERM, _on_sigterm)
-    cli(prog_name="narrate", obj=Session(engines))
+    try:
+        cli(prog_name="narrate", obj=Session(engines, command_line=True))
+    finally:  # the build's Ray driver, in a child of the command (narrate.cluster.supervise), has said its last
+        from narrate.driver import driver_ended
+
+        driver_ended()

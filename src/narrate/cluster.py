@@ -18,11 +18,13 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
 from narrate.audio import Clip
+from narrate.driver import DRIVER
 from narrate.cache import SpeechCache
 from narrate.errors import EngineError, NarrateError
 from narrate.plan import Speech
@@ -53,7 +55,7 @@ def connect(address: str) -> Any:
         return ray
     # the shared cache's address and credentials, as this machine has them, go to the workers (a node's own,
     # such as an instance role, serve when none are set here)
-    env = {k: v for k, v in os.environ.items() if k.startswith(FORWARDED) and v}
+    env = {k: v for k, v in os.environ.items() if k.startswith(FORWARDED) and v and k != DRIVER}
     _check_reachable(address)
     for attempt in range(3):  # Ray's client proxy may fail a first connection while it starts its server
         try:
@@ -167,8 +169,9 @@ class RaySpeaker:
             for actor in actors:
                 while todo and load[id(actor)] < IN_FLIGHT:
                     speech, tries = todo.popleft()
-                    ref = actor.say.remote(speech.voice.engine, speech.text, speech.voice, speech.key,
-                                           self.here or shared is None)
+                    with calls_to(self.address):
+                        ref = actor.say.remote(speech.voice.engine, speech.text, speech.voice, speech.key,
+                                               self.here or shared is None)
                     pending[ref] = (speech, tries, actor)
                     load[id(actor)] += 1
 
@@ -213,7 +216,8 @@ class RaySpeaker:
                                f"{_cause(exc)}") from None
 
     def _actor(self, voice: Any, shared: Any) -> Any:
-        return voice.options(scheduling_strategy="SPREAD").remote(self.engines, shared)
+        with calls_to(self.address):
+            return voice.options(scheduling_strategy="SPREAD").remote(self.engines, shared)
 
     def _replace(self, actor: Any, actors: list, load: dict, voice: Any, shared: Any, ray: Any) -> None:
         """Drop a dead actor, and start another if the cluster has a CPU free for it (else the others go on)."""
@@ -261,6 +265,16 @@ def _cause(exc: BaseException) -> str:
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     return next((line for line in reversed(lines) if re.match(r"[A-Za-z_.]*(Error|Exception)\b", line)),
                 lines[-1] if lines else type(exc).__name__)
+
+
+@contextmanager
+def calls_to(address: str) -> Iterator[None]:
+    """Around a call of Ray's own here (not a task's result): a connection that fails in it is the cluster lost
+    (Ray's client raises ConnectionError, which would otherwise read as a file that cannot be reached)."""
+    try:
+        yield
+    except ConnectionError as exc:
+        raise gone(address, exc) from None
 
 
 def gone(address: str, exc: BaseException) -> NarrateError:

@@ -1,4 +1,5 @@
-"""Fakes for tests and benchmarks: an engine that speaks in tones, so the voice costs nothing.
+"""Fakes for tests and benchmarks: an engine that speaks in tones, so the voice costs nothing, and a real
+engine slowed down, so a test can break something while a real voice speaks.
 
 The tests and the benchmarks in bench/ both use these, so a figure measured
 with the tone engine means the same thing in both.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -75,6 +77,31 @@ class ToneEngine:
         return "tone 1"
 
 
+class SlowedEngine:
+    """A real engine (loaded where it speaks, as Engines loads it) that waits ``delay`` seconds before each
+    sentence: its samples are the real voice's, and a test has time to kill a node while it speaks."""
+
+    def __init__(self, engine: str, delay: float) -> None:
+        self.engine_name, self.delay = engine, delay
+        self._engine: Any = None
+
+    def __reduce__(self) -> tuple:
+        return SlowedEngine, (self.engine_name, self.delay)
+
+    def __getattr__(self, attr: str) -> Any:  # everything but synthesize is the real engine's
+        if attr.startswith("_") or attr in ("engine_name", "delay"):
+            raise AttributeError(attr)
+        if self._engine is None:
+            self._engine = Engines().get(self.engine_name)
+        return getattr(self._engine, attr)
+
+    def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
+        import time
+
+        time.sleep(self.delay)
+        return self.__getattr__("synthesize")(text, voice)
+
+
 def tone_engines(engine: ToneEngine | None = None) -> Engines:
     """Engines where 'hibari', 'piper', 'kokoro' and 'tone' are all the tone engine, so scripts need no voice
     setting and speakers are cast from its voices."""
@@ -89,8 +116,10 @@ if __name__ == "__main__":
 
     from narrate.cli import main
 
-    # NARRATE_TONE_PARALLEL: spoken in worker processes or on a cluster, as Piper is
-    # NARRATE_TONE_FAIL: the fault it plays (ToneEngine's 'fail')
-    main(tone_engines(ToneEngine(delay=float(os.environ.get("NARRATE_TONE_DELAY", "0")),
-                                 parallel=bool(os.environ.get("NARRATE_TONE_PARALLEL")),
-                                 fail=os.environ.get("NARRATE_TONE_FAIL", ""))))
+    delay = float(os.environ.get("NARRATE_TONE_DELAY", "0"))
+    if os.environ.get("NARRATE_SLOWED_HEART"):  # heart, the real default voice, as slow as the tones would be
+        main(Engines({"hibari": SlowedEngine("hibari", delay)}))
+    else:  # NARRATE_TONE_PARALLEL: spoken in worker processes or on a cluster, as Piper is; NARRATE_TONE_FAIL:
+        # the fault it plays (ToneEngine's 'fail')
+        main(tone_engines(ToneEngine(delay=delay, parallel=bool(os.environ.get("NARRATE_TONE_PARALLEL")),
+                                     fail=os.environ.get("NARRATE_TONE_FAIL", ""))))
