@@ -479,6 +479,90 @@ def test_losing_this_machines_raylet_stops_the_build_with_one_line_and_a_rerun_f
     assert (tmp_path / "out" / "long" / "long.mp3").read_bytes() == (tmp_path / "fresh" / "long" / "long.mp3").read_bytes()
 
 
+def test_losing_the_clusters_control_store_lets_the_build_go_on_or_stop_with_one_line(tmp_path: Path) -> None:
+    """A cluster of its own: its control store (the GCS server, on the head) is killed while heart speaks on both
+    nodes for a driver on the head (auto); the raylets and the actors live on. The build goes on to the same file
+    as a build here, or (had it waited on the control store) stops within 30 s with one line, and a rerun
+    finishes it."""
+    script = tmp_path / "long.md"
+    lines = [f"Line {k} of the long road: the bus climbed {k * 7 + 3} metres before the rain." for k in range(40)]
+    script.write_text("---\ntitle: The Long Road\nmix: {intro: false}\n---\n# One\n\n" + "\n\n".join(lines)
+                      + "\n", encoding="utf-8")
+    own = RayCluster()
+    try:
+        p = _narrate("build", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"),
+                     env={"NARRATE_CLUSTER": "auto", "RAY_ADDRESS": f"127.0.0.1:{own.gcs}"}, delay="0.1")
+        while not list((tmp_path / "c").glob("speech/*/*.wav")):
+            assert p.poll() is None, p.communicate()
+            time.sleep(0.05)
+        ps = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout
+        gcs = [int(line.split()[0]) for line in ps.splitlines()
+               if f"{own.folder}/head/" in line and line.split()[1].endswith("/gcs/gcs_server")]
+        assert len(gcs) == 1, ps
+        os.kill(gcs[0], signal.SIGKILL)
+        killed = time.monotonic()
+        _, err = p.communicate(timeout=90)
+        assert time.monotonic() - killed < 30
+    finally:
+        own.stop()
+    if p.returncode:
+        assert re.fullmatch(r"lost the Ray cluster at 'auto' \([^\n]+\); build again when it is back: every sentence "
+                            r"already said is in the cache\n", err), err
+        code, _, err = _run("build", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"))
+        assert code == 0, err
+    else:
+        assert err == "", err
+    code, _, err = _run("build", str(script), "-o", str(tmp_path / "here"), "--cache-dir", str(tmp_path / "c2"),
+                        real=True)
+    assert code == 0, err
+    assert (tmp_path / "out" / "long" / "long.mp3").read_bytes() == (tmp_path / "here" / "long" / "long.mp3").read_bytes()
+
+
+def test_losing_the_shared_caches_endpoint_stops_the_build_with_one_line(cluster: RayCluster, s3: dict[str, str],
+                                                                         books: Path, local: Path,
+                                                                         tmp_path: Path) -> None:
+    """The S3 server the sentences are written to goes while heart speaks on both nodes: the build stops within
+    30 s with one line naming the cache, and publishes nothing; a rerun, with the server back, gives the same
+    file as the build here."""
+    port = _port()
+
+    def server() -> subprocess.Popen:
+        p = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for_port(port)
+        import s3fs
+
+        s3fs.S3FileSystem(skip_instance_cache=True, endpoint_url=f"http://127.0.0.1:{port}").mkdir(BUCKET)
+        return p
+
+    moto = server()
+    env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "NARRATE_CACHE_DIR": str(tmp_path / "c")}
+    try:
+        p = _narrate("build", str(books / "volume-1.md"), "-o", str(tmp_path / "out"), "--cluster", cluster.address,
+                     "--cache-dir", f"s3://{BUCKET}/gone", env=env, delay="0.3")
+        while len(list((tmp_path / "c").glob("speech/*/*.wav"))) < 2:  # sentences are in S3 and back here
+            assert p.poll() is None, p.communicate()
+            time.sleep(0.05)
+        moto.kill()
+        moto.wait()
+        killed = time.monotonic()
+        _, err = p.communicate(timeout=60)
+        assert time.monotonic() - killed < 30
+        assert p.returncode == 1, err
+        assert err.startswith(f"s3://{BUCKET}/gone: the shared cache cannot be used: "), err
+        assert err.endswith("; check its address and the credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+                            "and AWS_ENDPOINT_URL for an S3-compatible server)\n"), err
+        assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+        assert not (tmp_path / "out" / "volume-1").exists()
+        moto = server()
+        code, _, err = _run("build", str(books / "volume-1.md"), "-o", str(tmp_path / "out"), "--cluster",
+                            cluster.address, "--cache-dir", f"s3://{BUCKET}/gone", env=env)
+        assert code == 0, err
+    finally:
+        moto.kill()
+    assert _same_files(local / "volume-1", tmp_path / "out" / "volume-1") == []
+
+
 def test_a_cluster_that_cannot_be_reached_is_one_line(tmp_path: Path, books: Path) -> None:
     port = _port()
     code, _, err = _run("build", str(books / "volume-1.md"), "-o", str(tmp_path), "--cache-dir", str(tmp_path / "c"),
