@@ -438,27 +438,43 @@ def test_a_fault_in_narrates_own_code_on_the_cluster_is_not_a_lost_cluster(clust
     assert "lost the Ray cluster" not in err and not (tmp_path / "out").exists()
 
 
-def test_losing_this_machines_raylet_stops_the_build_with_one_line_and_a_rerun_finishes(tmp_path: Path) -> None:
-    """A cluster of its own: the raylet of the node the build's driver runs on (the head's) is killed while heart
-    speaks on both nodes; the cluster's control store lives on. Whether narrate notices first or Ray ends the
-    driver's process itself (it does, without a word, when its raylet goes), the build stops with one line, and a
-    rerun on this machine finishes from the sentences already said: the same file as a build from nothing."""
+def _head_process(cluster: RayCluster, program: str) -> int:
+    """The pid of one of the head node's own processes: ``raylet/raylet`` or ``gcs/gcs_server``."""
+    ps = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    found = [int(line.split()[0]) for line in ps.splitlines()
+             if f"{cluster.folder}/head/" in line and line.split()[1].endswith(f"/{program}")]
+    assert len(found) == 1, ps
+    return found[0]
+
+
+def test_losing_the_control_store_goes_on_and_losing_this_machines_raylet_is_one_line(tmp_path: Path) -> None:
+    """A cluster of its own, heart speaking on both nodes for a driver on the head (auto). First its control
+    store (the GCS server) is killed: the raylets and the actors live on, and the sentences keep coming. Then the
+    head's raylet: Ray ends the driver's process itself, without a word, or narrate notices first; either way the
+    build stops within 30 s with one line. A rerun on this machine finishes from the sentences already said: the
+    same file as a build from nothing."""
     script = tmp_path / "long.md"
-    lines = [f"Line {k} of the long road: the bus climbed {k * 7 + 3} metres before the rain." for k in range(60)]
-    script.write_text("---\ntitle: The Long Road\nmix: {intro: false}\n---\n# One\n\n" + "\n\n".join(lines[:30])
-                      + "\n\n# Two\n\n" + "\n\n".join(lines[30:]) + "\n", encoding="utf-8")
+    lines = [f"Line {k} of the long road: the bus climbed {k * 7 + 3} metres before the rain." for k in range(30)]
+    script.write_text("---\ntitle: The Long Road\nmix: {intro: false}\n---\n# One\n\n" + "\n\n".join(lines[:15])
+                      + "\n\n# Two\n\n" + "\n\n".join(lines[15:]) + "\n", encoding="utf-8")
     own = RayCluster()
+
+    def said() -> int:
+        assert p.poll() is None, p.communicate()
+        return len(list((tmp_path / "c").glob("speech/*/*.wav")))
+
     try:
         p = _narrate("build", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"),
-                     env={"NARRATE_CLUSTER": "auto", "RAY_ADDRESS": f"127.0.0.1:{own.gcs}"}, delay="0.05")
-        while not list((tmp_path / "c").glob("speech/*/*.wav")):  # the first sentences are back from the actors
-            assert p.poll() is None, p.communicate()
+                     env={"NARRATE_CLUSTER": "auto", "RAY_ADDRESS": f"127.0.0.1:{own.gcs}"}, delay="0.2")
+        while not said():  # the first sentences are back from the actors
             time.sleep(0.05)
-        ps = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout
-        raylet = [int(line.split()[0]) for line in ps.splitlines()
-                  if f"{own.folder}/head/" in line and line.split()[1].endswith("/raylet/raylet")]
-        assert len(raylet) == 1, ps
-        os.kill(raylet[0], signal.SIGKILL)
+        os.kill(_head_process(own, "gcs/gcs_server"), signal.SIGKILL)
+        before = said()
+        end = time.monotonic() + 20
+        while said() < before + 4:  # the build goes on without its control store
+            assert time.monotonic() < end, "no sentence came after the control store was lost"
+            time.sleep(0.05)
+        os.kill(_head_process(own, "raylet/raylet"), signal.SIGKILL)
         killed = time.monotonic()
         _, err = p.communicate(timeout=60)
         assert time.monotonic() - killed < 30
@@ -469,61 +485,23 @@ def test_losing_this_machines_raylet_stops_the_build_with_one_line_and_a_rerun_f
                         r"Ray node at 'auto': Ray ended the build when its raylet went away; build again when the "
                         r"node is back): every sentence already said is in the cache\n", err), err
     assert not (tmp_path / "out" / "long").exists()
-    code, again, err = _run("build", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"))
+    code, again, err = _run("build", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"),
+                            "--jobs", "1")
     assert code == 0, err
     found = re.search(r"synthesised \d+ of \d+ sentences, (\d+) from cache", again)
-    assert found and int(found.group(1)) > 0, again
+    assert found and int(found.group(1)) >= before + 4, again
     code, _, err = _run("build", str(script), "-o", str(tmp_path / "fresh"), "--cache-dir", str(tmp_path / "c2"),
-                        real=True)
+                        "--jobs", "1", real=True)
     assert code == 0, err
     assert (tmp_path / "out" / "long" / "long.mp3").read_bytes() == (tmp_path / "fresh" / "long" / "long.mp3").read_bytes()
-
-
-def test_losing_the_clusters_control_store_lets_the_build_go_on_or_stop_with_one_line(tmp_path: Path) -> None:
-    """A cluster of its own: its control store (the GCS server, on the head) is killed while heart speaks on both
-    nodes for a driver on the head (auto); the raylets and the actors live on. The build goes on to the same file
-    as a build here, or (had it waited on the control store) stops within 30 s with one line, and a rerun
-    finishes it."""
-    script = tmp_path / "long.md"
-    lines = [f"Line {k} of the long road: the bus climbed {k * 7 + 3} metres before the rain." for k in range(40)]
-    script.write_text("---\ntitle: The Long Road\nmix: {intro: false}\n---\n# One\n\n" + "\n\n".join(lines)
-                      + "\n", encoding="utf-8")
-    own = RayCluster()
-    try:
-        p = _narrate("build", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"),
-                     env={"NARRATE_CLUSTER": "auto", "RAY_ADDRESS": f"127.0.0.1:{own.gcs}"}, delay="0.1")
-        while not list((tmp_path / "c").glob("speech/*/*.wav")):
-            assert p.poll() is None, p.communicate()
-            time.sleep(0.05)
-        ps = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout
-        gcs = [int(line.split()[0]) for line in ps.splitlines()
-               if f"{own.folder}/head/" in line and line.split()[1].endswith("/gcs/gcs_server")]
-        assert len(gcs) == 1, ps
-        os.kill(gcs[0], signal.SIGKILL)
-        killed = time.monotonic()
-        _, err = p.communicate(timeout=90)
-        assert time.monotonic() - killed < 30
-    finally:
-        own.stop()
-    if p.returncode:
-        assert re.fullmatch(r"lost the Ray cluster at 'auto' \([^\n]+\); build again when it is back: every sentence "
-                            r"already said is in the cache\n", err), err
-        code, _, err = _run("build", str(script), "-o", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "c"))
-        assert code == 0, err
-    else:
-        assert err == "", err
-    code, _, err = _run("build", str(script), "-o", str(tmp_path / "here"), "--cache-dir", str(tmp_path / "c2"),
-                        real=True)
-    assert code == 0, err
-    assert (tmp_path / "out" / "long" / "long.mp3").read_bytes() == (tmp_path / "here" / "long" / "long.mp3").read_bytes()
 
 
 def test_losing_the_shared_caches_endpoint_stops_the_build_with_one_line(cluster: RayCluster, s3: dict[str, str],
                                                                          books: Path, local: Path,
                                                                          tmp_path: Path) -> None:
     """The S3 server the sentences are written to goes while heart speaks on both nodes: the build stops within
-    30 s with one line naming the cache, and publishes nothing; a rerun, with the server back, gives the same
-    file as the build here."""
+    30 s with one line naming the cache, and publishes nothing; a rerun with the server back (here, with the
+    sentences this machine kept) gives the same files as the build here."""
     port = _port()
 
     def server() -> subprocess.Popen:
@@ -539,7 +517,7 @@ def test_losing_the_shared_caches_endpoint_stops_the_build_with_one_line(cluster
     env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "NARRATE_CACHE_DIR": str(tmp_path / "c")}
     try:
         p = _narrate("build", str(books / "volume-1.md"), "-o", str(tmp_path / "out"), "--cluster", cluster.address,
-                     "--cache-dir", f"s3://{BUCKET}/gone", env=env, delay="0.3")
+                     "--cache-dir", f"s3://{BUCKET}/gone", env=env, delay="0.2")
         while len(list((tmp_path / "c").glob("speech/*/*.wav"))) < 2:  # sentences are in S3 and back here
             assert p.poll() is None, p.communicate()
             time.sleep(0.05)
@@ -555,8 +533,8 @@ def test_losing_the_shared_caches_endpoint_stops_the_build_with_one_line(cluster
         assert len(err.splitlines()) == 1 and "Traceback" not in err, err
         assert not (tmp_path / "out" / "volume-1").exists()
         moto = server()
-        code, _, err = _run("build", str(books / "volume-1.md"), "-o", str(tmp_path / "out"), "--cluster",
-                            cluster.address, "--cache-dir", f"s3://{BUCKET}/gone", env=env)
+        code, _, err = _run("build", str(books / "volume-1.md"), "-o", str(tmp_path / "out"), "--jobs", "1",
+                            "--cache-dir", f"s3://{BUCKET}/gone", env=env)  # here, as it may be
         assert code == 0, err
     finally:
         moto.kill()
