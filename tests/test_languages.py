@@ -109,14 +109,14 @@ def test_check_warns_of_a_voice_in_another_language(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict, list[str]]]:
-    """A short French, Spanish and German script, each built offline with its default voice, two workers."""
+    """A short French, Spanish and German script, each built offline with its default voice."""
     folder = tmp_path_factory.mktemp("languages")
     out = {}
     for language in ("fr", "es", "de"):
         path = folder / f"{language}.md"
         path.write_text(script_text(language), encoding="utf-8")
         said: list[str] = []
-        build(str(path), BuildOptions(output=str(folder / "out"), cache_dir=folder / "cache", jobs=2), Engines(),
+        build(str(path), BuildOptions(output=str(folder / "out"), cache_dir=folder / "cache"), Engines(),
               BuildHooks(log=said.append))
         record = json.loads((folder / "out" / language / f"{language}.manifest.json").read_text(encoding="utf-8"))
         out[language] = (record, said)
@@ -149,14 +149,18 @@ def test_each_script_is_heard_in_its_language(built, language: str) -> None:  # 
     assert report.body_wer < 0.4, [i.describe() for i in report.issues]  # short lines, a table: base mishears some
 
 
-def test_kokoros_spanish_is_the_same_episode_with_one_worker_or_two(built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """Kokoro phonemizes Spanish with eSpeak NG in each worker: one worker, in a fresh cache, says every sentence
-    as two workers did, so the episodes are the same bytes."""
+def test_kokoros_spanish_is_the_same_episode_with_one_worker_or_two(tmp_path: Path) -> None:
+    """Kokoro phonemizes Spanish with eSpeak NG in each worker: one worker says every sentence as two workers
+    do, each with a cache of its own, so the episodes are the same bytes."""
     path = tmp_path / "es.md"
-    path.write_text(script_text("es"), encoding="utf-8")
-    one = build(str(path), BuildOptions(output=str(tmp_path / "out"), cache_dir=tmp_path / "cache", jobs=1), Engines())
-    assert one.stats.synthesised == len(SAID["es"])
-    assert one.output.read_bytes() == (built["folder"] / "es" / "es.mp3").read_bytes()
+    path.write_text("---\ntitle: El cruce\nlanguage: es\nmix: {intro: false}\n---\n# El río\n\nEl agua estaba "
+                    "fría.\n\nNadie habló en el autobús.\n", encoding="utf-8")
+    built = [build(str(path), BuildOptions(output=str(tmp_path / f"out{jobs}"), cache_dir=tmp_path / f"cache{jobs}",
+                                           jobs=jobs), Engines()) for jobs in (1, 2)]
+    assert [b.stats.synthesised for b in built] == [len(built[0].timeline.sentences)] * 2
+    record = json.loads(built[0].manifest.read_text(encoding="utf-8"))
+    assert [(e["engine"], e["voice"]) for e in record["engines"]] == [("kokoro", "ef_dora (Kokoro, es)")]
+    assert built[0].output.read_bytes() == built[1].output.read_bytes()
 
 
 def test_an_episode_heard_in_another_language_than_written_fails_verify(tmp_path: Path) -> None:
