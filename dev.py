@@ -40,8 +40,10 @@ def install(fast: bool, *args: str) -> None:
     uv = BIN / ("uv.exe" if os.name == "nt" else "uv")
     if fast and (uv.exists() or subprocess.call([str(c) for c in (*pip, "uv")], cwd=ROOT) == 0):
         print("+ uv pip install", *args, flush=True)
-        if subprocess.call([str(c) for c in (uv, "pip", "install", "--quiet", "--python", BIN / "python", *args)],
-                           cwd=ROOT) == 0:
+        # compiled as installed, on every core: the tests start many processes at once, which would otherwise each
+        # compile the same modules (Ray's, SciPy's) before the first has written them (30 s of a fresh run)
+        if subprocess.call([str(c) for c in (uv, "pip", "install", "--quiet", "--compile-bytecode", "--python",
+                                             BIN / "python", *args)], cwd=ROOT) == 0:
             return
         print("+ uv failed; installing with pip instead", flush=True)
     run(*pip, *args)

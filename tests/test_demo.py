@@ -40,6 +40,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory, piper_engines: Engines):  # t
 NETWORK_ATTEMPTS: list[str] = []
 
 
+@pytest.fixture(scope="module")
+def demo_summaries(demo):  # type: ignore[no-untyped-def]
+    """ffmpeg's own BS.1770 summary of each of the demo's audio files, measured once."""
+    from narrate.meter import ffmpeg_summary
+
+    return {name: ffmpeg_summary(str(path)) for name, path in demo[2].outputs.items()}
+
+
 @contextmanager
 def no_network() -> Iterator[list[str]]:
     """Every internet socket refuses to connect or look up a name (and says where it was asked to)."""
@@ -116,16 +124,16 @@ def test_demo_one_sentence_edit(demo, piper_engines: Engines) -> None:  # type: 
     assert_no_clicks(audio, [c.start_ms for c in second.timeline.chapters[1:]])
 
 
-def test_demo_loudness_measured_on_the_decoded_file(demo) -> None:  # type: ignore[no-untyped-def]
+def test_demo_loudness_measured_on_the_decoded_file(demo, demo_summaries) -> None:  # type: ignore[no-untyped-def]
     """ffmpeg's ebur128 on the decoded episode, and pyloudnorm as a second meter."""
     import numpy as np
     import pyloudnorm
 
     from narrate.audio import ffmpeg_exe
-    from narrate.meter import ffmpeg_summary, measure_file
+    from narrate.meter import measure_file
 
     _, mp3, result = demo
-    measured, independent = measure_file(str(mp3)), ffmpeg_summary(str(mp3))
+    measured, independent = measure_file(str(mp3)), demo_summaries["mp3"]
     assert independent.integrated_lufs == pytest.approx(-16.0, abs=1.0)
     assert independent.true_peak_dbtp <= -1.0
     assert measured.integrated_lufs == pytest.approx(independent.integrated_lufs, abs=0.1)
@@ -142,18 +150,15 @@ def test_demo_loudness_measured_on_the_decoded_file(demo) -> None:  # type: igno
         assert recorded["integrated_lufs"] == pytest.approx(measured.integrated_lufs, abs=0.1)
         # the true peak is estimated from above: never under what the file measures, and within the ceiling
         assert measured.true_peak_dbtp - 0.2 <= recorded["true_peak_dbtp"] <= -1.0
-    else:
-        assert recorded == measured.as_dict()
+    else:  # measured here in one pass, by the build in two halves at once: the same to within rounding
+        assert recorded == pytest.approx(measured.as_dict(), abs=0.015)
 
 
-def test_demo_every_format_meets_the_podcast_norms(demo) -> None:  # type: ignore[no-untyped-def]
+def test_demo_every_format_meets_the_podcast_norms(demo, demo_summaries) -> None:  # type: ignore[no-untyped-def]
     """The demo publishes MP3, M4B and Opus from one mix; each file, decoded and measured, is on target."""
-    from narrate.meter import ffmpeg_summary
-
     _, mp3, result = demo
     assert sorted(result.outputs) == ["m4b", "mp3", "opus"]
-    for name, path in result.outputs.items():
-        measured = ffmpeg_summary(str(path))
+    for name, measured in demo_summaries.items():
         assert measured.integrated_lufs == pytest.approx(-16.0, abs=0.5), name
         assert measured.true_peak_dbtp <= -1.0, name
     # each codec has its own gain and the limiter leaves room for AAC's overshoot: no format needed a second encode
