@@ -26,6 +26,7 @@ import numpy as np
 from narrate.audio import Clip
 from narrate.engines import ResolvedVoice, VoiceInfo, quiet
 from narrate.engines.kokoro import english_g2p, one_thread_session, split_phonemes, vocab, with_raw_phonemes
+from narrate.engines.word_times import WordTime, chunk_times, phoneme_words, with_durations
 from narrate.errors import EngineError, did_you_mean
 from narrate.script.model import VoiceSettings
 
@@ -127,7 +128,7 @@ class HibariEngine:
     parallel = True  # narrate.synth may run it in worker processes: it speaks the same in each
 
     def __init__(self) -> None:
-        self._sessions: dict[str, Any] = {}
+        self._sessions: dict[tuple[str, bool], Any] = {}
 
     def resolve(self, voice: VoiceSettings, base_dir: Path) -> ResolvedVoice:
         known = registry()
@@ -161,12 +162,14 @@ class HibariEngine:
                                  COST, f"Kokoro's {teacher}, distilled" if teacher else "", timbre=teacher))
         return out
 
-    def _session(self, voice: ResolvedVoice) -> Any:
+    def _session(self, voice: ResolvedVoice, durations: bool = False) -> Any:
+        """The voice's model, loaded once; ``durations``: edited to say how long each phoneme lasts too."""
         path = voice.model or ""
-        if path not in self._sessions:
-            self._sessions[path] = one_thread_session(
-                path, lambda exc: f"cannot load the hibari model {path} ({exc}): {REINSTALL}")
-        return self._sessions[path]
+        if (path, durations) not in self._sessions:
+            model = with_durations(Path(path).read_bytes()) if durations else path
+            self._sessions[path, durations] = one_thread_session(
+                model, lambda exc: f"cannot load the hibari model {path} ({exc}): {REINSTALL}")
+        return self._sessions[path, durations]
 
     def phonemes(self, text: str, voice: ResolvedVoice) -> str:
         """What the voice will say, in Kokoro's alphabet (hibari's port of misaki)."""
@@ -178,23 +181,49 @@ class HibariEngine:
         return frozenset(vocab())
 
     def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
+        return self._speak(text, voice, None)
+
+    def timed(self, text: str, voice: ResolvedVoice) -> tuple[Clip, list[WordTime]]:
+        """The clip ``synthesize`` makes, and when each of its words is said, from the model's own durations
+        (narrate.engines.word_times): words as the voice was given them, punctuation left out."""
+        from narrate.engines.kokoro import _RAW
+
+        phonemes, words = phoneme_words(text, english_g2p(voice.setting("language") == "en-GB"), _RAW)
+        if phonemes != self.phonemes(text, voice):  # pragma: no cover - both come from one G2P
+            raise EngineError(f"hibari's words for {text.strip()!r} are not what it says")
+        found: list[WordTime] = []
+        clip = self._speak(text, voice, (phonemes, words, found))
+        return clip, found
+
+    def _speak(self, text: str, voice: ResolvedVoice, timing: tuple[str, list, list] | None) -> Clip:
+        """The clip; with ``timing`` (the phonemes, their words' spans, a list to fill), each word's time too."""
         from hibari import dsp
 
         speed = float(voice.setting("speed"))  # type: ignore[arg-type]
-        ids, pieces = vocab(), []
+        ids, pieces, length, at = vocab(), [], 0, 0
         for chunk in split_phonemes(self.phonemes(text, voice), MAX_PHONEMES):
             tokens = [ids[c] for c in chunk if c in ids]
+            first = timing[0].find(chunk, at) if timing else 0
+            at = first + len(chunk) if timing else 0
             if not any(tokens):
                 continue
-            outs = self._session(voice).run(None, {"ids": np.array([[0, *tokens, 0]], dtype=np.int64),
-                                                   "speed": np.array([speed], dtype=np.float32)})
-            lh, theta, ln, lr, phi, f0 = (o[0] for o in outs)
+            outs = self._session(voice, timing is not None).run(
+                None, {"ids": np.array([[0, *tokens, 0]], dtype=np.int64), "speed": np.array([speed], np.float32)})
+            lh, theta, ln, lr, phi, f0 = (o[0] for o in outs[:6])
             if lh.shape[-1] == 0:
                 continue
             wave = dsp.synth(lh, theta, ln, lr, phi, f0, SeededNormal(seed_of(voice.model_id, speed, chunk)))
             if pieces:
                 pieces.append(np.zeros(int(RATE * _GAP_S), dtype=np.float32))
+                length += len(pieces[-1])
+            if timing:
+                durations = outs[6].reshape(-1)
+                span = chunk_times(chunk, first, durations, ids, len(wave) / RATE / max(1, int(durations.sum())),
+                                   length / RATE)
+                timing[2].extend(WordTime(w, *when) for w, a, b in timing[1]
+                                 if any(c.isalnum() for c in w) and (when := span(a, b)) is not None)
             pieces.append(np.asarray(wave, dtype=np.float32))
+            length += len(wave)
         if not pieces:
             raise EngineError(f"hibari says nothing for {text.strip()!r}: it has no sound for these characters; "
                               "write them in words, or give them a pronunciation")
