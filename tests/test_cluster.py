@@ -519,6 +519,30 @@ def test_losing_the_shared_caches_endpoint_stops_the_build_with_one_line(cluster
     assert _same_files(local / "volume-1", tmp_path / "out" / "volume-1") == []
 
 
+def test_this_machines_raylet_is_checked_on_its_own_socket(tmp_path: Path) -> None:
+    """A driver on a node checks its raylet where it listens: a socket that takes a connection answers; one whose
+    raylet was killed (the file left behind) or that is gone does not; an address that is not a Unix socket is
+    left to the head's check."""
+    from types import SimpleNamespace
+
+    from narrate.cluster import _raylet_answers
+
+    def ray_with(path: str) -> SimpleNamespace:
+        node = SimpleNamespace(raylet_socket_name=path)
+        return SimpleNamespace(_private=SimpleNamespace(worker=SimpleNamespace(global_worker=SimpleNamespace(
+            node=node))))
+
+    path = str(tmp_path / "raylet")
+    listening = socket.socket(socket.AF_UNIX)
+    listening.bind(path)
+    listening.listen(1)
+    assert _raylet_answers(ray_with(path))
+    listening.close()  # as a killed raylet leaves it: the file, and nobody listening
+    assert Path(path).exists() and not _raylet_answers(ray_with(path))
+    assert not _raylet_answers(ray_with(str(tmp_path / "none")))
+    assert _raylet_answers(ray_with("tcp://127.0.0.1:7000")) and _raylet_answers(SimpleNamespace())
+
+
 def test_a_cluster_that_cannot_be_reached_is_one_line(tmp_path: Path, books: Path) -> None:
     port = _port()
     code, _, err = _run("build", str(books / "volume-1.md"), "-o", str(tmp_path), "--cache-dir", str(tmp_path / "c"),

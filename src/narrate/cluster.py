@@ -16,6 +16,7 @@ Ray is imported only here, and only when a cluster is asked for: a plain install
 from __future__ import annotations
 
 import re
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ IN_FLIGHT = 2  # sentences queued at each actor: one being said, one ready for w
 FORWARDED = ("AWS_", "NARRATE_", "SOURCE_DATE_EPOCH")  # environment variables the workers are given
 RETRIES = 4  # times a sentence is tried again after the worker saying it died
 HEAD_CHECK = 5.0  # seconds without a result before the head node is checked
+RAYLET_GONE = "this machine's Ray node (its raylet) does not answer"
 
 
 def connect(address: str) -> Any:
@@ -81,6 +83,11 @@ def _quiet() -> None:
     import warnings
 
     warnings.filterwarnings("ignore", module=r"ray(\.|$)")  # 'Ray Client connection timed out': ours says it
+    # a driver on a node prints the cluster's error broadcasts ('(raylet) Raylet is terminated…' and its log) on
+    # the build's standard output, from a thread of its own: narrate's line says what was lost
+    worker = getattr(getattr(sys.modules.get("ray"), "_private", None), "worker", None)
+    if worker is not None and hasattr(worker, "print_to_stdstream"):
+        worker.print_to_stdstream = lambda *_args, **_kwargs: None
     for name in [n for n in logging.root.manager.loggerDict if n == "ray" or n.startswith("ray.")]:
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
@@ -223,6 +230,8 @@ class RaySpeaker:
         """Drop a dead actor, and start another if the cluster has a CPU free for it (else the others go on)."""
         if actor not in actors:
             return
+        if not self.address.startswith("ray://") and not _raylet_answers(ray):  # not a worker: this machine's node
+            raise self._gone(ConnectionError(RAYLET_GONE))
         actors.remove(actor)
         self.log("a Ray worker was lost; its sentences are said again by the others")
         try:
@@ -283,8 +292,11 @@ def gone(address: str, exc: BaseException) -> NarrateError:
 
 
 def wait_one(ray: Any, refs: list, address: str) -> Any:
-    """The first of ``refs`` to be ready. Every few seconds without one, the head node is checked: when it is
-    gone, the build stops with one line (a client connection finds out for itself)."""
+    """The first of ``refs`` to be ready. Every few seconds without one, the head node is checked (its client
+    server for a ray:// address, else its control store and this machine's raylet): when it is gone, the build
+    stops with one line."""
+    import socket
+
     while True:
         try:
             done, _ = ray.wait(refs, num_returns=1, timeout=HEAD_CHECK)
@@ -293,11 +305,31 @@ def wait_one(ray: Any, refs: list, address: str) -> Any:
         if done:
             return done[0]
         if address.startswith("ray://"):
-            continue
-        import socket
-
-        host, _, port = ray.get_runtime_context().gcs_address.rpartition(":")
+            host, _, port = address[len("ray://"):].partition("/")[0].rpartition(":")
+            host, port = host or "127.0.0.1", port or "10001"
+        else:
+            host, _, port = ray.get_runtime_context().gcs_address.rpartition(":")
         try:
             socket.create_connection((host, int(port)), timeout=HEAD_CHECK).close()
-        except OSError:
+        except (OSError, ValueError):
             raise gone(address, ConnectionError(f"its head node, {host}:{port}, does not answer")) from None
+        if not address.startswith("ray://") and not _raylet_answers(ray):
+            raise gone(address, ConnectionError(RAYLET_GONE)) from None
+
+
+def _raylet_answers(ray: Any) -> bool:
+    """Whether the raylet of the node this driver runs on still takes a connection (on its Unix socket): when it
+    is gone, its actors are too, and no new one can start here."""
+    import socket
+
+    node = getattr(getattr(ray, "_private", None), "worker", None)
+    path = getattr(getattr(getattr(node, "global_worker", None), "node", None), "raylet_socket_name", None)
+    if not isinstance(path, str) or not path.startswith("/"):
+        return True  # not known here, or not a Unix socket: the head's check has to do
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(HEAD_CHECK)
+        try:
+            s.connect(path)
+        except OSError:
+            return False
+    return True
