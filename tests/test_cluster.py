@@ -3,7 +3,8 @@
 The cluster has two nodes on this machine: a head (``ray start --head``) and a worker (``ray start --address``,
 with its own temporary folder), one CPU each. The S3 server is moto's standalone server, reached through s3fs.
 The scripts speak with heart, the real default voice, slowed a little so that a node can be killed while they
-are being said (a fault in narrate's own code is played by the tone engine). Every catalogue is checked against a local ``--jobs 2`` build, byte for byte.
+are being said (a fault in narrate's own code is played by the tone engine). Every catalogue is checked against
+a local ``--jobs 1`` build, byte for byte.
 """
 
 from __future__ import annotations
@@ -182,9 +183,9 @@ def _run(*args: str, **kw: object) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def local(books: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The catalogue built on this machine, with --jobs 2: what every cluster build must equal."""
+    """The catalogue built on this machine, in one process: what every cluster build must equal."""
     out = tmp_path_factory.mktemp("local")
-    code, _, err = _run("build", str(books), "-o", str(out), "--jobs", "2", "--cache-dir", str(out / ".cache"))
+    code, _, err = _run("build", str(books), "-o", str(out), "--jobs", "1", "--cache-dir", str(out / ".cache"))
     assert code == 0, err
     return out
 
