@@ -50,21 +50,32 @@ def _wait_for_port(port: int, seconds: float = 30) -> None:
     raise RuntimeError(f"nothing listens on port {port}")
 
 
-@pytest.fixture(scope="module")
-def s3() -> Iterator[dict[str, str]]:
-    """moto's S3 server on a free port, with a bucket; the environment that reaches it."""
-    port = _port()
+def _moto(port: int) -> subprocess.Popen:
+    """moto's S3 server on ``port``, answering, with the bucket made (the credentials from the environment)."""
     server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    env = {"AWS_ACCESS_KEY_ID": "narrate", "AWS_SECRET_ACCESS_KEY": "narrate-secret",
-           "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_DEFAULT_REGION": "us-east-1"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
     try:
         _wait_for_port(port)
         import s3fs
 
-        s3fs.S3FileSystem().mkdir(BUCKET)
+        s3fs.S3FileSystem(skip_instance_cache=True, endpoint_url=f"http://127.0.0.1:{port}").mkdir(BUCKET)
+    except BaseException:
+        server.kill()
+        raise
+    return server
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[dict[str, str]]:
+    """moto's S3 server on a free port, with a bucket; the environment that reaches it."""
+    port = _port()
+    env = {"AWS_ACCESS_KEY_ID": "narrate", "AWS_SECRET_ACCESS_KEY": "narrate-secret",
+           "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_DEFAULT_REGION": "us-east-1"}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    server = None
+    try:
+        server = _moto(port)
         yield env
     finally:
         for k, v in saved.items():
@@ -72,8 +83,9 @@ def s3() -> Iterator[dict[str, str]]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-        server.terminate()
-        server.wait(10)
+        if server is not None:
+            server.terminate()
+            server.wait(10)
 
 
 class RayCluster:
@@ -482,17 +494,7 @@ def test_losing_the_shared_caches_endpoint_stops_the_build_with_one_line(cluster
     30 s with one line naming the cache, and publishes nothing; a rerun with the server back (here, with the
     sentences this machine kept) gives the same files as the build here."""
     port = _port()
-
-    def server() -> subprocess.Popen:
-        p = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_for_port(port)
-        import s3fs
-
-        s3fs.S3FileSystem(skip_instance_cache=True, endpoint_url=f"http://127.0.0.1:{port}").mkdir(BUCKET)
-        return p
-
-    moto = server()
+    moto = _moto(port)
     env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "NARRATE_CACHE_DIR": str(tmp_path / "c")}
     try:
         p = _narrate("build", str(books / "volume-1.md"), "-o", str(tmp_path / "out"), "--cluster", cluster.address,
@@ -511,7 +513,7 @@ def test_losing_the_shared_caches_endpoint_stops_the_build_with_one_line(cluster
                             "and AWS_ENDPOINT_URL for an S3-compatible server)\n"), err
         assert len(err.splitlines()) == 1 and "Traceback" not in err, err
         assert not (tmp_path / "out" / "volume-1").exists()
-        moto = server()
+        moto = _moto(port)
         code, _, err = _run("build", str(books / "volume-1.md"), "-o", str(tmp_path / "out"), "--jobs", "1",
                             "--cache-dir", f"s3://{BUCKET}/gone", env=env)  # here, as it may be
         assert code == 0, err

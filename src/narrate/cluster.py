@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from narrate.audio import Clip
-from narrate.driver import DRIVER
 from narrate.cache import SpeechCache
+from narrate.driver import DRIVER
 from narrate.errors import EngineError, NarrateError
 from narrate.plan import Speech
 from narrate.synth import SpeechFailed
@@ -98,15 +98,21 @@ def _check_reachable(address: str) -> None:
 
     if not address.startswith("ray://"):
         return
-    host, _, port = address[len("ray://"):].partition("/")[0].rpartition(":")
+    host, port = _client_server(address)
     try:
-        with socket.create_connection((host or "127.0.0.1", int(port or 10001)), timeout=5):
+        with socket.create_connection((host, int(port)), timeout=5):
             return
     except ValueError:
         reason = "its port is not a number"
     except OSError as exc:
         reason = exc.strerror or str(exc)
     raise _unreachable(address, reason)
+
+
+def _client_server(address: str) -> tuple[str, str]:
+    """The host and port (as written) of a ray:// address's client server: 127.0.0.1 and 10001 unless given."""
+    host, _, port = address[len("ray://"):].partition("/")[0].rpartition(":")
+    return host or "127.0.0.1", port or "10001"
 
 
 def _unreachable(address: str, reason: str) -> NarrateError:
@@ -305,8 +311,7 @@ def wait_one(ray: Any, refs: list, address: str) -> Any:
         if done:
             return done[0]
         if address.startswith("ray://"):
-            host, _, port = address[len("ray://"):].partition("/")[0].rpartition(":")
-            host, port = host or "127.0.0.1", port or "10001"
+            host, port = _client_server(address)
         else:
             host, _, port = ray.get_runtime_context().gcs_address.rpartition(":")
         try:

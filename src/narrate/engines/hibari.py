@@ -186,10 +186,8 @@ class HibariEngine:
     def timed(self, text: str, voice: ResolvedVoice) -> tuple[Clip, list[WordTime]]:
         """The clip ``synthesize`` makes, and when each of its words is said, from the model's own durations
         (narrate.engines.word_times): words as the voice was given them, punctuation left out."""
-        from narrate.engines.kokoro import _RAW
-
         # the phonemes made as ``phonemes`` makes them (a test holds the clip to synthesize's), with their words
-        phonemes, words = phoneme_words(text, english_g2p(voice.setting("language") == "en-GB"), _RAW)
+        phonemes, words = phoneme_words(text, english_g2p(voice.setting("language") == "en-GB"))
         found: list[WordTime] = []
         clip = self._speak(text, voice, (phonemes, words, found))
         return clip, found

@@ -3,7 +3,7 @@
 heart (like Kokoro, its teacher) predicts how long each phoneme lasts before it makes a sound: the duration
 predictor's whole frames, rounded, summed (ONNX ``CumSum``) and spread over the spectrum's frames. The graph
 computes them and throws them away; ``with_durations`` edits it in memory so it also returns them, which costs
-nothing. The phonemes come from hibari's G2P token by token (``phoneme_tokens``), so each phoneme is known to
+nothing. The phonemes come from hibari's G2P token by token (``phoneme_words``), so each phoneme is known to
 belong to one word of the text the voice was given, and a word lasts from its first phoneme to its last.
 """
 
@@ -41,15 +41,17 @@ def with_durations(model: bytes) -> bytes:
     return graph.SerializeToString()
 
 
-def phoneme_words(text: str, g2p: Any, raw: Any) -> tuple[str, list[tuple[str, int, int]]]:
+def phoneme_words(text: str, g2p: Any) -> tuple[str, list[tuple[str, int, int]]]:
     """What the voice is given for ``text``, as narrate.engines.kokoro.with_raw_phonemes makes it (the pieces
     between [[phonemes]] through hibari's G2P, joined by a space), and each word's span in it: (the word, the
-    index of its first phoneme, one past its last). A [[phonemes]] piece (``raw`` splits them out) is one word,
-    written as its phonemes. A token with no phonemes (a quotation mark) is left out."""
+    index of its first phoneme, one past its last). A [[phonemes]] piece is one word, written as its phonemes.
+    A token with no phonemes (a quotation mark) is left out."""
     from hibari.g2p.normalize import normalize
 
+    from narrate.engines.kokoro import _RAW
+
     out, words = "", []
-    for k, piece in enumerate(raw.split(text)):  # odd pieces: [[phonemes]]
+    for k, piece in enumerate(_RAW.split(text)):  # odd pieces: [[phonemes]]
         if not piece.strip():
             continue
         if k % 2:
