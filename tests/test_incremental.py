@@ -176,8 +176,12 @@ def test_the_build_record_lists_every_sentence_and_reproduces_the_episode(tmp_pa
         "chapter": 3, "line": line_of(script, "The boat left at two."), "role": "text", "speaker": None,
         "text": "The boat left at two.", "spoken": "The boat left at two.", "engine": "tone", "voice": "tone",
         "model": "tone-v1", "settings": {"speed": 1.0}, "key": boat["key"],
-        "start_ms": boat["start_ms"], "end_ms": boat["end_ms"], "language": "",
+        "start_ms": boat["start_ms"], "end_ms": boat["end_ms"], "language": "", "words": boat["words"],
     }
+    # the tone engine does not say when it says each word: they are spread over the sentence, in order
+    assert [w["text"] for w in boat["words"]] == ["The", "boat", "left", "at", "two."]
+    times = [t for w in boat["words"] for t in (w["start_ms"], w["end_ms"])]
+    assert times == sorted(times) and boat["start_ms"] <= times[0] and times[-1] <= boat["end_ms"]
     assert (tmp_path / "cache-a" / "speech" / boat["key"][:2] / f"{boat['key']}.wav").is_file()
     assert record["engines"] == [{"engine": "tone", "voice": "tone", "version": "tone 1"}]
     assert record["ffmpeg"].startswith("ffmpeg version ")

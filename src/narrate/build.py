@@ -191,6 +191,9 @@ def damage_report(damaged: list[tuple[str, str]], plan: Plan, chapters: tuple) -
     for kind, key in dict.fromkeys(damaged):
         if kind == "speech":
             out.append(f"warning: cache entry for line {lines.get(key, '?')} was damaged; synthesised again")
+        elif kind == "words":
+            out.append(f"warning: cache entry for the word times of line {lines.get(key, '?')} was damaged; "
+                       "synthesised again")
         elif kind == "level":
             out.append(f"warning: cache entry for the levels of line {lines.get(key, '?')} was damaged; measured again")
         elif kind == "mix":

@@ -1,10 +1,11 @@
 """The content-addressed store of everything narrate keeps between builds.
 
-Four kinds of entry, each by a key that hashes everything that makes it what it is:
-synthesised sentences (by ``narrate.plan.speech_key``), each sentence's loudness per
-10 ms frame, each chapter's loudness analysis (by its mix region key) and each piece
-of encoded MP3. Nothing depends on file times or positions in the script, so an edit
-misses the cache exactly where it changes the sound. Entries are written atomically.
+Five kinds of entry, each by a key that hashes everything that makes it what it is:
+synthesised sentences (by ``narrate.plan.speech_key``), when each word of a sentence is
+said (by the same key), each sentence's loudness per 10 ms frame, each chapter's loudness
+analysis (by its mix region key) and each piece of encoded MP3. Nothing depends on file
+times or positions in the script, so an edit misses the cache exactly where it changes
+the sound. Entries are written atomically.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import os
 import time
 import wave
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from narrate.audio import Clip, to_pcm16
+from narrate.engines.word_times import WordTime
 from narrate.files import PARTIAL, atomic_write, in_use
 from narrate.loudness import clip_energies
 
@@ -114,15 +116,33 @@ class SpeechCache:
             self.store.discard("speech", key)
             return None
 
-    def put(self, key: str, clip: Clip) -> Clip:
-        """Store a clip; return it exactly as ``get`` will read it back (16-bit), so the build that
-        synthesised a sentence mixes the very samples that later builds will."""
+    def put(self, key: str, clip: Clip, words: Sequence[WordTime] | None = None) -> Clip:
+        """Store a clip, and when its voice said when each word is said, those ``words`` (first, so a sentence
+        held is never without them); return the clip exactly as ``get`` will read it back (16-bit), so the build
+        that synthesised a sentence mixes the very samples that later builds will."""
+        if words is not None:
+            self.store.put("words", key, json.dumps([[w.text, w.start, w.end] for w in words]).encode("utf-8"))
         pcm = to_pcm16(clip.samples)
         wav = _wav(pcm, clip.rate)
         held = self.store.put("speech", key, wav)
         if held != wav:  # another machine said it first: theirs is the one every build uses
             return _decode(held)
         return Clip(np.frombuffer(pcm, dtype="<i2").astype(np.float32) / 32767.0, clip.rate)
+
+    def words(self, key: str) -> tuple[WordTime, ...] | None:
+        """When each word of a cached sentence is said, as its voice told it; None if the voice did not, or the
+        entry is damaged (then deleted, and noted: the sentence is said again)."""
+        data = self.store.get("words", key)
+        if data is None:
+            return None
+        try:
+            words = tuple(WordTime(str(t), float(a), float(b)) for t, a, b in json.loads(data))
+        except (ValueError, TypeError):
+            words = None
+        if words is None or not all(0 <= w.start < w.end for w in words):
+            self.store.discard("words", key)
+            return None
+        return words
 
     def keep(self, key: str, clip: Clip) -> None:
         """Keep a copy in this machine's folder of a clip a worker has put in the shared cache."""
@@ -131,8 +151,9 @@ class SpeechCache:
 
 
 # what the cache holds, and each kind's files: sentences, each sentence's loudness per 10 ms frame,
-# each chapter's loudness analysis, and each piece (about 20 s) of encoded MP3
-KINDS = {"speech": ".wav", "level": ".npz", "mix": ".npz", "mp3": ".seg"}
+# each chapter's loudness analysis, each piece (about 20 s) of encoded MP3, and when each word of a sentence is said
+KINDS = {"speech": ".wav", "level": ".npz", "mix": ".npz", "mp3": ".seg", "words": ".json"}
+SHARED = ("speech", "words")  # the kinds a shared cache holds too
 
 
 def _rel(kind: str, key: str) -> str:
@@ -165,7 +186,7 @@ class Store:
         """An entry's bytes, checked against the length and checksum it was written with; None if it is
         missing or damaged (a damaged entry is removed and noted, so it is made again)."""
         data = self._get_local(kind, key) if self.root is not None else None
-        if data is None and self.shared is not None and kind == "speech":
+        if data is None and self.shared is not None and kind in SHARED:
             blob = self.shared.read(_rel(kind, key))
             if blob is not None:
                 data = unseal(blob)
@@ -212,7 +233,7 @@ class Store:
         cache already had this sentence from another machine: that one is kept, and returned. ``here_only``:
         a sentence a worker has just put in the shared cache, kept in this machine's folder too."""
         blob = seal(data)
-        if self.shared is not None and kind == "speech" and not here_only:
+        if self.shared is not None and kind in SHARED and not here_only:
             rel = _rel(kind, key)
             while not self.shared.create(rel, blob):
                 there = self.shared.read(rel)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from narrate.audio import Clip, resampled_length, speech_bounds
+from narrate.engines.word_times import WordTime
 from narrate.loudness import clip_energies
 
 SPEECH_ACTIVE_DB = -45.0  # a 10 ms frame of a clip counts as speech above this RMS
@@ -58,8 +59,10 @@ class Clips(Mapping[str, Clip]):
     KEEP = 24  # clips held at once: enough for the stretches two threads render side by side
 
     def __init__(self, facts: dict[str, ClipFacts], energies: dict[str, np.ndarray],
-                 load: Callable[[str], Clip], keep: int = KEEP) -> None:
+                 load: Callable[[str], Clip], keep: int = KEEP,
+                 words: dict[str, tuple[WordTime, ...]] | None = None) -> None:
         self.facts, self.energies, self._load, self.keep = facts, energies, load, keep
+        self.words = words if words is not None else {}  # by key, for voices that say when each word is said
         self._kept: dict[str, Clip] = {}
         self._lock = threading.Lock()
 
@@ -89,6 +92,17 @@ class Clips(Mapping[str, Clip]):
 
     def __len__(self) -> int:
         return len(self.facts)
+
+    def spoken_words(self, key: str, text: str) -> list[WordTime]:
+        """When each word of a sentence (``text``, as its voice was given it) is said, in seconds from the start
+        of its trimmed clip: as its voice told it, else spread over the clip (narrate.readalong.spread)."""
+        from narrate.readalong import spread
+
+        facts = self.facts[key]
+        if key not in self.words:
+            return spread(text, facts.length / facts.rate)
+        shift = facts.start / facts.rate
+        return [WordTime(w.text, w.start - shift, w.end - shift) for w in self.words[key]]
 
     def length_at(self, key: str, rate: int) -> int:
         """How many samples a clip lasts, trimmed, once resampled to ``rate``."""

@@ -135,19 +135,20 @@ class _Voice:
         self.cache = Store(None, shared).speech if shared is not None else None
 
     def say(self, engine: str, text: str, voice: Any, key: str, send: bool = True) -> tuple[Any, Any]:
-        """(int16 samples, rate) as the cache holds them, and None; or None and the engine's error. Unless
-        ``send``, the samples stay in the shared cache, and only their count comes back."""
+        """(int16 samples, rate, when each word is said or None) as the cache holds them, and None; or None and
+        the engine's error. Unless ``send``, the samples stay in the shared cache, and only their count comes back."""
         from narrate.audio import to_pcm16
+        from narrate.synth import say
 
         try:
-            clip = self.engines.get(engine).synthesize(text, voice)
+            clip, words = say(self.engines.get(engine), text, voice)
         except EngineError as exc:
             return None, exc
         if self.cache is not None:
-            clip = self.cache.put(key, clip)
+            clip = self.cache.put(key, clip, words)
             if not send:
-                return (len(clip.samples), clip.rate), None
-        return (np.frombuffer(to_pcm16(clip.samples), dtype="<i2"), clip.rate), None
+                return (len(clip.samples), clip.rate, words), None
+        return (np.frombuffer(to_pcm16(clip.samples), dtype="<i2"), clip.rate, words), None
 
 
 class RaySpeaker:
@@ -253,17 +254,17 @@ class RaySpeaker:
         return gone(self.address, exc)
 
 
-def _kept(result: tuple[Any, int], speech: Speech, cache: SpeechCache) -> Clip | None:
+def _kept(result: tuple[Any, int, Any], speech: Speech, cache: SpeechCache) -> Clip | None:
     """A sentence's clip as an actor sent it, kept in this machine's cache; None when only its length came back
     (the samples stayed in the shared cache)."""
-    samples, rate = result
+    samples, rate, words = result
     if isinstance(samples, int):
         return None
     clip = Clip(samples.astype(np.float32) / 32767.0, rate)
     if cache.store.shared is not None:
         cache.keep(speech.key, clip)
     else:
-        cache.put(speech.key, clip)
+        cache.put(speech.key, clip, words)
     return clip
 
 

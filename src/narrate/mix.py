@@ -37,6 +37,8 @@ from narrate.episode import FRAME_ALIGN, BedRun, ChapterLayout, Episode, chapter
 from narrate.loudness import frame_size, integrated, linear, loudness_of
 from narrate.plan import ChapterPlan, Cue, Plan, Silence, Speech
 from narrate.sounds import MixSounds
+from narrate.engines.word_times import WordTime
+from narrate.readalong import written_words
 from narrate.timeline import ChapterTime, SentenceTime, Timeline
 
 # Cues: level relative to the speech (LU), and how much of the sound's end may
@@ -137,7 +139,8 @@ def _chapter_layout(chapter: ChapterPlan, start: int, trimmed: Clips, sounds: Mi
         else:
             n = trimmed.length_at(item.key, rate)
             speech.append((pos, item.key))
-            sentences.append(_sentence_time(chapter, item, start + pos, start + pos + n, rate))
+            sentences.append(_sentence_time(chapter, item, start + pos, start + pos + n, rate,
+                                            trimmed.spoken_words(item.key, item.text)))
             pos += n
     pos += _end_padding(pos)
     return ChapterLayout(start, pos, tuple(speech), tuple(cues))
@@ -222,19 +225,22 @@ def _duck_envelope(episode: Episode) -> tuple[np.ndarray, ...]:
     return tuple(out)
 
 
-def _sentence_time(chapter: ChapterPlan, speech: Speech, a: int, b: int, rate: int) -> SentenceTime:
+def _sentence_time(chapter: ChapterPlan, speech: Speech, a: int, b: int, rate: int,
+                   said: list[WordTime]) -> SentenceTime:
+    start, end = _ms(a, rate), _ms(b, rate)
     return SentenceTime(
         chapter=chapter.number,
         line=speech.line,
         text=speech.source,
         spoken=speech.text,
-        start_ms=_ms(a, rate),
-        end_ms=_ms(b, rate),
+        start_ms=start,
+        end_ms=end,
         role=speech.role,
         speaker=speech.speaker,
         paragraph=speech.paragraph,
         cells=speech.cells,
         language=speech.language,
+        words=written_words(speech.source, said, start, end - start),
     )
 
 

@@ -27,7 +27,7 @@ from narrate import __version__
 from narrate.engines import Engines
 from narrate.errors import NarrateError
 from narrate.plan import Plan
-from narrate.timeline import Timeline
+from narrate.timeline import Timeline, WordSpan
 
 RECORD_FORMAT = 2  # the record's layout; a record in another one is treated as no record
 
@@ -59,6 +59,7 @@ class SentenceRecord:
     start_ms: int
     end_ms: int
     language: str = ""  # a passage in another language than the script's: which
+    words: tuple[WordSpan, ...] = ()  # its written words, each with when it is said (narrate.readalong)
 
 
 @dataclass(frozen=True)
@@ -312,7 +313,7 @@ def sentence_records(plan: Plan, timeline: Timeline) -> tuple[SentenceRecord, ..
         raise ValueError("the timeline does not match the plan")
     return tuple(
         SentenceRecord(t.chapter, s.line, s.role, s.speaker, s.source, s.text, s.voice.engine, s.voice.label,
-                       s.voice.model_id, dict(s.voice.settings), s.key, t.start_ms, t.end_ms, s.language)
+                       s.voice.model_id, dict(s.voice.settings), s.key, t.start_ms, t.end_ms, s.language, t.words)
         for s, t in zip(speeches, timeline.sentences)
     )
 

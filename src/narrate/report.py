@@ -165,7 +165,7 @@ def size_text(n: int) -> str:
 
 
 KIND_NAMES = {"speech": "sentences", "level": "sentence levels", "mix": "chapter analyses",
-               "mp3": "encoded MP3 pieces"}
+               "mp3": "encoded MP3 pieces", "words": "word times"}
 
 
 def voice_lines(voices: list[VoiceInfo], brief: bool = False) -> list[str]:

@@ -17,6 +17,7 @@ from narrate.audio import Clip
 from narrate.clips import ClipFacts, Clips
 from narrate.cache import SpeechCache
 from narrate.engines import Engines, ResolvedVoice
+from narrate.engines.word_times import WordTime
 from narrate.errors import EngineError, NarrateError
 from narrate.loudness import clip_energies
 from narrate.plan import Plan, Speech, speaking_seconds
@@ -76,7 +77,11 @@ def synthesize(
     missing: list[Speech] = []
     for speech in plan.unique_speeches():
         got.lines[speech.key] = speech.line
+        if timed := hasattr(engines.get(speech.voice.engine), "timed"):
+            got.timed.add(speech.key)
         clip = cache.get(speech.key)
+        if clip is not None and timed and cache.words(speech.key) is None:
+            clip = None  # its word times are missing or damaged: said again, with them
         if clip is None:
             missing.append(speech)
             got.waiting[got.owner[speech.key]] += 1
@@ -90,7 +95,7 @@ def synthesize(
     if speaker is None and (jobs < 2 or len(away) < 2):
         here, away = here + away, []
     for speech in here:
-        got.keep(speech, cache.put(speech.key, _speak(engines, plan, speech)))  # as later builds will read it back
+        got.keep(speech, cache.put(speech.key, *_speak(engines, plan, speech)))  # as later builds will read it back
     if away:
         try:
             for speech, clip in (speaker or WorkerPool(jobs, engines)).speak(away, cache):
@@ -115,11 +120,13 @@ class _Gathered:
         self.measure = energies_of or (lambda _, c: clip_energies(c))
         self.facts: dict[str, ClipFacts] = {}
         self.energies: dict[str, np.ndarray] = {}
+        self.words: dict[str, tuple[WordTime, ...]] = {}
+        self.timed: set[str] = set()  # the sentences whose voice says when it says each word
         self.lines: dict[str, int] = {}
         self.owner = _owners(plan)
         self.waiting = [0] * len(plan.chapters)  # per chapter: sentences it is the first to say, not ready yet
         self.complete = 0
-        self.clips = Clips(self.facts, self.energies, self.load)
+        self.clips = Clips(self.facts, self.energies, self.load, words=self.words)
 
     def load(self, key: str) -> Clip:
         clip = self.cache.get(key)
@@ -141,6 +148,8 @@ class _Gathered:
     def keep(self, speech: Speech, clip: Clip, new: bool = True) -> None:
         self.facts[speech.key] = facts = ClipFacts.of(clip)
         self.energies[speech.key] = self.measure(speech.key, facts.trim(clip))
+        if speech.key in self.timed and (words := self.cache.words(speech.key)) is not None:
+            self.words[speech.key] = words
         if self.progress:
             self.progress(1, len(speech.text))
         if new:
@@ -179,11 +188,18 @@ def chapters_speaking(plan: Plan, seconds: float) -> int | None:
     return None
 
 
-def _speak(engines: Engines, plan: Plan, speech: Speech) -> Clip:
+def _speak(engines: Engines, plan: Plan, speech: Speech) -> tuple[Clip, list[WordTime] | None]:
     try:
-        return engines.get(speech.voice.engine).synthesize(speech.text, speech.voice)
+        return say(engines.get(speech.voice.engine), speech.text, speech.voice)
     except EngineError as exc:
         raise _located(exc, plan, speech) from exc
+
+
+def say(engine: Any, text: str, voice: ResolvedVoice) -> tuple[Clip, list[WordTime] | None]:
+    """A sentence's clip, and when each of its words is said if its engine can tell (``timed``), else None."""
+    if hasattr(engine, "timed"):
+        return engine.timed(text, voice)  # type: ignore[no-any-return]
+    return engine.synthesize(text, voice), None
 
 
 def _located(exc: EngineError, plan: Plan, speech: Speech) -> EngineError:
@@ -326,7 +342,7 @@ def _start_worker(cache_root: str, shared: SharedFiles | None = None, engines: E
 
 def _work(engine: str, text: str, voice: ResolvedVoice, key: str) -> tuple[np.ndarray, int]:
     """Speak one sentence in a worker and put it in the cache; its samples as the cache holds them."""
-    clip = _WORKER["engines"].get(engine).synthesize(text, voice)  # type: ignore[attr-defined]
-    clip = _WORKER["cache"].put(key, clip)  # type: ignore[attr-defined]
+    clip, words = say(_WORKER["engines"].get(engine), text, voice)  # type: ignore[attr-defined]
+    clip = _WORKER["cache"].put(key, clip, words)  # type: ignore[attr-defined]
     return clip.samples, clip.rate
 

@@ -6,6 +6,16 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class WordSpan:
+    """When one written word is said in the episode (a word not said on its own, such as a footnote mark, is
+    joined to its neighbour: narrate.readalong)."""
+
+    text: str  # as written
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
 class SentenceTime:
     """Where one spoken sentence lies in the episode."""
 
@@ -20,6 +30,7 @@ class SentenceTime:
     paragraph: int = 0  # which paragraph of its chapter (from 1); 0 for titles, intro and close
     cells: tuple[str, ...] = ()  # a table's header ('table') or a row's cells ('row'), as written
     language: str = ""  # a passage in another language than the script's: which
+    words: tuple[WordSpan, ...] = ()  # its written words, each with when it is said
 
 
 @dataclass(frozen=True)
