@@ -27,7 +27,7 @@ _TOKEN = re.compile(r"\S+")
 _PAUSES = {",": 3.0, ";": 4.0, ":": 4.0, ".": 6.0, "!": 6.0, "?": 6.0, "—": 3.0, "…": 6.0}
 
 
-def _key(word: str) -> str:
+def word_key(word: str) -> str:
     """A word as the alignment compares it: its letters and digits, case folded."""
     return "".join(c for c in word.casefold() if c.isalpha() or c.isdecimal())
 
@@ -40,10 +40,10 @@ def _weight(word: str) -> float:
 def spread(text: str, seconds: float) -> list[WordTime]:
     """The fallback: each word of ``text`` (as the voice was given it) timed in proportion to its letters over
     ``seconds`` of speech, punctuation after a word counting as a pause after it."""
-    words = [w for w in _TOKEN.findall(text) if _key(w)]
+    words = [w for w in _TOKEN.findall(text) if word_key(w)]
     if not words or seconds <= 0:
         return []
-    sizes = [(float(len(_key(w))), _PAUSES.get(w[-1], 0.0)) for w in words]
+    sizes = [(float(len(word_key(w))), _PAUSES.get(w[-1], 0.0)) for w in words]
     total = sum(a + b for a, b in sizes) - sizes[-1][1]
     scale, at, out = seconds / total, 0.0, []
     for word, (size, pause) in zip(words, sizes):
@@ -58,8 +58,8 @@ def written_words(source: str, said: Sequence[WordTime], offset_ms: int, length_
     written = [m for m in _TOKEN.finditer(source)]
     if not written or not said:
         return ()
-    keyed = [i for i, m in enumerate(written) if _key(m.group())]  # a mark with no letter or digit is not said
-    found = _owners([_key(written[i].group()) for i in keyed], [_key(w.text) for w in said],
+    keyed = [i for i, m in enumerate(written) if word_key(m.group())]  # a mark with no letter or digit is not said
+    found = _owners([word_key(written[i].group()) for i in keyed], [word_key(w.text) for w in said],
                     [_weight(written[i].group()) for i in keyed])
     owner: list[list[int]] = [[] for _ in written]
     for i, js in zip(keyed, found):

@@ -25,14 +25,26 @@ from narrate.timeline import SentenceTime, Timeline
 
 
 @dataclass(frozen=True)
+class Word:
+    """One written word of a sentence: its id in the text, and its clip of the chapter's audio (ms)."""
+
+    id: str
+    text: str
+    begin_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
 class Clip:
-    """One sentence: its id in the text, its words as written, and its clip of the chapter's audio (ms)."""
+    """One sentence: its id in the text, its words as written, and its clip of the chapter's audio (ms); in a
+    paragraph, each word too, their clips tiling the sentence's."""
 
     id: str
     text: str
     begin_ms: int
     end_ms: int
     language: str = ""  # in another language than the book's: which
+    words: tuple[Word, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -111,7 +123,8 @@ def make_book(plan: Plan, timeline: Timeline, durations: dict[int, int], identif
         length = durations[c.number]
         starts = [0] + [min(s.start_ms - c.start_ms, length) for s in said[1:]]
         ends = starts[1:] + [length]
-        clips = [Clip(f"c{c.number}s{i}", s.text, a, b, s.language)
+        clips = [Clip(f"c{c.number}s{i}", s.text, a, b, s.language,
+                      _words(f"c{c.number}s{i}", s, a, b, c.start_ms) if s.role not in HEADINGS else ())
                  for i, (s, a, b) in enumerate(zip(said, starts, ends), 1)]
         parts: list[Part] = []
         level = 1
@@ -148,6 +161,18 @@ def make_book(plan: Plan, timeline: Timeline, durations: dict[int, int], identif
 HEADINGS = ("title", "leg", "h2", "h3", "h4", "h5", "h6")
 
 
+def _words(sentence: str, s: SentenceTime, begin: int, end: int, chapter_start: int) -> tuple[Word, ...]:
+    """A sentence's words, each clip from the word's start to the next one's, the first from the sentence clip's
+    start and the last to its end: so the words play every sound of the sentence's clip, one after another."""
+    if len(s.words) < 2:
+        return ()
+    starts = [begin] + [min(max(w.start_ms - chapter_start, begin), end) for w in s.words[1:]]
+    starts = [max(a, b) for a, b in zip(starts, [begin] + starts)]  # never before the word before
+    ends = starts[1:] + [end]
+    return tuple(Word(f"{sentence}w{k}", w.text, a, b)
+                 for k, (w, a, b) in enumerate(zip(s.words, starts, ends), 1) if b > a)
+
+
 def _part_of(s: SentenceTime) -> tuple:
     """Which part of the book a sentence belongs to: a heading (by its kind and line, so a heading said in
     parts is one), or a paragraph (by its number and speaker; the intro and the close are paragraphs too)."""
@@ -157,9 +182,10 @@ def _part_of(s: SentenceTime) -> tuple:
     return kind, s.paragraph, s.speaker
 
 
-def add_text(parent: ET.Element, parts: tuple[Part, ...]) -> None:
+def add_text(parent: ET.Element, parts: tuple[Part, ...], words: bool = True) -> None:
     """The parts as (X)HTML under ``parent``: each heading an h1..h6 and each paragraph a p (class 'speaker'
-    when a speaker says it), with every sentence a span whose id its clip points to."""
+    when a speaker says it), with every sentence a span whose id its clip points to, and with ``words``, each
+    word of a paragraph's sentence a span of its own in it."""
     for part in parts:
         if isinstance(part, Heading):
             el = ET.SubElement(parent, f"h{part.level}", {"id": part.id})
@@ -172,8 +198,19 @@ def add_text(parent: ET.Element, parts: tuple[Part, ...]) -> None:
         for i, (clip, text) in enumerate(zip(part.clips, texts)):
             span = ET.SubElement(el, "span", {"id": clip.id, **({"lang": clip.language, "xml:lang": clip.language}
                                                                 if clip.language else {})})
-            span.text = text
+            if clip.words and words:
+                _add_words(span, clip.words)
+            else:
+                span.text = text
             span.tail = " " if i < len(part.clips) - 1 else None
+
+
+def _add_words(span: ET.Element, words: tuple[Word, ...]) -> None:
+    """A sentence's words, each a span with its id, a space between them."""
+    for k, word in enumerate(words):
+        child = ET.SubElement(span, "span", {"id": word.id})
+        child.text = word.text
+        child.tail = " " if k < len(words) - 1 else None
 
 
 def clock(ms: int) -> str:

@@ -9,6 +9,12 @@ EasyReader and Thorium show no other kind in their navigation). In the text cont
 (``content.html``) each paragraph stays a ``p`` whose sentences are ``span``s; each sentence is a ``par``
 of its chapter's SMIL, with its text and its clip of the chapter's MP3. The MP3s are constant bit rate and mono
 (the specification advises against VBR; DAISY validators warn on stereo).
+
+Words are not timed here, as they are in the EPUB. In DAISY 2.02 a ``par`` is the phrase: the unit a player
+highlights, and the one its "next phrase" and "previous phrase" commands move by. The standard has no element
+for a timed span inside a phrase, so words could only be timed by making each word a ``par``: a reader moving
+by phrase would then move one word at a time. narrate keeps the phrase a sentence, as readers navigate it, and
+gives word timing in EPUB 3, whose Media Overlays nest the words' ``par``s in a ``seq`` per sentence.
 """
 
 from __future__ import annotations
@@ -137,7 +143,7 @@ def content(book: Book) -> bytes:
     html.append(body)
     ET.SubElement(body, "h1", {"class": "title", "id": "booktitle"}).text = book.title
     for chapter in book.chapters:
-        add_text(body, chapter.parts)
+        add_text(body, chapter.parts, words=False)  # DAISY 2.02 is read by phrase: see the module's notes
     return _serialise(html, XHTML_DOCTYPE)
 
 

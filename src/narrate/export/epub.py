@@ -178,7 +178,8 @@ def chapter_xhtml(book: Book, chapter: Chapter) -> bytes:
 
 
 def overlay(chapter: Chapter) -> bytes:
-    """The chapter's Media Overlay: a par per sentence, its text and its clip of the chapter's MP3."""
+    """The chapter's Media Overlay: a par per sentence, its text and its clip of the chapter's MP3; in a paragraph,
+    a seq per sentence, and in it a par per word."""
     name = chapter_name(chapter)
     root = ET.Element("smil", {"xmlns": SMIL, "xmlns:epub": OPS, "version": "3.0"})
     body = ET.SubElement(root, "body")
@@ -186,11 +187,21 @@ def overlay(chapter: Chapter) -> bytes:
     seq = ET.SubElement(body, "seq", {"id": f"{name}-seq", "epub:textref": f"{name}.xhtml#{section_id(chapter)}",
                                       "epub:type": "chapter"})
     for clip in chapter.clips:
-        par = ET.SubElement(seq, "par", {"id": f"{clip.id}-par"})
-        ET.SubElement(par, "text", {"src": f"{name}.xhtml#{clip.id}"})
-        ET.SubElement(par, "audio", {"src": audio_path(chapter), "clipBegin": f"{clip.begin_ms / 1000:.3f}s",
-                                     "clipEnd": f"{clip.end_ms / 1000:.3f}s"})
+        if clip.words:  # a seq for the sentence, so navigation stays by sentence, and a par per word in it
+            sentence = ET.SubElement(seq, "seq", {"id": f"{clip.id}-seq", "epub:textref": f"{name}.xhtml#{clip.id}"})
+            for word in clip.words:
+                _par(sentence, f"{name}.xhtml", audio_path(chapter), word.id, word.begin_ms, word.end_ms)
+        else:
+            _par(seq, f"{name}.xhtml", audio_path(chapter), clip.id, clip.begin_ms, clip.end_ms)
     return _xml(root)
+
+
+def _par(parent: ET.Element, page: str, audio: str, text_id: str, begin_ms: int, end_ms: int) -> None:
+    """A par: the text with this id, and its clip of the chapter's audio."""
+    par = ET.SubElement(parent, "par", {"id": f"{text_id}-par"})
+    ET.SubElement(par, "text", {"src": f"{page}#{text_id}"})
+    ET.SubElement(par, "audio", {"src": audio, "clipBegin": f"{begin_ms / 1000:.3f}s",
+                                 "clipEnd": f"{end_ms / 1000:.3f}s"})
 
 
 def nav(book: Book) -> bytes:

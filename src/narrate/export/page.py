@@ -10,6 +10,7 @@ Security Policy forbids any. Jinja2 escapes every piece of script text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import jinja2
 
@@ -57,8 +58,11 @@ def environment() -> jinja2.Environment:
     )
 
 
-def _span(s: SentenceTime) -> dict[str, str]:
-    return {"start": f"{s.start_ms / 1000:.3f}", "end": f"{s.end_ms / 1000:.3f}", "text": s.text, "lang": s.language}
+def _span(s: SentenceTime) -> dict[str, Any]:
+    """A sentence as the page shows it; in a paragraph, with its words, each marked as it is said."""
+    words = [{"start": f"{w.start_ms / 1000:.3f}", "end": f"{w.end_ms / 1000:.3f}", "text": w.text} for w in s.words]
+    return {"start": f"{s.start_ms / 1000:.3f}", "end": f"{s.end_ms / 1000:.3f}", "text": s.text, "lang": s.language,
+            "words": words if len(words) > 1 else []}
 
 
 def episode_page(plan: Plan, timeline: Timeline, sources: list[Link], downloads: list[Link], cover: str | None,

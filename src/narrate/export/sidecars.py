@@ -74,20 +74,15 @@ def chapters_json(plan: Plan, timeline: Timeline, images: dict[int, str] | None 
 
 
 def transcript_json(timeline: Timeline) -> dict:
-    """The Podcasting 2.0 JSON transcript: one segment per spoken sentence."""
-    return {
-        "version": TRANSCRIPT_VERSION,
-        "segments": [
-            {
-                "speaker": s.speaker or NARRATOR,
-                "startTime": seconds(s.start_ms),
-                "endTime": seconds(s.end_ms),
-                "body": s.text,
-                **({"language": s.language} if s.language else {}),  # a passage in another language
-            }
-            for s in timeline.sentences
-        ],
-    }
+    """The Podcasting 2.0 JSON transcript: one segment per written word, as the specification's example has them
+    (a sentence with no word to time is one segment)."""
+    segments = []
+    for s in timeline.sentences:
+        extra = {"language": s.language} if s.language else {}  # a passage in another language
+        for text, start, end in [(w.text, w.start_ms, w.end_ms) for w in s.words] or [(s.text, s.start_ms, s.end_ms)]:
+            segments.append({"speaker": s.speaker or NARRATOR, "startTime": seconds(start), "endTime": seconds(end),
+                             "body": text, **extra})
+    return {"version": TRANSCRIPT_VERSION, "segments": segments}
 
 
 def caption_lines(text: str) -> list[str]:
@@ -101,11 +96,12 @@ def vtt_escape(text: str) -> str:
 
 
 def webvtt(timeline: Timeline) -> str:
-    """A WebVTT caption file with one cue per sentence; speakers as voice spans, passages in another language
+    """A WebVTT caption file with one cue per sentence, each word after the first behind the timestamp it is said
+    at (karaoke-style, as players that support it highlight); speakers as voice spans, passages in another language
     as language spans."""
     out = ["WEBVTT", ""]
     for n, s in enumerate(timeline.sentences, start=1):
-        lines = [vtt_escape(line) for line in caption_lines(s.text)]
+        lines = timed_lines(s) if s.words else [vtt_escape(line) for line in caption_lines(s.text)]
         if s.language:  # a passage in another language: a language span around the cue's text
             lines[0] = f"<lang {s.language}>{lines[0]}"
             lines[-1] += "</lang>"
@@ -114,6 +110,24 @@ def webvtt(timeline: Timeline) -> str:
             lines[0] = f"<v {vtt_escape(' '.join(s.speaker.split()))}>{lines[0]}"
         out += [f"c{s.chapter}-{n}", f"{stamp(s.start_ms, '.')} --> {stamp(s.end_ms, '.')}", *lines, ""]
     return "\n".join(out)
+
+
+def timed_lines(s: SentenceTime) -> list[str]:
+    """A sentence's cue text, in lines of at most LINE_WIDTH characters of text, each word after the first behind
+    its timestamp (WebVTT wants each after the cue's start and the one before, and before the cue's end)."""
+    lines: list[str] = []
+    width, last = LINE_WIDTH + 1, s.start_ms
+    for w in s.words:
+        word = vtt_escape(w.text)
+        if last < w.start_ms < s.end_ms:
+            word, last = f"<{stamp(w.start_ms, '.')}>{word}", w.start_ms
+        if width + 1 + len(w.text) > LINE_WIDTH:
+            lines.append(word)
+            width = len(w.text)
+        else:
+            lines[-1] += " " + word
+            width += 1 + len(w.text)
+    return lines
 
 
 def srt(timeline: Timeline) -> str:
