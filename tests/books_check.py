@@ -166,9 +166,13 @@ def check_epub(path: Path) -> dict[str, bytes]:
     assert abs(sum(clock(v) for v in durations.values()) - clock(total)) < 0.01
     for item in opf.iterfind(".//opf:item[@media-type='application/smil+xml']", ns):
         smil = etree.fromstring(files["OEBPS/" + item.get("href")])
-        seq = smil.find(".//{http://www.w3.org/ns/SMIL}seq")
-        page, _, frag = seq.get("{http://www.idpf.org/2007/ops}textref").partition("#")
-        assert frag and etree.fromstring(files["OEBPS/" + page]).xpath(f"//*[@id='{frag}']")
+        for seq in smil.iter("{http://www.w3.org/ns/SMIL}seq"):  # the chapter's, and each sentence's in it
+            page, _, frag = seq.get("{http://www.idpf.org/2007/ops}textref").partition("#")
+            assert frag and etree.fromstring(files["OEBPS/" + page]).xpath(f"//*[@id='{frag}']")
+        clips = [(float(a.get("clipBegin")[:-1]), float(a.get("clipEnd")[:-1]))
+                 for a in smil.iter("{http://www.w3.org/ns/SMIL}audio")]
+        assert clips[0][0] == 0 and all(a < b for a, b in clips), "every clip lasts"
+        assert all(x[1] == y[0] for x, y in zip(clips, clips[1:])), "the clips, words' and sentences', tile the audio"
         for par in smil.iter("{http://www.w3.org/ns/SMIL}par"):
             text = par.find("{http://www.w3.org/ns/SMIL}text").get("src")
             page, _, frag = text.partition("#")

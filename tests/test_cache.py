@@ -86,3 +86,37 @@ def test_an_older_narrates_entries_are_used_while_whole(tmp_path: Path) -> None:
     said: list[str] = []
     build(str(script), BuildOptions(output=str(tmp_path / "b.mp3"), cache_dir=cache), tone_engines(tone), BuildHooks(log=said.append))
     assert len(tone.calls) == 1 and len([s for s in said if "was damaged" in s]) == 1
+
+
+class TimedTone(ToneEngine):
+    """The tone engine, saying when each word is said, as heart does: word k from 0.3 k s."""
+
+    def timed(self, text: str, voice):  # type: ignore[no-untyped-def]
+        from narrate.engines.word_times import WordTime
+
+        return self.synthesize(text, voice), [WordTime(w, 0.3 * k, 0.3 * k + 0.2) for k, w in enumerate(text.split())]
+
+
+@pytest.mark.parametrize("how", ["flip", "nonsense"])
+def test_damaged_word_times_are_made_again_with_their_sentence(tmp_path: Path, how: str) -> None:
+    import json
+
+    script = write_script(tmp_path, BODY)
+    cache = tmp_path / "cache"
+    first = build(str(script), BuildOptions(output=str(tmp_path / "a.mp3"), cache_dir=cache), tone_engines(TimedTone()))
+    entries = sorted((cache / "words").glob("??/*.json"))
+    assert len(entries) == len(list((cache / "speech").glob("??/*.wav"))) and all(unseal(e.read_bytes()) for e in entries)
+    if how == "nonsense":  # whole, but not word times: a word that ends before it starts
+        entries[0].write_bytes(seal(b'[["river", 0.5, 0.1]]'))
+    else:
+        damage(entries[0], how)
+    said: list[str] = []
+    tone = TimedTone()
+    again = build(str(script), BuildOptions(output=str(tmp_path / "b.mp3"), cache_dir=cache), tone_engines(tone),
+                  BuildHooks(log=said.append))
+    assert len(tone.calls) == 1  # that sentence alone was said again
+    warning = [line for line in said if line.startswith("warning: ")]
+    assert len(warning) == 1 and warning[0].startswith("warning: cache entry for the word times of line ")
+    assert warning[0].endswith(" was damaged; synthesised again")
+    words = [s["words"] for s in json.loads(first.manifest.read_text(encoding="utf-8"))["sentences"]]
+    assert [s["words"] for s in json.loads(again.manifest.read_text(encoding="utf-8"))["sentences"]] == words

@@ -225,6 +225,20 @@ def test_demo_as_epub_passes_epubcheck(demo_books) -> None:  # type: ignore[no-u
 
     files = check_epub(demo_books.layout.path(".epub"))
     assert any(name.endswith("cover.png") for name in files)
+    # read along: every sentence of a paragraph a seq of its words, each word a par its reading system can highlight
+    from lxml import etree
+
+    smil_ns, ops = "{http://www.w3.org/ns/SMIL}", "{http://www.idpf.org/2007/ops}"
+    page = etree.fromstring(files["OEBPS/c002.xhtml"])
+    smil = etree.fromstring(files["OEBPS/c002.smil"])
+    sentences = [s for s in smil.iter(f"{smil_ns}seq") if s.get(f"{ops}textref").split("#")[1].startswith("c2s")]
+    body = [s for s in demo_books.timeline.sentences if s.chapter == 2 and s.role == "text"]
+    assert len(sentences) == len(body) > 5
+    for seq, said in zip(sentences, body):
+        span = page.xpath(f"//*[@id='{seq.get(ops + 'textref').split('#')[1]}']")[0]
+        words = [par.find(f"{smil_ns}text").get("src").split("#")[1] for par in seq.iter(f"{smil_ns}par")]
+        assert [page.xpath(f"//*[@id='{w}']")[0].text for w in words] == [w.text for w in said.words]
+        assert " ".join("".join(span.itertext()).split()) == " ".join(said.text.split())
 
 
 def test_demo_as_a_continental_walk(demo_books) -> None:  # type: ignore[no-untyped-def]

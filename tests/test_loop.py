@@ -165,18 +165,18 @@ def test_cache_info_and_prune_keep_what_the_last_build_uses(tmp_path: Path, tone
     build(str(script), BuildOptions(output="out", cache_dir=cache), tone_engines)
     first = cache_info(cache)
     counts = {k.kind: (k.entries, k.unused_entries) for k in first.kinds}
-    assert counts == {"speech": (11, 0), "level": (11, 0), "mix": (2, 0), "mp3": (2, 0)}
+    assert counts == {"speech": (11, 0), "level": (11, 0), "mix": (2, 0), "mp3": (2, 0), "words": (0, 0)}
     script.write_text(script.read_text().replace("The bus took seventeen hours.", "The bus took a day."), encoding="utf-8")
     build(str(script), BuildOptions(output="out", cache_dir=cache), tone_engines)
     unused = {k.kind: k.unused_entries for k in cache_info(cache).kinds}
-    assert unused == {"speech": 1, "level": 1, "mix": 1, "mp3": 1}  # the old sentence and its levels, chapter 2's old mix and frames
+    assert unused == {"speech": 1, "level": 1, "mix": 1, "mp3": 1, "words": 0}  # the old sentence and its levels, chapter 2's old mix and frames
     stale = [p for p in cache.rglob("*.*") if p.parent.parent.name in ("speech", "level", "mix", "mp3")]
     code, out, _ = run("cache", "prune", "--cache-dir", str(cache))
     gone = [p for p in stale if not p.exists()]
     assert code == 0 and len(gone) == 4
     assert out.startswith("removed 4 entries that no build in the last 30 days used: freed ")
     assert {k.kind: (k.entries, k.unused_entries) for k in cache_info(cache).kinds} == {
-        "speech": (11, 0), "level": (11, 0), "mix": (2, 0), "mp3": (2, 0)}
+        "speech": (11, 0), "level": (11, 0), "mix": (2, 0), "mp3": (2, 0), "words": (0, 0)}
     # and the next build still needs nothing new
     again = build(str(script), BuildOptions(output="out", cache_dir=cache), tone_engines)
     assert again.unchanged
@@ -188,11 +188,11 @@ def test_cache_info_output(tmp_path: Path, tone_engines: Engines) -> None:
     code, out, _ = run("cache", "info")
     lines = out.splitlines()
     assert lines[0] == f"cache: {tmp_path / 'cache'}"
-    assert [line.split()[:2] for line in lines[1:5]] == [
-        ["11", "sentences"], ["11", "sentence"], ["2", "chapter"], ["2", "encoded"]]
-    assert lines[5].startswith("  total ") and lines[5].endswith(" MB; 1 episode build in the last 30 days (latest "
-                                                                   f"{time.strftime('%Y-%m-%d')} " + lines[5][-6:])
-    assert lines[6] == "  0 entries (0.0 kB) are used by no build in the last 30 days: 'narrate cache prune' removes them"
+    assert [line.split()[:2] for line in lines[1:6]] == [
+        ["11", "sentences"], ["11", "sentence"], ["2", "chapter"], ["2", "encoded"], ["0", "word"]]
+    assert lines[6].startswith("  total ") and lines[6].endswith(" MB; 1 episode build in the last 30 days (latest "
+                                                                   f"{time.strftime('%Y-%m-%d')} " + lines[6][-6:])
+    assert lines[7] == "  0 entries (0.0 kB) are used by no build in the last 30 days: 'narrate cache prune' removes them"
 
 
 def test_prune_dry_run_removes_nothing(tmp_path: Path) -> None:

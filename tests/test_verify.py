@@ -30,6 +30,7 @@ SCRIPT = """\
 ---
 title: The Night Ferry
 author: Sam Reed
+ambient: river-night
 mix:
   intro: false
 pronunciations:
@@ -115,6 +116,9 @@ def test_the_built_episode_says_what_the_script_says(built) -> None:  # type: ig
     assert [c.title for c in report.chapters] == ["The harbour", "The crossing", "Arrival"]
     assert all(c.wer <= 0.15 for c in report.chapters)
     assert not [i for i in report.issues if i.kind == "missing"]
+    # each word where the recogniser hears it, through the river's bed, the chimes and the ducking
+    assert report.timing is not None and report.timing.median_ms <= 100, report.timing
+    assert report.timing.words >= 0.8 * sum(len(s.words) for s in result.timeline.sentences)
     # by script too, where 'narrate build' put it
     code = CliRunner().invoke(cli, ["verify", str(result.output)]).exit_code
     assert code == 0
@@ -129,6 +133,9 @@ def test_a_sentence_cut_out_of_the_audio_is_flagged(built, tmp_path: Path) -> No
     a, b = cut["start_ms"], sentences[k + 1]["start_ms"]
     audio = decode(result.output)
     spliced = np.concatenate([audio[: a * 44100 // 1000], audio[b * 44100 // 1000 :]])
+    for s in sentences[k:]:  # the words after the cut come that much sooner; the cut sentence's are gone
+        s["words"] = [] if s is cut else [{**w, "start_ms": w["start_ms"] - (b - a), "end_ms": w["end_ms"] - (b - a)}
+                                          for w in s["words"]]
     out = tmp_path / "cut.mp3"
     subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "s16le", "-ar", "44100", "-ac", "1", "-i", "-", str(out)],
                    input=(spliced * 32767).astype("<i2").tobytes(), check=True)
@@ -143,6 +150,29 @@ def test_a_sentence_cut_out_of_the_audio_is_flagged(built, tmp_path: Path) -> No
     assert res.exit_code == 1
     assert f"  line {cut['line']}: not heard at all: \"{cut['text']}\"\n" in res.stdout
     assert res.stderr.endswith(f"line {cut['line']}: a sentence is missing from the audio\n")
+
+
+def test_words_said_later_than_the_record_says_fail(built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every word's time in the record 300 ms late, the audio as built: verify names the gap, and fails."""
+    import re
+    import shutil
+
+    script, result = built
+    record = json.loads(result.manifest.read_text(encoding="utf-8"))
+    for s in record["sentences"]:
+        s["words"] = [{**w, "start_ms": w["start_ms"] + 300, "end_ms": w["end_ms"] + 300} for w in s["words"]]
+    out = tmp_path / "late.mp3"
+    shutil.copy(result.output, out)
+    record["output"] = out.name
+    (tmp_path / "late.manifest.json").write_text(json.dumps(record), encoding="utf-8")
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
+    res = runner.invoke(cli, ["verify", str(out)])
+    assert res.exit_code == 1
+    late = re.fullmatch(rf"{re.escape(str(out))}: the words' times are (\d+) ms from where the recogniser hears them "
+                        r"\(median over (\d+) words\), over 100 ms\n", res.stderr)
+    assert late and 200 <= int(late.group(1)) <= 400 and int(late.group(2)) >= 80, res.stderr
+    assert re.search(r"^word times: \d+ ms from the recogniser's at the median, \d+ ms at the 90th percentile "
+                     r"\(\d+ words heard as written\)$", res.stdout, re.M)
 
 
 def test_without_the_extra_one_message_says_how_to_install_it(built, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

@@ -56,9 +56,11 @@ def written_words(source: str, said: Sequence[WordTime], offset_ms: int, length_
     """The written words of ``source`` with their times in the episode: ``said`` are the voice's words, timed
     from the start of the sentence's clip as trimmed, which starts at ``offset_ms`` and lasts ``length_ms``."""
     written = [m for m in _TOKEN.finditer(source)]
-    if not written or not said:
+    if not written or length_ms < 1:
         return ()
     keyed = [i for i, m in enumerate(written) if word_key(m.group())]  # a mark with no letter or digit is not said
+    if not keyed or not said:  # nothing to tell the words apart by: the sentence is one span
+        return (WordSpan(" ".join(source.split()), offset_ms, offset_ms + length_ms),)
     found = _owners([word_key(written[i].group()) for i in keyed], [word_key(w.text) for w in said],
                     [_weight(written[i].group()) for i in keyed])
     owner: list[list[int]] = [[] for _ in written]
@@ -72,23 +74,26 @@ def written_words(source: str, said: Sequence[WordTime], offset_ms: int, length_
             spans.append((first, m.end(), min(t.start for t in times), max(t.end for t in times)))
         elif spans:
             spans[-1] = (spans[-1][0], m.end(), spans[-1][2], spans[-1][3])
-    return _in_episode(source, spans, offset_ms, length_ms) if spans else ()
+    return _in_episode(source, spans, offset_ms, length_ms)
 
 
 def _in_episode(source: str, spans: list[tuple[int, int, float, float]], offset_ms: int,
                 length_ms: int) -> tuple[WordSpan, ...]:
-    """Each span's text and episode times: in order, inside the clip, none empty, none overlapping the next."""
-    out: list[WordSpan] = []
-    floor = offset_ms
+    """Each span's text and episode times: in order, inside the clip, none empty, none overlapping the next (a span
+    that would start when the clip has ended is joined to the one before)."""
+    out: list[tuple[int, int, int, int]] = []  # (first char, end char, start ms, end ms)
+    limit = offset_ms + length_ms
     for k, (a, b, start, end) in enumerate(spans):
-        begin = min(max(offset_ms + round(start * 1000), floor), offset_ms + length_ms - 1)
-        stop = min(offset_ms + round(end * 1000), offset_ms + length_ms)
+        begin = max(offset_ms + round(start * 1000), out[-1][3] if out else offset_ms)
+        if out and begin >= limit:
+            out[-1] = (out[-1][0], b, out[-1][2], limit)
+            continue
+        begin = min(begin, limit - 1)
+        stop = min(offset_ms + round(end * 1000), limit)
         if k + 1 < len(spans):
             stop = min(stop, offset_ms + round(spans[k + 1][2] * 1000))
-        stop = max(stop, begin + 1)
-        out.append(WordSpan(" ".join(source[a:b].split()), begin, stop))
-        floor = stop
-    return tuple(out)
+        out.append((a, b, begin, max(stop, begin + 1)))
+    return tuple(WordSpan(" ".join(source[a:b].split()), begin, stop) for a, b, begin, stop in out)
 
 
 def _owners(written: list[str], spoken: list[str], weights: list[float]) -> list[list[int]]:
