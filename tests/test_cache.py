@@ -91,6 +91,9 @@ def test_an_older_narrates_entries_are_used_while_whole(tmp_path: Path) -> None:
 class TimedTone(ToneEngine):
     """The tone engine, saying when each word is said, as heart does: word k from 0.3 k s."""
 
+    def tells_word_times(self, voice) -> bool:  # type: ignore[no-untyped-def]
+        return True
+
     def timed(self, text: str, voice):  # type: ignore[no-untyped-def]
         from narrate.engines.word_times import WordTime
 

@@ -162,3 +162,36 @@ def test_voices_lists_each_voice_and_a_sample_is_spoken(tmp_path: Path) -> None:
         1, "no voice called 'ff_siwiss' (did you mean 'ff_siwis'?): 'narrate voices' lists them\n")
     assert run_cli("voices", "--language", "zu")[::2] == (
         1, "no voice installed speaks 'zu': 'narrate voices' lists every one\n")
+
+
+def test_english_words_are_timed_from_kokoros_own_durations_and_the_clip_is_unchanged(kokoro: KokoroEngine) -> None:
+    """The edited model's clip is the model's own (the same samples as a session of the unedited model); the words
+    are those the voice was given; Whisper tiny.en hears them within 100 ms of Kokoro's times at the median."""
+    import re
+
+    import soxr
+
+    from narrate.engines.kokoro import model_bytes, one_thread_session
+    from narrate.verify import load_recogniser
+
+    text = "At dawn the boat crossed the Mekong; the guide counted a dozen people on the far bank, then turned back."
+    voice = kokoro.resolve(VoiceSettings(model="am_michael"), Path("."))
+    clip, words = kokoro.timed(text, voice)
+    original = KokoroEngine()
+    original._session = one_thread_session(model_bytes(), str)  # the model as published, not edited
+    assert np.array_equal(clip.samples, original.synthesize(text, voice).samples)
+    assert [w.text for w in words] == ["At", "dawn", "the", "boat", "crossed", "the", "Mekong", "the", "guide",
+                                       "counted", "a", "dozen", "people", "on", "the", "far", "bank", "then", "turned",
+                                       "back"]
+    assert all(0 <= a.start < a.end <= b.start for a, b in zip(words, words[1:]))
+    segments, _ = load_recogniser().transcribe(soxr.resample(clip.samples, clip.rate, 16000), language="en",
+                                               beam_size=1, word_timestamps=True)
+    heard = [(re.sub(r"[^a-z]", "", w.word.lower()), w.start, w.end) for s in segments for w in s.words]
+    assert [h[0] for h in heard] == [w.text.lower() for w in words]
+    gaps = [abs(g) for w, h in zip(words, heard) for g in (w.start - h[1], w.end - h[2])]
+    assert float(np.median(gaps)) < 0.100, gaps
+    # another language's phonemes come a clause at a time: no word times, and the same clip as synthesize
+    spanish = kokoro.resolve(VoiceSettings(model="em_alex"), Path("."))
+    assert not kokoro.tells_word_times(spanish)
+    clip, words = kokoro.timed("El barco cruzó el río.", spanish)
+    assert words is None and np.array_equal(clip.samples, kokoro.synthesize("El barco cruzó el río.", spanish).samples)

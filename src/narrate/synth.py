@@ -77,7 +77,7 @@ def synthesize(
     missing: list[Speech] = []
     for speech in plan.unique_speeches():
         got.lines[speech.key] = speech.line
-        if timed := hasattr(engines.get(speech.voice.engine), "timed"):
+        if timed := tells_word_times(engines.get(speech.voice.engine), speech.voice):
             got.timed.add(speech.key)
         clip = cache.get(speech.key)
         if clip is not None and timed and cache.words(speech.key) is None:
@@ -197,9 +197,15 @@ def _speak(engines: Engines, plan: Plan, speech: Speech) -> tuple[Clip, list[Wor
 
 def say(engine: Any, text: str, voice: ResolvedVoice) -> tuple[Clip, list[WordTime] | None]:
     """A sentence's clip, and when each of its words is said if its engine can tell (``timed``), else None."""
-    if hasattr(engine, "timed"):
+    if tells_word_times(engine, voice):
         return engine.timed(text, voice)  # type: ignore[no-any-return]
     return engine.synthesize(text, voice), None
+
+
+def tells_word_times(engine: Any, voice: ResolvedVoice) -> bool:
+    """Whether an engine says when each word is said, in this voice (heart; Kokoro in English)."""
+    tells = getattr(engine, "tells_word_times", None)
+    return bool(tells and tells(voice))
 
 
 def _located(exc: EngineError, plan: Plan, speech: Speech) -> EngineError:

@@ -87,7 +87,9 @@ class Engine(Protocol):
     # Optional: ``voices() -> list[VoiceInfo]``, the voices installed, for 'narrate voices';
     # ``phoneme_symbols(voice) -> frozenset[str]``, the symbols the voice reads in [[ ]], so that
     # an unknown one is reported with its line before any synthesis; ``phonemes(text, voice) -> str``, what
-    # the voice will say, for 'narrate check --say'; ``close()``, to let a loaded voice go.
+    # the voice will say, for 'narrate check --say'; ``close()``, to let a loaded voice go;
+    # ``tells_word_times(voice) -> bool`` and ``timed(text, voice) -> (Clip, list[WordTime])``, the clip
+    # ``synthesize`` makes and when each of its words is said (narrate.engines.word_times), where the engine knows.
 
 
 def quiet(*loggers: str) -> None:

@@ -26,7 +26,7 @@ import numpy as np
 from narrate.audio import Clip
 from narrate.engines import ResolvedVoice, VoiceInfo, quiet
 from narrate.engines.kokoro import english_g2p, one_thread_session, split_phonemes, vocab, with_raw_phonemes
-from narrate.engines.word_times import WordTime, chunk_times, phoneme_words, with_durations
+from narrate.engines.word_times import WordTime, chunk_words, phoneme_words, with_durations
 from narrate.errors import EngineError, did_you_mean
 from narrate.script.model import VoiceSettings
 
@@ -183,6 +183,10 @@ class HibariEngine:
     def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
         return self._speak(text, voice, None)
 
+    def tells_word_times(self, voice: ResolvedVoice) -> bool:
+        """Whether ``timed`` says when each word is said: always."""
+        return True
+
     def timed(self, text: str, voice: ResolvedVoice) -> tuple[Clip, list[WordTime]]:
         """The clip ``synthesize`` makes, and when each of its words is said, from the model's own durations
         (narrate.engines.word_times): words as the voice was given them, punctuation left out."""
@@ -214,11 +218,7 @@ class HibariEngine:
                 pieces.append(np.zeros(int(RATE * _GAP_S), dtype=np.float32))
                 length += len(pieces[-1])
             if timing:
-                durations = outs[6].reshape(-1)
-                span = chunk_times(chunk, first, durations, ids, len(wave) / RATE / max(1, int(durations.sum())),
-                                   length / RATE)
-                timing[2].extend(WordTime(w, *when) for w, a, b in timing[1]
-                                 if any(c.isalnum() for c in w) and (when := span(a, b)) is not None)
+                timing[2].extend(chunk_words(timing[1], chunk, first, outs[6], ids, len(wave) / RATE, length / RATE))
             pieces.append(np.asarray(wave, dtype=np.float32))
             length += len(wave)
         if not pieces:

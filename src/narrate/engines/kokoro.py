@@ -23,6 +23,7 @@ import numpy as np
 
 from narrate.audio import Clip
 from narrate.engines import ResolvedVoice, VoiceInfo, quiet
+from narrate.engines.word_times import RAW_PHONEMES, WordTime, chunk_words, phoneme_words, with_durations
 from narrate.errors import EngineError, did_you_mean
 from narrate.script.model import VoiceSettings
 
@@ -162,7 +163,9 @@ class KokoroEngine:
 
     def _load(self) -> Any:
         if self._session is None:
-            self._session = one_thread_session(model_bytes(), lambda exc: f"cannot load the Kokoro model: {exc}")
+            # edited to say how long each phoneme lasts too (the same samples: a test holds them to the model's)
+            self._session = one_thread_session(with_durations(model_bytes()),
+                                               lambda exc: f"cannot load the Kokoro model: {exc}")
         return self._session
 
     def _style(self, voice: ResolvedVoice) -> np.ndarray:
@@ -183,22 +186,46 @@ class KokoroEngine:
         return frozenset(vocab())
 
     def synthesize(self, text: str, voice: ResolvedVoice) -> Clip:
+        return self._speak(text, voice, None)
+
+    def tells_word_times(self, voice: ResolvedVoice) -> bool:
+        """Whether ``timed`` says when each word is said: for English, whose phonemes come word by word from
+        misaki (espeak-ng gives the other languages' a clause at a time)."""
+        return voice.setting("language") in ("en-US", "en-GB")
+
+    def timed(self, text: str, voice: ResolvedVoice) -> tuple[Clip, list[WordTime] | None]:
+        """The clip ``synthesize`` makes and, in English, when each of its words is said, from the model's own
+        durations (narrate.engines.word_times); None in another language."""
+        if not self.tells_word_times(voice):
+            return self.synthesize(text, voice), None
+        phonemes, words = phoneme_words(text, english_g2p(voice.setting("language") == "en-GB"))
+        found: list[WordTime] = []
+        return self._speak(text, voice, (phonemes, words, found)), found
+
+    def _speak(self, text: str, voice: ResolvedVoice, timing: tuple[str, list, list] | None) -> Clip:
+        """The clip; with ``timing`` (the phonemes, their words' spans, a list to fill), each word's time too."""
         table = self._style(voice)
         speed = float(voice.setting("speed"))  # type: ignore[arg-type]
-        ids = vocab()
-        pieces = []
-        for chunk in split_phonemes(self.phonemes(text, voice), MAX_TOKENS - 2):
+        ids, pieces, length, at = vocab(), [], 0, 0
+        for chunk in split_phonemes(timing[0] if timing else self.phonemes(text, voice), MAX_TOKENS - 2):
             tokens = [ids[c] for c in chunk if c in ids]
+            first = timing[0].find(chunk, at) if timing else 0
+            at = first + len(chunk) if timing else 0
             if not tokens:
                 continue
-            out = self._load().run(None, {
+            outs = self._load().run(None, {
                 "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
                 "style": table[len(tokens) - 1 : len(tokens)],
                 "speed": np.array([speed], dtype=np.float32),
-            })[0]
+            })
+            wave = np.asarray(outs[0], dtype=np.float32).ravel()
             if pieces:
                 pieces.append(np.zeros(int(RATE * _GAP_S), dtype=np.float32))
-            pieces.append(np.asarray(out, dtype=np.float32).ravel())
+                length += len(pieces[-1])
+            if timing:
+                timing[2].extend(chunk_words(timing[1], chunk, first, outs[1], ids, len(wave) / RATE, length / RATE))
+            pieces.append(wave)
+            length += len(wave)
         if not pieces:
             raise EngineError(f"kokoro produced no audio for: {text!r}")
         return Clip(np.concatenate(pieces), RATE)
@@ -211,13 +238,12 @@ class KokoroEngine:
         return f"Kokoro-82M int8 ({metadata.version(PARTS[0])}), hibari-tts {metadata.version('hibari-tts')}"
 
 
-_RAW = re.compile(r"(?<!\[)\[\[(.*?)\]\]")  # a run of brackets tried once, from its start
 
 
 def with_raw_phonemes(text: str, phonemise: Callable[[str], str]) -> str:
     """``text`` phonemised piece by piece, with what is written in [[ ]] kept as written where it stands."""
     out = []
-    for k, piece in enumerate(_RAW.split(text)):  # odd pieces: [[phonemes]]
+    for k, piece in enumerate(RAW_PHONEMES.split(text)):  # odd pieces: [[phonemes]]
         if k % 2:
             out.append(piece.strip())
         elif piece.strip():

@@ -9,12 +9,14 @@ belong to one word of the text the voice was given, and a word lasts from its fi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
 
 DURATIONS = "narrate_durations"  # the graph output added by with_durations
+RAW_PHONEMES = re.compile(r"(?<!\[)\[\[(.*?)\]\]")  # [[phonemes]] in a sentence; a run of brackets tried once
 
 
 @dataclass(frozen=True)
@@ -28,13 +30,14 @@ class WordTime:
 
 
 def with_durations(model: bytes) -> bytes:
-    """The model, edited to return each phoneme's duration (its ``CumSum``'s input, in units of whole frames) as
-    one more output, DURATIONS; the same model if it has no single CumSum to read them from."""
+    """The model, edited to return each phoneme's duration (the input of its first ``CumSum``, in units of whole
+    frames) as one more output, DURATIONS; the same model if it has no CumSum to read them from. (heart has one
+    CumSum; Kokoro has a second, later, in its generator's sine source.)"""
     import onnx
 
     graph = onnx.load_from_string(model)
-    sums = [n for n in graph.graph.node if n.op_type == "CumSum"]
-    if len(sums) != 1:
+    sums = [n for n in graph.graph.node if n.op_type == "CumSum"][:1]
+    if not sums:
         return model
     graph.graph.node.append(onnx.helper.make_node("Identity", [sums[0].input[0]], [DURATIONS]))
     graph.graph.output.append(onnx.helper.make_tensor_value_info(DURATIONS, onnx.TensorProto.INT64, None))
@@ -48,10 +51,8 @@ def phoneme_words(text: str, g2p: Any) -> tuple[str, list[tuple[str, int, int]]]
     A token with no phonemes (a quotation mark) is left out."""
     from hibari.g2p.normalize import normalize
 
-    from narrate.engines.kokoro import _RAW
-
     out, words = "", []
-    for k, piece in enumerate(_RAW.split(text)):  # odd pieces: [[phonemes]]
+    for k, piece in enumerate(RAW_PHONEMES.split(text)):  # odd pieces: [[phonemes]]
         if not piece.strip():
             continue
         if k % 2:
@@ -88,3 +89,14 @@ def chunk_times(chunk: str, first: int, durations: np.ndarray, vocab: dict[str, 
         return (float(starts[found[0]]), float(ends[found[-1]])) if found else None
 
     return span
+
+
+def chunk_words(words: list[tuple[str, int, int]], chunk: str, first: int, durations: np.ndarray,
+                vocab: dict[str, int], seconds: float, offset: float) -> list[WordTime]:
+    """The words of ``words`` (as phoneme_words gives them) said in a chunk of the phoneme string that starts at
+    ``first`` in the whole, lasts ``seconds`` and starts ``offset`` seconds into the clip; ``durations`` are the
+    model's for the chunk. A token with no letter or digit (a dash) is left out."""
+    durations = durations.reshape(-1)
+    span = chunk_times(chunk, first, durations, vocab, seconds / max(1, int(durations.sum())), offset)
+    return [WordTime(w, *when) for w, a, b in words
+            if any(c.isalnum() for c in w) and (when := span(a, b)) is not None]
