@@ -174,15 +174,14 @@ def test_english_words_are_timed_from_kokoros_own_durations_and_the_clip_is_unch
     from narrate.engines.kokoro import model_bytes, one_thread_session
     from narrate.verify import load_recogniser
 
-    text = "At dawn the boat crossed the Mekong; the guide counted a dozen people on the far bank, then turned back."
+    text = "At dawn the boat crossed the Mekong, and the guide turned back."
     voice = kokoro.resolve(VoiceSettings(model="am_michael"), Path("."))
     clip, words = kokoro.timed(text, voice)
     original = KokoroEngine()
     original._session = one_thread_session(model_bytes(), str)  # the model as published, not edited
     assert np.array_equal(clip.samples, original.synthesize(text, voice).samples)
-    assert [w.text for w in words] == ["At", "dawn", "the", "boat", "crossed", "the", "Mekong", "the", "guide",
-                                       "counted", "a", "dozen", "people", "on", "the", "far", "bank", "then", "turned",
-                                       "back"]
+    assert [w.text for w in words] == ["At", "dawn", "the", "boat", "crossed", "the", "Mekong", "and", "the", "guide",
+                                       "turned", "back"]
     assert all(0 <= a.start < a.end <= b.start for a, b in zip(words, words[1:]))
     segments, _ = load_recogniser().transcribe(soxr.resample(clip.samples, clip.rate, 16000), language="en",
                                                beam_size=1, word_timestamps=True)
@@ -190,8 +189,5 @@ def test_english_words_are_timed_from_kokoros_own_durations_and_the_clip_is_unch
     assert [h[0] for h in heard] == [w.text.lower() for w in words]
     gaps = [abs(g) for w, h in zip(words, heard) for g in (w.start - h[1], w.end - h[2])]
     assert float(np.median(gaps)) < 0.100, gaps
-    # another language's phonemes come a clause at a time: no word times, and the same clip as synthesize
-    spanish = kokoro.resolve(VoiceSettings(model="em_alex"), Path("."))
-    assert not kokoro.tells_word_times(spanish)
-    clip, words = kokoro.timed("El barco cruzó el río.", spanish)
-    assert words is None and np.array_equal(clip.samples, kokoro.synthesize("El barco cruzó el río.", spanish).samples)
+    # another language's phonemes come a clause at a time: its words are spread by the build instead
+    assert not kokoro.tells_word_times(kokoro.resolve(VoiceSettings(model="em_alex"), Path(".")))
