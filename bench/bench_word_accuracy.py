@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-VOICES = "heart,af_bella,am_michael,joe,pico_en_us,espeak_en"
+VOICES = "heart,af_bella,am_michael,joe,pico_en_us,espeak_en_us"
 STORY = """\
 ---
 title: The Lighthouse Road
@@ -50,7 +50,7 @@ By 9 a.m. the wind had turned, and the first bus back to the city was already fu
 def measure(voice: str, folder: Path) -> str:
     from narrate.record import BuildRecord
     from narrate.verify import decode, transcribe
-    from narrate.word_check import word_timing
+    from narrate.word_check import word_timings
 
     script = folder / f"{voice}.md"
     script.write_text(STORY.replace("author: Ines Varga", f"author: Ines Varga\nvoice: {voice}"), encoding="utf-8")
@@ -59,9 +59,8 @@ def measure(voice: str, folder: Path) -> str:
     record = BuildRecord.read(folder / voice / f"{voice}.manifest.json")
     assert record is not None
     heard = transcribe(decode(folder / voice / f"{voice}.mp3"))
-    timing = word_timing(record, heard)
-    assert timing is not None
-    source = "own model" if record.engines[0].engine in ("hibari", "kokoro") else "spread"
+    timing = word_timings(record, heard)[0]
+    source = "own model" if timing.timed_by == "voice" else "spread"
     return (f"| {voice} | {record.engines[0].engine} | {source} | {timing.median_ms:.0f} | {timing.p90_ms:.0f} "
             f"| {timing.words} |")
 

@@ -177,6 +177,7 @@ def test_the_build_record_lists_every_sentence_and_reproduces_the_episode(tmp_pa
         "text": "The boat left at two.", "spoken": "The boat left at two.", "engine": "tone", "voice": "tone",
         "model": "tone-v1", "settings": {"speed": 1.0}, "key": boat["key"],
         "start_ms": boat["start_ms"], "end_ms": boat["end_ms"], "language": "", "words": boat["words"],
+        "timed_by": "spread",
     }
     # the tone engine does not say when it says each word: they are spread over the sentence, in order
     assert [w["text"] for w in boat["words"]] == ["The", "boat", "left", "at", "two."]

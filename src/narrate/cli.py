@@ -299,7 +299,7 @@ def verify(target: str, output: str | None, max_wer: float) -> None:
 
     Needs the optional extra: pip install 'narrate[verify]'. Exits 1 if the episode's word error rate, or
     that of a chapter of 50 words or more, is over --max-wer, if a sentence is missing from the audio, or if
-    the words' times are over 100 ms (median) from where the recogniser hears them.
+    the times the voice gave its words are over 100 ms (median) from where the recogniser hears them.
     """
     from narrate.hearing import LANGUAGES_HINT
     from narrate.verify import MIN_WORDS
@@ -316,8 +316,8 @@ def verify(target: str, output: str | None, max_wer: float) -> None:
                    f"{heard.get(c.number, '')})")
     if not report.languages:
         click.echo(f"the chapters' languages were not checked: {LANGUAGES_HINT} adds the multilingual recogniser")
-    if report.timing:
-        click.echo(report.timing.describe())
+    for timing in report.timing:
+        click.echo(timing.describe())
     if report.issues:
         click.echo("sentences where the audio departs from the script:")
         for issue in report.issues:

@@ -104,6 +104,10 @@ class Clips(Mapping[str, Clip]):
         shift = facts.start / facts.rate
         return [WordTime(w.text, w.start - shift, w.end - shift) for w in self.words[key]]
 
+    def timed_by(self, key: str) -> str:
+        """Where a sentence's word times come from: 'voice' (it said them) or 'spread'."""
+        return "voice" if key in self.words else "spread"
+
     def length_at(self, key: str, rate: int) -> int:
         """How many samples a clip lasts, trimmed, once resampled to ``rate``."""
         facts = self.facts[key]

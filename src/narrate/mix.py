@@ -139,8 +139,9 @@ def _chapter_layout(chapter: ChapterPlan, start: int, trimmed: Clips, sounds: Mi
         else:
             n = trimmed.length_at(item.key, rate)
             speech.append((pos, item.key))
-            sentences.append(_sentence_time(chapter, item, start + pos, start + pos + n, rate,
-                                            trimmed.spoken_words(item.key, item.text)))
+            sentences.append(replace(_sentence_time(chapter, item, start + pos, start + pos + n, rate,
+                                                    trimmed.spoken_words(item.key, item.text)),
+                                     timed_by=trimmed.timed_by(item.key)))
             pos += n
     pos += _end_padding(pos)
     return ChapterLayout(start, pos, tuple(speech), tuple(cues))

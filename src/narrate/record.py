@@ -60,6 +60,7 @@ class SentenceRecord:
     end_ms: int
     language: str = ""  # a passage in another language than the script's: which
     words: tuple[WordSpan, ...] = ()  # its written words, each with when it is said (narrate.readalong)
+    timed_by: str = ""  # 'voice': the words' times are the voice's own; 'spread': estimated over the sentence
 
 
 @dataclass(frozen=True)
@@ -313,7 +314,8 @@ def sentence_records(plan: Plan, timeline: Timeline) -> tuple[SentenceRecord, ..
         raise ValueError("the timeline does not match the plan")
     return tuple(
         SentenceRecord(t.chapter, s.line, s.role, s.speaker, s.source, s.text, s.voice.engine, s.voice.label,
-                       s.voice.model_id, dict(s.voice.settings), s.key, t.start_ms, t.end_ms, s.language, t.words)
+                       s.voice.model_id, dict(s.voice.settings), s.key, t.start_ms, t.end_ms, s.language, t.words,
+                       t.timed_by)
         for s, t in zip(speeches, timeline.sentences)
     )
 

@@ -31,6 +31,7 @@ class SentenceTime:
     cells: tuple[str, ...] = ()  # a table's header ('table') or a row's cells ('row'), as written
     language: str = ""  # a passage in another language than the script's: which
     words: tuple[WordSpan, ...] = ()  # its written words, each with when it is said
+    timed_by: str = ""  # where the words' times come from: 'voice' (its own model) or 'spread' (narrate.readalong)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from narrate.errors import NarrateError
 from narrate.hearing import LanguageHeard
 from narrate.phrases import primary
 from narrate.record import BuildRecord, SentenceRecord
-from narrate.word_check import WordTiming, word_timing
+from narrate.word_check import WordTiming, word_timings
 
 INSTALL_HINT = "pip install 'narrate[verify]'"
 RATE = 16000  # what Whisper listens at
@@ -96,7 +96,7 @@ class VerifyReport:
     body: tuple[int, int] = (0, 0)  # (errors, words) in the body text alone: no titles, legs, intro or close
     languages: tuple[LanguageHeard, ...] = ()  # each chapter's language as heard (with the multilingual model)
     recogniser: str = "Whisper tiny.en"
-    timing: WordTiming | None = None  # the words' times against those heard
+    timing: tuple[WordTiming, ...] = ()  # the words' times against those heard: the voices' own, then estimates
 
     @property
     def body_wer(self) -> float:
@@ -123,7 +123,7 @@ class VerifyReport:
         ]
         out += [f"chapter {h.chapter} '{h.title}' is heard in '{h.heard}' ({h.probability:.0%}), but written in "
                 f"'{h.written}'" for h in self.languages if h.wrong]
-        return out + [f for f in [self.timing and self.timing.failure()] if f]
+        return out + [f for f in (t.failure() for t in self.timing) if f]
 
 
 def find_episode(target: str, output: str | None = None) -> tuple[Path, Path]:
@@ -230,7 +230,7 @@ def verify(target: str, output: str | None = None) -> VerifyReport:
     spoken = without_passages(samples, record, wrong)
     heard = transcribe(spoken) if english else transcribe(spoken, multilingual, primary(language))
     report = compare_words(audio, record, [w for w, _, _ in heard], heard[-1][2] if heard else 0.0, language, wrong)
-    return replace(report, languages=languages, timing=word_timing(record, heard, wrong),
+    return replace(report, languages=languages, timing=word_timings(record, heard, wrong),
                    recogniser="Whisper tiny.en" if english else f"Whisper base, in '{primary(language)}'")
 
 
