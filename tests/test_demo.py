@@ -231,10 +231,12 @@ def test_demo_as_epub_passes_epubcheck(demo_books) -> None:  # type: ignore[no-u
     smil_ns, ops = "{http://www.w3.org/ns/SMIL}", "{http://www.idpf.org/2007/ops}"
     page = etree.fromstring(files["OEBPS/c002.xhtml"])
     smil = etree.fromstring(files["OEBPS/c002.smil"])
-    sentences = [s for s in smil.iter(f"{smil_ns}seq") if s.get(f"{ops}textref").split("#")[1].startswith("c2s")]
-    body = [s for s in demo_books.timeline.sentences if s.chapter == 2 and s.role == "text"]
-    assert len(sentences) == len(body) > 5
-    for seq, said in zip(sentences, body):
+    chapter = [s for s in demo_books.timeline.sentences if s.chapter == 2]  # sentence i is c2s{i}
+    seqs = {int(s.get(f"{ops}textref").split("#c2s")[1]): s for s in smil.iter(f"{smil_ns}seq")
+            if "#c2s" in s.get(f"{ops}textref")}
+    body = [(seqs[i], said) for i, said in enumerate(chapter, 1) if said.role == "text"]
+    assert len(body) > 5 and all(len(said.words) > 1 for _, said in body)
+    for seq, said in body:
         span = page.xpath(f"//*[@id='{seq.get(ops + 'textref').split('#')[1]}']")[0]
         words = [par.find(f"{smil_ns}text").get("src").split("#")[1] for par in seq.iter(f"{smil_ns}par")]
         assert [page.xpath(f"//*[@id='{w}']")[0].text for w in words] == [w.text for w in said.words]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as _dt
 from itertools import groupby
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from narrate import __version__
 from narrate.phrases import phrases
@@ -124,7 +124,7 @@ def make_book(plan: Plan, timeline: Timeline, durations: dict[int, int], identif
         starts = [0] + [min(s.start_ms - c.start_ms, length) for s in said[1:]]
         ends = starts[1:] + [length]
         clips = [Clip(f"c{c.number}s{i}", s.text, a, b, s.language,
-                      _words(f"c{c.number}s{i}", s, a, b, c.start_ms) if s.role not in HEADINGS else ())
+                      _words(f"c{c.number}s{i}", s, a, b, c.start_ms) if s.role != "leg" else ())
                  for i, (s, a, b) in enumerate(zip(said, starts, ends), 1)]
         parts: list[Part] = []
         level = 1
@@ -135,7 +135,7 @@ def make_book(plan: Plan, timeline: Timeline, durations: dict[int, int], identif
             kind, pid = key[0], f"c{c.number}{'h' if key[0] in HEADINGS else 'p'}{len(parts) + 1}"
             if kind == "title":
                 level = 1
-                parts.append(Heading(pid, 1, c.title, these))
+                parts.append(Heading(pid, 1, c.title, _shown_as(c.title, these)))
             elif kind == "leg":
                 level = 2
                 details = leg_description(settings[c.number], plan.meta.language) or first.text
@@ -159,6 +159,17 @@ def make_book(plan: Plan, timeline: Timeline, durations: dict[int, int], identif
 
 
 HEADINGS = ("title", "leg", "h2", "h3", "h4", "h5", "h6")
+
+
+def _shown_as(title: str, clips: tuple[Clip, ...]) -> tuple[Clip, ...]:
+    """A chapter title's clip with its words as the heading shows them ("The river" is said "The river."); without
+    word times if the title and what is said have different numbers of words."""
+    if len(clips) != 1:
+        return clips  # said in parts: the heading shows each part as said
+    tokens = title.split()
+    if len(tokens) != len(clips[0].words):
+        return (replace(clips[0], words=()),)
+    return (replace(clips[0], words=tuple(replace(w, text=t) for w, t in zip(clips[0].words, tokens))),)
 
 
 def _words(sentence: str, s: SentenceTime, begin: int, end: int, chapter_start: int) -> tuple[Word, ...]:
