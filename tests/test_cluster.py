@@ -213,11 +213,12 @@ def _same_files(a: Path, b: Path) -> list[str]:
                                            and filecmp.cmp(a / n, b / n, shallow=False)))
 
 
-def _shared_sentences(prefix: str) -> int:
+def _shared_sentences(prefix: str, kind: str = "speech") -> int:
+    """How many sentences (or, with kind 'words', sentences' word times) the shared cache holds."""
     import s3fs
 
-    found = s3fs.S3FileSystem(skip_instance_cache=True).find(f"{BUCKET}/{prefix}/speech")
-    return len([p for p in found if p.endswith(".wav")])
+    found = s3fs.S3FileSystem(skip_instance_cache=True).find(f"{BUCKET}/{prefix}/{kind}")
+    return len([p for p in found if p.endswith(".wav" if kind == "speech" else ".json")])
 
 
 # --- the shared cache alone (no cluster) ---
@@ -395,8 +396,8 @@ def test_a_catalogue_on_two_nodes_with_the_cache_in_s3_equals_the_local_build_wi
     assert "a Ray worker was lost; its sentences are said again by the others" in lines
     assert "catalogue: 50 of 50 sentences said (100 %), 3 of 3 books published" in lines
     assert "feed: " in stdout and "(3 episodes" in stdout
-    assert _shared_sentences("first") == 50
-    assert _same_files(local, out) == []
+    assert _shared_sentences("first") == 50 and _shared_sentences("first", "words") == 50  # heart's word times too
+    assert _same_files(local, out) == []  # the transcripts, page and books with them
 
 
 def test_one_script_speaks_on_the_cluster_and_is_mixed_here(cluster: RayCluster, books: Path, local: Path,

@@ -66,3 +66,9 @@ def test_any_text_gives_ordered_non_empty_spans_covering_every_written_word(seed
     assert " ".join(w.text for w in got) == " ".join(written.split())
     assert all(offset <= w.start_ms < w.end_ms <= offset + length for w in got)
     assert all(a.end_ms <= b.start_ms for a, b in zip(got, got[1:]))
+
+
+def test_a_word_said_by_its_pronunciation_or_a_symbol_by_its_name_keeps_its_place() -> None:
+    # 'Oban' given in IPA reaches the voice as one token of phonemes; '&' is said 'and'; [pause] is a silence, no word
+    assert spans("Oban & Mull, then home.", said("ˈoʊbən", "and", "Mull", "then", "home")) == [
+        ("Oban &", 1000, 1450), ("Mull,", 1500, 1700), ("then", 1750, 1950), ("home.", 2000, 2200)]

@@ -101,6 +101,13 @@ class SlowedEngine:
         time.sleep(self.delay)
         return self.__getattr__("synthesize")(text, voice)
 
+    def timed(self, text: str, voice: ResolvedVoice) -> Any:
+        """The real engine's clip and word times, as slowly as ``synthesize``."""
+        import time
+
+        time.sleep(self.delay)
+        return self.__getattr__("timed")(text, voice)
+
 
 def tone_engines(engine: ToneEngine | None = None) -> Engines:
     """Engines where 'hibari', 'piper', 'kokoro' and 'tone' are all the tone engine, so scripts need no voice
