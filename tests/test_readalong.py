@@ -72,3 +72,29 @@ def test_a_word_said_by_its_pronunciation_or_a_symbol_by_its_name_keeps_its_plac
     # 'Oban' given in IPA reaches the voice as one token of phonemes; '&' is said 'and'; [pause] is a silence, no word
     assert spans("Oban & Mull, then home.", said("ˈoʊbən", "and", "Mull", "then", "home")) == [
         ("Oban &", 1000, 1450), ("Mull,", 1500, 1700), ("then", 1750, 1950), ("home.", 2000, 2200)]
+
+
+def test_the_graph_edit_exposes_the_first_cumsums_input_and_leaves_other_models_alone() -> None:
+    """A model made with onnx's own helpers, read back by onnxruntime: the durations are the first CumSum's input."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper
+
+    from narrate.engines.word_times import DURATIONS, with_durations
+    from narrate.engines.kokoro import one_thread_session
+
+    def model(*nodes: onnx.NodeProto) -> bytes:
+        graph = helper.make_graph(
+            [helper.make_node("Add", ["x", "x"], ["d"]), *nodes], "g",
+            [helper.make_tensor_value_info("x", TensorProto.INT64, [4])],
+            [helper.make_tensor_value_info(nodes[-1].output[0] if nodes else "d", TensorProto.INT64, [4])],
+            [helper.make_tensor("axis", TensorProto.INT64, [], [0])])
+        return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+
+    sums = model(helper.make_node("CumSum", ["d", "axis"], ["s"]), helper.make_node("CumSum", ["s", "axis"], ["t"]))
+    session = one_thread_session(with_durations(sums), str)
+    assert [o.name for o in session.get_outputs()] == ["t", DURATIONS]
+    total, durations = session.run(None, {"x": np.array([1, 2, 3, 4], dtype=np.int64)})
+    assert durations.tolist() == [2, 4, 6, 8] and total.tolist() == [2, 8, 20, 40]
+    plain = model()
+    assert with_durations(plain) == plain
