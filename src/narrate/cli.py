@@ -12,6 +12,7 @@ import click
 from narrate import __version__
 from narrate.errors import NarrateError, os_error
 from narrate.cli_cache import cache
+from narrate.cli_import import import_
 from narrate.cli_options import _allow_path, _cache_dir, _cluster, _jobs, _rate
 from narrate.report import Progress, check_lines, format_duration, report_build
 
@@ -336,6 +337,7 @@ def _on_sigterm(signum: int, frame: Any) -> None:
 
 
 cli.add_command(cache)
+cli.add_command(import_)
 
 
 def main(engines: Engines | None = None) -> None:

@@ -1,0 +1,40 @@
+"""narrate import: a book someone already has, as a script to edit and build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from narrate.errors import NarrateError
+
+
+@click.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "script", type=click.Path(dir_okay=False, path_type=Path), metavar="SCRIPT",
+              help="The script to write (default: the book's name, with .md, in this folder). Its cover is saved "
+                   "beside it.")
+@click.option("--force", is_flag=True, help="Replace the script if it exists.")
+def import_(source: Path, script: Path | None, force: bool) -> None:
+    """Turn a book (EPUB 2 or 3, an HTML page, or plain text) into a narrate script.
+
+    Chapters come from the book's table of contents (or its headings), the front matter from its metadata, and
+    its cover is saved beside the script. Title pages, imprints, colophons, copyright and licence pages and tables
+    of contents are left out, and listed; notes become footnotes. Nothing is written unless the whole book is read.
+    """
+    from narrate.importing import import_book
+
+    script = script or Path(f"{source.stem}.md")
+    if script.suffix.lower() != ".md":
+        raise NarrateError("a script's name ends in .md: give -o NAME.md", str(script))
+    if script.exists() and not force:
+        raise NarrateError("exists already: give another -o, or --force to replace it", str(script))
+    done = import_book(source, script)
+    by = f" by {done.author}" if done.author else ""
+    click.echo(f"wrote {script}: {len(done.chapters)} chapter{'s' if len(done.chapters) != 1 else ''} "
+               f"of {done.title}{by}")
+    if done.cover is not None:
+        click.echo(f"  cover: {done.cover}")
+    for name, what in done.left_out:
+        click.echo(f"  left out: {name} ({what})")
+    click.echo(f"next: narrate check {script}, then narrate build {script}")

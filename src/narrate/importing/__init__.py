@@ -1,0 +1,199 @@
+"""``narrate import``: a book someone already has, as a narrate script the author can edit and build.
+
+An EPUB (2 or 3) is read in its reading order (the spine), one document at a time, and written out as it is read,
+so memory holds one chapter, not the book. Each top-level entry of its table of contents (the navigation
+document, else the NCX) starts a chapter with the entry's title; a document the table does not list continues
+the chapter before it. Front and back matter nobody wants read aloud (a title page, imprint, colophon, copyright
+or licence page, table of contents, the notes themselves, Project Gutenberg's header and footer) is left out and
+listed. The front matter comes from the book's metadata, and its cover is saved beside the script.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from narrate.errors import NarrateError
+from narrate.importing.epub import Epub, parse_xml
+from narrate.importing.markup import Converter, escape, local, one_line, types
+
+LEFT_OUT = {"titlepage": "title page", "halftitlepage": "half-title page", "imprint": "imprint",
+            "colophon": "colophon", "copyright-page": "copyright page", "toc": "table of contents",
+            "landmarks": "landmarks", "loi": "list of illustrations", "lot": "list of tables", "index": "index",
+            "endnotes": "notes (read as footnotes where cited)", "footnotes": "notes (read as footnotes where cited)",
+            "rearnotes": "notes (read as footnotes where cited)", "seriespage": "series page", "cover": "cover"}
+_GUTENBERG = re.compile(r"pg-(header|footer|boilerplate)")
+
+
+@dataclass
+class Imported:
+    """What an import wrote: the script, its chapters' titles, the cover's file, what was left out and why."""
+
+    script: Path
+    title: str = ""
+    author: str = ""
+    chapters: list[str] = field(default_factory=list)
+    cover: Path | None = None
+    cover_bytes: bytes = b""
+    left_out: list[tuple[str, str]] = field(default_factory=list)  # (file in the book, what it is)
+
+
+FORMATS = "EPUB, HTML or plain text"
+
+
+def import_book(source: Path, script: Path) -> Imported:
+    """Import ``source`` (an EPUB, an HTML page or plain text, told by its content, not its name) as ``script``,
+    with its cover beside it; nothing is written unless the whole book is read."""
+    from narrate.files import published_all
+    from narrate.importing.pages import import_html, import_text, kind_of
+
+    kind = kind_of(source)
+    reader = {"epub": import_epub, "html": import_html, "text": import_text}[kind]
+    with published_all([script]) as (tmp,):
+        with open(tmp, "w", encoding="utf-8", newline="\n") as out:
+            done = reader(source, out, script)
+        if done.cover is not None:
+            with published_all([done.cover]) as (cover,):
+                cover.write_bytes(done.cover_bytes)
+    return done
+
+
+def left_out_as(el: Any) -> str | None:
+    """What a document or section is, if it is matter nobody wants read aloud; None if it is to be read."""
+    for kind in types(el):
+        if kind in LEFT_OUT:
+            return LEFT_OUT[kind]
+    if _GUTENBERG.search(f"{el.get('id') or ''} {el.get('class') or ''}"):
+        return "Project Gutenberg's header or licence"
+    return None
+
+
+def import_epub(source: Path, out: TextIO, script: Path) -> Imported:
+    """Write the script of an EPUB to ``out`` (the script will be ``script``); what was written."""
+    book = Epub(source)
+    done = Imported(script)
+    cover = book.cover()
+    if cover is not None:
+        done.cover = script.with_name(f"{script.stem}.cover{Path(cover[0]).suffix.lower()}")
+    out.write(front_matter(book, done.cover))
+    starts = {}
+    for entry in book.toc:
+        if entry.depth == 0:
+            starts.setdefault(entry.file, entry.title)
+    notes = _Notes(book)
+    chapter_open = False
+    for name in book.spine:
+        doc = parse_xml(book.read(name), name, source)
+        body = next((el for el in doc.iter() if local(el) == "body"), None)
+        if body is None:
+            continue
+        why = left_out_as(body) or next((w for el in body if (w := left_out_as(el))), None)
+        if why:
+            done.left_out.append((name, why))
+            continue
+        converter = Converter(lambda href, n=name: notes.text(n, href), lambda src, alt: None)
+        blocks = [b for el in _readable(body, done, name) for b in converter.blocks(el)]
+        title = starts.get(name) or (None if chapter_open else _first_heading(blocks) or Path(name).stem)
+        if title:
+            blocks = _leveled(_without_title(blocks, title))
+            out.write(f"\n# {escape(title)}\n")
+            done.chapters.append(title)
+            chapter_open = True
+        for block in blocks:
+            out.write(f"\n{block}\n")
+        for number, text in converter.notes:
+            out.write(f"\n[^{number}]: {text}\n")
+    if not done.chapters:
+        raise NarrateError("has nothing to read aloud: every part of it is front or back matter", str(source))
+    if cover is not None:
+        done.cover_bytes = cover[1]
+    done.title, done.author = book.meta.get("title", [""])[0], " and ".join(book.meta.get("creator", []))
+    return done
+
+
+def _readable(body: Any, done: Imported, name: str) -> Iterator[Any]:
+    """The body's parts to read: sections that are front or back matter are left out, and listed."""
+    for el in body:
+        why = left_out_as(el)
+        if why:
+            done.left_out.append((f"{name}#{el.get('id') or local(el)}", why))
+        else:
+            yield el
+
+
+def _first_heading(blocks: list[str]) -> str | None:
+    first = next((b for b in blocks if b.startswith("#")), None)
+    return re.sub(r"\\(.)", r"\1", first.lstrip("#").strip()) if first else None
+
+
+def _without_title(blocks: list[str], title: str) -> list[str]:
+    """The blocks without the heading that repeats the chapter's title (the first heading, if it is the title)."""
+    for k, block in enumerate(blocks[:3]):
+        if block.startswith("#"):
+            said = re.sub(r"\\(.)", r"\1", block.lstrip("#").strip()).casefold()
+            if said and (said in title.casefold() or title.casefold() in said):
+                return blocks[:k] + blocks[k + 1:]
+            break
+    return blocks
+
+
+def _leveled(blocks: list[str]) -> list[str]:
+    """The chapter's own headings moved up so that the highest is a sub-heading (##) of the chapter's."""
+    levels = [len(b) - len(b.lstrip("#")) for b in blocks if b.startswith("#")]
+    shift = min(levels, default=2) - 2
+    return [b[shift:] if shift > 0 and b.startswith("#") else b for b in blocks]
+
+
+def front_matter(book: Epub, cover: Path | None) -> str:
+    """The script's front matter, from the book's Dublin Core metadata, and a comment saying where it came from."""
+    import yaml
+
+    meta = book.meta
+    fields: dict[str, str] = {"title": meta.get("title", [book.source.stem])[0]}
+    if meta.get("creator"):
+        fields["author"] = " and ".join(meta["creator"])
+    if meta.get("language"):
+        fields["language"] = meta["language"][0]
+    date = next((d[:10] for d in meta.get("date", []) if re.match(r"\d{4}-\d\d-\d\d", d)), None)
+    if date:
+        fields["date"] = date
+    if meta.get("description"):
+        fields["description"] = one_line(re.sub(r"<[^>]*>", " ", meta["description"][0]))
+    if cover is not None:
+        fields["cover"] = cover.name
+    head = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000)
+    publisher = f" Published by {meta['publisher'][0]}." if meta.get("publisher") else ""
+    comment = f"<!-- Imported by narrate from {book.source.name}.{publisher} -->".replace("--", "-").replace(
+        "<!-", "<!--", 1).replace("->", "-->")
+    return f"---\n{head}---\n\n{comment}\n"
+
+
+class _Notes:
+    """The text of the notes a book's references point to, read from their documents when first cited."""
+
+    def __init__(self, book: Epub) -> None:
+        self.book, self.docs = book, {}
+
+    def text(self, citing: str, href: str) -> str | None:
+        from urllib.parse import unquote, urldefrag
+        import posixpath
+
+        file, fragment = urldefrag(href)
+        if not fragment or "://" in href:
+            return None
+        name = posixpath.normpath(posixpath.join(posixpath.dirname(citing), unquote(file))) if file else citing
+        if name not in self.docs:
+            if name not in self.book.zip.namelist():
+                return None
+            self.docs[name] = {el.get("id"): el for el in parse_xml(self.book.read(name), name, self.book.source).iter()
+                               if isinstance(el.tag, str) and el.get("id")}
+        note = self.docs[name].get(fragment)
+        if note is None or not ({"footnote", "endnote", "rearnote", "note"} & types(note) or local(note) == "aside"):
+            return None
+        for back in [a for a in note.iter() if local(a) == "a" and "backlink" in types(a)]:
+            back.getparent().remove(back)
+        converter = Converter(lambda _: None, lambda src, alt: None)
+        return " ".join(converter.inline(p) for p in note.iter() if local(p) == "p") or converter.inline(note)

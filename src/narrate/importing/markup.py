@@ -1,0 +1,180 @@
+"""A book's (X)HTML as the blocks of a narrate script: headings, paragraphs, quotations, verse, lists and tables.
+
+Each element becomes CommonMark that narrate reads as the book shows it: a paragraph a paragraph, a blockquote a
+quotation (read by the narrator), verse a quotation whose lines end in ``<br>`` (a short pause, and a line break on
+the page), a list a list, a table a table, an image its alt text as an image. A note reference becomes a narrate
+footnote (``[^3]``), its note text given by ``notes``. Scripts, styles, forms and embedded media are dropped, never
+run. Text is escaped where Markdown would read it as markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+OPS = "{http://www.idpf.org/2007/ops}type"
+_DROPPED = {"script", "style", "noscript", "template", "iframe", "object", "embed", "video", "audio", "canvas",
+            "form", "button", "input", "select", "textarea", "svg", "math", "head", "nav"}
+_BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "aside", "blockquote", "ul", "ol", "dl",
+           "table", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "pre", "body", "hgroup", "figcaption"}
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+
+def local(el: Any) -> str:
+    """An element's tag without its namespace, lower case ('' for a comment or processing instruction)."""
+    return el.tag.rsplit("}", 1)[-1].lower() if isinstance(el.tag, str) else ""
+
+
+def types(el: Any) -> set[str]:
+    """An element's epub:type values, without their prefixes ('z3998:poem' is 'poem')."""
+    return {t.rsplit(":", 1)[-1] for t in (el.get(OPS) or el.get("epub:type") or "").split()}
+
+
+def escape(text: str) -> str:
+    """Text as CommonMark shows it: characters Markdown would read as markup escaped (spaces kept as they are)."""
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def paragraph(text: str) -> str:
+    """A paragraph's text that does not start as a list would ('1887. That year' is not a numbered item)."""
+    text = re.sub(r"^(\d+)([.)])(?=\s|$)", r"\1\\\2", text)
+    return "\\" + text if re.match(r"^[-+=](\s|$)", text) else text
+
+
+def one_line(text: str) -> str:
+    """Runs of white space as one space, none at the ends."""
+    return " ".join(text.split())
+
+
+@dataclass
+class Converter:
+    """Converts one document's elements; ``note_of(href)`` is the text of the note a reference points to (None: not
+    a note), ``image(src, alt)`` the name a picture is saved under beside the script (None: not kept)."""
+
+    note_of: Callable[[str], str | None]
+    image: Callable[[str], str | None]
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (number, text) of the notes cited so far
+    count: int = 0
+
+    def blocks(self, el: Any, depth: int = 0) -> Iterator[str]:
+        """The Markdown blocks of an element and everything in it, in order."""
+        tag, kinds = local(el), types(el)
+        if tag in _DROPPED or {"pagebreak", "noteref"} & kinds and tag not in _BLOCKS:
+            return
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "hgroup"):
+            text = self.inline(el)
+            if text:
+                yield f"{'#' * min(6, max(2, int(tag[1]) if tag != 'hgroup' else 2))} {text}"
+        elif tag == "p" or tag == "figcaption":
+            text = paragraph(self.inline(el))
+            if text:
+                yield text
+        elif tag == "blockquote" or "poem" in kinds or "verse" in kinds or "song" in kinds:
+            yield from self._quote(el, depth, verse=bool({"poem", "verse", "song", "hymn"} & kinds))
+        elif tag in ("ul", "ol"):
+            yield self._list(el, tag == "ol")
+        elif tag == "table":
+            yield from self._table(el)
+        elif tag == "hr":
+            yield "---"
+        elif tag == "img":
+            yield from self._picture(el)
+        elif tag == "pre":
+            yield from (one_line(escape(part)) for part in "".join(el.itertext()).split("\n\n") if part.strip())
+        elif tag in _BLOCKS or tag in ("li", "dd", "dt", "span", "html"):
+            yield from self._children(el, depth)
+        else:
+            text = self.inline(el)
+            if text:
+                yield text
+
+    def _children(self, el: Any, depth: int) -> Iterator[str]:
+        """Blocks of an element that holds blocks: loose text between them is a paragraph of its own."""
+        loose = escape(el.text or "")
+        for child in el:
+            if local(child) in _BLOCKS or local(child) in ("img", "li") or {"poem", "verse"} & types(child):
+                if loose.strip():
+                    yield one_line(loose)
+                loose = ""
+                yield from self.blocks(child, depth)
+            else:
+                loose += self._inline_one(child)
+            loose += escape(child.tail or "")
+        if loose.strip():
+            yield one_line(loose)
+
+    def _quote(self, el: Any, depth: int, verse: bool) -> Iterator[str]:
+        if depth >= 4:  # deeper than narrate's quotes go: the text, unquoted
+            yield from self._children(el, depth)
+            return
+        inner = list(self._verse(el) if verse else self._children(el, depth + 1))
+        for block in inner:
+            yield "\n".join(f"> {line}" if line else ">" for line in block.split("\n"))
+
+    def _verse(self, el: Any) -> Iterator[str]:
+        """A poem: each stanza a block, each line ending in <br> (a short pause; a line break on the page)."""
+        stanzas = [s for s in el.iter() if local(s) in ("p", "div") and not any(local(c) in ("p", "div") for c in s)]
+        for stanza in stanzas or [el]:
+            lines = [one_line(line) for line in _lines(stanza, self.inline)]
+            lines = [line for line in lines if line]
+            if lines:
+                yield "<br>\n".join(lines)
+
+    def _list(self, el: Any, ordered: bool) -> str:
+        items = [self.inline(li) for li in el if local(li) == "li"]
+        return "\n".join(f"{k}. {text}" if ordered else f"- {text}" for k, text in enumerate(items, 1) if text)
+
+    def _table(self, el: Any) -> Iterator[str]:
+        rows = [[self.inline(cell).replace("\n", " ") for cell in row if local(cell) in ("td", "th")]
+                for row in el.iter() if local(row) == "tr"]
+        rows = [r for r in rows if any(r)]
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        rows = [r + [""] * (width - len(r)) for r in rows]
+        lines = [f"| {' | '.join(rows[0])} |", "|" + "---|" * width] + [f"| {' | '.join(r)} |" for r in rows[1:]]
+        yield "\n".join(lines)
+
+    def _picture(self, el: Any) -> Iterator[str]:
+        alt = " ".join((el.get("alt") or "").split())
+        name = self.image(el.get("src") or "", alt) if alt else None
+        if name:
+            yield f"![{escape(alt)}]({name})"
+
+    def inline(self, el: Any) -> str:
+        """An element's text as one line of CommonMark, its note references as footnote marks."""
+        return one_line(escape(el.text or "") + "".join(self._inline_one(c) + escape(c.tail or "") for c in el))
+
+    def _inline_one(self, el: Any) -> str:
+        tag, kinds = local(el), types(el)
+        if tag in _DROPPED or "pagebreak" in kinds:
+            return ""
+        if tag == "br":
+            return "<br>"
+        if tag == "img":
+            return ""
+        if tag == "a" and ("noteref" in kinds or self.note_of(el.get("href") or "") is not None):
+            text = self.note_of(el.get("href") or "")
+            if text is None:
+                return ""
+            self.count += 1
+            self.notes.append((self.count, text))
+            return f"[^{self.count}]"
+        return self.inline(el)
+
+
+def _lines(stanza: Any, inline: Callable[[Any], str]) -> list[str]:
+    """A stanza's lines: its span children (Standard Ebooks), else its text split at <br>."""
+    spans = [c for c in stanza if local(c) == "span"]
+    if spans:
+        return [inline(s) for s in spans]
+    parts, line = [], escape(stanza.text or "")
+    for child in stanza:
+        if local(child) == "br":
+            parts.append(line)
+            line = escape(child.tail or "")
+        else:
+            line += inline(child) + escape(child.tail or "")
+    return [*parts, line]
