@@ -37,3 +37,164 @@ def test_a_standard_ebooks_collection_imports_story_by_story_and_passes_check(tm
     code, out, err = run_cli("check", str(script))
     assert code == 0, err
     assert out.startswith(f"{script}: 12 chapters, 4,342 sentences, ")
+
+
+CONTAINER = ('<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'
+             '<rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>'
+             '</rootfiles></container>')
+OPF = """<?xml version="1.0" encoding="utf-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">
+<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier id="id">urn:uuid:1</dc:identifier>
+<dc:title>Letters &amp; Notes</dc:title><dc:creator>Ana Ruiz</dc:creator><dc:creator>Tom Lee</dc:creator>
+<dc:language>en</dc:language><dc:date>1911-03-02</dc:date><dc:publisher>Small Press</dc:publisher></metadata>
+<manifest><item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>
+<item id="c1" href="one.xhtml" media-type="application/xhtml+xml"/>
+<item id="n" href="notes.xhtml" media-type="application/xhtml+xml"/>
+<item id="cv" href="cover.png" media-type="image/png" properties="cover-image"/></manifest>
+<spine><itemref idref="nav"/><itemref idref="c1"/><itemref idref="n"/></spine></package>"""
+XHTML = ('<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml" '
+         'xmlns:epub="http://www.idpf.org/2007/ops"><head><title>t</title></head>{body}</html>')
+NAV = XHTML.format(body='<body epub:type="frontmatter"><nav epub:type="toc"><ol><li><a href="one.xhtml">The Letter'
+                        '</a></li></ol></nav></body>')
+ONE = XHTML.format(body="""<body><section epub:type="chapter"><h2>The Letter</h2>
+<p>She wrote at once.<a href="notes.xhtml#n1" epub:type="noteref">1</a> *Not* a list: 1887. That year.</p>
+<blockquote epub:type="z3998:poem"><p><span>The river runs,</span><br/><span>the river sings.</span></p></blockquote>
+<table><tr><th>Town</th><th>Miles</th></tr><tr><td>Leeds</td><td>12</td></tr></table>
+<script>alert(1)</script><p>The <i>end</i>.</p></section></body>""")
+NOTES = XHTML.format(body='<body epub:type="backmatter"><section epub:type="endnotes"><ol><li id="n1" '
+                          'epub:type="endnote"><p>In ink. <a href="one.xhtml" epub:type="backlink">↩</a></p></li>'
+                          '</ol></section></body>')
+
+
+def epub(path: Path, files: dict[str, str | bytes], **extra: str | bytes) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        for name, data in {"META-INF/container.xml": CONTAINER, **files, **extra}.items():
+            z.writestr(name, data, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+COVER = (Path(__file__).parent.parent / "script" / "escape-route-cover.png").read_bytes()
+
+
+def small(tmp_path: Path, **extra: str | bytes) -> Path:
+    return epub(tmp_path / "letters.epub", {"OEBPS/content.opf": OPF, "OEBPS/nav.xhtml": NAV, "OEBPS/one.xhtml": ONE,
+                                            "OEBPS/notes.xhtml": NOTES, "OEBPS/cover.png": COVER}, **extra)
+
+
+def test_notes_verse_tables_and_the_cover_come_across(tmp_path: Path) -> None:
+    script = tmp_path / "letters.md"
+    code, out, err = run_cli("import", str(small(tmp_path)), "-o", str(script))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[:3] == [f"wrote {script}: 1 chapter of Letters & Notes by Ana Ruiz and Tom Lee",
+                                    f"  cover: {tmp_path / 'letters.cover.png'}",
+                                    "  left out: OEBPS/nav.xhtml (table of contents)"]
+    assert (tmp_path / "letters.cover.png").read_bytes() == COVER
+    assert script.read_text(encoding="utf-8") == (
+        "---\ntitle: Letters & Notes\nauthor: Ana Ruiz and Tom Lee\nlanguage: en\ndate: '1911-03-02'\n"
+        "cover: letters.cover.png\n---\n\n<!-- Imported by narrate from letters.epub. Published by Small Press. -->\n"
+        "\n# The Letter\n"
+        "\nShe wrote at once.[^1] \\*Not\\* a list: 1887. That year.\n"
+        "\n> The river runs,<br>\n> the river sings.\n"
+        "\n| Town | Miles |\n|---|---|\n| Leeds | 12 |\n"
+        "\nThe end.\n"
+        "\n[^1]: In ink.\n")
+
+
+def test_the_imported_script_builds_with_its_cover(tmp_path: Path) -> None:
+    from narrate.build import build
+    from narrate.options import BuildOptions
+    from narrate.testing import tone_engines
+
+    script = tmp_path / "letters.md"
+    assert run_cli("import", str(small(tmp_path)), "-o", str(script))[0] == 0
+    result = build(str(script), BuildOptions(output=str(tmp_path / "out"), cache_dir=tmp_path / "cache",
+                                             formats=("mp3", "epub")), tone_engines())
+    said = [s.text for s in result.timeline.sentences]
+    assert said[3:13] == ["She wrote at once⁽¹⁾.", "*Not* a list: 1887.", "That year.", "The river runs,",
+                          "the river sings.", "A table: Town and Miles.", "Leeds: 12.", "The end.", "Notes",
+                          "⁽¹⁾ In ink."]  # the verse line by line, the table by its columns, the note after
+    assert result.layout.path(".epub").is_file()
+
+
+ENCRYPTED = ('<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" '
+             'xmlns:enc="http://www.w3.org/2001/04/xmlenc#"><enc:EncryptedData><enc:EncryptionMethod '
+             'Algorithm="http://www.w3.org/2001/04/xmlenc#aes128-cbc"/><enc:CipherData><enc:CipherReference '
+             'URI="OEBPS/one.xhtml"/></enc:CipherData></enc:EncryptedData></encryption>')
+BOMB = " " * (5 << 20)
+
+
+def word_document(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return path
+
+
+@pytest.mark.parametrize("make, said", [
+    (lambda p: small(p, **{"META-INF/encryption.xml": ENCRYPTED}),
+     "letters.epub: is protected by DRM (its text is encrypted): narrate can only read books without DRM"),
+    (lambda p: small(p, **{"META-INF/rights.xml": "<rights/>"}),
+     "letters.epub: is protected by DRM (Adobe ADEPT): narrate can only read books without DRM"),
+    (lambda p: small(p, **{"OEBPS/one.xhtml": BOMB}), "letters.epub: OEBPS/one.xhtml in the book would inflate to "
+     "5,242,880 bytes from {size}: refused as a zip bomb"),
+    (lambda p: small(p, **{"OEBPS/one.xhtml": "<html><p>cut"}), "letters.epub: OEBPS/one.xhtml in the book is not "
+     "well-formed XML at line 1, column 13 (Premature end of data in tag p line 1): the EPUB is damaged"),
+    (lambda p: (p / "letters.epub").write_text("plain words") and p / "letters.epub",
+     "letters.epub: is not an EPUB: it is not a zip archive, as an EPUB is"),
+    (lambda p: word_document(p / "letters.docx"), "letters.docx: is a Word document, which narrate cannot import: "
+     "save it as EPUB or HTML, or give an EPUB, HTML page or plain text"),
+    (lambda p: (p / "letters.txt").write_bytes(b"%PDF-1.7 ...") and p / "letters.txt",
+     "letters.txt: is a PDF, which narrate cannot import: give an EPUB, HTML page or plain text"),
+    (lambda p: (p / "letters.txt").write_bytes(b"caf\xe9 au lait") and p / "letters.txt",
+     "letters.txt: is not UTF-8 text (byte 3): save it as UTF-8"),
+    (lambda p: p / "missing.epub", "missing.epub: cannot be read: No such file or directory"),
+])
+def test_a_book_that_cannot_be_read_is_one_line_and_nothing_is_written(tmp_path: Path, make, said: str,  # type: ignore[no-untyped-def]
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    book = make(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    before = set(os.listdir(tmp_path))
+    code, out, err = run_cli("import", book.name, "-o", "letters.md")
+    if "{size}" in said:
+        said = said.format(size=f"{zipfile.ZipFile(book).getinfo('OEBPS/one.xhtml').compress_size:,}")
+    assert (code, out, err) == (1, "", said + "\n")
+    assert set(os.listdir(tmp_path)) == before  # no script, no cover, no temporary file
+
+
+def test_nothing_outside_the_book_is_read_and_no_script_is_run(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the password is swordfish", encoding="utf-8")
+    xxe = ('<?xml version="1.0"?><!DOCTYPE html [<!ENTITY x SYSTEM "' + secret.as_uri() + '">'
+           '<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+           '<html xmlns="http://www.w3.org/1999/xhtml"><body><h2>The Letter</h2><p>Read &x; and &b;.</p>'
+           '<p><img src="http://example.org/track.png" alt="A map"/>Done.</p></body></html>')
+    code, out, err = run_cli("import", str(small(tmp_path, **{"OEBPS/one.xhtml": xxe})), "-o",
+                             str(tmp_path / "l.md"))
+    assert (code, err) == (0, "")
+    text = (tmp_path / "l.md").read_text(encoding="utf-8")
+    assert "swordfish" not in text and "aaaa" not in text and "example.org" not in text
+    assert "\nRead and .\n" in text
+    page = tmp_path / "page.html"
+    page.write_text('<html lang="en"><head><title>Night Bus</title><meta name="author" content="Li Wei">'
+                    '<script>document.write("run")</script></head><body><h1>Night Bus</h1><h2>Leaving</h2>'
+                    '<p onclick="alert(1)">We left at <b>ten</b>.</p><style>p{}</style><h2>Arriving</h2>'
+                    '<p>We came at dawn.</p></body></html>', encoding="utf-8")
+    code, out, err = run_cli("import", str(page), "-o", str(tmp_path / "bus.md"))
+    assert (code, err) == (0, "")
+    assert (tmp_path / "bus.md").read_text(encoding="utf-8") == (
+        "---\ntitle: Night Bus\nauthor: Li Wei\nlanguage: en\n---\n\n<!-- Imported by narrate from page.html. -->\n"
+        "\n# Leaving\n\nWe left at ten.\n\n# Arriving\n\nWe came at dawn.\n")
+
+
+def test_plain_text_is_split_at_its_chapters(tmp_path: Path) -> None:
+    book = tmp_path / "the_long_road.txt"
+    book.write_text("A note before.\n\nCHAPTER I.\nThe start.\n\nWe walked\nall day.\n\n- not a list\n\n"
+                    "Chapter 2: The end\n\n1887. The year it ended.\n", encoding="utf-8")
+    assert run_cli("import", str(book), "-o", str(tmp_path / "road.md"))[0] == 0
+    assert (tmp_path / "road.md").read_text(encoding="utf-8") == (
+        "---\ntitle: The long road\n---\n\n<!-- Imported by narrate from the_long_road.txt. -->\n"
+        "\n# The long road\n\nA note before.\n\n# CHAPTER I.\n\nThe start.\n\nWe walked all day.\n\n\\- not a list\n"
+        "\n# Chapter 2: The end\n\n1887\\. The year it ended.\n")

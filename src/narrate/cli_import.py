@@ -10,7 +10,7 @@ from narrate.errors import NarrateError
 
 
 @click.command("import")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "script", type=click.Path(dir_okay=False, path_type=Path), metavar="SCRIPT",
               help="The script to write (default: the book's name, with .md, in this folder). Its cover is saved "
                    "beside it.")

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from narrate.errors import NarrateError
+from narrate.pictures import picture_mime
 from narrate.importing.epub import Epub, parse_xml
-from narrate.importing.markup import Converter, escape, local, one_line, types
+from narrate.importing.imported import Imported
+from narrate.importing.markup import Converter, comment, escape, local, one_line, types
 
 LEFT_OUT = {"titlepage": "title page", "halftitlepage": "half-title page", "imprint": "imprint",
             "colophon": "colophon", "copyright-page": "copyright page", "toc": "table of contents",
@@ -26,19 +27,6 @@ LEFT_OUT = {"titlepage": "title page", "halftitlepage": "half-title page", "impr
             "endnotes": "notes (read as footnotes where cited)", "footnotes": "notes (read as footnotes where cited)",
             "rearnotes": "notes (read as footnotes where cited)", "seriespage": "series page", "cover": "cover"}
 _GUTENBERG = re.compile(r"pg-(header|footer|boilerplate)")
-
-
-@dataclass
-class Imported:
-    """What an import wrote: the script, its chapters' titles, the cover's file, what was left out and why."""
-
-    script: Path
-    title: str = ""
-    author: str = ""
-    chapters: list[str] = field(default_factory=list)
-    cover: Path | None = None
-    cover_bytes: bytes = b""
-    left_out: list[tuple[str, str]] = field(default_factory=list)  # (file in the book, what it is)
 
 
 FORMATS = "EPUB, HTML or plain text"
@@ -76,6 +64,9 @@ def import_epub(source: Path, out: TextIO, script: Path) -> Imported:
     book = Epub(source)
     done = Imported(script)
     cover = book.cover()
+    if cover is not None and picture_mime(cover[1]) is None:
+        done.left_out.append((cover[0], "cover, not a PNG or JPEG image"))
+        cover = None
     if cover is not None:
         done.cover = script.with_name(f"{script.stem}.cover{Path(cover[0]).suffix.lower()}")
     out.write(front_matter(book, done.cover))
@@ -143,8 +134,9 @@ def _without_title(blocks: list[str], title: str) -> list[str]:
 def _leveled(blocks: list[str]) -> list[str]:
     """The chapter's own headings moved up so that the highest is a sub-heading (##) of the chapter's."""
     levels = [len(b) - len(b.lstrip("#")) for b in blocks if b.startswith("#")]
-    shift = min(levels, default=2) - 2
-    return [b[shift:] if shift > 0 and b.startswith("#") else b for b in blocks]
+    top = min(levels, default=2)
+    return [min(6, len(b) - len(b.lstrip("#")) - top + 2) * "#" + b.lstrip("#") if b.startswith("#") else b
+            for b in blocks]
 
 
 def front_matter(book: Epub, cover: Path | None) -> str:
@@ -166,9 +158,7 @@ def front_matter(book: Epub, cover: Path | None) -> str:
         fields["cover"] = cover.name
     head = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000)
     publisher = f" Published by {meta['publisher'][0]}." if meta.get("publisher") else ""
-    comment = f"<!-- Imported by narrate from {book.source.name}.{publisher} -->".replace("--", "-").replace(
-        "<!-", "<!--", 1).replace("->", "-->")
-    return f"---\n{head}---\n\n{comment}\n"
+    return f"---\n{head}---\n\n{comment(f'Imported by narrate from {book.source.name}.{publisher}')}\n"
 
 
 class _Notes:

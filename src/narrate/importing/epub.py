@@ -35,7 +35,9 @@ def parse_xml(data: bytes, name: str, source: Path) -> Any:
     try:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise NarrateError(f"{name} in the book is not well-formed XML ({exc}): the EPUB is damaged",
+        last = exc.error_log.last_error
+        where = f"at line {last.line}, column {last.column} ({last.message})" if last else f"({exc})"
+        raise NarrateError(f"{name} in the book is not well-formed XML {where}: the EPUB is damaged",
                            str(source)) from None
 
 

@@ -43,6 +43,11 @@ def paragraph(text: str) -> str:
     return "\\" + text if re.match(r"^[-+=](\s|$)", text) else text
 
 
+def comment(text: str) -> str:
+    """An HTML comment (never read aloud) holding ``text``, which cannot end it early."""
+    return f"<!-- {one_line(text).replace('--', '- -')} -->"
+
+
 def one_line(text: str) -> str:
     """Runs of white space as one space, none at the ends."""
     return " ".join(text.split())
@@ -61,12 +66,12 @@ class Converter:
     def blocks(self, el: Any, depth: int = 0) -> Iterator[str]:
         """The Markdown blocks of an element and everything in it, in order."""
         tag, kinds = local(el), types(el)
-        if tag in _DROPPED or {"pagebreak", "noteref"} & kinds and tag not in _BLOCKS:
+        if not tag or tag in _DROPPED or {"pagebreak", "noteref"} & kinds and tag not in _BLOCKS:
             return
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "hgroup"):
             text = self.inline(el)
             if text:
-                yield f"{'#' * min(6, max(2, int(tag[1]) if tag != 'hgroup' else 2))} {text}"
+                yield f"{'#' * (int(tag[1]) if tag != 'hgroup' else 2)} {text}"
         elif tag == "p" or tag == "figcaption":
             text = paragraph(self.inline(el))
             if text:
@@ -149,7 +154,7 @@ class Converter:
 
     def _inline_one(self, el: Any) -> str:
         tag, kinds = local(el), types(el)
-        if tag in _DROPPED or "pagebreak" in kinds:
+        if not tag or tag in _DROPPED or "pagebreak" in kinds:  # (an entity left unresolved, a comment: nothing)
             return ""
         if tag == "br":
             return "<br>"

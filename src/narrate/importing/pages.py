@@ -12,15 +12,13 @@ from __future__ import annotations
 import re
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 import yaml
 
 from narrate.errors import NarrateError
-from narrate.importing.markup import Converter, escape, one_line, paragraph
-
-if TYPE_CHECKING:
-    from narrate.importing import Imported
+from narrate.importing.imported import Imported
+from narrate.importing.markup import Converter, comment, escape, one_line, paragraph
 
 MAX_PAGE = 64 * 1024 * 1024  # bytes of an HTML or text book read at most
 _CHAPTER = re.compile(r"^\s*(chapter|part|book|letter)\s+([0-9]+|[ivxlcdm]+|[a-z]+(-[a-z]+)?)\b.{0,80}$", re.I)
@@ -43,6 +41,8 @@ def kind_of(source: Path) -> str:
             "an OpenDocument text" if "content.xml" in names else "a zip archive")
         raise NarrateError(f"is {what}, which narrate cannot import: save it as EPUB or HTML, or give an EPUB, "
                            "HTML page or plain text", str(source))
+    if source.suffix.lower() == ".epub":
+        raise NarrateError("is not an EPUB: it is not a zip archive, as an EPUB is", str(source))
     for signature, what in _SIGNATURES.items():
         if head.startswith(signature):
             raise NarrateError(f"is {what}, which narrate cannot import: give an EPUB, HTML page or plain text",
@@ -67,14 +67,12 @@ def _read_text(source: Path) -> str:
 def _front(title: str, author: str | None, language: str | None, source: Path) -> str:
     fields = {"title": title, **({"author": author} if author else {}), **({"language": language} if language else {})}
     head = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=1000)
-    return f"---\n{head}---\n\n<!-- Imported by narrate from {source.name.replace('--', '-')}. -->\n"
+    return f"---\n{head}---\n\n{comment(f'Imported by narrate from {source.name}.')}\n"
 
 
 def import_html(source: Path, out: TextIO, script: Path) -> Imported:
     """Write the script of an HTML page to ``out``."""
     from lxml import html as lxml_html
-
-    from narrate.importing import Imported
 
     parser = lxml_html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
     doc = lxml_html.document_fromstring(_read_text(source), parser=parser)
@@ -110,8 +108,6 @@ def _write_chapters(out: TextIO, done: Imported, blocks: list[str], level: str, 
 
 def import_text(source: Path, out: TextIO, script: Path) -> Imported:
     """Write the script of a plain text file to ``out``."""
-    from narrate.importing import Imported
-
     text = _read_text(source).replace("\r\n", "\n")
     done = Imported(script, title=source.stem.replace("_", " ").replace("-", " ").strip().capitalize())
     out.write(_front(done.title, None, None, source))
