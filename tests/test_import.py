@@ -198,3 +198,30 @@ def test_plain_text_is_split_at_its_chapters(tmp_path: Path) -> None:
         "---\ntitle: The long road\n---\n\n<!-- Imported by narrate from the_long_road.txt. -->\n"
         "\n# The long road\n\nA note before.\n\n# CHAPTER I.\n\nThe start.\n\nWe walked all day.\n\n\\- not a list\n"
         "\n# Chapter 2: The end\n\n1887\\. The year it ended.\n")
+
+
+def test_build_takes_a_book_and_imports_it_first(tmp_path: Path) -> None:
+    from narrate.testing import tone_engines
+
+    book = small(tmp_path)
+    code, out, err = run_cli("build", str(book), "-o", str(tmp_path / "out"), "-f", "mp3,epub", engines=tone_engines())
+    assert code == 0, err
+    script = tmp_path / "out" / ".imported" / "letters.md"
+    assert err.startswith(f"imported {book} as {script}: 1 chapter, left out 2 parts\n")
+    assert (tmp_path / "out" / "letters" / "letters.epub").is_file() and (script.parent / "letters.cover.png").is_file()
+    again = run_cli("build", str(book), "-o", str(tmp_path / "out"), "-f", "mp3,epub", engines=tone_engines())
+    assert again[0] == 0 and ": no changes since the last build (" in again[1]  # imported again, the same script
+
+
+def test_project_gutenbergs_header_and_licence_are_left_out(tmp_path: Path) -> None:
+    """As Project Gutenberg's ebookmaker writes them: sections of the book's own documents."""
+    one = XHTML.format(body='<body><section class="pg-boilerplate pgheader" id="pg-header"><h2>The Project Gutenberg '
+                            'eBook of Letters</h2><p>This eBook is for the use of anyone anywhere.</p></section>'
+                            '<h2>The Letter</h2><p>She wrote at once.</p><section class="pg-boilerplate pgfooter" '
+                            'id="pg-footer"><p>*** END OF THE PROJECT GUTENBERG EBOOK ***</p></section></body>')
+    code, out, err = run_cli("import", str(small(tmp_path, **{"OEBPS/one.xhtml": one})), "-o", str(tmp_path / "l.md"))
+    assert (code, err) == (0, "")
+    assert "  left out: OEBPS/one.xhtml#pg-header (Project Gutenberg's header or licence)\n" in out
+    assert "  left out: OEBPS/one.xhtml#pg-footer (Project Gutenberg's header or licence)\n" in out
+    text = (tmp_path / "l.md").read_text(encoding="utf-8")
+    assert "Gutenberg" not in text.split("-->", 1)[1] and "\n# The Letter\n\nShe wrote at once.\n" in text

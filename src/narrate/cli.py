@@ -164,6 +164,9 @@ def _build_all(scripts: list[str], options: BuildOptions) -> None:
             bar.close()
         report_build(result)
 
+    from narrate.cli_import import imported_scripts
+
+    scripts = imported_scripts(scripts, options.output)
     try:
         series = build_series(scripts, options, _engines(),
                               SeriesHooks(lambda line: click.echo(line, err=True), episode, report))

@@ -38,3 +38,28 @@ def import_(source: Path, script: Path | None, force: bool) -> None:
     for name, what in done.left_out:
         click.echo(f"  left out: {name} ({what})")
     click.echo(f"next: narrate check {script}, then narrate build {script}")
+
+
+BOOKS = (".epub", ".html", ".htm", ".xhtml")  # 'narrate build' imports these first
+
+
+def imported_scripts(scripts: list[str], output: str | None) -> list[str]:
+    """'narrate build book.epub': each book among the arguments imported first, as a script kept in the output
+    folder (OUT/.imported/<book>.md, with its cover), and built from there; scripts as they are."""
+    from narrate.importing import import_book
+
+    out = []
+    for arg in scripts:
+        path = Path(arg)
+        if path.suffix.lower() not in BOOKS or path.is_dir():
+            out.append(arg)
+            continue
+        folder = Path(output or "build")
+        folder = folder.parent if folder.suffix.lower() in (".mp3", ".m4b", ".opus") else folder
+        script = folder / ".imported" / f"{path.stem}.md"
+        script.parent.mkdir(parents=True, exist_ok=True)
+        done = import_book(path, script)
+        click.echo(f"imported {path} as {script}: {len(done.chapters)} chapter{'s' if len(done.chapters) != 1 else ''}"
+                   f"{', left out ' + str(len(done.left_out)) + ' parts' if done.left_out else ''}", err=True)
+        out.append(str(script))
+    return out

@@ -26,7 +26,7 @@ LEFT_OUT = {"titlepage": "title page", "halftitlepage": "half-title page", "impr
             "landmarks": "landmarks", "loi": "list of illustrations", "lot": "list of tables", "index": "index",
             "endnotes": "notes (read as footnotes where cited)", "footnotes": "notes (read as footnotes where cited)",
             "rearnotes": "notes (read as footnotes where cited)", "seriespage": "series page", "cover": "cover"}
-_GUTENBERG = re.compile(r"pg-(header|footer|boilerplate)")
+_GUTENBERG = re.compile(r"\bpg-(header|footer|boilerplate|machine-header)\b|\bpg(header|footer)\b")
 
 
 FORMATS = "EPUB, HTML or plain text"
@@ -81,8 +81,9 @@ def import_epub(source: Path, out: TextIO, script: Path) -> Imported:
         body = next((el for el in doc.iter() if local(el) == "body"), None)
         if body is None:
             continue
-        why = left_out_as(body) or next((w for el in body if (w := left_out_as(el))), None)
-        if why:
+        parts = [el for el in body if local(el)]
+        why = left_out_as(body) or (left_out_as(parts[0]) if parts and all(left_out_as(el) for el in parts) else None)
+        if why:  # the whole document is front or back matter
             done.left_out.append((name, why))
             continue
         converter = Converter(lambda href, n=name: notes.text(n, href), lambda src, alt: None)
