@@ -225,3 +225,16 @@ def test_project_gutenbergs_header_and_licence_are_left_out(tmp_path: Path) -> N
     assert "  left out: OEBPS/one.xhtml#pg-footer (Project Gutenberg's header or licence)\n" in out
     text = (tmp_path / "l.md").read_text(encoding="utf-8")
     assert "Gutenberg" not in text.split("-->", 1)[1] and "\n# The Letter\n\nShe wrote at once.\n" in text
+
+
+def test_a_book_in_one_file_is_split_at_its_table_of_contents(tmp_path: Path) -> None:
+    """Chapters that start at fragments of one document, their targets an anchor inside a heading or a section."""
+    nav = XHTML.format(body='<body><nav epub:type="toc"><ol><li><a href="one.xhtml#c1">Chapter I</a></li>'
+                            '<li><a href="one.xhtml#c2">Chapter II</a></li></ol></nav></body>')
+    one = XHTML.format(body='<body><p>Preface text.</p><h2><a id="c1"/>CHAPTER I.</h2><p>First.</p>'
+                            '<div id="c2"><h2>CHAPTER II.</h2><p>Second.</p></div></body>')
+    code, out, err = run_cli("import", str(small(tmp_path, **{"OEBPS/nav.xhtml": nav, "OEBPS/one.xhtml": one})),
+                             "-o", str(tmp_path / "l.md"))
+    assert (code, err) == (0, "")
+    assert (tmp_path / "l.md").read_text(encoding="utf-8").split("-->\n", 1)[1] == (
+        "\n# one\n\nPreface text.\n\n# Chapter I\n\nFirst.\n\n# Chapter II\n\nSecond.\n")

@@ -19,7 +19,8 @@ from narrate.errors import NarrateError
 from narrate.pictures import picture_mime
 from narrate.importing.epub import Epub, parse_xml
 from narrate.importing.imported import Imported
-from narrate.importing.markup import Converter, comment, escape, local, one_line, types
+from narrate.importing.markup import (BLOCKS, CHAPTER_BLOCK, CHAPTER_MARK, Converter, comment, escape, local,
+                                      one_line, types)
 
 LEFT_OUT = {"titlepage": "title page", "halftitlepage": "half-title page", "imprint": "imprint",
             "colophon": "colophon", "copyright-page": "copyright page", "toc": "table of contents",
@@ -70,12 +71,11 @@ def import_epub(source: Path, out: TextIO, script: Path) -> Imported:
     if cover is not None:
         done.cover = script.with_name(f"{script.stem}.cover{Path(cover[0]).suffix.lower()}")
     out.write(front_matter(book, done.cover))
-    starts = {}
+    starts: dict[str, list[tuple[str, str]]] = {}  # file -> (fragment, title) of each chapter that starts in it
     for entry in book.toc:
         if entry.depth == 0:
-            starts.setdefault(entry.file, entry.title)
+            starts.setdefault(entry.file, []).append((entry.fragment, entry.title))
     notes = _Notes(book)
-    chapter_open = False
     for name in book.spine:
         doc = parse_xml(book.read(name), name, source)
         body = next((el for el in doc.iter() if local(el) == "body"), None)
@@ -86,16 +86,17 @@ def import_epub(source: Path, out: TextIO, script: Path) -> Imported:
         if why:  # the whole document is front or back matter
             done.left_out.append((name, why))
             continue
+        first = mark_chapters(doc, starts.get(name, []))
         converter = Converter(lambda href, n=name: notes.text(n, href), lambda src, alt: None)
         blocks = [b for el in _readable(body, done, name) for b in converter.blocks(el)]
-        title = starts.get(name) or (None if chapter_open else _first_heading(blocks) or Path(name).stem)
-        if title:
-            blocks = _leveled(_without_title(blocks, title))
-            out.write(f"\n# {escape(title)}\n")
-            done.chapters.append(title)
-            chapter_open = True
-        for block in blocks:
-            out.write(f"\n{block}\n")
+        for title, part in _split(blocks, first):
+            title = title or (None if done.chapters else _first_heading(part) or Path(name).stem)
+            if title:
+                part = _leveled(_without_title(part, title))
+                out.write(f"\n# {escape(title)}\n")
+                done.chapters.append(title)
+            for block in part:
+                out.write(f"\n{block}\n")
         for number, text in converter.notes:
             out.write(f"\n[^{number}]: {text}\n")
     if not done.chapters:
@@ -104,6 +105,38 @@ def import_epub(source: Path, out: TextIO, script: Path) -> Imported:
         done.cover_bytes = cover[1]
     done.title, done.author = book.meta.get("title", [""])[0], " and ".join(book.meta.get("creator", []))
     return done
+
+
+def mark_chapters(doc: Any, starts: list[tuple[str, str]]) -> str | None:
+    """Mark where each chapter starts inside a document (a table-of-contents entry with a fragment: a book in one
+    file, as Project Gutenberg's older ones are), before the block that holds its target; the title of the chapter
+    that starts with the document itself, if one does."""
+    from lxml import etree
+
+    first = None
+    for fragment, title in starts:
+        found = doc.xpath("//*[@id=$id]", id=fragment) if fragment else []
+        block = found[0] if found else None
+        while block is not None and local(block) not in BLOCKS and block.getparent() is not None:
+            block = block.getparent()
+        if block is None or local(block) in ("body", "html") or block.getparent() is None:
+            first = first or title
+            continue
+        marker = etree.Element(CHAPTER_MARK)
+        marker.set("title", title)
+        block.addprevious(marker)
+    return first
+
+
+def _split(blocks: list[str], first: str | None) -> list[tuple[str | None, list[str]]]:
+    """The blocks by chapter: (its title, its blocks); the first has ``first`` (None: the chapter before goes on)."""
+    out: list[tuple[str | None, list[str]]] = [(first, [])]
+    for block in blocks:
+        if block.startswith(CHAPTER_BLOCK):
+            out.append((block[len(CHAPTER_BLOCK):], []))
+        else:
+            out[-1][1].append(block)
+    return [(title, part) for title, part in out if title or part]
 
 
 def _readable(body: Any, done: Imported, name: str) -> Iterator[Any]:

@@ -17,8 +17,11 @@ from typing import Any
 OPS = "{http://www.idpf.org/2007/ops}type"
 _DROPPED = {"script", "style", "noscript", "template", "iframe", "object", "embed", "video", "audio", "canvas",
             "form", "button", "input", "select", "textarea", "svg", "math", "head", "nav"}
-_BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "aside", "blockquote", "ul", "ol", "dl",
-           "table", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "pre", "body", "hgroup", "figcaption"}
+CHAPTER_MARK = "narrate-chapter"  # an element put before the block where a chapter starts (its title in 'title')
+CHAPTER_BLOCK = "\x00chapter:"  # the block it becomes
+BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "aside", "blockquote", "ul", "ol", "dl",
+           "table", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "pre", "body", "hgroup", "figcaption",
+          CHAPTER_MARK}
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 
 
@@ -66,7 +69,10 @@ class Converter:
     def blocks(self, el: Any, depth: int = 0) -> Iterator[str]:
         """The Markdown blocks of an element and everything in it, in order."""
         tag, kinds = local(el), types(el)
-        if not tag or tag in _DROPPED or {"pagebreak", "noteref"} & kinds and tag not in _BLOCKS:
+        if tag == CHAPTER_MARK:
+            yield CHAPTER_BLOCK + (el.get("title") or "")
+            return
+        if not tag or tag in _DROPPED or {"pagebreak", "noteref"} & kinds and tag not in BLOCKS:
             return
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "hgroup"):
             text = self.inline(el)
@@ -88,7 +94,7 @@ class Converter:
             yield from self._picture(el)
         elif tag == "pre":
             yield from (one_line(escape(part)) for part in "".join(el.itertext()).split("\n\n") if part.strip())
-        elif tag in _BLOCKS or tag in ("li", "dd", "dt", "span", "html"):
+        elif tag in BLOCKS or tag in ("li", "dd", "dt", "span", "html"):
             yield from self._children(el, depth)
         else:
             text = self.inline(el)
@@ -99,7 +105,7 @@ class Converter:
         """Blocks of an element that holds blocks: loose text between them is a paragraph of its own."""
         loose = escape(el.text or "")
         for child in el:
-            if local(child) in _BLOCKS or local(child) in ("img", "li") or {"poem", "verse"} & types(child):
+            if local(child) in BLOCKS or local(child) in ("img", "li") or {"poem", "verse"} & types(child):
                 if loose.strip():
                     yield one_line(loose)
                 loose = ""
