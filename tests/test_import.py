@@ -238,3 +238,35 @@ def test_a_book_in_one_file_is_split_at_its_table_of_contents(tmp_path: Path) ->
     assert (code, err) == (0, "")
     assert (tmp_path / "l.md").read_text(encoding="utf-8").split("-->\n", 1)[1] == (
         "\n# one\n\nPreface text.\n\n# Chapter I\n\nFirst.\n\n# Chapter II\n\nSecond.\n")
+
+
+def test_a_long_book_imports_in_the_memory_of_one_chapter(tmp_path: Path) -> None:
+    """Ten chapters and a hundred, each 200 kB of text: the peak memory of the import (Python's own allocations,
+    traced) grows far less than the book."""
+    import tracemalloc
+
+    from narrate.importing import import_book
+
+    def book(chapters: int) -> Path:
+        items = "".join(f'<item id="c{k}" href="c{k}.xhtml" media-type="application/xhtml+xml"/>' for k in range(chapters))
+        spine = "".join(f'<itemref idref="c{k}"/>' for k in range(chapters))
+        opf = OPF.replace('<item id="c1" href="one.xhtml" media-type="application/xhtml+xml"/>', items).replace(
+            '<itemref idref="c1"/>', spine)
+        text = "<p>" + "The boat crossed the river at night, and nobody spoke. " * 60 + "</p>"
+        docs = {f"OEBPS/c{k}.xhtml": XHTML.format(body=f"<body><h2>Chapter {k}</h2>{text * 60}</body>")
+                for k in range(chapters)}
+        nav = XHTML.format(body="<body><nav epub:type='toc'><ol>" + "".join(
+            f'<li><a href="c{k}.xhtml">Chapter {k}</a></li>' for k in range(chapters)) + "</ol></nav></body>")
+        return epub(tmp_path / f"b{chapters}.epub", {"OEBPS/content.opf": opf, "OEBPS/nav.xhtml": nav,
+                                                    "OEBPS/notes.xhtml": NOTES, "OEBPS/cover.png": COVER, **docs})
+
+    peaks = []
+    for chapters in (10, 100):
+        path = book(chapters)
+        tracemalloc.start()
+        done = import_book(path, tmp_path / f"b{chapters}.md")
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert len(done.chapters) == chapters
+    assert (tmp_path / "b100.md").stat().st_size > 9 * (tmp_path / "b10.md").stat().st_size
+    assert peaks[1] < 1.5 * peaks[0], peaks
