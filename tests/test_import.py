@@ -270,3 +270,30 @@ def test_a_long_book_imports_in_the_memory_of_one_chapter(tmp_path: Path) -> Non
         assert len(done.chapters) == chapters
     assert (tmp_path / "b100.md").stat().st_size > 9 * (tmp_path / "b10.md").stat().st_size
     assert peaks[1] < 1.5 * peaks[0], peaks
+
+
+def test_a_novels_chapters_under_its_half_title_are_its_chapters(tmp_path: Path) -> None:
+    """Standard Ebooks put a novel's chapters under its half-title page in the table of contents: the half-title
+    gives way to them, the dedication before them is a chapter, and no chapter says its title twice."""
+    script = tmp_path / "chickens.md"
+    code, out, err = run_cli("import", str(Path(__file__).parent / "books" / "love-among-the-chickens.epub"), "-o",
+                             str(script))
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == f"wrote {script}: 24 chapters of Love Among the Chickens by P. G. Wodehouse"
+    assert "  left out: epub/text/halftitlepage.xhtml (half-title page)" in out.splitlines()
+    text = script.read_text(encoding="utf-8")
+    titles = [line[2:] for line in text.splitlines() if line.startswith("# ")]
+    assert titles[:3] == ["Dedication", "I: A Letter with a Postscript", "II: Mr. and Mrs. S. F. Ukridge"]
+    assert len(titles) == 24 and titles[-1].startswith("XXIII: ")
+    assert "\n## I A Letter" not in text  # the chapter's own heading, already its title
+    assert run_cli("check", str(script))[0] == 0
+
+
+def test_a_poems_title_stays_a_heading_above_its_verse(tmp_path: Path) -> None:
+    """As Standard Ebooks mark a collection's poems (Leaves of Grass): an article of type poem, its title inside."""
+    one = XHTML.format(body='<body><section epub:type="chapter"><h2>The Letter</h2><article epub:type="z3998:poem">'
+                            '<h3 epub:type="title">One’s-Self I Sing</h3><p><span>One’s-self I sing,</span><br/>'
+                            '<span>a simple separate person.</span></p></article></section></body>')
+    assert run_cli("import", str(small(tmp_path, **{"OEBPS/one.xhtml": one})), "-o", str(tmp_path / "l.md"))[0] == 0
+    assert (tmp_path / "l.md").read_text(encoding="utf-8").split("-->\n", 1)[1] == (
+        "\n# The Letter\n\n## One’s-Self I Sing\n\n> One’s-self I sing,<br>\n> a simple separate person.\n")

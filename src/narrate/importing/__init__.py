@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from narrate.errors import NarrateError
 from narrate.pictures import picture_mime
-from narrate.importing.epub import Epub, parse_xml
+from narrate.importing.epub import Entry, Epub, parse_xml
 from narrate.importing.imported import Imported
 from narrate.importing.markup import (BLOCKS, CHAPTER_BLOCK, CHAPTER_MARK, Converter, comment, escape, local,
                                       one_line, types)
@@ -72,9 +72,8 @@ def import_epub(source: Path, out: TextIO, script: Path) -> Imported:
         done.cover = script.with_name(f"{script.stem}.cover{Path(cover[0]).suffix.lower()}")
     out.write(front_matter(book, done.cover))
     starts: dict[str, list[tuple[str, str]]] = {}  # file -> (fragment, title) of each chapter that starts in it
-    for entry in book.toc:
-        if entry.depth == 0:
-            starts.setdefault(entry.file, []).append((entry.fragment, entry.title))
+    for entry in chapter_entries(book):
+        starts.setdefault(entry.file, []).append((entry.fragment, entry.title))
     notes = _Notes(book)
     for name in book.spine:
         doc = parse_xml(book.read(name), name, source)
@@ -105,6 +104,33 @@ def import_epub(source: Path, out: TextIO, script: Path) -> Imported:
         done.cover_bytes = cover[1]
     done.title, done.author = book.meta.get("title", [""])[0], " and ".join(book.meta.get("creator", []))
     return done
+
+
+def chapter_entries(book: Epub) -> list[Entry]:
+    """The table of contents' entries that start chapters: its top level, where an entry that leads to a half-title
+    or title page (Standard Ebooks put a novel's chapters under its half-title) gives way to the entries under it."""
+    out: list[Entry] = []
+    for k, entry in enumerate(book.toc):
+        if entry.depth != 0:
+            continue
+        under = []
+        for child in book.toc[k + 1:]:
+            if child.depth == 0:
+                break
+            if child.depth == 1:
+                under.append(child)
+        out += under if under and _left_out_document(book, entry.file) else [entry]
+    return out
+
+
+def _left_out_document(book: Epub, name: str) -> bool:
+    """Whether a document of the book is front or back matter as a whole."""
+    if name not in book.zip.namelist():
+        return False
+    body = next((el for el in parse_xml(book.read(name), name, book.source).iter() if local(el) == "body"), None)
+    parts = [el for el in body if local(el)] if body is not None else []
+    return body is not None and bool(left_out_as(body) and not any(local(p) in ("p",) for p in parts)
+                                     or parts and all(left_out_as(p) for p in parts))
 
 
 def mark_chapters(doc: Any, starts: list[tuple[str, str]]) -> str | None:
@@ -158,11 +184,16 @@ def _without_title(blocks: list[str], title: str) -> list[str]:
     """The blocks without the heading that repeats the chapter's title (the first heading, if it is the title)."""
     for k, block in enumerate(blocks[:3]):
         if block.startswith("#"):
-            said = re.sub(r"\\(.)", r"\1", block.lstrip("#").strip()).casefold()
-            if said and (said in title.casefold() or title.casefold() in said):
+            said, named = _letters(block.lstrip("#")), _letters(title)
+            if said and (said in named or named in said):
                 return blocks[:k] + blocks[k + 1:]
             break
     return blocks
+
+
+def _letters(text: str) -> str:
+    """Only a text's letters and digits, case folded: 'I: A Letter' and 'I A Letter' are the same title."""
+    return "".join(c for c in text.casefold() if c.isalnum())
 
 
 def _leveled(blocks: list[str]) -> list[str]:

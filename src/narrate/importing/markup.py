@@ -22,6 +22,7 @@ CHAPTER_BLOCK = "\x00chapter:"  # the block it becomes
 BLOCKS = {"p", "div", "section", "article", "main", "header", "footer", "aside", "blockquote", "ul", "ol", "dl",
            "table", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "pre", "body", "hgroup", "figcaption",
           CHAPTER_MARK}
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6", "hgroup", "header")
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
 
 
@@ -82,8 +83,12 @@ class Converter:
             text = paragraph(self.inline(el))
             if text:
                 yield text
-        elif tag == "blockquote" or "poem" in kinds or "verse" in kinds or "song" in kinds:
-            yield from self._quote(el, depth, verse=bool({"poem", "verse", "song", "hymn"} & kinds))
+        elif tag == "blockquote" or {"poem", "verse", "song", "hymn"} & kinds:
+            verse = bool({"poem", "verse", "song", "hymn"} & kinds)
+            for child in el if verse else ():  # a poem's title, and its header, stay headings
+                if local(child) in _HEADINGS:
+                    yield from self.blocks(child, depth)
+            yield from self._quote(el, depth, verse)
         elif tag in ("ul", "ol"):
             yield self._list(el, tag == "ol")
         elif tag == "table":
@@ -126,7 +131,8 @@ class Converter:
 
     def _verse(self, el: Any) -> Iterator[str]:
         """A poem: each stanza a block, each line ending in <br> (a short pause; a line break on the page)."""
-        stanzas = [s for s in el.iter() if local(s) in ("p", "div") and not any(local(c) in ("p", "div") for c in s)]
+        stanzas = [s for s in el.iter() if local(s) in ("p", "div") and not any(local(c) in ("p", "div") for c in s)
+                   and not any(local(a) in _HEADINGS for a in s.iterancestors())]
         for stanza in stanzas or [el]:
             lines = [one_line(line) for line in _lines(stanza, self.inline)]
             lines = [line for line in lines if line]
