@@ -124,10 +124,10 @@ ENCRYPTED = ('<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container
 BOMB = " " * (5 << 20)
 
 
-def word_document(path: Path) -> Path:
+def package(path: Path, *names: str) -> Path:
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
+        for name in names:
+            z.writestr(name, "<x/>")
     return path
 
 
@@ -142,10 +142,17 @@ def word_document(path: Path) -> Path:
      "well-formed XML at line 1, column 13 (Premature end of data in tag p line 1): the EPUB is damaged"),
     (lambda p: (p / "letters.epub").write_text("plain words") and p / "letters.epub",
      "letters.epub: is not an EPUB: it is not a zip archive, as an EPUB is"),
-    (lambda p: word_document(p / "letters.docx"), "letters.docx: is a Word document, which narrate cannot import: "
-     "save it as EPUB or HTML, or give an EPUB, HTML page or plain text"),
+    (lambda p: package(p / "letters.odt", "mimetype", "content.xml"), "letters.odt: is an OpenDocument text, which "
+     "narrate cannot import: save it as EPUB, Word (.docx) or HTML, or give an EPUB, Word document, HTML page or "
+     "plain text"),
+    (lambda p: package(p / "letters.docm", "[Content_Types].xml", "word/document.xml", "word/vbaProject.bin"),
+     "letters.docm: holds macros: narrate does not read documents with macros (it would never run them); save it "
+     "as a .docx without them"),
+    (lambda p: package(p / "letters.docx", "[Content_Types].xml", "word/document.xml"),
+     "letters.docx: cannot be read as a Word document: it is damaged, or not what its name says; save it again "
+     "from Word or LibreOffice"),
     (lambda p: (p / "letters.txt").write_bytes(b"%PDF-1.7 ...") and p / "letters.txt",
-     "letters.txt: is a PDF, which narrate cannot import: give an EPUB, HTML page or plain text"),
+     "letters.txt: is a PDF, which narrate cannot import: give an EPUB, Word document, HTML page or plain text"),
     (lambda p: (p / "letters.txt").write_bytes(b"caf\xe9 au lait") and p / "letters.txt",
      "letters.txt: is not UTF-8 text (byte 3): save it as UTF-8"),
     (lambda p: p / "missing.epub", "missing.epub: cannot be read: No such file or directory"),
@@ -296,3 +303,31 @@ def test_a_poems_title_stays_a_heading_above_its_verse(tmp_path: Path) -> None:
     assert run_cli("import", str(small(tmp_path, **{"OEBPS/one.xhtml": one})), "-o", str(tmp_path / "l.md"))[0] == 0
     assert (tmp_path / "l.md").read_text(encoding="utf-8").split("-->\n", 1)[1] == (
         "\n# The Letter\n\n## One’s-Self I Sing\n\n> One’s-self I sing,<br>\n> a simple separate person.\n")
+
+
+def test_a_word_document_comes_in_by_its_styles(tmp_path: Path) -> None:
+    """A document made on Word's own template (python-docx's default one was saved by Word): Title, Heading 1 and
+    2, Quote, List Bullet, a table; its properties as the front matter."""
+    import docx
+
+    doc = docx.Document()
+    doc.core_properties.title, doc.core_properties.author, doc.core_properties.language = "Night Bus", "Li Wei", "en"
+    doc.add_paragraph("Night Bus", style="Title")
+    doc.add_heading("Leaving", level=1)
+    doc.add_paragraph("We left at *ten*.")
+    doc.add_paragraph("Keep low, and say nothing.", style="Quote")
+    doc.add_paragraph("Passport", style="List Bullet")
+    doc.add_paragraph("Water", style="List Bullet")
+    doc.add_heading("Arriving", level=1)
+    doc.add_heading("The station", level=2)
+    table = doc.add_table(rows=2, cols=2)
+    for cell, text in zip(table._cells, ["Town", "Miles", "Leeds", "12"]):
+        cell.text = text
+    doc.save(str(tmp_path / "bus.docx"))
+    code, out, err = run_cli("import", str(tmp_path / "bus.docx"), "-o", str(tmp_path / "bus.md"))
+    assert (code, err, out.splitlines()[0]) == (0, "", f"wrote {tmp_path / 'bus.md'}: 2 chapters of Night Bus by Li Wei")
+    assert (tmp_path / "bus.md").read_text(encoding="utf-8") == (
+        "---\ntitle: Night Bus\nauthor: Li Wei\nlanguage: en\n---\n\n<!-- Imported by narrate from bus.docx. -->\n"
+        "\n# Leaving\n\nWe left at \\*ten\\*.\n\n> Keep low, and say nothing.\n\n- Passport\n- Water\n"
+        "\n# Arriving\n\n## The station\n\n| Town | Miles |\n|---|---|\n| Leeds | 12 |\n")
+    assert run_cli("check", str(tmp_path / "bus.md"))[0] == 0

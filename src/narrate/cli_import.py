@@ -16,7 +16,7 @@ from narrate.errors import NarrateError
                    "beside it.")
 @click.option("--force", is_flag=True, help="Replace the script if it exists.")
 def import_(source: Path, script: Path | None, force: bool) -> None:
-    """Turn a book (EPUB 2 or 3, an HTML page, or plain text) into a narrate script.
+    """Turn a book (EPUB 2 or 3, a Word document, an HTML page, or plain text) into a narrate script.
 
     Chapters come from the book's table of contents (or its headings), the front matter from its metadata, and
     its cover is saved beside the script. Title pages, imprints, colophons, copyright and licence pages and tables

@@ -30,17 +30,18 @@ LEFT_OUT = {"titlepage": "title page", "halftitlepage": "half-title page", "impr
 _GUTENBERG = re.compile(r"\bpg-(header|footer|boilerplate|machine-header)\b|\bpg(header|footer)\b")
 
 
-FORMATS = "EPUB, HTML or plain text"
+FORMATS = "EPUB, Word (.docx), HTML or plain text"
 
 
 def import_book(source: Path, script: Path) -> Imported:
-    """Import ``source`` (an EPUB, an HTML page or plain text, told by its content, not its name) as ``script``,
-    with its cover beside it; nothing is written unless the whole book is read."""
+    """Import ``source`` (an EPUB, a Word document, an HTML page or plain text, told by its content, not its name)
+    as ``script``, with its cover beside it; nothing is written unless the whole book is read."""
     from narrate.files import published_all
     from narrate.importing.pages import import_html, import_text, kind_of
+    from narrate.importing.word import import_docx
 
     kind = kind_of(source)
-    reader = {"epub": import_epub, "html": import_html, "text": import_text}[kind]
+    reader = {"epub": import_epub, "docx": import_docx, "html": import_html, "text": import_text}[kind]
     with published_all([script]) as (tmp,):
         with open(tmp, "w", encoding="utf-8", newline="\n") as out:
             done = reader(source, out, script)

@@ -41,6 +41,16 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
+def gfm_table(rows: list[list[str]]) -> str:
+    """Rows of cells (Markdown already) as a GitHub-flavoured table, the first row its header ('' if all empty)."""
+    rows = [r for r in rows if any(r)]
+    if not rows:
+        return ""
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    return "\n".join([f"| {' | '.join(rows[0])} |", "|" + "---|" * width] + [f"| {' | '.join(r)} |" for r in rows[1:]])
+
+
 def paragraph(text: str) -> str:
     """A paragraph's text that does not start as a list would ('1887. That year' is not a numbered item)."""
     text = re.sub(r"^(\d+)([.)])(?=\s|$)", r"\1\\\2", text)
@@ -146,13 +156,8 @@ class Converter:
     def _table(self, el: Any) -> Iterator[str]:
         rows = [[self.inline(cell).replace("\n", " ") for cell in row if local(cell) in ("td", "th")]
                 for row in el.iter() if local(row) == "tr"]
-        rows = [r for r in rows if any(r)]
-        if not rows:
-            return
-        width = max(len(r) for r in rows)
-        rows = [r + [""] * (width - len(r)) for r in rows]
-        lines = [f"| {' | '.join(rows[0])} |", "|" + "---|" * width] + [f"| {' | '.join(r)} |" for r in rows[1:]]
-        yield "\n".join(lines)
+        if table := gfm_table(rows):
+            yield table
 
     def _picture(self, el: Any) -> Iterator[str]:
         alt = " ".join((el.get("alt") or "").split())

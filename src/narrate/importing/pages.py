@@ -1,4 +1,5 @@
-"""Books that are one page: an HTML file, or plain text; and telling a book's format by its content.
+"""Books that are one page: an HTML file, or plain text; and telling a book's format by its content (an EPUB, a
+Word document, an HTML page or plain text).
 
 HTML is parsed by lxml's HTML parser with no network, its scripts, styles, forms and embedded media dropped, never
 run. Its chapters are its top-level headings (h1, or h2 when the page has at most one h1: the book's title), its
@@ -37,18 +38,20 @@ def kind_of(source: Path) -> str:
             names = set(z.namelist())
         if "META-INF/container.xml" in names:
             return "epub"
-        what = "a Word document" if "word/document.xml" in names else (
-            "an OpenDocument text" if "content.xml" in names else "a zip archive")
-        raise NarrateError(f"is {what}, which narrate cannot import: save it as EPUB or HTML, or give an EPUB, "
-                           "HTML page or plain text", str(source))
+        if "word/document.xml" in names:
+            return "docx"
+        what = "an OpenDocument text" if "content.xml" in names else "a zip archive"
+        raise NarrateError(f"is {what}, which narrate cannot import: save it as EPUB, Word (.docx) or HTML, or "
+                           "give an EPUB, Word document, HTML page or plain text", str(source))
     if source.suffix.lower() == ".epub":
         raise NarrateError("is not an EPUB: it is not a zip archive, as an EPUB is", str(source))
     for signature, what in _SIGNATURES.items():
         if head.startswith(signature):
-            raise NarrateError(f"is {what}, which narrate cannot import: give an EPUB, HTML page or plain text",
-                               str(source))
+            raise NarrateError(f"is {what}, which narrate cannot import: give an EPUB, Word document, HTML page or "
+                               "plain text", str(source))
     if b"\x00" in head:
-        raise NarrateError("is not text (it holds NUL bytes): give an EPUB, HTML page or plain text", str(source))
+        raise NarrateError("is not text (it holds NUL bytes): give an EPUB, Word document, HTML page or plain text",
+                           str(source))
     if re.search(rb"<(!doctype\s+html|html|body|p|h1)\b", head, re.I):
         return "html"
     return "text"
@@ -83,11 +86,11 @@ def import_html(source: Path, out: TextIO, script: Path) -> Imported:
     out.write(_front(done.title, done.author, doc.get("lang"), source))
     level = "#" if sum(1 for _ in body.iter("h1")) > 1 else "##"
     converter = Converter(lambda href: None, lambda src, alt: None)
-    _write_chapters(out, done, list(converter.blocks(body)), level, source)
+    write_chapters(out, done, list(converter.blocks(body)), level, source)
     return done
 
 
-def _write_chapters(out: TextIO, done: Imported, blocks: list[str], level: str, source: Path) -> None:
+def write_chapters(out: TextIO, done: Imported, blocks: list[str], level: str, source: Path) -> None:
     """The blocks as chapters, one at each heading of ``level``; the book's own title heading left out."""
     for block in blocks:
         heading = re.match(r"^(#+) (.*)$", block)
@@ -119,6 +122,6 @@ def import_text(source: Path, out: TextIO, script: Path) -> Imported:
             lines = lines[1:]
         if lines:
             blocks.append(paragraph(escape(" ".join(lines))))
-    _write_chapters(out, done, blocks, "#", source)
+    write_chapters(out, done, blocks, "#", source)
     return done
 
