@@ -37,7 +37,6 @@ from narrate.episode import FRAME_ALIGN, BedRun, ChapterLayout, Episode, chapter
 from narrate.loudness import frame_size, integrated, linear, loudness_of
 from narrate.plan import ChapterPlan, Cue, Plan, Silence, Speech
 from narrate.sounds import MixSounds
-from narrate.engines.word_times import WordTime
 from narrate.readalong import written_words
 from narrate.timeline import ChapterTime, SentenceTime, Timeline
 
@@ -139,9 +138,7 @@ def _chapter_layout(chapter: ChapterPlan, start: int, trimmed: Clips, sounds: Mi
         else:
             n = trimmed.length_at(item.key, rate)
             speech.append((pos, item.key))
-            sentences.append(replace(_sentence_time(chapter, item, start + pos, start + pos + n, rate,
-                                                    trimmed.spoken_words(item.key, item.text)),
-                                     timed_by=trimmed.timed_by(item.key)))
+            sentences.append(_sentence_time(chapter, item, start + pos, start + pos + n, rate, trimmed))
             pos += n
     pos += _end_padding(pos)
     return ChapterLayout(start, pos, tuple(speech), tuple(cues))
@@ -226,9 +223,10 @@ def _duck_envelope(episode: Episode) -> tuple[np.ndarray, ...]:
     return tuple(out)
 
 
-def _sentence_time(chapter: ChapterPlan, speech: Speech, a: int, b: int, rate: int,
-                   said: list[WordTime]) -> SentenceTime:
+def _sentence_time(chapter: ChapterPlan, speech: Speech, a: int, b: int, rate: int, clips: Clips) -> SentenceTime:
+    """Where a sentence lies (samples ``a`` to ``b``), and when each of its written words is said."""
     start, end = _ms(a, rate), _ms(b, rate)
+    said = clips.spoken_words(speech.key, speech.text)
     return SentenceTime(
         chapter=chapter.number,
         line=speech.line,
@@ -242,6 +240,7 @@ def _sentence_time(chapter: ChapterPlan, speech: Speech, a: int, b: int, rate: i
         cells=speech.cells,
         language=speech.language,
         words=written_words(speech.source, said, start, end - start),
+        timed_by=clips.timed_by(speech.key),
     )
 
 

@@ -6,7 +6,7 @@ asks for their versions, but neither makes a sound).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 from pathlib import Path
@@ -80,13 +80,12 @@ def synthesize(
         if timed := tells_word_times(engines.get(speech.voice.engine), speech.voice):
             got.timed.add(speech.key)
         clip = cache.get(speech.key)
-        if clip is not None and timed and cache.words(speech.key) is None:
-            clip = None  # its word times are missing or damaged: said again, with them
-        if clip is None:
+        words = cache.words(speech.key) if timed and clip is not None else None
+        if clip is None or (timed and words is None):  # (word times missing or damaged: said again, with them)
             missing.append(speech)
             got.waiting[got.owner[speech.key]] += 1
         else:
-            got.keep(speech, clip, new=False)
+            got.keep(speech, clip, new=False, words=words)
     got.advance()
     parallel = [s for s in missing if getattr(engines.get(s.voice.engine), "parallel", False)]
     keys = {s.key for s in parallel}
@@ -95,7 +94,8 @@ def synthesize(
     if speaker is None and (jobs < 2 or len(away) < 2):
         here, away = here + away, []
     for speech in here:
-        got.keep(speech, cache.put(speech.key, *_speak(engines, plan, speech)))  # as later builds will read it back
+        clip, words = _speak(engines, plan, speech)
+        got.keep(speech, cache.put(speech.key, clip, words), words=words)  # as later builds will read it back
     if away:
         try:
             for speech, clip in (speaker or WorkerPool(jobs, engines)).speak(away, cache):
@@ -145,11 +145,15 @@ class _Gathered:
             if self.ready:
                 self.ready(n, self.clips)
 
-    def keep(self, speech: Speech, clip: Clip, new: bool = True) -> None:
+    def keep(self, speech: Speech, clip: Clip, new: bool = True, words: Sequence[WordTime] | None = None) -> None:
+        """Note what the mix needs of a sentence's clip; with its word times, if its voice tells them (read back
+        from the cache, where a worker put them, unless given)."""
         self.facts[speech.key] = facts = ClipFacts.of(clip)
         self.energies[speech.key] = self.measure(speech.key, facts.trim(clip))
-        if speech.key in self.timed and (words := self.cache.words(speech.key)) is not None:
-            self.words[speech.key] = words
+        if speech.key in self.timed and words is None:
+            words = self.cache.words(speech.key)
+        if speech.key in self.timed and words is not None:
+            self.words[speech.key] = tuple(words)
         if self.progress:
             self.progress(1, len(speech.text))
         if new:

@@ -17,10 +17,10 @@ from typing import Any, TextIO
 
 from narrate.errors import NarrateError
 from narrate.pictures import picture_mime
-from narrate.importing.epub import Entry, Epub, parse_xml
+from narrate.importing.epub import Entry, Epub, parse_xml, target
 from narrate.importing.imported import Imported
 from narrate.importing.markup import (BLOCKS, CHAPTER_BLOCK, CHAPTER_MARK, Converter, comment, escape, local,
-                                      one_line, types)
+                                      one_line, types, unescape)
 
 LEFT_OUT = {"titlepage": "title page", "halftitlepage": "half-title page", "imprint": "imprint",
             "colophon": "colophon", "copyright-page": "copyright page", "toc": "table of contents",
@@ -28,9 +28,6 @@ LEFT_OUT = {"titlepage": "title page", "halftitlepage": "half-title page", "impr
             "endnotes": "notes (read as footnotes where cited)", "footnotes": "notes (read as footnotes where cited)",
             "rearnotes": "notes (read as footnotes where cited)", "seriespage": "series page", "cover": "cover"}
 _GUTENBERG = re.compile(r"\bpg-(header|footer|boilerplate|machine-header)\b|\bpg(header|footer)\b")
-
-
-FORMATS = "EPUB, Word (.docx), HTML or plain text"
 
 
 def import_book(source: Path, script: Path) -> Imported:
@@ -81,13 +78,12 @@ def import_epub(source: Path, out: TextIO, script: Path) -> Imported:
         body = next((el for el in doc.iter() if local(el) == "body"), None)
         if body is None:
             continue
-        parts = [el for el in body if local(el)]
-        why = left_out_as(body) or (left_out_as(parts[0]) if parts and all(left_out_as(el) for el in parts) else None)
-        if why:  # the whole document is front or back matter
+        why = document_left_out_as(body)
+        if why:
             done.left_out.append((name, why))
             continue
         first = mark_chapters(doc, starts.get(name, []))
-        converter = Converter(lambda href, n=name: notes.text(n, href), lambda src, alt: None)
+        converter = Converter(lambda href, n=name: notes.text(n, href))
         blocks = [b for el in _readable(body, done, name) for b in converter.blocks(el)]
         for title, part in _split(blocks, first):
             title = title or (None if done.chapters else _first_heading(part) or Path(name).stem)
@@ -129,9 +125,13 @@ def _left_out_document(book: Epub, name: str) -> bool:
     if name not in book.zip.namelist():
         return False
     body = next((el for el in parse_xml(book.read(name), name, book.source).iter() if local(el) == "body"), None)
-    parts = [el for el in body if local(el)] if body is not None else []
-    return body is not None and bool(left_out_as(body) and not any(local(p) in ("p",) for p in parts)
-                                     or parts and all(left_out_as(p) for p in parts))
+    return body is not None and document_left_out_as(body) is not None
+
+
+def document_left_out_as(body: Any) -> str | None:
+    """What a document is, if it is front or back matter as a whole (its body, or every part of it, is)."""
+    parts = [el for el in body if local(el)]
+    return left_out_as(body) or (left_out_as(parts[0]) if parts and all(left_out_as(el) for el in parts) else None)
 
 
 def mark_chapters(doc: Any, starts: list[tuple[str, str]]) -> str | None:
@@ -178,7 +178,7 @@ def _readable(body: Any, done: Imported, name: str) -> Iterator[Any]:
 
 def _first_heading(blocks: list[str]) -> str | None:
     first = next((b for b in blocks if b.startswith("#")), None)
-    return re.sub(r"\\(.)", r"\1", first.lstrip("#").strip()) if first else None
+    return unescape(first.lstrip("#").strip()) if first else None
 
 
 def _without_title(blocks: list[str], title: str) -> list[str]:
@@ -234,13 +234,13 @@ class _Notes:
         self.book, self.docs = book, {}
 
     def text(self, citing: str, href: str) -> str | None:
-        from urllib.parse import unquote, urldefrag
         import posixpath
 
-        file, fragment = urldefrag(href)
-        if not fragment or "://" in href:
+        if "://" in href:
             return None
-        name = posixpath.normpath(posixpath.join(posixpath.dirname(citing), unquote(file))) if file else citing
+        name, fragment = target(posixpath.dirname(citing), href) if not href.startswith("#") else (citing, href[1:])
+        if not fragment:
+            return None
         if name not in self.docs:
             if name not in self.book.zip.namelist():
                 return None
@@ -251,5 +251,5 @@ class _Notes:
             return None
         for back in [a for a in note.iter() if local(a) == "a" and "backlink" in types(a)]:
             back.getparent().remove(back)
-        converter = Converter(lambda _: None, lambda src, alt: None)
+        converter = Converter()
         return " ".join(converter.inline(p) for p in note.iter() if local(p) == "p") or converter.inline(note)

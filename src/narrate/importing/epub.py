@@ -148,7 +148,8 @@ class Epub:
         return list(_ncx_entries(doc.find(f"{NCX}navMap"), posixpath.dirname(name), 0))
 
 
-def _target(base: str, href: str) -> tuple[str, str]:
+def target(base: str, href: str) -> tuple[str, str]:
+    """The file (its name in the zip) and fragment an href in a document of folder ``base`` points to."""
     file, fragment = urldefrag(href)
     return posixpath.normpath(posixpath.join(base, unquote(file))), fragment
 
@@ -164,7 +165,7 @@ def _nav_list(ol: Any, base: str, depth: int) -> Any:
     for li in (c for c in ol if isinstance(c.tag, str) and c.tag.endswith("}li")):
         a = next((c for c in li if isinstance(c.tag, str) and c.tag.endswith("}a")), None)
         if a is not None and a.get("href"):
-            file, fragment = _target(base, a.get("href"))
+            file, fragment = target(base, a.get("href"))
             yield Entry(" ".join("".join(a.itertext()).split()), file, fragment, depth)
         yield from _nav_list(next((c for c in li if isinstance(c.tag, str) and c.tag.endswith("}ol")), None),
                              base, depth + 1)
@@ -178,6 +179,6 @@ def _ncx_entries(el: Any, base: str, depth: int) -> Any:
             f"{NCX}navLabel") is not None else ""
         content = point.find(f"{NCX}content")
         if content is not None and content.get("src"):
-            file, fragment = _target(base, content.get("src"))
+            file, fragment = target(base, content.get("src"))
             yield Entry(label, file, fragment, depth)
         yield from _ncx_entries(point, base, depth + 1)

@@ -2,8 +2,8 @@
 
 Each element becomes CommonMark that narrate reads as the book shows it: a paragraph a paragraph, a blockquote a
 quotation (read by the narrator), verse a quotation whose lines end in ``<br>`` (a short pause, and a line break on
-the page), a list a list, a table a table, an image its alt text as an image. A note reference becomes a narrate
-footnote (``[^3]``), its note text given by ``notes``. Scripts, styles, forms and embedded media are dropped, never
+the page), a list a list, a table a table. A note reference becomes a narrate footnote (``[^3]``), its note text
+given by ``note_of``. Images are not brought across. Scripts, styles, forms and embedded media are dropped, never
 run. Text is escaped where Markdown would read it as markup.
 """
 
@@ -62,6 +62,11 @@ def comment(text: str) -> str:
     return f"<!-- {one_line(text).replace('--', '- -')} -->"
 
 
+def unescape(text: str) -> str:
+    """CommonMark escapes undone: the text as shown."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
 def one_line(text: str) -> str:
     """Runs of white space as one space, none at the ends."""
     return " ".join(text.split())
@@ -70,10 +75,9 @@ def one_line(text: str) -> str:
 @dataclass
 class Converter:
     """Converts one document's elements; ``note_of(href)`` is the text of the note a reference points to (None: not
-    a note), ``image(src, alt)`` the name a picture is saved under beside the script (None: not kept)."""
+    a note)."""
 
-    note_of: Callable[[str], str | None]
-    image: Callable[[str], str | None]
+    note_of: Callable[[str], str | None] = lambda href: None
     notes: list[tuple[int, str]] = field(default_factory=list)  # (number, text) of the notes cited so far
     count: int = 0
 
@@ -105,8 +109,8 @@ class Converter:
             yield from self._table(el)
         elif tag == "hr":
             yield "---"
-        elif tag == "img":
-            yield from self._picture(el)
+        elif tag == "img":  # not brought across
+            return
         elif tag == "pre":
             yield from (one_line(escape(part)) for part in "".join(el.itertext()).split("\n\n") if part.strip())
         elif tag in BLOCKS or tag in ("li", "dd", "dt", "span", "html"):
@@ -158,12 +162,6 @@ class Converter:
                 for row in el.iter() if local(row) == "tr"]
         if table := gfm_table(rows):
             yield table
-
-    def _picture(self, el: Any) -> Iterator[str]:
-        alt = " ".join((el.get("alt") or "").split())
-        name = self.image(el.get("src") or "", alt) if alt else None
-        if name:
-            yield f"![{escape(alt)}]({name})"
 
     def inline(self, el: Any) -> str:
         """An element's text as one line of CommonMark, its note references as footnote marks."""

@@ -19,7 +19,7 @@ import yaml
 
 from narrate.errors import NarrateError
 from narrate.importing.imported import Imported
-from narrate.importing.markup import Converter, comment, escape, one_line, paragraph
+from narrate.importing.markup import Converter, comment, escape, one_line, paragraph, unescape
 
 MAX_PAGE = 64 * 1024 * 1024  # bytes of an HTML or text book read at most
 _CHAPTER = re.compile(r"^\s*(chapter|part|book|letter)\s+([0-9]+|[ivxlcdm]+|[a-z]+(-[a-z]+)?)\b.{0,80}$", re.I)
@@ -85,7 +85,7 @@ def import_html(source: Path, out: TextIO, script: Path) -> Imported:
     done = Imported(script, title=title or source.stem, author=one_line(author or ""))
     out.write(_front(done.title, done.author, doc.get("lang"), source))
     level = "#" if sum(1 for _ in body.iter("h1")) > 1 else "##"
-    converter = Converter(lambda href: None, lambda src, alt: None)
+    converter = Converter()
     write_chapters(out, done, list(converter.blocks(body)), level, source)
     return done
 
@@ -98,7 +98,7 @@ def write_chapters(out: TextIO, done: Imported, blocks: list[str], level: str, s
             text = heading.group(2)
             if heading.group(1) == "#" and level == "##":
                 continue  # the page's one h1: the book's title, in the front matter
-            done.chapters.append(re.sub(r"\\(.)", r"\1", text))
+            done.chapters.append(unescape(text))
             out.write(f"\n# {text}\n")
         elif done.chapters:
             out.write(f"\n{block}\n")

@@ -77,8 +77,6 @@ def _blocks(doc: Any) -> Any:
         text, style = one_line(part.text), (part.style.name if part.style is not None else "").lower()
         if not text:
             continue
-        if style.startswith("list") and not items:
-            items = []
         if style.startswith("list"):
             items.append(("1. " if "number" in style else "- ") + escape(text))
             continue
