@@ -36,7 +36,7 @@ def test_a_standard_ebooks_collection_imports_story_by_story_and_passes_check(tm
     assert "\n> " in text  # the letters, as quotations
     code, out, err = run_cli("check", str(script))
     assert code == 0, err
-    assert out.startswith(f"{script}: 12 chapters, 4,342 sentences, ")
+    assert out.startswith(f"{script}: 12 chapters, 4,675 sentences, ")
 
 
 CONTAINER = ('<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'

@@ -2,7 +2,10 @@
 
 A speaker declared with no voice of its own (no name, model or engine; a speed alone is not a voice) is cast from
 the offline voices installed in the script's language: the script's accent (en-GB), else the narrator's, first,
-each in turn the gender least heard so far, in the order of the voices' quality. The choice depends only on the
+each in turn the gender least heard so far, in the order of the voices' quality. A speaker declared with a
+gender is cast a natural voice of it while there is one, shared with the fewest other speakers when every one is
+taken (never the narrator's), and with the speakers declared last (the importer declares the speakers with
+most lines first), before a robotic voice. The choice depends only on the
 script and the voices installed, so it is the same from build to build.
 """
 
@@ -76,21 +79,35 @@ def cast_speakers(meta: Meta, engines: Engines, path: str = "") -> Meta:
     heard = [narrator.gender] if narrator else []
     heard += [by_name[s.voice.model].gender for s in meta.speakers if not s.cast and s.voice.model in by_name]
     out: list[Speaker] = []
+    like = _likeness(engines)
     for speaker in meta.speakers:
         if not speaker.cast:
             out.append(speaker)
             continue
-        free = [v for v in offline if v.sounds_like not in taken] or offline
+        # every voice taken: a speaker's, the least shared, before the narrator's
+        narrators = _sounds({meta.voice.model}, engines)
+        free = [v for v in offline if v.sounds_like not in taken] or \
+            [v for v in offline if v.sounds_like not in narrators] or offline
         if not free:  # no offline voice speaks the language: the speaker keeps the default voice
             out.append(speaker)
             continue
-        want = min(("female", "male"), key=lambda g: (heard.count(g), g != "female"))
-        choice = min(free, key=lambda v: (robotic(v) > 0, v.gender != want, robotic(v), v.language != accent, _rank(v)))
+        want = speaker.gender or min(("female", "male"), key=lambda g: (heard.count(g), g != "female"))
+        shared = [like.get(s.voice.model, s.voice.model) for s in out]  # heard as: heart is af_heart
+        if speaker.gender:  # a voice of their gender: a natural one, even shared (never the narrator's), first
+            free = [v for v in offline if v.sounds_like not in narrators] or free
+        choice = min(free, key=lambda v: (v.gender != speaker.gender if speaker.gender else False, robotic(v) > 0,
+                                          v.gender != want, v.sounds_like in taken, shared.count(v.sounds_like),
+                                          -_last(shared, v.sounds_like), robotic(v), v.language != accent, _rank(v)))
         taken.add(choice.sounds_like)
         heard.append(choice.gender)
         voice = replace(speaker.voice, engine=choice.engine, model=choice.name)
         out.append(replace(speaker, voice=voice))
     return replace(meta, speakers=tuple(out))
+
+
+def _last(names: list[str], name: str) -> int:
+    """Where ``name`` was last given in ``names``; -1 if never."""
+    return max((k for k, n in enumerate(names) if n == name), default=-1)
 
 
 def _likeness(engines: Engines) -> dict[str, str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from narrate.audio import RATE
 from narrate.casting import foreign_voices, shared_voices
+from narrate.dialogue import narrators_own, quotations
 from narrate.engines import Engines
 from narrate.errors import ExportError
 from narrate.export.formats import chapter_limits
@@ -16,7 +17,7 @@ from narrate.inputs import check_files, cover_warnings, load_script, load_sounds
 from narrate.mix import cue_seconds
 from narrate.phrases import primary
 from narrate.plan import Cue, Plan, estimated_seconds, plan_episode
-from narrate.script import Meta
+from narrate.script import Meta, Paragraph, Script
 from narrate.text import mangle_prone_names, prepare
 
 
@@ -30,6 +31,7 @@ class CheckReport:
     unlisted_names: tuple[tuple[int, str], ...]  # (line, name)
     long_sentences: tuple[tuple[int, int, int], ...] = ()  # (line, words, parts): read in parts (text.MAX_WORDS)
     warnings: tuple[str, ...] = ()
+    unattributed: tuple[tuple[int, str], ...] = ()  # (line, opening words): quotations the narrator reads
 
 
 def check(script_path: str, engines: Engines | None = None, allow: tuple[str | Path, ...] = ()) -> CheckReport:
@@ -77,7 +79,28 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
     long = tuple((s.line, sum(len(p.source.split()) for p in speeches[k : k + s.part[1]]), s.part[1])
                  for k, s in enumerate(speeches) if s.part[0] == 1 and s.part[1] > 1)
     sentences = sum(1 for s in speeches if s.part[0] == 1)
-    return CheckReport(plan, sentences, seconds, tuple(names), long, tuple(warnings))
+    return CheckReport(plan, sentences, seconds, tuple(names), long, tuple(warnings), unattributed(script))
+
+
+_OPENING_QUOTE = re.compile(r"(?:^|(?<=[\s(—–-]))[“\"]")
+
+
+def unattributed(script: Script) -> tuple[tuple[int, str], ...]:
+    """In a script that gives quotations to speakers inside its paragraphs ([“…”]{Name}), each quotation the
+    narrator reads, as (line, its opening words); not those its tag gives to the narrator ("…," said I)."""
+    paragraphs = [b for c in script.chapters for b in c.blocks if isinstance(b, Paragraph)]
+    if not any(p.quoted for p in paragraphs):
+        return ()
+    out = []
+    for p in paragraphs:
+        if p.speaker is None:
+            mine = [q.start for q, own in zip(quotations(p.text), narrators_own(p.text)) if own]
+            for m in _OPENING_QUOTE.finditer(p.text):
+                if m.start() in mine:  # "…," said I: the narrator's own
+                    continue
+                words = p.text[m.start():].split()
+                out.append((p.line + p.text[:m.start()].count("\n"), " ".join(words[:8]) + (" …" * (len(words) > 8))))
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,10 @@ def check_lines(report: CheckReport, script: str) -> list[str]:
                    "cut at their clauses (else between words):")
         for line, words, parts in report.long_sentences:
             out.append(f"  {script}:{line}: {words:,} words, in {parts} parts")
+    if report.unattributed:
+        out.append(f"{counted(len(report.unattributed), 'quotation')} read by the narrator, no speaker given "
+                   "(mark one [“…”]{Name} to give it to a speaker):")
+        out += [f"  {script}:{line}: {words}" for line, words in report.unattributed]
     from narrate.phrases import primary
 
     if primary(plan.meta.language) != "en":

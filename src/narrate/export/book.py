@@ -145,7 +145,8 @@ def make_book(plan: Plan, timeline: Timeline, durations: dict[int, int], identif
                 level = min(int(kind[1]), level + 1)
                 parts.append(Heading(pid, level, first.text, these))
             else:
-                parts.append(Paragraph(pid, these, first.speaker, kind))
+                speakers = {s.speaker for s, _ in run}  # a paragraph one speaker says all of is theirs
+                parts.append(Paragraph(pid, these, first.speaker if len(speakers) == 1 else None, kind))
         if not any(isinstance(p, Heading) and p.level == 1 for p in parts) and clips:
             # a title of punctuation alone is not spoken; the chapter is still a heading to move to
             parts.insert(0, Heading(f"c{c.number}h0", 1, c.title, (), at=clips[0]))
@@ -186,11 +187,12 @@ def _words(sentence: str, s: SentenceTime, begin: int, end: int, chapter_start: 
 
 def _part_of(s: SentenceTime) -> tuple:
     """Which part of the book a sentence belongs to: a heading (by its kind and line, so a heading said in
-    parts is one), or a paragraph (by its number and speaker; the intro and the close are paragraphs too)."""
+    parts is one), or a paragraph (by its number, whoever says its passages; the intro and the close are
+    paragraphs too)."""
     if s.role in HEADINGS:
         return s.role, s.line
     kind = s.role if s.role in ("intro", "outro") else "text"
-    return kind, s.paragraph, s.speaker
+    return kind, s.paragraph
 
 
 def add_text(parent: ET.Element, parts: tuple[Part, ...], words: bool = True) -> None:

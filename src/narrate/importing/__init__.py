@@ -10,12 +10,15 @@ listed. The front matter comes from the book's metadata, and its cover is saved 
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from narrate.errors import NarrateError
+from narrate.words import counted
 from narrate.pictures import picture_mime
 from narrate.importing.epub import Entry, Epub, parse_xml, target
 from narrate.importing.imported import Imported
@@ -42,10 +45,44 @@ def import_book(source: Path, script: Path) -> Imported:
     with published_all([script]) as (tmp,):
         with open(tmp, "w", encoding="utf-8", newline="\n") as out:
             done = reader(source, out, script)
+        if done.dialogue.lines:
+            declare_speakers(tmp, *done.dialogue.speakers())
         if done.cover is not None:
             with published_all([done.cover]) as (cover,):
                 cover.write_bytes(done.cover_bytes)
     return done
+
+
+def declare_speakers(script: Path, speakers: list[tuple[str, int, list[str], str | None]],
+                     renamed: dict[str, str]) -> None:
+    """Declare the speakers the dialogue found in the script's front matter, each to be cast a voice of their own,
+    and give each passage its speaker's one name: the script is rewritten a line at a time after the body is
+    written, since who speaks is known only then."""
+    lines = ["speakers:                         # who says the quotations marked [“…”]{Name}: each is cast a voice"]
+    for name, count, forms, gender in speakers:
+        key = name if re.fullmatch(r"[A-Za-z][\w’' .-]*", name) and name.lower() not in _YAML_WORDS else \
+            json.dumps(name, ensure_ascii=False)
+        setting = f" {{gender: {gender}}}" if gender else ""
+        written = f"; written {', '.join(forms[:3])}" if forms != [name] else ""
+        lines.append(f"  {key}:{setting}  # {counted(count, 'line')}{written}")
+    done = script.with_name(script.name + ".speakers")
+    with open(script, encoding="utf-8") as src, open(done, "w", encoding="utf-8", newline="\n") as out:
+        out.write(src.readline())  # the front matter's opening '---'
+        for line in src:
+            if line == "---\n":
+                out.write("\n".join(lines) + "\n")
+                out.write(line)
+                break
+            out.write(line)
+        for line in src:
+            out.write(_SAID_BY.sub(lambda m: "]{" + renamed.get(m.group(1), m.group(1)) + "}", line))
+    os.replace(done, script)
+
+
+_SAID_BY = re.compile(r"(?<!\\)\]\{([^{}\n]*)\}")
+
+
+_YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n"}
 
 
 def left_out_as(el: Any) -> str | None:
@@ -89,10 +126,10 @@ def import_epub(source: Path, out: TextIO, script: Path) -> Imported:
             title = title or (None if done.chapters else _first_heading(part) or Path(name).stem)
             if title:
                 part = _leveled(_without_title(part, title))
-                out.write(f"\n# {escape(title)}\n")
+                out.write(done.heading("#", escape(title)))
                 done.chapters.append(title)
             for block in part:
-                out.write(f"\n{block}\n")
+                out.write(done.block(block))
         for number, text in converter.notes:
             out.write(f"\n[^{number}]: {text}\n")
     if not done.chapters:

@@ -99,12 +99,12 @@ def write_chapters(out: TextIO, done: Imported, blocks: list[str], level: str, s
             if heading.group(1) == "#" and level == "##":
                 continue  # the page's one h1: the book's title, in the front matter
             done.chapters.append(unescape(text))
-            out.write(f"\n# {text}\n")
+            out.write(done.heading("#", text))
         elif done.chapters:
-            out.write(f"\n{block}\n")
+            out.write(done.block(block))
         elif block.strip():  # text before the first chapter: a chapter of its own, named by the book
             done.chapters.append(done.title)
-            out.write(f"\n# {escape(done.title)}\n\n{block}\n")
+            out.write(done.heading("#", escape(done.title)) + done.block(block))
     if not done.chapters:
         raise NarrateError("has no text to read aloud", str(source))
 

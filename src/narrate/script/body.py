@@ -15,7 +15,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from narrate.errors import ScriptError, did_you_mean
 from narrate.phrases import phrases
-from narrate.script.inline import LANGUAGE_CODE, NOTE_MARK, language_runs, plain, struck, superscript
+from narrate.script.inline import LANGUAGE_CODE, NOTE_MARK, open_marks, passage_runs, plain, struck, superscript
 from narrate.script.model import Block, Chapter, ChapterSettings, Heading, Meta, Paragraph, Pause, Table
 from narrate.script.settings import parse_settings
 
@@ -30,7 +30,8 @@ _SETTING_START = re.compile(r"^[a-z_][a-z_-]*\s*:(\s|$)")
 _SPEAKER = re.compile(r"^\*\*(?P<a>[^*\n]+?)\*\*\s*:\s*|^\*\*(?P<b>[^*\n]+?):\*\*\s*")
 
 
-_MD = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin)
+# escapes stay tokens of their own ('text_special'), so an escaped bracket is never a speaker's passage
+_MD = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(footnote_plugin).disable("text_join")
 # raw phonemes as Piper finds them, [[ to the next ]] on one line; or (group 1) a [[ with no ]] after it
 _PHONEMES_OR_UNCLOSED = re.compile(r"\[\[.*?\]\]|(\[\[\S{0,12})")
 _UNCLOSED_COMMENT = (
@@ -183,6 +184,7 @@ class _BodyReader:
     def _place(self, chap: dict[str, Any], text: str, line: int, speaker: str | None) -> None:
         """A paragraph's text into the chapter, with its images as 'images:' says."""
         blocks = chap["blocks"]
+        start = len(blocks)
         images = [m.group(0).strip() for m in _IMAGE.finditer(text)]
         alone = images and not _IMAGE.sub("", text).strip()
         if images and self.meta.images == "describe":  # each image read as a paragraph of its own, after the text
@@ -199,6 +201,9 @@ class _BodyReader:
             chap.setdefault("images", []).extend(images)  # the next paragraph will carry them
         else:
             blocks.extend(_text_blocks(text, line, speaker, self.path))
+        for block in blocks[start:]:  # a speaker's passage names a declared speaker
+            if isinstance(block, Paragraph) and block.quoted and block.speaker:
+                self._declared(block.speaker, block.line)
 
     def _footnotes(self, i: int, line: int) -> int:
         """The notes, at the end of the document: gathered, placed below."""
@@ -309,29 +314,34 @@ def _text_blocks(text: str, line: int, speaker: str | None, path: str) -> list[B
         )
     blocks: list[Block] = []
     pos = 0
-    for pm in _PAUSE.finditer(text):
-        _add_paragraph(blocks, text[pos : pm.start()], line + text[:pos].count("\n"), speaker)
+    for pm in _PAUSE.finditer(text):  # a passage a pause cuts goes on after it
+        _add_paragraph(blocks, open_marks(text[:pos]) + text[pos : pm.start()], line + text[:pos].count("\n"),
+                       speaker, path)
         here = line + text[: pm.start()].count("\n")
         blocks.append(Pause(_pause_seconds(pm, here, path), here))
         pos = pm.end()
-    _add_paragraph(blocks, text[pos:], line + text[:pos].count("\n"), speaker, path)
+    _add_paragraph(blocks, open_marks(text[:pos]) + text[pos:], line + text[:pos].count("\n"), speaker, path)
     return blocks
 
 
-_MARKS = re.compile("[\ue100-\ue102]")  # a language's marks left unpaired
+_MARKS = re.compile("[\ue100-\ue105]")  # a passage's marks left unpaired
 
 
 def _add_paragraph(blocks: list[Block], text: str, line: int, speaker: str | None, path: str = "") -> None:
-    """A paragraph, or, where it has passages in another language, one paragraph for each run of a language,
-    the later ones joined to the first."""
+    """A paragraph, or, where it has passages in another language or speakers' passages, one paragraph for each
+    run of a language and a speaker, the later ones joined to the first."""
     first = True
-    for language, at, run in language_runs(text):
+    for language, said_by, at, run in passage_runs(text):
         here = line + text[:at + len(run) - len(run.lstrip())].count("\n")
         if language is not None and not LANGUAGE_CODE.fullmatch(language):
             raise ScriptError(f"lang=\"{language}\" is not a language code like 'fr' or 'pt-BR'", path, here)
         run = _MARKS.sub("", run).strip()
-        if run:
-            blocks.append(Paragraph(text=run, line=here, speaker=speaker, language=language, joined=not first))
+        if run and not first and not any(ch.isalnum() for ch in run) and isinstance(blocks[-1], Paragraph):
+            # punctuation alone after a passage ('.' after a quotation) stays with it, shown, never said alone
+            blocks[-1] = replace(blocks[-1], text=blocks[-1].text + ("" if run[0] in ".,;:!?…)”’»" else " ") + run)
+        elif run:
+            blocks.append(Paragraph(text=run, line=here, speaker=said_by or speaker, language=language,
+                                    joined=not first, quoted=said_by is not None))
             first = False
 
 

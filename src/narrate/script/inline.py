@@ -33,22 +33,58 @@ LANGUAGE_CODE = re.compile(
 )  # BCP 47: a script's, a chapter's or a passage's language
 
 
-def language_runs(text: str) -> list[tuple[str | None, int, str]]:
-    """A paragraph's text cut where a passage in another language starts or ends, as (language or None, where
-    it starts, text): '<span lang="fr">' and its closing tag, as marked by ``plain(..., languages=True)``."""
-    out: list[tuple[str | None, int, str]] = []
-    stack: list[str | None] = [None]
+SAID_OPEN, SAID_END, SAID_CLOSE = "\ue103", "\ue105", "\ue104"  # marks around words a speaker says
+_SAID_BY = re.compile(r"\]\{([^{}\[\]\n]*)\}")  # the end of '[“Come in,”]{Holmes}'
+_ESCAPED = str.maketrans("[]{}", "\ue106\ue107\ue108\ue109")  # '\\[' and the like: never a passage's marks
+_UNESCAPED = str.maketrans("\ue106\ue107\ue108\ue109", "[]{}")
+_PASSAGE = re.compile(f"([{LANG_OPEN}{SAID_OPEN}])([^{LANG_END}{SAID_END}]*)[{LANG_END}{SAID_END}]"
+                      f"|[{LANG_CLOSE}{SAID_CLOSE}]")
+_OPENED_BY = {LANG_CLOSE: LANG_OPEN, SAID_CLOSE: SAID_OPEN}
+
+
+def speaker_marks(text: str) -> str:
+    """Each '[words]{Name}' in a paragraph's text as marks around the words Name says, for ``passage_runs``;
+    brackets inside the words ('[[phonemes]]', '[pause]', another speaker's passage) are balanced."""
     pos = 0
-    for m in re.finditer(f"{LANG_OPEN}([^{LANG_END}]*){LANG_END}|{LANG_CLOSE}", text):
-        out.append((stack[-1], pos, text[pos:m.start()]))
-        if m.group(0) == LANG_CLOSE:
-            if len(stack) > 1:
-                stack.pop()
-        else:
-            stack.append(m.group(1))
+    while m := _SAID_BY.search(text, pos):
+        name, depth, k = " ".join(m.group(1).split()), 0, m.start() - 1
+        while k >= 0 and (text[k] != "[" or depth):
+            depth += {"]": 1, "[": -1}.get(text[k], 0)
+            k -= 1
+        if not name or k < 0:
+            pos = m.end()
+            continue
+        said = f"{SAID_OPEN}{name}{SAID_END}{text[k + 1:m.start()]}{SAID_CLOSE}"
+        text, pos = text[:k] + said + text[m.end():], k + len(said)
+    return text
+
+
+def passage_runs(text: str) -> list[tuple[str | None, str | None, int, str]]:
+    """A paragraph's text cut where a passage in another language or a speaker's passage starts or ends, as
+    (language or None, speaker or None, where it starts, text): the marks of ``plain(..., languages=True)``."""
+    out: list[tuple[str | None, str | None, int, str]] = []
+    stacks: dict[str, list[str | None]] = {LANG_OPEN: [None], SAID_OPEN: [None]}
+    pos = 0
+    for m in _PASSAGE.finditer(text):
+        out.append((stacks[LANG_OPEN][-1], stacks[SAID_OPEN][-1], pos, text[pos:m.start()]))
+        if m.group(1):
+            stacks[m.group(1)].append(m.group(2))
+        elif len(stack := stacks[_OPENED_BY[m.group(0)]]) > 1:
+            stack.pop()
         pos = m.end()
-    out.append((stack[-1], pos, text[pos:]))
-    return [(lang, at, part) for lang, at, part in out if part]
+    out.append((stacks[LANG_OPEN][-1], stacks[SAID_OPEN][-1], pos, text[pos:]))
+    return [run for run in out if run[3]]
+
+
+def open_marks(text: str) -> str:
+    """The marks of the passages still open at the end of ``text``, to open them again after a cut in it."""
+    stack: list[str] = []
+    for m in _PASSAGE.finditer(text):
+        if m.group(1):
+            stack.append(m.group(0))
+        elif at := [i for i, mark in enumerate(stack) if mark[0] == _OPENED_BY[m.group(0)]]:
+            del stack[at[-1]]
+    return "".join(stack)
 
 
 _STRIKE_TAG = re.compile(r"<(/?)(s|del|strike)\b[^<>]*>", re.I)
@@ -79,7 +115,8 @@ def struck(children: list[Token], mode: str) -> list[Token]:
 
 def plain(children: list[Token], languages: bool = False) -> str:
     """Inline Markdown to plain text; line breaks stay newlines so lines can be counted. With ``languages``,
-    a passage marked as in another language (<span lang="fr">) is marked for ``language_runs``."""
+    a passage marked as in another language (<span lang="fr">) or as a speaker's ([“…”]{Name}) is marked for
+    ``passage_runs``."""
     out: list[str] = []
     opened: list[bool] = []  # for each open span-like tag, whether it starts a language
     for t in children:
@@ -112,8 +149,10 @@ def plain(children: list[Token], languages: bool = False) -> str:
             text = "".join(out)
             stop = len(text.rstrip(".!?,;:")) if text.rstrip().endswith((".", "!", "?", ",", ";", ":")) else len(text)
             out[:] = [text[:stop], mark, text[stop:]]
-        elif t.type in ("text", "code_inline", "html_inline"):
+        elif t.type in ("text_special", "code_inline") and languages:  # '\\[' and `[x]{y}` are never marks
+            out.append(t.content.translate(_ESCAPED))
+        elif t.type in ("text", "text_special", "code_inline", "html_inline"):
             # anything else that looks like a tag is text the author wrote: kept literally,
             # so a title like '<b> & co' reads and shows as written (outputs escape it)
             out.append(t.content)
-    return "".join(out)
+    return speaker_marks("".join(out)).translate(_UNESCAPED) if languages else "".join(out)

@@ -39,6 +39,7 @@ class Speaker:
     voice: VoiceSettings
     line: int
     cast: bool = False  # declared with no voice of its own: narrate.casting gives it one
+    gender: str | None = None  # 'female' or 'male': the voice it is cast (None: whichever the cast lacks)
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,8 @@ class Paragraph:
     line: int
     speaker: str | None = None
     language: str | None = None  # a passage in another language (a 'lang' span): read by a voice of it
-    joined: bool = False  # the rest of the paragraph before it, after a passage in another language
+    joined: bool = False  # the rest of the paragraph before it, after a passage in another language or voice
+    quoted: bool = False  # words given to a speaker inside a paragraph ('[“Come in,”]{Holmes}')
 
 
 @dataclass(frozen=True)

@@ -127,12 +127,24 @@ def parse_speakers(
     out = []
     for name, voice in mapping(value, "speakers", "each speaker's name to their voice settings", lines, path).items():
         key = f"speakers.{name}"
+        gender = None
+        if isinstance(voice, dict) and "gender" in voice:
+            voice = dict(voice)
+            gender = voice.pop("gender")
+            if gender not in GENDERS:
+                raise ScriptError(f"'gender' must be {' or '.join(GENDERS)}, not '{gender}'", path,
+                                  lines.get(f"{key}.gender", lines.get(key, 1)))
+            voice = voice or None
         out.append(
             Speaker(
                 name=str(name),
                 voice=parse_voice(voice, key, default, lines, path),
                 line=lines.get(key, 1),
                 cast=voice is None or (isinstance(voice, dict) and not {"engine", "name", "model"} & set(voice)),
+                gender=gender,
             )
         )
     return tuple(out)
+
+
+GENDERS = ("female", "male")  # a speaker's, for the cast
