@@ -131,6 +131,15 @@ def package(path: Path, *names: str) -> Path:
     return path
 
 
+def odt(path: Path, **parts: str) -> Path:
+    mimetype = parts.pop("mimetype", "application/vnd.oasis.opendocument.text")
+    with zipfile.ZipFile(path / "letters.odt", "w") as z:
+        z.writestr("mimetype", mimetype)
+        for name, data in {"content.xml": "<x/>", **parts}.items():
+            z.writestr(name, data)
+    return path / "letters.odt"
+
+
 @pytest.mark.parametrize("make, said", [
     (lambda p: small(p, **{"META-INF/encryption.xml": ENCRYPTED}),
      "letters.epub: is protected by DRM (its text is encrypted): narrate can only read books without DRM"),
@@ -142,9 +151,15 @@ def package(path: Path, *names: str) -> Path:
      "well-formed XML at line 1, column 13 (Premature end of data in tag p line 1): the EPUB is damaged"),
     (lambda p: (p / "letters.epub").write_text("plain words") and p / "letters.epub",
      "letters.epub: is not an EPUB: it is not a zip archive, as an EPUB is"),
-    (lambda p: package(p / "letters.odt", "mimetype", "content.xml"), "letters.odt: is an OpenDocument text, which "
-     "narrate cannot import: save it as EPUB, Word (.docx) or HTML, or give an EPUB, Word document, HTML page or "
-     "plain text"),
+    (lambda p: odt(p, mimetype="application/vnd.oasis.opendocument.spreadsheet"), "letters.odt: is an OpenDocument "
+     "file but not a text document: save it as .odt, .docx or EPUB"),
+    (lambda p: odt(p, **{"Basic/Standard/Module1.xml": "<module/>"}), "letters.odt: holds macros: narrate does not "
+     "read documents with macros (it would never run them); save it as an .odt without them"),
+    (lambda p: odt(p, **{"content.xml": "<office:document-content"}), "letters.odt: content.xml in the document is "
+     "not well-formed XML at line 1, column 25 (Couldn't find end of Start Tag document-content line 1): the "
+     "document is damaged"),
+    (lambda p: package(p / "letters.zip", "a.txt"), "letters.zip: is a zip archive, which narrate cannot import: "
+     "give an EPUB, a Word or OpenDocument text, an HTML page or plain text"),
     (lambda p: package(p / "letters.docm", "[Content_Types].xml", "word/document.xml", "word/vbaProject.bin"),
      "letters.docm: holds macros: narrate does not read documents with macros (it would never run them); save it "
      "as a .docx without them"),
@@ -152,7 +167,8 @@ def package(path: Path, *names: str) -> Path:
      "letters.docx: cannot be read as a Word document: it is damaged, or not what its name says; save it again "
      "from Word or LibreOffice"),
     (lambda p: (p / "letters.txt").write_bytes(b"%PDF-1.7 ...") and p / "letters.txt",
-     "letters.txt: is a PDF, which narrate cannot import: give an EPUB, Word document, HTML page or plain text"),
+     "letters.txt: is a PDF, which narrate cannot import: give an EPUB, a Word or OpenDocument text, an HTML page or "
+     "plain text"),
     (lambda p: (p / "letters.txt").write_bytes(b"caf\xe9 au lait") and p / "letters.txt",
      "letters.txt: is not UTF-8 text (byte 3): save it as UTF-8"),
     (lambda p: p / "missing.epub", "missing.epub: cannot be read: No such file or directory"),
@@ -183,6 +199,7 @@ def test_nothing_outside_the_book_is_read_and_no_script_is_run(tmp_path: Path) -
     assert (code, err) == (0, "")
     text = (tmp_path / "l.md").read_text(encoding="utf-8")
     assert "swordfish" not in text and "aaaa" not in text and "example.org" not in text
+    assert "\n![A map]() Done.\n" in text  # a picture on the web: its alt text, never its address
     assert "\nRead and .\n" in text
     page = tmp_path / "page.html"
     page.write_text('<html lang="en"><head><title>Night Bus</title><meta name="author" content="Li Wei">'
@@ -331,3 +348,89 @@ def test_a_word_document_comes_in_by_its_styles(tmp_path: Path) -> None:
         "\n# Leaving\n\nWe left at \\*ten\\*.\n\n> Keep low, and say nothing.\n\n- Passport\n- Water\n"
         "\n# Arriving\n\n## The station\n\n| Town | Miles |\n|---|---|\n| Leeds | 12 |\n")
     assert run_cli("check", str(tmp_path / "bus.md"))[0] == 0
+
+
+FERRY = """\
+# The bank at Ban Houayxay
+
+The guesthouse kept its shutters closed & its lights low.[^1] Nobody asked for names.
+
+[^1]: Ban Houayxay faces Chiang Khong across the river.
+
+[“We go when the moon is down,”]{Han} said Mr. Han. [“Not before.”]{Han}
+
+[“How long is the crossing?”]{Mina} asked Mina.
+
+[“Ten minutes, if the engine holds.”]{Han}
+
+[“And if it does not?”]{Mina}
+
+> Keep low in the boat.<br>
+> Do not speak on the water.
+
+What she carried:
+
+- a bag of rice
+- two bottles of water
+
+{picture} The river is narrow here.
+
+# Chiang Khong
+
+They reached the far bank before dawn.[^2]
+
+[^2]: The Thai police met them at the landing.
+
+| Leg | Hours |
+|---|---|
+| River | 1 |
+
+1. Wait for the van.
+2. Say nothing.
+
+“Welcome to Thailand,” said the officer.
+"""
+
+
+@pytest.mark.parametrize("name, picture", [
+    ("night-ferry.odt", "![A map of the Mekong from Ban Houayxay to Chiang Khong](../Pictures/map.png)"),
+    ("night-ferry.docx", "![from Ban Houayxay to Chiang Khong](Map)"),  # LibreOffice keeps no picture title in Word
+])
+def test_documents_libreoffice_saved_come_in_with_their_notes_lists_and_pictures(tmp_path: Path, name: str,
+                                                                                 picture: str) -> None:
+    """night-ferry.fodt, written by hand, saved by LibreOffice 7.4 as OpenDocument and as Word: the same script."""
+    script = tmp_path / "ferry.md"
+    code, out, err = run_cli("import", str(Path(__file__).parent / "books" / name), "-o", str(script))
+    assert (code, err, out.splitlines()[0]) == (0, "", f"wrote {script}: 2 chapters of The Night Ferry by Mina Park")
+    front, body = script.read_text(encoding="utf-8").split("-->\n\n", 1)
+    assert front.startswith("---\ntitle: The Night Ferry\nauthor: Mina Park\nlanguage: en-GB\n")
+    assert "speakers:" in front and "\n  Han: {gender: male}  # 3 lines\n  Mina:  # 2 lines\n---" in front
+    assert body == FERRY.replace("{picture}", picture)
+    code, out, err = run_cli("check", str(script))
+    assert (code, err) == (0, "")
+    assert f"1 quotation read by the narrator, no speaker given (mark one [“…”]{{Name}} to give it to a speaker):\n" \
+           f"  {script}:" in out
+
+
+def test_a_project_gutenberg_book_comes_in_without_its_boilerplate_title_page_or_contents(tmp_path: Path) -> None:
+    script = tmp_path / "pg.md"
+    code, out, err = run_cli("import", str(Path(__file__).parent / "books" /
+                                           "pg1661-the-adventures-of-sherlock-holmes.epub"), "-o", str(script))
+    front = "OEBPS/6985758698036994163_1661-h-0.htm.xhtml"
+    assert (code, err) == (0, "")
+    assert out.splitlines()[:9] == [
+        f"wrote {script}: 12 chapters of The Adventures of Sherlock Holmes by Arthur Conan Doyle",
+        f"  cover: {tmp_path / 'pg.cover.jpg'}",
+        f"  left out: {front}#pg-header (Project Gutenberg's header or licence)",
+        f"  left out: {front} (table of contents)",
+        f"  left out: {front} (the text before the book's title page)",
+        f"  left out: {front} (“The Adventures of Sherlock Holmes”, a heading with no text under it)",
+        f"  left out: {front} (“Contents”, a heading with no text under it)",
+        "  left out: OEBPS/6985758698036994163_1661-h-13.htm.xhtml (Project Gutenberg's header or licence)",
+        f"next: narrate check {script}, then narrate build {script}"]
+    text = script.read_text(encoding="utf-8")
+    titles = [line[2:] for line in text.splitlines() if line.startswith("# ")]
+    assert titles[:3] == ["I. A Scandal in Bohemia", "II. The Red-Headed League", "III. A Case of Identity"]
+    assert [t.split(". ", 1)[1] for t in titles] == [s.replace("Redheaded", "Red-Headed") for s in STORIES]
+    assert "\n# I. A Scandal in Bohemia\n\n## I.\n\nTo Sherlock Holmes she is always the woman." in text
+    assert "Gutenberg" not in text.split("-->", 1)[1] and "ILLUSTRATED" not in text

@@ -38,10 +38,12 @@ def import_book(source: Path, script: Path) -> Imported:
     as ``script``, with its cover beside it; nothing is written unless the whole book is read."""
     from narrate.files import published_all
     from narrate.importing.pages import import_html, import_text, kind_of
+    from narrate.importing.opendocument import import_odt
     from narrate.importing.word import import_docx
 
     kind = kind_of(source)
-    reader = {"epub": import_epub, "docx": import_docx, "html": import_html, "text": import_text}[kind]
+    reader = {"epub": import_epub, "docx": import_docx, "odt": import_odt, "html": import_html,
+              "text": import_text}[kind]
     with published_all([script]) as (tmp,):
         with open(tmp, "w", encoding="utf-8", newline="\n") as out:
             done = reader(source, out, script)
@@ -122,16 +124,20 @@ def import_epub(source: Path, out: TextIO, script: Path) -> Imported:
         first = mark_chapters(doc, starts.get(name, []))
         converter = Converter(lambda href, n=name: notes.text(n, href))
         blocks = [b for el in _readable(body, done, name) for b in converter.blocks(el)]
+        done.left_out += [(name, why) for why in converter.dropped]
         for title, part in _split(blocks, first):
-            title = title or (None if done.chapters else _first_heading(part) or Path(name).stem)
+            if title is None and not done.chapters and done.pending is None and _titles_the_book(book, starts, name):
+                done.left_out.append((name, "the text before the book's title page"))
+                continue
+            title = title or (None if done.chapters or done.pending else _first_heading(part) or Path(name).stem)
             if title:
                 part = _leveled(_without_title(part, title))
-                out.write(done.heading("#", escape(title)))
-                done.chapters.append(title)
+                done.chapter(titled(title), name)
             for block in part:
-                out.write(done.block(block))
+                done.add(out, block)
         for number, text in converter.notes:
             out.write(f"\n[^{number}]: {text}\n")
+    done.end()
     if not done.chapters:
         raise NarrateError("has nothing to read aloud: every part of it is front or back matter", str(source))
     if cover is not None:
@@ -213,6 +219,29 @@ def _readable(body: Any, done: Imported, name: str) -> Iterator[Any]:
             yield el
 
 
+def _titles_the_book(book: Epub, starts: dict[str, list[tuple[str, str]]], name: str) -> bool:
+    """Whether the first chapter that starts in a document is the book's title page (a heading that is the book's
+    title, as Project Gutenberg's table of contents lists it)."""
+    first = starts.get(name, [("", "")])[0][1]
+    return bool(first) and _letters(first) == _letters(book.meta.get("title", [""])[0])
+
+
+def titled(title: str) -> str:
+    """A title in capitals ('I. A SCANDAL IN BOHEMIA') in title case ('I. A Scandal in Bohemia'), Roman numerals
+    kept; any other title as it is."""
+    if any(c.islower() for c in title) or sum(c.isalpha() for c in title) <= 3:
+        return title
+    words: list[str] = []
+    for word in title.split():
+        starts = not words or words[-1].endswith((".", ":", "—"))
+        words.append(word if re.fullmatch(r"[IVXLC]+[.:]?", word) else word.lower()
+                     if word.lower() in _SMALL and not starts else "-".join(p.capitalize() for p in word.split("-")))
+    return " ".join(words)
+
+
+_SMALL = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to", "with", "from"}
+
+
 def _first_heading(blocks: list[str]) -> str | None:
     first = next((b for b in blocks if b.startswith("#")), None)
     return unescape(first.lstrip("#").strip()) if first else None
@@ -231,7 +260,7 @@ def _without_title(blocks: list[str], title: str) -> list[str]:
 
 def _letters(text: str) -> str:
     """Only a text's letters and digits, case folded: 'I: A Letter' and 'I A Letter' are the same title."""
-    return "".join(c for c in text.casefold() if c.isalnum())
+    return "".join(c for c in re.sub(r"<[^<>]*>", "", text).casefold() if c.isalnum())
 
 
 def _leveled(blocks: list[str]) -> list[str]:

@@ -26,7 +26,7 @@ NCX = "{http://www.daisy.org/z3986/2005/ncx/}"
 _FONT_OBFUSCATION = ("http://www.idpf.org/2008/embedding", "http://ns.adobe.com/pdf/enc#RC")
 
 
-def parse_xml(data: bytes, name: str, source: Path) -> Any:
+def parse_xml(data: bytes, name: str, source: Path, what: str = "EPUB") -> Any:
     """An XML document of the book, read safely; a NarrateError naming the file if it is not XML."""
     from lxml import etree
 
@@ -37,7 +37,8 @@ def parse_xml(data: bytes, name: str, source: Path) -> Any:
     except etree.XMLSyntaxError as exc:
         last = exc.error_log.last_error
         where = f"at line {last.line}, column {last.column} ({last.message})" if last else f"({exc})"
-        raise NarrateError(f"{name} in the book is not well-formed XML {where}: the EPUB is damaged",
+        raise NarrateError(f"{name} in the {'book' if what == 'EPUB' else 'document'} is not well-formed XML "
+                           f"{where}: the {what} is damaged",
                            str(source)) from None
 
 
@@ -75,7 +76,7 @@ class Epub:
         try:
             info = self.zip.getinfo(name)
         except KeyError:
-            raise NarrateError(f"the book names {name}, which it does not hold: the EPUB is damaged",
+            raise NarrateError(f"the book names {name}, which it does not hold: the {what} is damaged",
                                str(self.source)) from None
         if info.file_size > MAX_MEMBER or info.file_size > max(1 << 20, info.compress_size * MAX_RATIO):
             raise NarrateError(f"{name} in the book would inflate to {info.file_size:,} bytes from "
@@ -84,7 +85,7 @@ class Epub:
             with self.zip.open(info) as fh:
                 return fh.read(MAX_MEMBER + 1)[:MAX_MEMBER]
         except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a CRC error, a cut file
-            raise NarrateError(f"{name} in the book cannot be read ({exc}): the EPUB is damaged",
+            raise NarrateError(f"{name} in the book cannot be read ({exc}): the {what} is damaged",
                                str(self.source)) from None
 
     def path(self, href: str) -> str:
@@ -108,7 +109,7 @@ class Epub:
         container = parse_xml(self.read("META-INF/container.xml"), "META-INF/container.xml", self.source)
         root = next((r.get("full-path") for r in container.iter(f"{CONTAINER}rootfile")), None)
         if not root:
-            raise NarrateError("names no package document in META-INF/container.xml: the EPUB is damaged",
+            raise NarrateError("names no package document in META-INF/container.xml: the {what} is damaged",
                                str(self.source))
         return root
 

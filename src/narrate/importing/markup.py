@@ -3,7 +3,7 @@
 Each element becomes CommonMark that narrate reads as the book shows it: a paragraph a paragraph, a blockquote a
 quotation (read by the narrator), verse a quotation whose lines end in ``<br>`` (a short pause, and a line break on
 the page), a list a list, a table a table. A note reference becomes a narrate footnote (``[^3]``), its note text
-given by ``note_of``. Images are not brought across. Scripts, styles, forms and embedded media are dropped, never
+given by ``note_of``. A picture becomes its alt text (one without is decoration). Scripts, styles, forms and embedded media are dropped, never
 run. Text is escaped where Markdown would read it as markup.
 """
 
@@ -39,6 +39,15 @@ def types(el: Any) -> set[str]:
 def escape(text: str) -> str:
     """Text as CommonMark shows it: characters Markdown would read as markup escaped (spaces kept as they are)."""
     return _SPECIAL.sub(r"\\\1", text)
+
+
+def image(alt: str, src: str) -> str:
+    """A picture as CommonMark: narrate shows and, if asked, reads its alt text; the link names the picture in the
+    book (a picture elsewhere, on the web, is never linked: nothing outside the book is named or fetched)."""
+    from urllib.parse import quote
+
+    inside = not re.match(r"^[A-Za-z][\w+.-]*:", src)
+    return f"![{escape(one_line(alt))}]({quote(src, safe='/#._~-') if inside else ''})"
 
 
 def gfm_table(rows: list[list[str]]) -> str:
@@ -80,6 +89,7 @@ class Converter:
     note_of: Callable[[str], str | None] = lambda href: None
     notes: list[tuple[int, str]] = field(default_factory=list)  # (number, text) of the notes cited so far
     count: int = 0
+    dropped: list[str] = field(default_factory=list)  # what was left out of the text ('table of contents')
 
     def blocks(self, el: Any, depth: int = 0) -> Iterator[str]:
         """The Markdown blocks of an element and everything in it, in order."""
@@ -103,14 +113,17 @@ class Converter:
                 if local(child) in _HEADINGS:
                     yield from self.blocks(child, depth)
             yield from self._quote(el, depth, verse)
+        elif tag in ("ul", "ol", "table") and navigation(el):
+            self.dropped.append("table of contents")  # a contents page inside the text, as Gutenberg's are
         elif tag in ("ul", "ol"):
             yield self._list(el, tag == "ol")
         elif tag == "table":
             yield from self._table(el)
         elif tag == "hr":
             yield "---"
-        elif tag == "img":  # not brought across
-            return
+        elif tag == "img":  # its alt text (a picture without one is decoration)
+            if el.get("alt", "").strip():
+                yield image(el.get("alt", ""), el.get("src", ""))
         elif tag == "pre":
             yield from (one_line(escape(part)) for part in "".join(el.itertext()).split("\n\n") if part.strip())
         elif tag in BLOCKS or tag in ("li", "dd", "dt", "span", "html"):
@@ -174,7 +187,7 @@ class Converter:
         if tag == "br":
             return "<br>"
         if tag == "img":
-            return ""
+            return f" {image(el.get('alt', ''), el.get('src', ''))} " if el.get("alt", "").strip() else ""
         if tag == "a" and ("noteref" in kinds or self.note_of(el.get("href") or "") is not None):
             text = self.note_of(el.get("href") or "")
             if text is None:
@@ -183,6 +196,17 @@ class Converter:
             self.notes.append((self.count, text))
             return f"[^{self.count}]"
         return self.inline(el)
+
+
+def navigation(el: Any) -> bool:
+    """Whether a list or table is a table of contents: nearly every row of it a link to a place in the book."""
+    rows = [row for row in el.iter() if local(row) in ("tr", "li")]
+    linked = 0
+    for row in rows:
+        text = one_line("".join(row.itertext()))
+        inside = [a for a in row.iter() if local(a) == "a" and ":" not in (a.get("href") or ":")]
+        linked += bool(text) and 2 * sum(len(one_line("".join(a.itertext()))) for a in inside) >= len(text)
+    return len(rows) >= 2 and linked >= 0.8 * len(rows)
 
 
 def _lines(stanza: Any, inline: Callable[[Any], str]) -> list[str]:

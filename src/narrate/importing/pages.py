@@ -23,11 +23,12 @@ from narrate.importing.markup import Converter, comment, escape, one_line, parag
 
 MAX_PAGE = 64 * 1024 * 1024  # bytes of an HTML or text book read at most
 _CHAPTER = re.compile(r"^\s*(chapter|part|book|letter)\s+([0-9]+|[ivxlcdm]+|[a-z]+(-[a-z]+)?)\b.{0,80}$", re.I)
+_KINDS = "an EPUB, a Word or OpenDocument text, an HTML page or plain text"
 _SIGNATURES = {b"%PDF": "a PDF", b"{\\rtf": "an RTF document", b"\xd0\xcf\x11\xe0": "an old Word or Office document"}
 
 
 def kind_of(source: Path) -> str:
-    """'epub', 'html' or 'text', told by the file's content; a NarrateError for anything else."""
+    """'epub', 'docx', 'odt', 'html' or 'text', told by the file's content; a NarrateError for anything else."""
     try:
         with open(source, "rb") as fh:
             head = fh.read(4096)
@@ -40,17 +41,16 @@ def kind_of(source: Path) -> str:
             return "epub"
         if "word/document.xml" in names:
             return "docx"
-        what = "an OpenDocument text" if "content.xml" in names else "a zip archive"
-        raise NarrateError(f"is {what}, which narrate cannot import: save it as EPUB, Word (.docx) or HTML, or "
-                           "give an EPUB, Word document, HTML page or plain text", str(source))
+        if "content.xml" in names:
+            return "odt"
+        raise NarrateError(f"is a zip archive, which narrate cannot import: give {_KINDS}", str(source))
     if source.suffix.lower() == ".epub":
         raise NarrateError("is not an EPUB: it is not a zip archive, as an EPUB is", str(source))
     for signature, what in _SIGNATURES.items():
         if head.startswith(signature):
-            raise NarrateError(f"is {what}, which narrate cannot import: give an EPUB, Word document, HTML page or "
-                               "plain text", str(source))
+            raise NarrateError(f"is {what}, which narrate cannot import: give {_KINDS}", str(source))
     if b"\x00" in head:
-        raise NarrateError("is not text (it holds NUL bytes): give an EPUB, Word document, HTML page or plain text",
+        raise NarrateError(f"is not text (it holds NUL bytes): give {_KINDS}",
                            str(source))
     if re.search(rb"<(!doctype\s+html|html|body|p|h1)\b", head, re.I):
         return "html"
@@ -95,16 +95,15 @@ def write_chapters(out: TextIO, done: Imported, blocks: list[str], level: str, s
     for block in blocks:
         heading = re.match(r"^(#+) (.*)$", block)
         if heading and (heading.group(1) == level or (level == "##" and heading.group(1) == "#")):
-            text = heading.group(2)
             if heading.group(1) == "#" and level == "##":
                 continue  # the page's one h1: the book's title, in the front matter
-            done.chapters.append(unescape(text))
-            out.write(done.heading("#", text))
-        elif done.chapters:
-            out.write(done.block(block))
+            done.chapter(unescape(heading.group(2)), source.name)
+        elif done.chapters or done.pending:
+            done.add(out, block)
         elif block.strip():  # text before the first chapter: a chapter of its own, named by the book
-            done.chapters.append(done.title)
-            out.write(done.heading("#", escape(done.title)) + done.block(block))
+            done.chapter(done.title, source.name)
+            done.add(out, block)
+    done.end()
     if not done.chapters:
         raise NarrateError("has no text to read aloud", str(source))
 
