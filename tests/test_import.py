@@ -22,6 +22,8 @@ def test_a_standard_ebooks_collection_imports_story_by_story_and_passes_check(tm
     code, out, err = run_cli("import", str(HOLMES), "-o", str(script))
     assert (code, err) == (0, "")
     assert out == (f"wrote {script}: 12 chapters of The Adventures of Sherlock Holmes by Arthur Conan Doyle\n"
+                   "  speakers: 18 (Holmes, Wilson, Lestrade, Bradstreet, …), given 587 quotations; 1,942 left to "
+                   "the narrator ('narrate check' lists them)\n"
                    "  left out: epub/text/titlepage.xhtml (title page)\n"
                    "  left out: epub/text/imprint.xhtml (imprint)\n"
                    "  left out: epub/text/colophon.xhtml (colophon)\n"
@@ -418,9 +420,11 @@ def test_a_project_gutenberg_book_comes_in_without_its_boilerplate_title_page_or
                                            "pg1661-the-adventures-of-sherlock-holmes.epub"), "-o", str(script))
     front = "OEBPS/6985758698036994163_1661-h-0.htm.xhtml"
     assert (code, err) == (0, "")
-    assert out.splitlines()[:9] == [
+    assert out.splitlines()[:10] == [
         f"wrote {script}: 12 chapters of The Adventures of Sherlock Holmes by Arthur Conan Doyle",
         f"  cover: {tmp_path / 'pg.cover.jpg'}",
+        "  speakers: 18 (Holmes, Wilson, Lestrade, Bradstreet, …), given 587 quotations; 2,005 left to the narrator "
+        "('narrate check' lists them)",
         f"  left out: {front}#pg-header (Project Gutenberg's header or licence)",
         f"  left out: {front} (table of contents)",
         f"  left out: {front} (the text before the book's title page)",

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from narrate.errors import NarrateError
+from narrate.words import counted
 
 
 @click.command("import")
@@ -16,11 +17,13 @@ from narrate.errors import NarrateError
                    "beside it.")
 @click.option("--force", is_flag=True, help="Replace the script if it exists.")
 def import_(source: Path, script: Path | None, force: bool) -> None:
-    """Turn a book (EPUB 2 or 3, a Word document, an HTML page, or plain text) into a narrate script.
+    """Turn a book (EPUB 2 or 3, a Word or OpenDocument text, an HTML page, or plain text) into a narrate script.
 
     Chapters come from the book's table of contents (or its headings), the front matter from its metadata, and
     its cover is saved beside the script. Title pages, imprints, colophons, copyright and licence pages and tables
-    of contents are left out, and listed; notes become footnotes. Nothing is written unless the whole book is read.
+    of contents are left out, and listed; notes become footnotes. Each quotation whose speaker a rule can tell
+    (a speech tag, its paragraph, an exchange) is given to that speaker, declared and cast a voice of their own.
+    Nothing is written unless the whole book is read.
     """
     from narrate.importing import import_book
 
@@ -35,12 +38,17 @@ def import_(source: Path, script: Path | None, force: bool) -> None:
                f"of {done.title}{by}")
     if done.cover is not None:
         click.echo(f"  cover: {done.cover}")
+    if speakers := done.dialogue.speakers()[0]:
+        names = ", ".join(name for name, *_ in speakers[:4]) + (", …" if len(speakers) > 4 else "")
+        given = counted(sum(n for _, n, *_ in speakers), "quotation")
+        click.echo(f"  speakers: {len(speakers)} ({names}), given {given}; {done.dialogue.unattributed:,} left to the "
+                   "narrator ('narrate check' lists them)")
     for name, what in done.left_out:
         click.echo(f"  left out: {name} ({what})")
     click.echo(f"next: narrate check {script}, then narrate build {script}")
 
 
-BOOKS = (".epub", ".html", ".htm", ".xhtml")  # 'narrate build' imports these first
+BOOKS = (".epub", ".docx", ".odt", ".html", ".htm", ".xhtml")  # 'narrate build' imports these first
 
 
 def imported_scripts(scripts: list[str], output: str | None) -> list[str]:

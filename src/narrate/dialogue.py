@@ -70,6 +70,7 @@ class Dialogue:
     lines: Counter = field(default_factory=Counter)  # speaker key -> quotations given
     history: list[str | None] = field(default_factory=list)  # the last lines of the exchange: who said each
     open: str | None = None  # the speaker of a quotation left open at the end of the paragraph before
+    unattributed: int = 0  # quotations no rule gives to anyone
 
     def chapter(self) -> None:
         """A new chapter: no exchange is under way."""
@@ -161,6 +162,7 @@ class Dialogue:
         """The paragraph with '[quotation]{Speaker}' around each quotation someone other than the narrator says."""
         out, pos = [], 0
         for q in quotes:
+            self.unattributed += q.who in (None, PRONOUN)
             if q.who in (None, PRONOUN, NARRATOR):
                 continue
             self.lines[q.who] += 1
