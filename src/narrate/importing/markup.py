@@ -3,8 +3,8 @@
 Each element becomes CommonMark that narrate reads as the book shows it: a paragraph a paragraph, a blockquote a
 quotation (read by the narrator), verse a quotation whose lines end in ``<br>`` (a short pause, and a line break on
 the page), a list a list, a table a table. A note reference becomes a narrate footnote (``[^3]``), its note text
-given by ``note_of``. A picture becomes its alt text (one without is decoration). Scripts, styles, forms and embedded media are dropped, never
-run. Text is escaped where Markdown would read it as markup.
+given by ``note_of``. A picture becomes its alt text (one without is decoration). Scripts, styles, forms and
+embedded media are dropped, never run. Text is escaped where Markdown would read it as markup.
 """
 
 from __future__ import annotations

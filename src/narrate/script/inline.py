@@ -44,19 +44,27 @@ _OPENED_BY = {LANG_CLOSE: LANG_OPEN, SAID_CLOSE: SAID_OPEN}
 
 def speaker_marks(text: str) -> str:
     """Each '[words]{Name}' in a paragraph's text as marks around the words Name says, for ``passage_runs``;
-    brackets inside the words ('[[phonemes]]', '[pause]', another speaker's passage) are balanced."""
-    pos = 0
-    while m := _SAID_BY.search(text, pos):
-        name, depth, k = " ".join(m.group(1).split()), 0, m.start() - 1
-        while k >= 0 and (text[k] != "[" or depth):
-            depth += {"]": 1, "[": -1}.get(text[k], 0)
-            k -= 1
-        if not name or k < 0:
-            pos = m.end()
-            continue
-        said = f"{SAID_OPEN}{name}{SAID_END}{text[k + 1:m.start()]}{SAID_CLOSE}"
-        text, pos = text[:k] + said + text[m.end():], k + len(said)
-    return text
+    brackets inside the words ('[[phonemes]]', '[pause]', another speaker's passage) are balanced. One pass."""
+    opened: list[int] = []  # where each bracket still open starts
+    marks: dict[int, tuple[str, int]] = {}  # where a passage's bracket is -> its mark, and where the mark ends
+    for k, ch in enumerate(text):
+        if ch == "[":
+            opened.append(k)
+        elif ch == "]" and opened:
+            start = opened.pop()
+            m = _SAID_BY.match(text, k)
+            name = " ".join(m.group(1).split()) if m else ""
+            if name:
+                marks[start] = (f"{SAID_OPEN}{name}{SAID_END}", start + 1)
+                marks[k] = (SAID_CLOSE, m.end())
+    if not marks:
+        return text
+    out, pos = [], 0
+    for at in sorted(marks):
+        mark, after = marks[at]
+        out += [text[pos:at], mark]
+        pos = after
+    return "".join(out) + text[pos:]
 
 
 def passage_runs(text: str) -> list[tuple[str | None, str | None, int, str]]:
