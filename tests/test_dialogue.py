@@ -4,6 +4,7 @@ listed by check where no one is named, and measured against quotations labelled 
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -145,7 +146,10 @@ def test_tagged_quotations_in_a_real_book_are_spoken_in_their_speakers_voice(tmp
     that speaker's voice, and no speaker is said in the narrator's."""
     script = tmp_path / "holmes.md"
     assert run_cli("import", str(BOOKS / book), "-o", str(script))[0] == 0
-    plan = plan_episode(parse_script(script.read_text(encoding="utf-8"), str(script)), Engines())
+    whole = parse_script(script.read_text(encoding="utf-8"), str(script))
+    stories = {story for story, _, _ in labelled()}
+    plan = plan_episode(replace(whole, chapters=tuple(c for c in whole.chapters
+                                                      if any(c.title.endswith(s) for s in stories))), Engines())
     voices = {s.name: s.voice.model for s in plan.meta.speakers}
     assert plan.meta.voice.model not in voices.values()
     label = {name: f"{model} (" for name, model in voices.items()}  # how a resolved voice names its model
