@@ -40,7 +40,8 @@ def labelled_share(script: Path) -> float:
     right = 0
     for story, opening, speaker in rows:
         chapter = next(said[t] for t in said if t.endswith(story))
-        speech = next(s for s in chapter if letters(s.source).startswith(letters(opening)))
+        speech = next((s for s in chapter if s.source.startswith(opening)), None) or \
+            next(s for s in chapter if letters(s.source).startswith(letters(opening)))
         right += speech.speaker == speaker
     return right / len(rows)
 

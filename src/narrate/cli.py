@@ -117,7 +117,8 @@ def build(
     cache_dir: Path | str | None, fresh: bool, speech_only: bool, allow: tuple[str, ...], jobs: int | None,
     rate: str | None, cluster: str | None,
 ) -> None:
-    """Build the episode for each SCRIPT (a folder stands for its .md files); several make one series and one feed."""
+    """Build the episode for each SCRIPT (a folder stands for its .md files; a book, .epub, .docx, .odt or .html,
+    is imported first); several make one series and one feed."""
     from narrate.export.formats import SUFFIXES
 
     if len(scripts) > 1 and output and Path(output).suffix.lower() in SUFFIXES:
