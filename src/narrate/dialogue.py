@@ -44,6 +44,7 @@ _OTHERS = re.compile(r"\b(?:him|her|me|us|them|I|you)\b|\s[A-Z]")  # someone els
 _NOT_NAMES = {"The", "Then", "But", "And", "He", "She", "It", "They", "We", "You", "This", "That", "There", "Here",
               "What", "When", "Why", "How", "Yes", "No", "Oh", "Well", "Now", "So", "If", "As", "At", "In", "On",
               "A", "An", "His", "Her", "My", "Our", "Your", "Their", "One", "Some", "All", "Nobody", "Somebody"}
+_OWN = re.compile(r"\b(?:his|himself|herself)\b")  # a possessive or reflexive: the speaker's own
 NARRATOR = "I"
 PRONOUN = "?"
 _QUOTE = re.compile(r"“[^“”]*(?:”|$)")
@@ -87,6 +88,9 @@ class Dialogue:
             after = text[q.end:quotes[k + 1].start if k + 1 < len(quotes) else len(text)]
             q.who = self._tagged(after, _AFTER, q) or (self._tagged(before, _BEFORE, q) if q.start else None)
             q.tagged = q.who not in (None, PRONOUN)
+            if q.tagged and q.who != NARRATOR and (own := _OWN.search(re.split(r"[.!?;]", after, 1)[0])):
+                # "said Jones, rubbing his hands": the tag's own possessive tells the speaker's gender
+                self.genders.setdefault(q.who, Counter())["male" if own.group(0) != "herself" else "female"] += 1
         self._by_rule(quotes, text)
         for q in quotes:  # "said she" of a line found to be someone's tells their gender
             if q.pronoun and q.who not in (None, PRONOUN, NARRATOR):
