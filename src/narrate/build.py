@@ -165,10 +165,14 @@ def _inputs(script_path: str, options: BuildOptions, log: Callable[[str], None])
         raise ExportError(f"--format {','.join(chosen)}: {too_many[0]}", script.path)
     if too_many:
         raise ExportError(too_many[0], script.path, script.meta.line_of("formats"))
+    base_url = options.base_url or script.meta.podcast.base_url
+    if "walk" in books and not base_url:
+        warnings.append(f"warning: {script.path}: the walk's tour.gpx links each leg's audio by a relative "
+                        "address, which Soundscape cannot fetch: give the script a 'base_url' (under 'podcast:') "
+                        "where the build will be served")
     for line in warnings + (cover_warnings(script, cover) if cover else []) + list(tour.warnings if tour else ()):
         log(line)
-    return _Job(script, layout, cover, tuple(chosen), books, tour, options.base_url or script.meta.podcast.base_url,
-                rate)
+    return _Job(script, layout, cover, tuple(chosen), books, tour, base_url, rate)
 
 
 def _unchanged(job: _Job, plan: Plan, previous: BuildRecord, edition: str) -> BuildResult:

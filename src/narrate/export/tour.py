@@ -7,19 +7,24 @@ latitude], to 7 decimals (1 cm). Each feature's properties carry the chapter, it
 end in the episode, the episode's address with a media fragment (``#t=start,end``), the leg's own file,
 the trigger radius and the directions on.
 
-GPX: the stops as waypoints (``<wpt>``), in order, and the routes as one track of a segment a leg, for
-any GPS app. Soundscape reads the waypoints as a guided tour (gpxsc:meta, version 1): each has an arrival
-callout (the leg's announcement), a departure callout (the directions on), and a link to its audio file
-(gpxsc:links, audio/mpeg). gpxpy writes the document, so it reads back with gpxpy.
+GPX: a guided tour as Soundscape's authoring tool writes one (gpxsc:meta version 2, behaviour GuidedTour,
+with the id, name, author, description and locale the app requires): the stops are the points of one route
+(``<rte>``), in order, each with its name, an arrival callout (the leg's announcement), a departure callout
+(the directions on) and a link to its audio (gpxsc:links, audio/mpeg); the ways between them are one track of
+a segment a leg, for GPS apps. tests/soundscape_rules.py checks it against the app's parser, rule by rule.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
 
 from narrate import __version__, geo
 from narrate.tour import Stop, Tour
 
+GPX = "http://www.topografix.com/GPX/1/1"
 GPXSC = "https://microsoft.com/Soundscape"  # the namespace Soundscape's app and authoring tool use
 DECIMALS = 7
 
@@ -90,42 +95,102 @@ def _counter_clockwise(ring: tuple[geo.Point, ...]) -> tuple[geo.Point, ...]:
     return ring if area > 0 else tuple(reversed(ring))
 
 
-def tour_gpx(tour: Tour, title: str, author: str | None, description: str | None, language: str,
-             callouts: dict[int, str], leg_urls: dict[int, str], page_url: str | None) -> str:
-    """The GPX document; ``callouts`` maps chapter number to its arrival callout."""
-    import gpxpy.gpx
+def tour_gpx(tour: Tour, about: TourAbout, callouts: dict[int, str], leg_urls: dict[int, str]) -> str:
+    """The GPX document; ``callouts`` maps chapter number to its arrival callout. Written with lxml, which escapes
+    every text and attribute (gpxpy 1.6.2 writes extension text as it is, so one '&' in a title broke the file)."""
+    from lxml import etree
 
-    gpx = gpxpy.gpx.GPX()
-    gpx.creator = f"narrate {__version__}"
-    gpx.nsmap = {"gpxsc": GPXSC}
-    gpx.name = title
-    gpx.description = description or title
-    gpx.author_name = author or "narrate"
-    if page_url:
-        gpx.link, gpx.link_text, gpx.link_type = page_url, title, "text/html"
-    meta = ET.Element(f"{{{GPXSC}}}meta", {"expires": "false"})
-    for tag, text in (("behavior", "GuidedTour"), ("version", "1"), ("locale", language.replace("-", "_"))):
-        ET.SubElement(meta, f"{{{GPXSC}}}{tag}").text = text
-    gpx.metadata_extensions.append(meta)
+    gpx = etree.Element(_gpx("gpx"), nsmap={None: GPX, "gpxsc": GPXSC},
+                        attrib={"version": "1.1", "creator": f"narrate {__version__}"})
+    gpx.append(_metadata(about))
+    rte = etree.SubElement(gpx, _gpx("rte"))  # version 2: the stops are the first route's points
+    _text(rte, "name", about.title)
     for i, stop in enumerate(tour.stops):
-        wpt = gpxpy.gpx.GPXWaypoint(_round(stop.point[0]), _round(stop.point[1]), name=f"{i + 1}. {stop.place}",
-                                    description=stop.title, symbol="Waypoint", type="stop")
-        notes = ET.Element(f"{{{GPXSC}}}annotations")
-        ET.SubElement(notes, f"{{{GPXSC}}}annotation", {"type": "arrival"}).text = callouts[stop.number]
-        if directions := next_directions(tour.stops, i):
-            ET.SubElement(notes, f"{{{GPXSC}}}annotation", {"type": "departure"}).text = directions
-        links = ET.Element(f"{{{GPXSC}}}links")
-        link = ET.SubElement(links, f"{{{GPXSC}}}link", {"href": leg_urls[stop.number]})
-        # as Soundscape's authoring tool writes them: 'text' and 'type' in GPX's own namespace, like a <link>'s
-        ET.SubElement(link, "text").text = f"{stop.number}. {stop.title}"
-        ET.SubElement(link, "type").text = "audio/mpeg"
-        wpt.extensions += [notes, links]
-        gpx.waypoints.append(wpt)
-    track = gpxpy.gpx.GPXTrack(name=title, description=f"The way from stop to stop, {len(tour.stops)} stops")
-    for stop in tour.stops:
-        if len(stop.route) >= 2 and stop.route[0] != stop.route[-1]:
-            track.segments.append(gpxpy.gpx.GPXTrackSegment(
-                [gpxpy.gpx.GPXTrackPoint(_round(lat), _round(lon)) for lat, lon in stop.route]))
-    if track.segments:
-        gpx.tracks.append(track)
-    return gpx.to_xml(version="1.1")
+        rte.append(_route_point(stop, i, callouts[stop.number], next_directions(tour.stops, i), leg_urls[stop.number]))
+    segments = [s.route for s in tour.stops if len(s.route) >= 2 and s.route[0] != s.route[-1]]
+    if segments:  # the way itself, for GPS apps; Soundscape reads no track
+        trk = etree.SubElement(gpx, _gpx("trk"))
+        _text(trk, "name", about.title)
+        _text(trk, "desc", f"The way from stop to stop, {len(tour.stops)} stops")
+        for route in segments:
+            seg = etree.SubElement(trk, _gpx("trkseg"))
+            for lat, lon in route:
+                etree.SubElement(seg, _gpx("trkpt"), lat=_number(lat), lon=_number(lon))
+    return etree.tostring(gpx, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode()
+
+
+@dataclass(frozen=True)
+class TourAbout:
+    """What the GPX says of the tour as a whole."""
+
+    title: str
+    author: str | None
+    description: str | None
+    language: str
+    key: str  # what the tour's id is made from: its page's address, or its title and author
+    image: tuple[str, str] | None = None  # (address, alt text): the cover, where it has an absolute address
+
+    @property
+    def id(self) -> str:
+        """Soundscape's gpxsc:id: the same for every build of the same tour."""
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, self.key))
+
+
+def _metadata(about: TourAbout) -> Any:
+    """GPX metadata, in the schema's order: name, desc, author, link, then Soundscape's gpxsc:meta."""
+    from lxml import etree
+
+    meta = etree.Element(_gpx("metadata"))
+    _text(meta, "name", about.title)
+    _text(meta, "desc", about.description or about.title)
+    _text(etree.SubElement(meta, _gpx("author")), "name", about.author or about.title)
+    if about.image:  # Soundscape takes the metadata's first link as the tour's picture
+        link = etree.SubElement(meta, _gpx("link"), href=_clean(about.image[0]))
+        _text(link, "text", about.image[1])
+        _text(link, "type", "image")
+    sc = etree.SubElement(etree.SubElement(meta, _gpx("extensions")), f"{{{GPXSC}}}meta", expires="false")
+    for tag, text in (("id", about.id), ("behavior", "GuidedTour"), ("version", "2"),
+                      ("locale", about.language.replace("-", "_"))):
+        etree.SubElement(sc, f"{{{GPXSC}}}{tag}").text = text
+    return meta
+
+
+def _route_point(stop: Stop, i: int, arrival: str, departure: str | None, audio: str) -> Any:
+    """A stop as a route point: its name and title, its callouts and its leg's audio (gpxsc:annotations and
+    gpxsc:links, whose link holds 'text' and 'type' in GPX's own namespace, as the authoring tool writes them)."""
+    from lxml import etree
+
+    pt = etree.Element(_gpx("rtept"), lat=_number(stop.point[0]), lon=_number(stop.point[1]))
+    _text(pt, "name", f"{i + 1}. {stop.place}")
+    _text(pt, "desc", stop.title)
+    ext = etree.SubElement(pt, _gpx("extensions"))
+    notes = etree.SubElement(ext, f"{{{GPXSC}}}annotations")
+    for kind, text in (("arrival", arrival), ("departure", departure)):
+        if text:
+            etree.SubElement(notes, f"{{{GPXSC}}}annotation", type=kind).text = _clean(text)
+    link = etree.SubElement(etree.SubElement(ext, f"{{{GPXSC}}}links"), f"{{{GPXSC}}}link", href=_clean(audio))
+    _text(link, "text", f"{stop.number}. {stop.title}")
+    _text(link, "type", "audio/mpeg")
+    return pt
+
+
+def _gpx(tag: str) -> str:
+    return f"{{{GPX}}}{tag}"
+
+
+def _text(parent: Any, tag: str, text: str) -> None:
+    from lxml import etree
+
+    etree.SubElement(parent, _gpx(tag)).text = _clean(text)
+
+
+def _number(x: float) -> str:
+    return f"{_round(x):.{DECIMALS}f}".rstrip("0").rstrip(".")
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _clean(text: str) -> str:
+    """Text XML 1.0 can hold: control characters (but tab and line breaks) and lone surrogates left out."""
+    return _NOT_XML.sub("", text)

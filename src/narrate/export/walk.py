@@ -18,7 +18,7 @@ from narrate import __version__
 from narrate.export.book import Book
 from narrate.export.layout import Layout
 from narrate.export.page import WalkMap, environment
-from narrate.export.tour import next_directions, position, tour_geojson, tour_gpx
+from narrate.export.tour import TourAbout, next_directions, position, tour_geojson, tour_gpx
 from narrate.export.walkmap import map_size, map_svg, map_summary, map_words
 from narrate.geo import distance_words
 from narrate.plan import Plan, chapter_announcement
@@ -51,7 +51,7 @@ def page_map(layout: Layout, tour: Tour, title: str) -> WalkMap:
 
 
 def walk_files(plan: Plan, timeline: Timeline, book: Book, tour: Tour, layout: Layout, base_url: str | None,
-               episode_file: str) -> dict[str, bytes]:
+               episode_file: str, cover_name: str | None = None) -> dict[str, bytes]:
     """The walk's files but the legs' audio, by name in its folder."""
     folder = walk_folder(layout)
     meta = plan.meta
@@ -71,7 +71,10 @@ def walk_files(plan: Plan, timeline: Timeline, book: Book, tour: Tour, layout: L
     svg = map_svg(tour, meta.title)
     geojson = tour_geojson(tour, meta.title, times, episode, legs)
     page_url = layout.url(base_url, f"{folder.name}/walk.html") if base_url else None
-    gpx = tour_gpx(tour, meta.title, meta.author, meta.description, meta.language, callouts, legs, page_url)
+    image = (layout.url(base_url, cover_name), meta.title) if base_url and cover_name else None
+    about = TourAbout(meta.title, meta.author, meta.description, meta.language,
+                      page_url or f"narrate:{meta.title}\n{meta.author or ''}", image)
+    gpx = tour_gpx(tour, about, callouts, legs)
     html = walk_page(plan, book, tour, callouts, f"../{episode_file}")
     return {
         "walk.html": html.encode(),
