@@ -620,7 +620,9 @@ def test_build_says_where_the_walk_is(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("NARRATE_CACHE_DIR", str(tmp_path / "cache"))
     write_script(tmp_path, "# A\ncoords: 37.5, 126.9\n\nHi.\n\n# B\ncoords: 37.51, 126.9\nbearing: east ± 70\n\nThere.\n")
     code, out, err = run_cli("build", "story.md", "-f", "walk", engines=tone_engines(ToneEngine()))
-    assert (code, err) == (0, "")
+    assert (code, err) == (0, "warning: story.md: the walk's tour.gpx links each leg's audio by a relative address, "
+                              "which Soundscape cannot fetch: give the script a 'base_url' (under 'podcast:') where "
+                              "the build will be served\n")
     assert "  walk: build/story/story.walk/walk.html (to walk with; tour.gpx beside it for Soundscape and GPS apps)\n" in out
     assert (tmp_path / "build" / "story" / "story.mp3").is_file()  # the episode is always made
     doc = json.loads((tmp_path / "build" / "story" / "story.walk" / "tour.geojson").read_text(encoding="utf-8"))
