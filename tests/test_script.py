@@ -124,7 +124,7 @@ BROKEN = [
     ("text first", "---\ntitle: T\n---\nHello.\n# One\nHi.\n", "s.md:4: text before the first chapter: start each leg with a level-1 heading ('# Title') and put episode details in the front matter"),
     ("no chapters", "---\ntitle: T\n---\n<!-- nothing -->\n", "s.md:4: the script has no chapters: start each leg with a level-1 heading ('# Title')"),
     ("empty chapter", "---\ntitle: T\n---\n# One\nHi.\n\n# Two\n[pause 2s]\n", "s.md:7: chapter 'Two' has no text to narrate"),
-    ("unknown setting", "---\ntitle: T\n---\n# One\nambiant: rain\n\nHi.\n", "s.md:5: unknown chapter setting 'ambiant' (did you mean 'ambient'?) (known: ambient, from, to, coords, place, travel, distance, url, img, language, radius, route, zone, bearing, directions)"),
+    ("unknown setting", "---\ntitle: T\n---\n# One\nambiant: rain\n\nHi.\n", "s.md:5: unknown chapter setting 'ambiant' (did you mean 'ambient'?) (known: ambient, from, to, coords, place, travel, distance, url, img, language, radius, route, zone, bearing, directions, pace)"),
     ("bad coords", "---\ntitle: T\n---\n# One\ncoords: north\n\nHi.\n", "s.md:5: 'coords' must be 'latitude, longitude' in degrees, e.g. '41.39, 128.19', not 'north'"),
     ("setting then prose", "---\ntitle: T\n---\n# One\nfrom: A\nThey left.\n", "s.md:6: 'They left.' is not a 'key: value' setting; chapter settings go directly under the heading, and the text starts after a blank line"),
     ("unknown speaker", "---\ntitle: T\n---\n# One\n> **Jo:** Hi.\n", "s.md:5: unknown speaker 'Jo': declare it under 'speakers:' in the front matter (known: none declared)"),

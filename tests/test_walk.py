@@ -170,6 +170,15 @@ BAD_SETTINGS = [
      "\n\nThere.\n",
      "{s}:12: the route does not reach its stop: it ends 85.3 km from the chapter's 'coords': are its coordinates "
      "swapped? A GeoJSON position is longitude first, then latitude"),
+    ("pace not a speed", "# A\ncoords: 37.5, 126.9\npace: brisk\n\nHi.\n",
+     "{s}:7: 'pace' must be a speed like '4 km/h', '3 mph' or '15 min/km', not 'brisk'"),
+    ("pace of nothing", "# A\ncoords: 37.5, 126.9\npace: 0 km/h\n\nHi.\n",
+     "{s}:7: 'pace' must be more than 0 and at most 2,000 km/h, not '0 km/h'"),
+    ("pace of 0 min/km", "# A\ncoords: 37.5, 126.9\npace: 0 min/km\n\nHi.\n",
+     "{s}:7: 'pace' must be more than 0 and at most 2,000 km/h, not '0 min/km'"),
+    ("pace without a place", "# A\npace: 4 km/h\n\nHi.\n",
+     "{s}:6: 'pace' is for the stop at the chapter's 'coords', and chapter 'A' has none: add 'coords: latitude, "
+     "longitude'"),
 ]
 
 
@@ -195,6 +204,102 @@ def test_bad_walk_settings_one_message_nothing_written(tmp_path: Path, monkeypat
     assert (code, out) == (1, "")
     assert err == message.format(s=script, d=tmp_path) + "\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def _haversine_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """The test's own great-circle distance (mean Earth radius), to time the way with."""
+    import math
+
+    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b[1] - a[1]) / 2) ** 2
+    return 2 * 6371008.8 * math.asin(math.sqrt(h))
+
+
+def _clock(s: float) -> str:
+    return f"{round(s) // 60}:{round(s) % 60:02d}"
+
+
+PACED = """\
+    ---
+    title: Paced
+    formats: [walk]
+    ---
+
+    # Here
+    coords: 51.5000, -0.1000
+
+    {long}
+
+    # Near
+    coords: 51.5009, -0.1000
+    {pace}
+
+    A short one.
+
+    # Far
+    coords: 51.5189, -0.1000
+    travel: {travel}
+
+    The end.
+    """
+
+
+@pytest.mark.parametrize("pace, travel, kmh, how", [
+    ("", "on foot", 4.0, "on foot at 4 km/h"),
+    ("pace: 15 min/km", "by bus", 40.0, "by road at 40 km/h"),
+    ("pace: 2.5 mph", "by bicycle", 14.0, "by bicycle at 14 km/h"),
+])
+def test_check_reports_each_legs_pacing(tmp_path: Path, pace: str, travel: str, kmh: float, how: str) -> None:
+    """A leg longer than the way on to the next stop is still playing there; a way far longer than the leg is a
+    long silence. The way is timed from the test's own distance at the stated pace."""
+    import re
+    import textwrap
+
+    long = " ".join(["The river bends here past the old wharf and its cranes."] * 40)  # 440 words, about 2 minutes
+    script = tmp_path / "story.md"
+    script.write_text(textwrap.dedent(PACED).format(long=long, pace=pace, travel=travel), encoding="utf-8")
+    code, out, err = run_cli("check", str(script), engines=tone_engines(ToneEngine()))
+    assert (code, err) == (0, ""), err
+    near_m = _haversine_m((51.5, -0.1), (51.5009, -0.1))
+    far_m = _haversine_m((51.5009, -0.1), (51.5189, -0.1))
+    first_kmh = {"": 4.0, "pace: 15 min/km": 4.0, "pace: 2.5 mph": 2.5 * 1.609344}[pace]
+    way1, way2 = near_m / (first_kmh / 3.6), far_m / (kmh / 3.6)
+    lines = out.splitlines()
+    k = lines.index("pacing, estimated (each leg plays at its stop, the next at the next stop):")
+    first, second = lines[k + 1], lines[k + 2]
+    heard = re.match(r"   1 → 2\s+(\d+):(\d\d) to hear, (\d+) m on foot at ([\d.]+) km/h in (\d+):(\d\d): "
+                     r"(\d+):(\d\d) over$", first)
+    assert heard, first
+    audio_s = int(heard[1]) * 60 + int(heard[2])
+    assert 100 <= audio_s <= 160 and int(heard[3]) == round(near_m) and float(heard[4]) == pytest.approx(first_kmh)
+    assert int(heard[5]) * 60 + int(heard[6]) == pytest.approx(way1, abs=1)
+    assert second.endswith("quiet") and f"{far_m / 1000:.1f} km {how} in {_clock(way2)}" in second
+    over = [w for w in lines if w.startswith(f"warning: {script}:6: stop 1's leg")]
+    assert over == [f"warning: {script}:6: stop 1's leg ('Here') plays for about {heard[1]}:{heard[2]}, but the way on "
+                    f"to stop 2, Near ({round(near_m)} m), takes about {heard[5]}:{heard[6]} on foot at "
+                    f"{first_kmh:g} km/h: it would still be playing {heard[7]}:{heard[8]} after the listener reaches "
+                    "Near; shorten the leg, or give the way a slower 'pace' or a longer route"]
+    quiet = [w for w in lines if w.startswith(f"warning: {script}:11:")]
+    if way2 > 11 * 60:  # 2 km on foot: half an hour with nothing to hear
+        assert len(quiet) == 1 and quiet[0].endswith("with nothing to hear; lengthen the leg, or add a stop on the way")
+    else:  # by bus or bicycle it is a few minutes
+        assert quiet == []
+
+
+def test_check_reports_the_demo_walks_pacing() -> None:
+    """Seoul: each way on, along its route, timed at 4 km/h by the test's own sums; no leg overruns."""
+    code, out, err = run_cli("check", str(SEOUL), engines=tone_engines(ToneEngine()))
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    k = lines.index("pacing, estimated (each leg plays at its stop, the next at the next stop):")
+    stops = stops_of_script()
+    for n, line in enumerate(lines[k + 1:k + 6], 1):
+        (_, before, _), (_, here, route) = stops[n - 1], stops[n]
+        way = [before, *route, here]
+        metres = sum(_haversine_m(a, b) for a, b in zip(way, way[1:]))
+        assert line.startswith(f"  {n:>2} → {n + 1:<2} ") and line.endswith(" quiet"), line
+        assert f" to hear, {round(metres)} m on foot at 4 km/h in {_clock(metres / (4 / 3.6))}: " in line, line
+    assert not lines[k + 6].startswith("  ") and "still be playing" not in out
 
 
 def test_overlapping_zones_are_a_warning(tmp_path: Path) -> None:

@@ -16,7 +16,8 @@ from narrate.tour import load_tour
 from narrate.inputs import check_files, cover_warnings, load_script, load_sounds
 from narrate.mix import cue_seconds
 from narrate.phrases import primary
-from narrate.plan import Cue, Plan, estimated_seconds, plan_episode
+from narrate.pacing import Leg, legs, pacing_warnings
+from narrate.plan import Cue, Plan, Silence, Speech, plan_episode, speaking_seconds
 from narrate.script import Meta, Paragraph, Script
 from narrate.text import mangle_prone_names, prepare
 
@@ -32,6 +33,7 @@ class CheckReport:
     long_sentences: tuple[tuple[int, int, int], ...] = ()  # (line, words, parts): read in parts (text.MAX_WORDS)
     warnings: tuple[str, ...] = ()
     unattributed: tuple[tuple[int, str], ...] = ()  # (line, opening words): quotations the narrator reads
+    pacing: tuple[Leg, ...] = ()  # a walk's legs, each against the way on (narrate.pacing)
 
 
 def check(script_path: str, engines: Engines | None = None, allow: tuple[str | Path, ...] = ()) -> CheckReport:
@@ -59,14 +61,14 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
         warnings.append(f"warning: {script.path}:{speaker.line}: {speaker.name} {how}: give one of them a voice of "
                         "its own ('narrate voices' lists them)")
     speeches = list(plan.speeches())
-    seconds = estimated_seconds(plan)
     cues = load_sounds(script, "full").cues  # decoded, so a damaged sound is found now; only cue lengths count
-    seconds += sum(
-        cue_seconds(i.kind, len(cues[i.kind]), RATE)
-        for c in plan.chapters
-        for i in c.items
-        if isinstance(i, Cue) and i.kind in cues
-    )
+    chapter_s = {c.number: speaking_seconds(i for i in c.items if isinstance(i, Speech))
+                 + sum(i.seconds for i in c.items if isinstance(i, Silence))
+                 + sum(cue_seconds(i.kind, len(cues[i.kind]), RATE) for i in c.items
+                       if isinstance(i, Cue) and i.kind in cues) for c in plan.chapters}
+    seconds = sum(chapter_s.values())  # every speech and silence is in a chapter
+    walked = legs(tour, chapter_s) if tour and "walk" in script.meta.formats else []
+    warnings += pacing_warnings(script.path, walked)
     known = script.meta.names()
     names: list[tuple[int, str]] = []
     lines = Path(script.path).read_text(encoding="utf-8").splitlines()
@@ -79,7 +81,8 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
     long = tuple((s.line, sum(len(p.source.split()) for p in speeches[k : k + s.part[1]]), s.part[1])
                  for k, s in enumerate(speeches) if s.part[0] == 1 and s.part[1] > 1)
     sentences = sum(1 for s in speeches if s.part[0] == 1)
-    return CheckReport(plan, sentences, seconds, tuple(names), long, tuple(warnings), unattributed(script))
+    return CheckReport(plan, sentences, seconds, tuple(names), long, tuple(warnings), unattributed(script),
+                       tuple(walked))
 
 
 _OPENING_QUOTE = re.compile(r"(?:^|(?<=[\s(—–-]))[“\"]")

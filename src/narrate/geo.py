@@ -20,16 +20,24 @@ Point = tuple[float, float]  # (latitude, longitude) in degrees
 # half a minute of travel at the mode's speed, so a listener is caught whatever the GPS's error: 40 m on
 # foot (izi.travel advises 65-100 m for a walking stop's audio, which a leg's narration does not need),
 # 120 m by bicycle, 400 m by road. The longest are for legs hundreds of kilometres long, where a town is the stop.
-TRAVEL_RADII: dict[str, float] = {
-    **dict.fromkeys(("foot", "walk", "walking", "hike", "hiking", "trek", "trekking", "swim", "climb"), 40.0),
-    **dict.fromkeys(("bicycle", "bike", "cycle", "cycling"), 120.0),
-    **dict.fromkeys(("boat", "ferry", "raft", "canoe", "kayak", "tram"), 200.0),
-    **dict.fromkeys(("metro", "subway", "underground"), 300.0),
-    **dict.fromkeys(("motorbike", "motorcycle", "scooter", "car", "taxi", "bus", "minibus", "coach", "truck",
-                     "lorry", "van", "jeep", "road", "drive", "ship"), 400.0),
-    **dict.fromkeys(("train", "rail", "railway"), 600.0),
-    **dict.fromkeys(("plane", "air", "flight", "fly"), 5000.0),
+_MODE_WORDS = {
+    "foot": ("foot", "walk", "walking", "hike", "hiking", "trek", "trekking", "swim", "climb"),
+    "bicycle": ("bicycle", "bike", "cycle", "cycling"),
+    "boat": ("boat", "ferry", "raft", "canoe", "kayak", "tram"),
+    "metro": ("metro", "subway", "underground"),
+    "road": ("motorbike", "motorcycle", "scooter", "car", "taxi", "bus", "minibus", "coach", "truck", "lorry", "van",
+             "jeep", "road", "drive", "ship"),
+    "train": ("train", "rail", "railway"),
+    "air": ("plane", "air", "flight", "fly"),
 }
+# By way of travel: the trigger radius in metres, and the pace a leg's way is timed at (km/h, door to door, with a
+# walker's pauses to look), as narrate says it.
+MODES: dict[str, tuple[float, float, str]] = {
+    "foot": (40.0, 4.0, "on foot"), "bicycle": (120.0, 14.0, "by bicycle"), "boat": (200.0, 20.0, "by boat"),
+    "metro": (300.0, 30.0, "by metro"), "road": (400.0, 40.0, "by road"), "train": (600.0, 70.0, "by train"),
+    "air": (5000.0, 600.0, "by air"),
+}
+TRAVEL_RADII: dict[str, float] = {w: MODES[m][0] for m, words in _MODE_WORDS.items() for w in words}
 DEFAULT_RADIUS_M = 40.0
 
 COMPASS = ("north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west")
@@ -69,13 +77,19 @@ def path_length_m(points: Sequence[Point]) -> float:
     return sum(distance_m(a, b) for a, b in zip(points, points[1:]))
 
 
+def travel_mode(travel: str | None) -> str:
+    """How a leg ends, from its 'travel' (the last way named): 'foot', 'bicycle', ... 'air'; on foot if none."""
+    if not travel:
+        return "foot"
+    modes = {w: m for m, words in _MODE_WORDS.items() for w in words}
+    words = [w[:-1] if w.endswith("s") and w[:-1] in modes else w for w in re.findall(r"[a-z]+", travel.lower())]
+    found = [modes[w] for w in words if w in modes]
+    return found[-1] if found else "foot"
+
+
 def travel_radius(travel: str | None) -> float:
     """A stop's default trigger radius in metres, from the leg's 'travel' (how it ends: the last mode named)."""
-    if not travel:
-        return DEFAULT_RADIUS_M
-    words = [w[:-1] if w.endswith("s") and w[:-1] in TRAVEL_RADII else w for w in re.findall(r"[a-z]+", travel.lower())]
-    found = [TRAVEL_RADII[w] for w in words if w in TRAVEL_RADII]
-    return found[-1] if found else DEFAULT_RADIUS_M
+    return MODES[travel_mode(travel)][0]
 
 
 def inside_polygon(p: Point, polygon: Sequence[Point]) -> bool:

@@ -108,8 +108,7 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
                         {n: tmp[p] for n, p in legs.items()})
         if walk and book:
             first = audio[formats[0].name].name
-            for name, data in walk_files(plan, timeline, book, walk, layout, out.base_url, first,
-                                               cover_name).items():
+            for name, data in walk_files(plan, timeline, book, walk, layout, out.base_url, first, cover_name).items():
                 tmp[walk_folder(layout) / name].write_bytes(data)
         _write_beside(tmp, layout, extra, cover, cover_name, images, Path(plan.path).parent)
         sizes = {f.name: tmp[audio[f.name]].stat().st_size for f in formats}

@@ -137,6 +137,11 @@ def check_lines(report: CheckReport, script: str) -> list[str]:
     for c in plan.chapters:
         n = sum(1 for i in c.items if getattr(i, "role", None) == "text" and i.part[0] == 1)
         out.append(f"  {c.number:>2}  {c.title:<{width}}  line {c.line}, {n} sentence{'s' if n != 1 else ''}")
+    if report.pacing:
+        from narrate.pacing import pacing_lines
+
+        out.append("pacing, estimated (each leg plays at its stop, the next at the next stop):")
+        out += pacing_lines(list(report.pacing))
     for line in report.warnings:
         out.append(line)
     if report.long_sentences:

@@ -25,7 +25,7 @@ from narrate.script import Chapter, Script
 
 MAX_ROUTE_BYTES = 20_000_000
 _LON_FIRST = "A GeoJSON position is longitude first, then latitude"
-_WALK_KEYS = ("radius", "route", "zone", "bearing", "directions")
+_WALK_KEYS = ("radius", "route", "zone", "bearing", "directions", "pace")
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,19 @@ class Stop:
     bearing: tuple[float, float] | None = None
     directions: str | None = None  # the way on to the next stop, as the script gives it
     before: geo.Point | None = None  # the stop before's place
+    travel: str | None = None  # how the way here is travelled, as the script says ('travel')
+    pace: float | None = None  # km/h, as the script gives it ('pace'); else by travel (narrate.geo.MODES)
+
+    @property
+    def way_kmh(self) -> float:
+        """How fast the way here is travelled: the chapter's 'pace', else the pace of its 'travel'."""
+        return self.pace or geo.MODES[geo.travel_mode(self.travel)][1]
+
+    @property
+    def way_words(self) -> str:
+        """How the way here is travelled, in words: 'on foot at 4 km/h'."""
+        how = geo.MODES[geo.travel_mode(self.travel)][2]
+        return f"{how} at {self.way_kmh:g} km/h"
 
     @property
     def route_m(self) -> float:
@@ -104,7 +117,7 @@ def _stop(script: Script, number: int, c: Chapter, before: Stop | None, allow: t
         route = ((before.point if before else s.coords), s.coords)
 
     return Stop(number, c.title, s.place or c.title, s.coords, radius, tuple(route), c.line, s.zone, s.bearing,
-                s.directions, before.point if before else None)
+                s.directions, before.point if before else None, s.travel, s.pace)
 
 
 def _check_route(script: Script, route: tuple[geo.Point, ...], stop: geo.Point, radius: float, before: Stop | None,

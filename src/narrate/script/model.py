@@ -195,6 +195,7 @@ class ChapterSettings:
     route: tuple[tuple[float, float], ...] | None = None
     route_file: str | None = None
     directions: str | None = None
+    pace: float | None = None  # km/h: how fast the way here is travelled, for pacing (narrate.pacing)
     lines: tuple[tuple[str, int], ...] = ()
 
     def line_of(self, key: str, default: int) -> int:

@@ -15,7 +15,7 @@ from narrate.script.inline import LANGUAGE_CODE
 from narrate.script.model import ChapterSettings
 
 CHAPTER_KEYS = ("ambient", "from", "to", "coords", "place", "travel", "distance", "url", "img", "language",
-                "radius", "route", "zone", "bearing", "directions")
+                "radius", "route", "zone", "bearing", "directions", "pace")
 _CONTINUED = ("route", "zone", "directions")  # may run on over the next lines
 ROUTE_FILES = (".gpx", ".geojson", ".json")
 
@@ -71,6 +71,8 @@ def parse_settings(content: str, line: int, path: str) -> ChapterSettings:
             fields["radius"] = _radius(value, here, path)
         elif key == "bearing":
             fields["bearing"] = _bearing(value, here, path)
+        elif key == "pace":
+            fields["pace"] = _pace(value, here, path)
         elif key == "route" and value.lower().endswith(ROUTE_FILES) and len(parts) == 1:
             fields["route_file"] = value
         elif key in ("route", "zone"):
@@ -125,6 +127,25 @@ def _points(parts: list[tuple[str, int]], path: str, what: str, least: int) -> t
             parts[0][1],
         )
     return tuple(points)
+
+
+_PACE = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>km/h|kmh|kph|mph|m/s|min/km|min/mi)$", re.I)
+_PACE_KMH = {"km/h": 1.0, "kmh": 1.0, "kph": 1.0, "mph": 1.609344, "m/s": 3.6}
+
+
+def _pace(value: str, line: int, path: str) -> float:
+    """A pace in km/h, from '4 km/h', '3 mph', '1.2 m/s' or '15 min/km'."""
+    m = _PACE.match(value.strip())
+    if not m:
+        raise ScriptError(f"'pace' must be a speed like '4 km/h', '3 mph' or '15 min/km', not '{value}'", path, line)
+    n, unit = float(m.group("n")), m.group("unit").lower()
+    if unit.startswith("min/"):
+        kmh = 60 / n * (1.609344 if unit == "min/mi" else 1) if n else 0.0
+    else:
+        kmh = n * _PACE_KMH[unit]
+    if not 0 < kmh <= 2000:
+        raise ScriptError(f"'pace' must be more than 0 and at most 2,000 km/h, not '{value}'", path, line)
+    return kmh
 
 
 def _radius(value: str, line: int, path: str) -> float:
