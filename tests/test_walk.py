@@ -394,7 +394,7 @@ def stops_of_script() -> list[tuple[str, tuple[float, float], tuple[tuple[float,
 def test_walk_files(seoul: Path) -> None:
     walk = seoul / "seoul-walk.walk"
     assert sorted(p.name for p in walk.iterdir()) == [
-        *(f"leg-{n:02d}.mp3" for n in range(1, 7)), "map.svg", "tour.geojson", "tour.gpx", "walk.html"]
+        *(f"leg-{n:02d}.mp3" for n in range(1, 7)), "map.svg", "sw.js", "tour.geojson", "tour.gpx", "walk.html"]
 
 
 def test_gpx_reads_back_and_validates(seoul: Path) -> None:
@@ -667,6 +667,73 @@ def test_walking_the_route_plays_each_leg_once_in_order_never_early(browser, seo
     context.close()
 
 
+class _Quiet(__import__("http.server").server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+
+def serve(folder: Path):  # type: ignore[no-untyped-def]
+    """The folder served over http on this machine (a service worker needs an address, not a file), in a thread."""
+    import functools
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_walk_stored_once_then_walked_with_no_network(browser, seoul: Path) -> None:
+    """Opened once from its address, the page stores itself, the map and every leg, and says how much (the sum of
+    the files' sizes on disk); then, with the server gone and the browser offline, it reloads and plays each leg's
+    audio along the emulated route."""
+    server = serve(seoul)
+    url = f"http://127.0.0.1:{server.server_address[1]}/seoul-walk.walk/walk.html"
+    context = browser.new_context(geolocation={"latitude": AWAY[0], "longitude": AWAY[1], "accuracy": 10},
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    try:
+        page.goto(url)
+        page.wait_for_function("() => narrateWalk.stored() > 0", timeout=15000)
+    finally:
+        server.shutdown()
+        server.server_close()
+    walk = seoul / "seoul-walk.walk"
+    files = ["walk.html", "map.svg", *(f"leg-{n:02d}.mp3" for n in range(1, 7))]
+    size = sum((walk / f).stat().st_size for f in files)
+    assert page.evaluate("narrateWalk.stored()") == size
+    assert page.locator("#offline").inner_text() == (f"Stored on this phone for use with no signal: {size / 1e6:.1f} MB "
+                                                     "(the page, the map and 6 stops).")
+    context.set_offline(True)
+    failed: list[str] = []
+    # the player giving up a file it was loading when the next leg starts is ERR_ABORTED: not the network
+    page.on("requestfailed", lambda r: r.failure == "net::ERR_ABORTED" or failed.append(f"{r.url} {r.failure}"))
+    page.reload()
+    assert page.locator("h1").inner_text() == "Where the Road Ends"
+    assert page.evaluate("document.querySelector('img[src=\"map.svg\"]').naturalWidth") > 0
+    page.click("#start")
+    for n, (place, point, _) in enumerate(stops_of_script(), 1):
+        move(context, page, point)
+        page.wait_for_function("(n) => narrateWalk.playing() === n", arg=n, timeout=5000)
+        # the leg's audio itself plays, from storage: its time runs on
+        page.wait_for_function("() => document.getElementById('player').currentTime > 0.3", timeout=10000)
+        assert page.locator("#arrival").inner_text() == f"Arriving at {place}"
+    assert failed == []
+    # the byte ranges a player asks for (Safari asks for no other way), answered from storage, offline
+    other = context.new_page()
+    other.goto(url.replace("walk.html", "map.svg"))  # a page the worker serves that sets no limits on fetching
+    leg = (walk / "leg-02.mp3").read_bytes()
+    got = other.evaluate("""async (ranges) => Promise.all(ranges.map(async (r) => {
+        const res = await fetch("leg-02.mp3", { headers: { Range: r } });
+        return [res.status, res.headers.get("Content-Range"), Array.from(new Uint8Array(await res.arrayBuffer()))];
+    }))""", ["bytes=100-199", "bytes=-50", f"bytes={len(leg) - 10}-", f"bytes={len(leg)}-"])
+    assert got == [[206, f"bytes 100-199/{len(leg)}", list(leg[100:200])],
+                   [206, f"bytes {len(leg) - 50}-{len(leg) - 1}/{len(leg)}", list(leg[-50:])],
+                   [206, f"bytes {len(leg) - 10}-{len(leg) - 1}/{len(leg)}", list(leg[-10:])],
+                   [416, f"bytes */{len(leg)}", []]]
+    context.close()
+
+
 def test_next_stop_distance_and_direction(browser, seoul: Path) -> None:
     context, page = walk_page(browser, seoul)
     page.click("#start")
@@ -677,6 +744,9 @@ def test_next_stop_distance_and_direction(browser, seoul: Path) -> None:
     assert page.locator("#next-stop").inner_text() == f"1. Seoul Station: {d} {way}"
     page.click("#where")
     assert page.locator("#status").inner_text() == f"Stop 1, Seoul Station, is {d} {way} of you."
+    # opened from a file, nothing can be stored for offline use, and the page says what would
+    assert page.locator("#offline").inner_text() == ("To keep this walk for use with no signal, open it once from its "
+                                                     "web address.")
     context.close()
 
 

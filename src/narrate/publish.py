@@ -107,9 +107,8 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
             write_books(out.books, book, mastered.episode, tmp, layout, cover, build_time(),
                         {n: tmp[p] for n, p in legs.items()})
         if walk and book:
-            first = audio[formats[0].name].name
-            for name, data in walk_files(plan, timeline, book, walk, layout, out.base_url, first, cover_name).items():
-                tmp[walk_folder(layout) / name].write_bytes(data)
+            _write_walk(tmp, walk_files(plan, timeline, book, walk, layout, out.base_url, audio[formats[0].name].name,
+                                        cover_name, {n: tmp[p] for n, p in legs.items()}), layout)
         _write_beside(tmp, layout, extra, cover, cover_name, images, Path(plan.path).parent)
         sizes = {f.name: tmp[audio[f.name]].stat().st_size for f in formats}
         downloads = [Link(audio[f.name].name, f.mime, f.label, sizes[f.name]) for f in formats] + [
@@ -135,6 +134,12 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
         _remove_stale(walk_folder(layout), set(paths))
     rewritten = tuple(p for p in paths if p not in kept)
     return Written(audio, tuple(paths), mastered, show, rewritten, tuple(kept))
+
+
+def _write_walk(tmp: dict[Path, Path], files: dict[str, bytes], layout: Layout) -> None:
+    """The walk's page, data and service worker, each into its temporary file."""
+    for name, data in files.items():
+        tmp[walk_folder(layout) / name].write_bytes(data)
 
 
 def _write_beside(tmp: dict[Path, Path], layout: Layout, extra: list[Any], cover: Path | None, cover_name: str | None,

@@ -5,14 +5,17 @@
     tour.geojson   the stops, zones and routes (narrate.export.tour)
     tour.gpx       the same for GPS apps and Soundscape
     map.svg        the routes and numbered stops, drawn offline (narrate.export.walkmap)
+    sw.js          the service worker that keeps the page, the map and the legs for use with no network
 
 The episode page shows the map, with its text beside it, and links the walk.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 from narrate import __version__
 from narrate.export.book import Book
@@ -26,7 +29,7 @@ from narrate.script import Chapter
 from narrate.timeline import Timeline
 from narrate.tour import Tour
 
-DATA_FILES = ("walk.html", "tour.geojson", "tour.gpx", "map.svg")
+DATA_FILES = ("walk.html", "tour.geojson", "tour.gpx", "map.svg", "sw.js")
 
 
 def walk_folder(layout: Layout) -> Path:
@@ -51,8 +54,10 @@ def page_map(layout: Layout, tour: Tour, title: str) -> WalkMap:
 
 
 def walk_files(plan: Plan, timeline: Timeline, book: Book, tour: Tour, layout: Layout, base_url: str | None,
-               episode_file: str, cover_name: str | None = None) -> dict[str, bytes]:
-    """The walk's files but the legs' audio, by name in its folder."""
+               episode_file: str, cover_name: str | None = None,
+               leg_files: dict[int, Path] | None = None) -> dict[str, bytes]:
+    """The walk's files but the legs' audio, by name in its folder; ``leg_files``: the legs as written, which the
+    page stores for use offline."""
     folder = walk_folder(layout)
     meta = plan.meta
 
@@ -75,16 +80,30 @@ def walk_files(plan: Plan, timeline: Timeline, book: Book, tour: Tour, layout: L
     about = TourAbout(meta.title, meta.author, meta.description, meta.language,
                       page_url or f"narrate:{meta.title}\n{meta.author or ''}", image)
     gpx = tour_gpx(tour, about, callouts, legs)
-    html = walk_page(plan, book, tour, callouts, f"../{episode_file}")
+    legs_data = {n: f.read_bytes() for n, f in (leg_files or {}).items()}
+    offline = {"files": ["walk.html", "map.svg", *(leg_name(s.number) for s in tour.stops)],
+               "bytes": len(svg.encode()) + sum(len(b) for b in legs_data.values())}
+    html = walk_page(plan, book, tour, callouts, f"../{episode_file}", offline).encode()
     return {
-        "walk.html": html.encode(),
+        "walk.html": html,
         "tour.geojson": (json.dumps(geojson, ensure_ascii=False, indent=1) + "\n").encode(),
         "tour.gpx": gpx.encode(),
         "map.svg": svg.encode(),
+        "sw.js": service_worker(offline["files"], [html, svg.encode(), *legs_data.values()]).encode(),
     }
 
 
-def walk_page(plan: Plan, book: Book, tour: Tour, callouts: dict[int, str], episode: str) -> str:
+def service_worker(files: list[str], contents: list[bytes]) -> str:
+    """sw.js: it stores ``files`` when the page is first opened, under a name that changes with their ``contents``,
+    so a rebuilt walk replaces the copy on the phone."""
+    digest = hashlib.sha256()
+    for data in contents:
+        digest.update(hashlib.sha256(data).digest())
+    return environment().get_template("sw.js").render(files=files, key=digest.hexdigest()[:16], version=__version__)
+
+
+def walk_page(plan: Plan, book: Book, tour: Tour, callouts: dict[int, str], episode: str,
+              offline: dict[str, Any]) -> str:
     """The HTML of walk.html."""
     chapters = {c.number: c for c in book.chapters}
     stops = []
@@ -97,7 +116,7 @@ def walk_page(plan: Plan, book: Book, tour: Tour, callouts: dict[int, str], epis
         "radius": s.radius, "zone": [list(p) for p in s.zone] if s.zone else None,
         "bearing": list(s.bearing) if s.bearing else None, "file": leg_name(s.number),
         "directions": next_directions(tour.stops, i), "callout": callouts[s.number],
-    } for i, s in enumerate(tour.stops)]}
+    } for i, s in enumerate(tour.stops)], "offline": offline}
     width, height = map_size(tour)
     return environment().get_template("walk.html").render(
         title=plan.meta.title, author=plan.meta.author, lang=plan.meta.language, version=__version__,
