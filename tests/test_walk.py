@@ -750,6 +750,86 @@ def test_next_stop_distance_and_direction(browser, seoul: Path) -> None:
     context.close()
 
 
+# Listens to what the page sends to the speakers: everything connected to an AudioContext's destination is also
+# split into left and right, and the energy of each is summed, 20 ms at a time.
+EARS = """
+(() => {
+  const connect = AudioNode.prototype.connect;
+  window.__ears = { left: 0, right: 0 };
+  AudioNode.prototype.connect = function (target, ...rest) {
+    if (target instanceof AudioDestinationNode) {
+      const ctx = target.context, split = ctx.createChannelSplitter(2);
+      const sides = [ctx.createAnalyser(), ctx.createAnalyser()];
+      connect.call(this, split);
+      sides.forEach((a, i) => { a.fftSize = 1024; connect.call(split, a, i); });
+      const buf = new Float32Array(1024);
+      setInterval(() => sides.forEach((a, i) => {
+        a.getFloatTimeDomainData(buf);
+        window.__ears[i ? "right" : "left"] += buf.reduce((s, x) => s + x * x, 0);
+      }), 20);
+    }
+    return connect.call(this, target, ...rest);
+  };
+})();
+"""
+
+
+def heard(page, ms: int = 1000) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """The energy that reached the left and the right ear over ``ms``."""
+    page.evaluate("() => { window.__ears.left = 0; window.__ears.right = 0; }")
+    page.wait_for_timeout(ms)
+    ears = page.evaluate("() => window.__ears")
+    return ears["left"], ears["right"]
+
+
+def face(page, heading: float) -> None:  # type: ignore[no-untyped-def]
+    """The phone's compass turned to ``heading`` (Android's absolute orientation: alpha counter-clockwise)."""
+    page.evaluate("(a) => window.dispatchEvent(new DeviceOrientationEvent('deviceorientationabsolute', "
+                  "{ alpha: a, beta: 0, gamma: 0, absolute: true }))", (360 - heading) % 360)
+    page.wait_for_function("(h) => Math.abs(narrateWalk.facing() - h) < 1e-6", arg=heading % 360, timeout=2000)
+
+
+def test_beacon_turns_with_the_heading_and_never_plays_over_a_stop(browser, seoul: Path) -> None:
+    context, page = walk_page(browser, seoul)
+    page.add_init_script(EARS)
+    page.reload()
+    page.click("#start")
+    move(context, page, AWAY)
+    towards = geo.bearing_deg(AWAY, stops_of_script()[0][1])
+    page.keyboard.press("b")  # from the keyboard
+    assert page.get_attribute("#beacon", "aria-pressed") == "true"
+    assert page.locator("#status").inner_text() == "Beacon on: it ticks from the direction of Seoul Station, once the " \
+        "phone's compass or your walking shows which way you face."
+    for turn, side in ((-90, "right"), (90, "left"), (0, "both")):  # the stop 90° to the right, to the left, ahead
+        face(page, towards + turn)
+        state = page.evaluate("narrateWalk.beacon()")
+        assert state["direction"] == pytest.approx(-turn, abs=1e-6) and not state["silent"]
+        left, right = heard(page)
+        assert left + right > 1, (turn, left, right)  # it ticks
+        if side == "right":
+            assert right > 100 * left
+        elif side == "left":
+            assert left > 100 * right
+        else:
+            assert 0.8 < left / right < 1.25
+    face(page, towards + 180)  # behind: lower, and centred
+    assert abs(page.evaluate("narrateWalk.beacon()")["direction"]) == pytest.approx(180, abs=1e-6)
+    # a stop playing: the beacon is silent until it ends
+    page.get_by_role("button", name="Play 1. Seoul Station").click()
+    page.wait_for_function("() => !document.getElementById('player').paused")
+    page.wait_for_function("() => narrateWalk.beacon().silent", timeout=1000)
+    page.wait_for_timeout(250)  # the last tick, if one was ringing, has died away
+    assert sum(heard(page)) < 1e-3
+    page.evaluate("() => document.getElementById('player').pause()")
+    assert sum(heard(page)) > 1
+    page.get_by_role("button", name="Beacon on").click()  # and by its button, as a screen reader presses it
+    assert page.get_attribute("#beacon", "aria-pressed") == "false"
+    assert page.locator("#status").inner_text() == "Beacon off."
+    page.wait_for_timeout(250)
+    assert sum(heard(page)) < 1e-3
+    context.close()
+
+
 def test_denied_location_leaves_manual_play(browser, seoul: Path) -> None:
     context, page = walk_page(browser, seoul, granted=False)
     page.click("#start")
