@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -521,6 +522,9 @@ GEOJSON_SCHEMA = {
                      "properties": {"type": {"const": "LineString"},
                                     "coordinates": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/position"}}}},
                     {"type": "object", "required": ["type", "coordinates"], "additionalProperties": False,
+                     "properties": {"type": {"const": "MultiLineString"}, "coordinates": {"type": "array", "items": {
+                         "type": "array", "minItems": 2, "items": {"$ref": "#/$defs/position"}}}}},
+                    {"type": "object", "required": ["type", "coordinates"], "additionalProperties": False,
                      "properties": {"type": {"const": "Polygon"}, "coordinates": {"type": "array", "items": {
                          "type": "array", "minItems": 4, "items": {"$ref": "#/$defs/position"}}}}},
                 ]},
@@ -827,6 +831,122 @@ def test_beacon_turns_with_the_heading_and_never_plays_over_a_stop(browser, seou
     assert page.locator("#status").inner_text() == "Beacon off."
     page.wait_for_timeout(250)
     assert sum(heard(page)) < 1e-3
+    context.close()
+
+
+DATELINE = """\
+---
+title: Over the date line
+author: A walker
+formats: [walk]
+podcast:
+  base_url: https://example.org/
+---
+
+# Today
+coords: -16.79000, 179.99850
+place: East of the line
+
+Stand on today's side.
+
+# Yesterday
+coords: -16.79000, -179.99850
+place: West of the line
+route: -16.79010, 179.99860; -16.79020, 179.99990; -16.79010, -179.99900; -16.79000, -179.99860
+zone: -16.78950, 179.99950; -16.78950, -179.99800; -16.79050, -179.99800; -16.79050, 179.99950
+
+Stand on yesterday's side.
+"""
+
+POLE = """\
+---
+title: Round the pole
+author: A walker
+formats: [walk]
+podcast:
+  base_url: https://example.org/
+---
+
+# The marker
+coords: -89.99850, 0
+
+Start at the survey marker.
+
+# Over the top
+coords: -89.99850, 180
+route: -89.99860, 0; -90, 0; -89.99860, 180
+
+Across the pole, and out the other side.
+"""
+
+
+@pytest.fixture(scope="module")
+def far_walks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Two walks built: across the antimeridian (Taveuni, Fiji) and over the South Pole; their walk folders."""
+    out = {}
+    for name, text in (("dateline", DATELINE), ("pole", POLE)):
+        folder = tmp_path_factory.mktemp(name)
+        (folder / f"{name}.md").write_text(text, encoding="utf-8")
+        build(str(folder / f"{name}.md"), BuildOptions(output=str(folder / "out"), cache_dir=folder / "cache"),
+              tone_engines(ToneEngine()))
+        out[name] = folder / "out" / name / f"{name}.walk"
+    return out
+
+
+def test_a_walk_across_the_antimeridian_and_over_the_pole(far_walks: dict[str, Path]) -> None:
+    """GeoJSON cuts the way at 180° (RFC 7946, 3.1.9) and gives the bounding box across it; GPX keeps its longitudes
+    within -180 to 180; the map is a few hundred metres across, not the width of the world."""
+    import gpxpy
+    from lxml import etree
+
+    doc = json.loads((far_walks["dateline"] / "tour.geojson").read_text(encoding="utf-8"))
+    jsonschema_validate(doc)
+    route = next(f for f in doc["features"] if f["properties"]["kind"] == "route")
+    assert route["geometry"]["type"] == "MultiLineString"
+    east, west = route["geometry"]["coordinates"]
+    assert east[-1][0] == 180 and west[0][0] == -180 and east[-1][1] == west[0][1]
+    assert all(lon > 179 for lon, _ in east) and all(lon < -179 for lon, _ in west)
+    assert doc["bbox"][0] > 179 and doc["bbox"][2] < -179  # west end greater: it spans 180°
+    gpx = gpxpy.parse((far_walks["dateline"] / "tour.gpx").read_text(encoding="utf-8"))
+    assert all(-180 <= p.longitude < 180 for seg in gpx.tracks[0].segments for p in seg.points)
+    for name, most in (("dateline", 1000), ("pole", 1000)):
+        svg = etree.parse(str(far_walks[name] / "map.svg")).getroot()
+        words = svg.findtext("{http://www.w3.org/2000/svg}title")
+        assert words.startswith(f"Map of {'Over the date line' if name == 'dateline' else 'Round the pole'}: 2 stops")
+        metres = float(re.search(r"over ([\d.]+) m", words)[1])
+        assert 300 < metres < most, words  # a walk of some hundreds of metres, not 40,000 km
+    pole = json.loads((far_walks["pole"] / "tour.geojson").read_text(encoding="utf-8"))
+    jsonschema_validate(pole)
+
+
+def jsonschema_validate(doc: dict) -> None:
+    import jsonschema
+
+    jsonschema.validate(doc, GEOJSON_SCHEMA)
+
+
+def test_walking_over_the_date_line_and_the_pole(browser, far_walks: dict[str, Path]) -> None:
+    """A zone across 180° fires on either side of it; at the pole, the way across it is measured on the sphere."""
+    context = browser.new_context(geolocation={"latitude": -16.79, "longitude": 179.9985, "accuracy": 5},
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    page.goto((far_walks["dateline"] / "walk.html").as_uri())
+    page.click("#start")
+    page.wait_for_function("() => narrateWalk.playing() === 1", timeout=5000)
+    move(context, page, (-16.79000, 179.99970))  # still east of 180°, but inside the next stop's zone
+    page.wait_for_function("() => narrateWalk.playing() === 2", timeout=5000)
+    context.close()
+    context = browser.new_context(geolocation={"latitude": -89.9985, "longitude": 0, "accuracy": 5},
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    page.goto((far_walks["pole"] / "walk.html").as_uri())
+    page.click("#start")
+    page.wait_for_function("() => narrateWalk.playing() === 1", timeout=5000)
+    there = (-89.9985, 180.0)
+    d = geo.distance_words(geo.distance_m((-89.9985, 0.0), there))
+    assert d == "330 m"
+    assert geo.compass(geo.bearing_deg((-89.9985, 0.0), there)) == "south"  # over the South Pole, first south
+    assert page.locator("#next-stop").inner_text() == f"2. Over the top: {d} south"
     context.close()
 
 

@@ -78,8 +78,7 @@ def tour_geojson(tour: Tour, title: str, times: dict[int, tuple[float, float]], 
                              "geometry": {"type": "Polygon", "coordinates": [ring + [ring[0]]]},
                              "properties": {"kind": "zone", "chapter": stop.number, "stop": i + 1}})
         if len(stop.route) >= 2 and stop.route[0] != stop.route[-1]:
-            features.append({"type": "Feature", "id": f"route-{i + 1}",
-                             "geometry": {"type": "LineString", "coordinates": [position(p) for p in stop.route]},
+            features.append({"type": "Feature", "id": f"route-{i + 1}", "geometry": line_geometry(stop.route),
                              "properties": {"kind": "route", "chapter": stop.number, "stop": i + 1,
                                             "title": stop.title, "length_m": round(stop.route_m, 1)}})
     points = [p for s in tour.stops for p in (*s.route, s.point)]
@@ -87,6 +86,24 @@ def tour_geojson(tour: Tour, title: str, times: dict[int, tuple[float, float]], 
     return {"type": "FeatureCollection", "name": title,
             "bbox": [_round(west), _round(min(lats)), _round(east), _round(max(lats))],
             "features": features}
+
+
+def line_geometry(points: tuple[geo.Point, ...]) -> dict:
+    """A LineString, or where it crosses the antimeridian a MultiLineString cut there (RFC 7946, 3.1.9), so no
+    map draws the way round the world."""
+    lines: list[list[list[float]]] = [[position(points[0])]]
+    for a, b in zip(points, points[1:]):
+        step = (b[1] - a[1] + 180) % 360 - 180  # the short way round
+        if abs(a[1] + step) > 180:  # it crosses 180°: end this line on it, start the next on the other side
+            edge = 180.0 if step > 0 else -180.0
+            t = (edge - a[1]) / step if step else 0.0
+            lat = _round(a[0] + t * (b[0] - a[0]))
+            lines[-1].append([edge, lat])
+            lines.append([[-edge, lat]])
+        lines[-1].append(position(b))
+    if len(lines) == 1:
+        return {"type": "LineString", "coordinates": lines[0]}
+    return {"type": "MultiLineString", "coordinates": lines}
 
 
 def _counter_clockwise(ring: tuple[geo.Point, ...]) -> tuple[geo.Point, ...]:
@@ -115,7 +132,7 @@ def tour_gpx(tour: Tour, about: TourAbout, callouts: dict[int, str], leg_urls: d
         for route in segments:
             seg = etree.SubElement(trk, _gpx("trkseg"))
             for lat, lon in route:
-                etree.SubElement(seg, _gpx("trkpt"), lat=_number(lat), lon=_number(lon))
+                etree.SubElement(seg, _gpx("trkpt"), lat=_number(lat), lon=_longitude(lon))
     return etree.tostring(gpx, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode()
 
 
@@ -160,7 +177,7 @@ def _route_point(stop: Stop, i: int, arrival: str, departure: str | None, audio:
     gpxsc:links, whose link holds 'text' and 'type' in GPX's own namespace, as the authoring tool writes them)."""
     from lxml import etree
 
-    pt = etree.Element(_gpx("rtept"), lat=_number(stop.point[0]), lon=_number(stop.point[1]))
+    pt = etree.Element(_gpx("rtept"), lat=_number(stop.point[0]), lon=_longitude(stop.point[1]))
     _text(pt, "name", f"{i + 1}. {stop.place}")
     _text(pt, "desc", stop.title)
     ext = etree.SubElement(pt, _gpx("extensions"))
@@ -186,6 +203,11 @@ def _text(parent: Any, tag: str, text: str) -> None:
 
 def _number(x: float) -> str:
     return f"{_round(x):.{DECIMALS}f}".rstrip("0").rstrip(".")
+
+
+def _longitude(lon: float) -> str:
+    """GPX's longitudes run from -180 up to, not including, 180."""
+    return _number((lon + 180) % 360 - 180)
 
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
