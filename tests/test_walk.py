@@ -950,6 +950,75 @@ def test_walking_over_the_date_line_and_the_pole(browser, far_walks: dict[str, P
     context.close()
 
 
+PARIS = """\
+---
+title: Au bord de l'eau
+author: Une marcheuse
+language: fr
+formats: [walk]
+podcast:
+  base_url: https://example.org/
+---
+
+# Le pont
+coords: 48.85800, 2.34100
+place: Pont Neuf
+
+Le plus vieux pont de la ville.
+
+# La place
+coords: 48.85300, 2.34900
+place: Place Saint-Michel
+
+Une fontaine, un dragon.
+"""
+
+
+def test_every_language_has_every_walk_text() -> None:
+    """Spanish, French, Italian, Portuguese and German: each text of the walk, with the same names to fill in."""
+    import re as regex
+
+    from narrate.walk_words import _EN, walk_words
+
+    for lang in ("es", "fr", "it", "pt", "de"):
+        words = walk_words(lang)
+        assert set(words) == set(_EN)
+        for key, english in _EN.items():
+            assert words[key] != english or key in ("and", "map_stop", "away", "colon"), (lang, key)
+            assert sorted(regex.findall(r"\{\w+\}", words[key])) == sorted(regex.findall(r"\{\w+\}", english)), (lang, key)
+
+
+def test_the_walk_page_speaks_the_scripts_language(browser, tmp_path: Path) -> None:
+    """A French walk: the page, its map in words, its directions and what it says as the listener walks."""
+    (tmp_path / "paris.md").write_text(PARIS, encoding="utf-8")
+    build(str(tmp_path / "paris.md"), BuildOptions(output=str(tmp_path / "out"), cache_dir=tmp_path / "cache"),
+          tone_engines(ToneEngine()))
+    walk = tmp_path / "out" / "paris" / "paris.walk"
+    here, there = (48.858, 2.341), (48.853, 2.349)
+    d = geo.distance_m(here, there)
+    assert 800 < d < 900
+    way = {"south-east": "le sud-est"}[geo.compass(geo.bearing_deg(here, there))]
+    gj = json.loads((walk / "tour.geojson").read_text(encoding="utf-8"))
+    assert gj["features"][0]["properties"]["directions"] == f"Ensuite : Place Saint-Michel, {round(d, -1):.0f} m, vers {way}."
+    context = browser.new_context(geolocation={"latitude": here[0], "longitude": here[1], "accuracy": 5},
+                                  permissions=["geolocation"], locale="fr-FR")
+    page = context.new_page()
+    page.goto((walk / "walk.html").as_uri())
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    assert page.title() == "Au bord de l'eau : la promenade"
+    assert page.locator("#start").inner_text() == "Commencer la promenade"
+    assert page.locator("figcaption li").first.inner_text() == (
+        f"1. Pont Neuf (48,85800 ; 2,34100), pour « Le pont ». L'arrêt 2, Place Saint-Michel, est à "
+        f"{round(d, -1):.0f} m, vers {way}.")
+    page.click("#start")
+    page.wait_for_function("() => narrateWalk.playing() === 1", timeout=5000)
+    assert page.locator("#arrival").inner_text() == "Arrivée à Pont Neuf"
+    assert page.locator("#next-stop").inner_text() == f"2. Place Saint-Michel : {round(d, -1):.0f} m, vers {way}"
+    page.click("#where")
+    assert page.locator("#status").inner_text() == f"L'arrêt 2, Place Saint-Michel, est à {round(d, -1):.0f} m, vers {way}."
+    context.close()
+
+
 def test_denied_location_leaves_manual_play(browser, seoul: Path) -> None:
     context, page = walk_page(browser, seoul, granted=False)
     page.click("#start")

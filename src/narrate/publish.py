@@ -115,7 +115,7 @@ def publish_episode(plan: Plan, episode: Episode, out: Outputs, facts: Provenanc
             Link(layout.path(x.suffix).name, x.mime, x.label, len(x.data)) for x in extra
         ] + (book_links(layout, out.books, tmp) if book else [])
         page = episode_page(plan, timeline, _sources(formats, audio), downloads, cover_name,
-                            page_map(layout, walk, plan.meta.title) if walk else None)
+                            page_map(layout, walk, plan.meta.title, plan.meta.language) if walk else None)
         tmp[layout.folder / layout.page].write_text(page, encoding="utf-8")
         publish = _publish_entry(plan, layout, guid, cover_name, show, last,
                                  tuple(AudioFile(f.name, audio[f.name].name, f.mime, f.label, sizes[f.name])

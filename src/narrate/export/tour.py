@@ -23,6 +23,7 @@ from typing import Any
 
 from narrate import __version__, geo
 from narrate.tour import Stop, Tour
+from narrate.walk_words import compass_in, distance_in, walk_words
 
 GPX = "http://www.topografix.com/GPX/1/1"
 GPXSC = "https://microsoft.com/Soundscape"  # the namespace Soundscape's app and authoring tool use
@@ -38,19 +39,22 @@ def position(p: geo.Point) -> list[float]:
     return [_round(p[1]), _round(p[0])]
 
 
-def next_directions(stops: tuple[Stop, ...], i: int) -> str | None:
-    """How to go on from stop i: the script's directions, or the distance and compass direction to the next."""
+def next_directions(stops: tuple[Stop, ...], i: int, language: str = "en") -> str | None:
+    """How to go on from stop i: the script's directions, or the distance and compass direction to the next, in the
+    script's language."""
     if i + 1 >= len(stops):
         return stops[i].directions
     here, there = stops[i], stops[i + 1]
     if here.directions:
         return here.directions
-    far = geo.distance_words(geo.distance_m(here.point, there.point))
-    return f"Next: {there.place}, {far} {geo.compass(geo.bearing_deg(here.point, there.point))}."
+    w = walk_words(language)
+    away = w["away"].format(d=distance_in(geo.distance_m(here.point, there.point), language),
+                            dir=compass_in(geo.bearing_deg(here.point, there.point), language))
+    return w["next_on"].format(place=there.place, away=away)
 
 
 def tour_geojson(tour: Tour, title: str, times: dict[int, tuple[float, float]], episode_url: str,
-                 leg_urls: dict[int, str]) -> dict:
+                 leg_urls: dict[int, str], language: str = "en") -> dict:
     """The FeatureCollection; ``times`` maps chapter number to (start, end) seconds in the episode."""
     features = []
     for i, stop in enumerate(tour.stops):
@@ -65,7 +69,7 @@ def tour_geojson(tour: Tour, title: str, times: dict[int, tuple[float, float]], 
             "audio": f"{episode_url}#t={start:.3f},{end:.3f}",
             "file": leg_urls[stop.number],
             "radius": round(stop.radius, 1),
-            "directions": next_directions(tour.stops, i),
+            "directions": next_directions(tour.stops, i, language),
         }
         if stop.bearing:
             props["bearing"], props["bearing_tolerance"] = stop.bearing
@@ -123,7 +127,8 @@ def tour_gpx(tour: Tour, about: TourAbout, callouts: dict[int, str], leg_urls: d
     rte = etree.SubElement(gpx, _gpx("rte"))  # version 2: the stops are the first route's points
     _text(rte, "name", about.title)
     for i, stop in enumerate(tour.stops):
-        rte.append(_route_point(stop, i, callouts[stop.number], next_directions(tour.stops, i), leg_urls[stop.number]))
+        departure = next_directions(tour.stops, i, about.language)
+        rte.append(_route_point(stop, i, callouts[stop.number], departure, leg_urls[stop.number]))
     segments = [s.route for s in tour.stops if len(s.route) >= 2 and s.route[0] != s.route[-1]]
     if segments:  # the way itself, for GPS apps; Soundscape reads no track
         trk = etree.SubElement(gpx, _gpx("trk"))

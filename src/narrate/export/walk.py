@@ -23,7 +23,7 @@ from narrate.export.layout import Layout
 from narrate.export.page import WalkMap, environment
 from narrate.export.tour import TourAbout, next_directions, position, tour_geojson, tour_gpx
 from narrate.export.walkmap import map_size, map_svg, map_summary, map_words
-from narrate.geo import distance_words
+from narrate.walk_words import compass_names, distance_in, walk_words
 from narrate.plan import Plan, chapter_announcement
 from narrate.script import Chapter
 from narrate.timeline import Timeline
@@ -46,10 +46,11 @@ def walk_paths(layout: Layout, tour: Tour) -> list[Path]:
     return [folder / name for name in DATA_FILES] + [folder / leg_name(s.number) for s in tour.stops]
 
 
-def page_map(layout: Layout, tour: Tour, title: str) -> WalkMap:
+def page_map(layout: Layout, tour: Tour, title: str, language: str = "en") -> WalkMap:
     folder = walk_folder(layout).name
     width, height = map_size(tour)
-    return WalkMap(f"{folder}/map.svg", map_summary(tour, title), tuple(map_words(tour)), f"{folder}/walk.html",
+    return WalkMap(f"{folder}/map.svg", map_summary(tour, title, language), tuple(map_words(tour, language)),
+                   f"{folder}/walk.html",
                    width, height)
 
 
@@ -73,8 +74,8 @@ def walk_files(plan: Plan, timeline: Timeline, book: Book, tour: Tour, layout: L
         c = chapters[s.number]
         said = chapter_announcement(Chapter(c.title, c.line, c.settings, ()), s.number, len(chapters), meta.language)
         callouts[s.number] = " ".join([f"{s.place}." if s.place != c.title else "", *(t for _, t in said)]).strip()
-    svg = map_svg(tour, meta.title)
-    geojson = tour_geojson(tour, meta.title, times, episode, legs)
+    svg = map_svg(tour, meta.title, meta.language)
+    geojson = tour_geojson(tour, meta.title, times, episode, legs, meta.language)
     page_url = layout.url(base_url, f"{folder.name}/walk.html") if base_url else None
     image = (layout.url(base_url, cover_name), meta.title) if base_url and cover_name else None
     about = TourAbout(meta.title, meta.author, meta.description, meta.language,
@@ -104,7 +105,9 @@ def service_worker(files: list[str], contents: list[bytes]) -> str:
 
 def walk_page(plan: Plan, book: Book, tour: Tour, callouts: dict[int, str], episode: str,
               offline: dict[str, Any]) -> str:
-    """The HTML of walk.html."""
+    """The HTML of walk.html, in the script's language."""
+    lang = plan.meta.language
+    words = walk_words(lang)
     chapters = {c.number: c for c in book.chapters}
     stops = []
     for i, s in enumerate(tour.stops):
@@ -115,11 +118,12 @@ def walk_page(plan: Plan, book: Book, tour: Tour, callouts: dict[int, str], epis
         "number": s.number, "title": s.title, "place": s.place, "point": position(s.point)[::-1],
         "radius": s.radius, "zone": [list(p) for p in s.zone] if s.zone else None,
         "bearing": list(s.bearing) if s.bearing else None, "file": leg_name(s.number),
-        "directions": next_directions(tour.stops, i), "callout": callouts[s.number],
-    } for i, s in enumerate(tour.stops)], "offline": offline}
+        "directions": next_directions(tour.stops, i, lang), "callout": callouts[s.number],
+    } for i, s in enumerate(tour.stops)], "offline": offline, "words": words, "compass": compass_names(lang)}
     width, height = map_size(tour)
     return environment().get_template("walk.html").render(
         title=plan.meta.title, author=plan.meta.author, lang=plan.meta.language, version=__version__,
-        stops=stops, length=distance_words(tour.length_m), data=data, map_summary=map_summary(tour, plan.meta.title),
-        map_words=map_words(tour), map_width=width, map_height=height, episode=episode,
+        stops=stops, length=distance_in(tour.length_m, lang), data=data, w=words,
+        map_summary=map_summary(tour, plan.meta.title, lang), map_words=map_words(tour, lang), map_width=width,
+        map_height=height, episode=episode,
     )

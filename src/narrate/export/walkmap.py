@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from narrate import geo
 from narrate.geo import distance_words
-from narrate.export.tour import next_directions
+from narrate.walk_words import compass_in, distance_in, number_in, walk_words
 from narrate.tour import Tour
 
 WIDTH = 800
@@ -22,34 +22,34 @@ MARGIN = 48
 MAX_HEIGHT = 1000  # a walk due north is drawn tall, not squeezed
 
 
-def map_summary(tour: Tour, title: str) -> str:
-    """One sentence: the map's alternative text."""
-    n = len(tour.stops)
-    return (f"Map of {title}: {n} stop{'s' if n != 1 else ''} over {distance_words(tour.length_m)}, "
-            f"from {tour.stops[0].place} to {tour.stops[-1].place}.")
+def map_summary(tour: Tour, title: str, language: str = "en") -> str:
+    """One sentence: the map's alternative text, in the script's language."""
+    w, stops = walk_words(language), tour.stops
+    if len(stops) == 1:
+        return w["map_summary_one"].format(title=title, first=stops[0].place)
+    return w["map_summary"].format(title=title, n=len(stops), d=distance_in(tour.length_m, language),
+                                   first=stops[0].place, last=stops[-1].place)
 
 
-def map_words(tour: Tour) -> list[str]:
-    """The map in words, a line a stop."""
-    lines = []
-    stops = tour.stops
+def map_words(tour: Tour, language: str = "en") -> list[str]:
+    """The map in words, a line a stop, in the script's language."""
+    w, lines, stops = walk_words(language), [], tour.stops
     for i, stop in enumerate(stops):
-        where = f"{stop.number}. {stop.place} ({stop.point[0]:.5f}, {stop.point[1]:.5f})"
+        where = w["map_stop"].format(n=stop.number, place=stop.place, lat=number_in(stop.point[0], language, 5),
+                                     lon=number_in(stop.point[1], language, 5))
         if stop.title != stop.place:
-            where += f", for '{stop.title}'"
+            where = w["map_for"].format(where=where, title=stop.title)
         if i + 1 < len(stops):
             nxt = stops[i + 1]
-            d, way = geo.distance_m(stop.point, nxt.point), geo.compass(geo.bearing_deg(stop.point, nxt.point))
-            line = f"{where}. Stop {i + 2}, {nxt.place}, is {distance_words(d)} {way}"
+            d, way = geo.distance_m(stop.point, nxt.point), compass_in(geo.bearing_deg(stop.point, nxt.point), language)
+            line = w["map_next"].format(where=where, n=i + 2, place=nxt.place, d=distance_in(d, language), dir=way)
             if len(nxt.route) > 2:
-                line += f", {distance_words(nxt.route_m)} by the route"
+                line = w["map_route"].format(line=line, d=distance_in(nxt.route_m, language))
             line += "."
-            if stop.directions:
-                line += f" {stop.directions}"
         else:
-            line = f"{where}. The last stop."
-            if stop.directions:
-                line += f" {stop.directions}"
+            line = w["map_last"].format(where=where)
+        if stop.directions:
+            line += f" {stop.directions}"
         lines.append(line)
     return lines
 
@@ -81,15 +81,15 @@ def map_size(tour: Tour) -> tuple[int, int]:
     return frame.width, frame.height
 
 
-def map_svg(tour: Tour, title: str) -> str:
+def map_svg(tour: Tour, title: str, language: str = "en") -> str:
     """The SVG document."""
     frame = _Frame(tour)
     at, scale, width, height = frame.at, frame.scale, frame.width, frame.height
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
            f'height="{height}" role="img" aria-labelledby="map-title map-desc" font-family="system-ui, sans-serif">',
-           f'<title id="map-title">{escape(map_summary(tour, title))}</title>',
-           f'<desc id="map-desc">{escape(" ".join(map_words(tour)))}</desc>',
+           f'<title id="map-title">{escape(map_summary(tour, title, language))}</title>',
+           f'<desc id="map-desc">{escape(" ".join(map_words(tour, language)))}</desc>',
            '<style>.route{fill:none;stroke:#0b57d0;stroke-width:4;stroke-linejoin:round;stroke-linecap:round}'
            '.straight{stroke-dasharray:10 8}.zone{fill:#0b57d0;fill-opacity:.12;stroke:#0b57d0;stroke-opacity:.5}'
            '.stop{fill:#fff;stroke:#1b1b1b;stroke-width:3}.n{font-weight:700;font-size:18px;text-anchor:middle}'
