@@ -257,7 +257,13 @@ def test_demo_as_a_continental_walk(demo_books) -> None:  # type: ignore[no-unty
         ("Chiang Khong, Thailand", 200), ("Bangkok", 5000)]
     assert stops[1]["directions"] == "Next: Hekou, on the Vietnam border, 3,087 km south-west."
     gpx = gpxpy.parse((folder / "tour.gpx").read_text(encoding="utf-8"))
-    assert len(gpx.waypoints) == 8
+    assert (len(gpx.waypoints), len(gpx.routes[0].points)) == (0, 8)  # the stops are the route's points
+    from soundscape_rules import authoring_tour, ios_tour
+
+    data = (folder / "tour.gpx").read_bytes()
+    for tour in (ios_tour(data), authoring_tour(data.decode())):  # Soundscape takes it, every stop with its audio
+        assert [w.name for w in tour.waypoints] == [f"{n}. {s['place']}" for n, s in enumerate(stops, 1)]
+        assert all(len(w.audio) == 1 and w.arrival for w in tour.waypoints)
     for n in range(1, 9):
         daisy = demo_books.layout.folder / f"{demo_books.layout.stem}.daisy"
         assert (folder / f"leg-{n:02d}.mp3").read_bytes() in {p.read_bytes() for p in daisy.glob("*.mp3")}
