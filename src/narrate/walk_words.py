@@ -9,6 +9,7 @@ Pure data and string functions.
 from __future__ import annotations
 
 from narrate.phrases import primary
+from narrate.walk_words_other import OTHER
 
 _EN = {
     "page_title": "{title}: the walk",
@@ -79,8 +80,6 @@ _DECIMAL = {"en": "."}  # every other language here writes a decimal comma and g
 
 def walk_words(language: str) -> dict[str, str]:
     """The walk's texts in a language; English where narrate has none of its own."""
-    from narrate.walk_words_other import OTHER
-
     return {**_EN, **OTHER.get(primary(language), {})}
 
 
