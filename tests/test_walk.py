@@ -525,6 +525,10 @@ GEOJSON_SCHEMA = {
                      "properties": {"type": {"const": "MultiLineString"}, "coordinates": {"type": "array", "items": {
                          "type": "array", "minItems": 2, "items": {"$ref": "#/$defs/position"}}}}},
                     {"type": "object", "required": ["type", "coordinates"], "additionalProperties": False,
+                     "properties": {"type": {"const": "MultiPolygon"}, "coordinates": {"type": "array", "items": {
+                         "type": "array", "items": {"type": "array", "minItems": 4,
+                                                    "items": {"$ref": "#/$defs/position"}}}}}},
+                    {"type": "object", "required": ["type", "coordinates"], "additionalProperties": False,
                      "properties": {"type": {"const": "Polygon"}, "coordinates": {"type": "array", "items": {
                          "type": "array", "minItems": 4, "items": {"$ref": "#/$defs/position"}}}}},
                 ]},
@@ -907,6 +911,11 @@ def test_a_walk_across_the_antimeridian_and_over_the_pole(far_walks: dict[str, P
     assert east[-1][0] == 180 and west[0][0] == -180 and east[-1][1] == west[0][1]
     assert all(lon > 179 for lon, _ in east) and all(lon < -179 for lon, _ in west)
     assert doc["bbox"][0] > 179 and doc["bbox"][2] < -179  # west end greater: it spans 180°
+    zone = next(f for f in doc["features"] if f["properties"]["kind"] == "zone")["geometry"]
+    assert zone["type"] == "MultiPolygon"  # astride 180°: its two sides, cut there
+    (east_side,), (west_side,) = zone["coordinates"]
+    assert sorted({lon for lon, _ in east_side}) == [179.9995, 180] and sorted({lon for lon, _ in west_side}) == [
+        -180, -179.998]
     gpx = gpxpy.parse((far_walks["dateline"] / "tour.gpx").read_text(encoding="utf-8"))
     assert all(-180 <= p.longitude < 180 for seg in gpx.tracks[0].segments for p in seg.points)
     for name, most in (("dateline", 1000), ("pole", 1000)):

@@ -77,9 +77,7 @@ def tour_geojson(tour: Tour, title: str, times: dict[int, tuple[float, float]], 
                          "geometry": {"type": "Point", "coordinates": position(stop.point)},
                          "properties": {"kind": "stop", **props}})
         if stop.zone:
-            ring = [position(p) for p in _counter_clockwise(stop.zone)]
-            features.append({"type": "Feature", "id": f"zone-{i + 1}",
-                             "geometry": {"type": "Polygon", "coordinates": [ring + [ring[0]]]},
+            features.append({"type": "Feature", "id": f"zone-{i + 1}", "geometry": zone_geometry(stop.zone),
                              "properties": {"kind": "zone", "chapter": stop.number, "stop": i + 1}})
         if len(stop.route) >= 2 and stop.route[0] != stop.route[-1]:
             features.append({"type": "Feature", "id": f"route-{i + 1}", "geometry": line_geometry(stop.route),
@@ -108,6 +106,38 @@ def line_geometry(points: tuple[geo.Point, ...]) -> dict:
     if len(lines) == 1:
         return {"type": "LineString", "coordinates": lines[0]}
     return {"type": "MultiLineString", "coordinates": lines}
+
+
+def zone_geometry(zone: tuple[geo.Point, ...]) -> dict:
+    """A Polygon, or where the zone lies astride the antimeridian a MultiPolygon of its two sides, cut there."""
+    first = zone[0][1]
+    ring = [(lat, first + (lon - first + 180) % 360 - 180) for lat, lon in zone]  # the short way round
+    lons = [lon for _, lon in ring]
+    if -180 <= min(lons) and max(lons) <= 180:
+        return {"type": "Polygon", "coordinates": [_closed(ring)]}
+    edge = 180.0 if max(lons) > 180 else -180.0
+    near = _clip(ring, edge, lambda lon: lon <= edge if edge > 0 else lon >= edge)
+    over = _clip(ring, edge, lambda lon: lon >= edge if edge > 0 else lon <= edge)
+    far = [(lat, lon - 2 * edge) for lat, lon in over]  # put back within ±180
+    return {"type": "MultiPolygon", "coordinates": [[_closed(near)], [_closed(far)]]}
+
+
+def _clip(ring: list[geo.Point], edge: float, keep: Any) -> list[geo.Point]:
+    """The part of a ring on one side of the meridian ``edge`` (Sutherland and Hodgman's clipping, one edge)."""
+    out = []
+    for a, b in zip(ring, [*ring[1:], ring[0]]):
+        if keep(a[1]):
+            out.append(a)
+        if keep(a[1]) != keep(b[1]):
+            t = (edge - a[1]) / (b[1] - a[1])
+            out.append((a[0] + t * (b[0] - a[0]), edge))
+    return out
+
+
+def _closed(ring: list[geo.Point]) -> list[list[float]]:
+    """A GeoJSON linear ring: counter-clockwise, its first position repeated at its end."""
+    positions = [[_round(lon), _round(lat)] for lat, lon in _counter_clockwise(tuple(ring))]
+    return positions + [positions[0]]
 
 
 def _counter_clockwise(ring: tuple[geo.Point, ...]) -> tuple[geo.Point, ...]:

@@ -13,7 +13,6 @@ import math
 from xml.sax.saxutils import escape
 
 from narrate import geo
-from narrate.geo import distance_words
 from narrate.walk_words import compass_in, distance_in, number_in, walk_words
 from narrate.tour import Tour
 
@@ -128,7 +127,7 @@ def map_svg(tour: Tour, title: str, language: str = "en") -> str:
         x, y, anchor = fits[0] if fits else spots[0 if cx < width * 0.6 else 1]
         taken.append(box(x, y, anchor))
         out.append(f'<text class="label" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}">{escape(label)}</text>')
-    out += _scale_bar(scale, width, height) + _north(width, height)
+    out += _scale_bar(scale, width, height, language) + _north(width, height)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -141,7 +140,7 @@ def _pts(points: list[tuple[float, float]]) -> str:
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
 
 
-def _scale_bar(scale: float, width: int, height: int) -> list[str]:
+def _scale_bar(scale: float, width: int, height: int, language: str) -> list[str]:
     """A bar of a round length, about a fifth of the map's width."""
     target = width / 5 / scale
     step = 10 ** math.floor(math.log10(target))
@@ -150,7 +149,7 @@ def _scale_bar(scale: float, width: int, height: int) -> list[str]:
     y = height - 24
     return [f'<path d="M{MARGIN},{y - 6}v6h{px:.1f}v-6" fill="none" stroke="#1b1b1b" stroke-width="2"/>',
             f'<text x="{MARGIN + px / 2:.1f}" y="{y - 10}" font-size="14" text-anchor="middle">'
-            f'{escape(distance_words(length))}</text>']
+            f'{escape(distance_in(length, language))}</text>']
 
 
 def _north(width: int, height: int) -> list[str]:
