@@ -220,6 +220,7 @@ def _clock(s: float) -> str:
     return f"{round(s) // 60}:{round(s) % 60:02d}"
 
 
+PACING = "pacing (each leg plays at its stop, the next at the next stop; its length as last built, else estimated):"
 PACED = """\
     ---
     title: Paced
@@ -266,7 +267,7 @@ def test_check_reports_each_legs_pacing(tmp_path: Path, pace: str, travel: str, 
     first_kmh = {"": 4.0, "pace: 15 min/km": 4.0, "pace: 2.5 mph": 2.5 * 1.609344}[pace]
     way1, way2 = near_m / (first_kmh / 3.6), far_m / (kmh / 3.6)
     lines = out.splitlines()
-    k = lines.index("pacing, estimated (each leg plays at its stop, the next at the next stop):")
+    k = lines.index(PACING)
     first, second = lines[k + 1], lines[k + 2]
     heard = re.match(r"   1 → 2\s+(\d+):(\d\d) to hear, (\d+) m on foot at ([\d.]+) km/h in (\d+):(\d\d): "
                      r"(\d+):(\d\d) over$", first)
@@ -292,7 +293,7 @@ def test_check_reports_the_demo_walks_pacing() -> None:
     code, out, err = run_cli("check", str(SEOUL), engines=tone_engines(ToneEngine()))
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    k = lines.index("pacing, estimated (each leg plays at its stop, the next at the next stop):")
+    k = lines.index(PACING)
     stops = stops_of_script()
     for n, line in enumerate(lines[k + 1:k + 6], 1):
         (_, before, _), (_, here, route) = stops[n - 1], stops[n]
@@ -689,6 +690,31 @@ def serve(folder: Path):  # type: ignore[no-untyped-def]
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def test_pacing_takes_each_unchanged_legs_length_from_the_last_build(seoul: Path) -> None:
+    """After a build, 'check -o' times each leg as built: the length of its leg file, decoded; a leg whose words
+    change is estimated again."""
+    folder = seoul.parent.parent
+    script = folder / "seoul-walk.md"
+    code, out, err = run_cli("check", str(script), "-o", str(folder / "out"), engines=tone_engines(ToneEngine()))
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    k = lines.index(PACING)
+    for n, line in enumerate(lines[k + 1:k + 6], 1):
+        seconds = len(decode(seoul / "seoul-walk.walk" / f"leg-{n:02d}.mp3")) / 44100
+        assert line.startswith(f"  {n:>2} → {n + 1:<2} {_clock(seconds):>7} as built, "), (line, seconds)
+    edited = folder / "edited"
+    edited.mkdir(exist_ok=True)
+    text = script.read_text(encoding="utf-8").replace("Stand by the old station", "Stand by the old, old station")
+    assert text != script.read_text(encoding="utf-8")
+    (edited / "seoul-walk.md").write_text(text, encoding="utf-8")
+    shutil.copytree(folder / "out", edited / "out", dirs_exist_ok=True)
+    code, out, err = run_cli("check", str(edited / "seoul-walk.md"), "-o", str(edited / "out"),
+                             engines=tone_engines(ToneEngine()))
+    lines = out.splitlines()
+    k = lines.index(PACING)
+    assert " to hear, " in lines[k + 1] and all(" as built, " in x for x in lines[k + 2:k + 6])
 
 
 def test_walk_stored_once_then_walked_with_no_network(browser, seoul: Path) -> None:

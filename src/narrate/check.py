@@ -11,12 +11,14 @@ from narrate.casting import foreign_voices, shared_voices
 from narrate.dialogue import narrators_own, quotations
 from narrate.engines import Engines
 from narrate.errors import ExportError
+from narrate.export.layout import episode_layout
 from narrate.export.formats import chapter_limits
 from narrate.tour import load_tour
 from narrate.inputs import check_files, cover_warnings, load_script, load_sounds
 from narrate.mix import cue_seconds
 from narrate.phrases import primary
 from narrate.pacing import Leg, legs, pacing_warnings
+from narrate.record import BuildRecord
 from narrate.plan import Cue, Plan, Silence, Speech, plan_episode, speaking_seconds
 from narrate.script import Meta, Paragraph, Script
 from narrate.text import mangle_prone_names, prepare
@@ -36,9 +38,11 @@ class CheckReport:
     pacing: tuple[Leg, ...] = ()  # a walk's legs, each against the way on (narrate.pacing)
 
 
-def check(script_path: str, engines: Engines | None = None, allow: tuple[str | Path, ...] = ()) -> CheckReport:
+def check(script_path: str, engines: Engines | None = None, allow: tuple[str | Path, ...] = (),
+          output: str | None = None) -> CheckReport:
     """Validate a script without making audio: the script, every file it names (its sounds decoded), the
-    voices, and what the chosen formats can hold."""
+    voices, and what the chosen formats can hold. ``output``: where it is built (as for build), for a walk's
+    pacing to take each unchanged leg's length from the last build."""
     script = load_script(script_path)
     cover = check_files(script, allow)
     too_many, warnings = chapter_limits(script.meta.formats, len(script.chapters))
@@ -67,7 +71,8 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
                  + sum(cue_seconds(i.kind, len(cues[i.kind]), RATE) for i in c.items
                        if isinstance(i, Cue) and i.kind in cues) for c in plan.chapters}
     seconds = sum(chapter_s.values())  # every speech and silence is in a chapter
-    walked = legs(tour, chapter_s) if tour and "walk" in script.meta.formats else []
+    built = built_lengths(script_path, plan, output) if tour and "walk" in script.meta.formats else {}
+    walked = legs(tour, {**chapter_s, **built}, set(built)) if tour and "walk" in script.meta.formats else []
     warnings += pacing_warnings(script.path, walked)
     known = script.meta.names()
     names: list[tuple[int, str]] = []
@@ -83,6 +88,21 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
     sentences = sum(1 for s in speeches if s.part[0] == 1)
     return CheckReport(plan, sentences, seconds, tuple(names), long, tuple(warnings), unattributed(script),
                        tuple(walked))
+
+
+def built_lengths(script_path: str, plan: Plan, output: str | None) -> dict[int, float]:
+    """Each chapter's length in seconds in the episode last built from this script (at ``output``, as for build),
+    where what it says is unchanged since: the same sentences, by the same voices, in the same order."""
+    layout, _ = episode_layout(script_path, output, plan.edition_name)
+    record = BuildRecord.read(layout.manifest)
+    if record is None:
+        return {}
+    said = {c.number: [i.key for i in c.items if isinstance(i, Speech)] for c in plan.chapters}
+    out = {}
+    for c in record.chapters:
+        if said.get(c.number) == [s.key for s in record.sentences if s.chapter == c.number]:
+            out[c.number] = (c.end_ms - c.start_ms) / 1000
+    return out
 
 
 _OPENING_QUOTE = re.compile(r"(?:^|(?<=[\s(—–-]))[“\"]")

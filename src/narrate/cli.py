@@ -188,8 +188,10 @@ def _build_all(scripts: list[str], options: BuildOptions) -> None:
 @click.option("--say", "text", metavar="TEXT",
               help="Print how TEXT will be spoken (and, for Piper, its phonemes), with SCRIPT's language, "
               "pronunciations and voice if SCRIPT is given.")
+@click.option("-o", "--output", metavar="OUT", help="Where SCRIPT is built, as for 'narrate build' (default: "
+              "build): a walk's pacing takes each unchanged leg's length from that build.")
 @_allow_path
-def check(script: str | None, text: str | None, allow: tuple[str, ...]) -> None:
+def check(script: str | None, text: str | None, allow: tuple[str, ...], output: str | None) -> None:
     """Check SCRIPT without making audio; or hear in writing how a piece of text will be said (--say)."""
     from narrate.check import check as run_check
     from narrate.check import say
@@ -203,7 +205,7 @@ def check(script: str | None, text: str | None, allow: tuple[str, ...]) -> None:
         return
     if script is None:
         raise click.UsageError("give a SCRIPT to check, or --say TEXT")
-    report = run_check(script, _engines(), allow)
+    report = run_check(script, _engines(), allow, output)
     for line in check_lines(report, script):
         click.echo(line)
 

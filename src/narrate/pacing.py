@@ -21,7 +21,8 @@ class Leg:
 
     stop: Stop  # where the leg plays
     next: Stop  # where the next one does
-    audio_s: float  # about how long the leg plays
+    audio_s: float  # how long the leg plays: as last built, or estimated
+    built: bool = False  # whether audio_s is the last build's
 
     @property
     def way_s(self) -> float:
@@ -34,10 +35,11 @@ class Leg:
         return self.audio_s - self.way_s
 
 
-def legs(tour: Tour, seconds: dict[int, float]) -> list[Leg]:
-    """Each stop but the last, with its leg's length (``seconds`` by chapter number) and the way on."""
+def legs(tour: Tour, seconds: dict[int, float], built: set[int] | None = None) -> list[Leg]:
+    """Each stop but the last, with its leg's length (``seconds`` by chapter number; ``built``, the chapters whose
+    length is the last build's) and the way on."""
     stops = tour.stops
-    return [Leg(a, b, seconds.get(a.number, 0.0)) for a, b in zip(stops, stops[1:])]
+    return [Leg(a, b, seconds.get(a.number, 0.0), a.number in (built or set())) for a, b in zip(stops, stops[1:])]
 
 
 def pacing_warnings(path: str, tour_legs: list[Leg]) -> list[str]:
@@ -66,7 +68,8 @@ def pacing_lines(tour_legs: list[Leg]) -> list[str]:
     for leg in tour_legs:
         a, b = leg.stop, leg.next
         gap = (f"{clock(leg.overrun_s)} over" if leg.overrun_s > 0 else f"{clock(-leg.overrun_s)} quiet")
-        out.append(f"  {a.number:>2} → {b.number:<2} {clock(leg.audio_s):>7} to hear, {_distance(b.route_m)} "
+        out.append(f"  {a.number:>2} → {b.number:<2} {clock(leg.audio_s):>7} {'as built' if leg.built else 'to hear'}, "
+                   f"{_distance(b.route_m)} "
                    f"{b.way_words} in {clock(leg.way_s)}: {gap}")
     return out
 

@@ -140,7 +140,8 @@ def check_lines(report: CheckReport, script: str) -> list[str]:
     if report.pacing:
         from narrate.pacing import pacing_lines
 
-        out.append("pacing, estimated (each leg plays at its stop, the next at the next stop):")
+        out.append("pacing (each leg plays at its stop, the next at the next stop; its length as last built, "
+                   "else estimated):")
         out += pacing_lines(list(report.pacing))
     for line in report.warnings:
         out.append(line)
