@@ -1054,6 +1054,16 @@ def test_the_walk_page_speaks_the_scripts_language(browser, tmp_path: Path) -> N
     context.close()
 
 
+def test_a_browser_without_web_audio_says_it_has_no_beacon(browser, seoul: Path) -> None:
+    context, page = walk_page(browser, seoul)
+    page.add_init_script("delete window.AudioContext; delete window.webkitAudioContext;")
+    page.reload()
+    page.keyboard.press("b")
+    assert page.locator("#status").inner_text() == "This browser cannot play the beacon."
+    assert page.get_attribute("#beacon", "aria-pressed") == "false"
+    context.close()
+
+
 def test_denied_location_leaves_manual_play(browser, seoul: Path) -> None:
     context, page = walk_page(browser, seoul, granted=False)
     page.click("#start")

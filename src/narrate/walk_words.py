@@ -57,6 +57,7 @@ _EN = {
     "offline_stored": "Stored on this phone for use with no signal: {size} (the page, the map and {n} stops).",
     "offline_partly": "The walk could not all be stored for use offline: open the page again with a signal.",
     "offline_failed": "The walk could not be stored for use offline ({error}): keep a signal while you walk.",
+    "beacon_none": "This browser cannot play the beacon.",
     "beacon_off_said": "Beacon off.", "beacon_last": "Beacon on, but that was the last stop.",
     "beacon_on_said": "Beacon on: it ticks from the direction of {place}.",
     "beacon_waiting": "Beacon on: it ticks from the direction of {place}, once the phone's compass or your walking "

@@ -61,6 +61,7 @@ OTHER: dict[str, dict[str, str]] = {
                           "señal.",
         "offline_failed": "No se pudo guardar el paseo para usarlo sin conexión ({error}): mantén la señal mientras "
                           "caminas.",
+        "beacon_none": "Este navegador no puede reproducir la baliza.",
         "beacon_off_said": "Baliza desactivada.", "beacon_last": "Baliza activada, pero esa era la última parada.",
         "beacon_on_said": "Baliza activada: suena desde la dirección de {place}.",
         "beacon_waiting": "Baliza activada: sonará desde la dirección de {place} en cuanto la brújula del teléfono "
@@ -131,6 +132,7 @@ OTHER: dict[str, dict[str, str]] = {
                           "{n} arrêts).",
         "offline_partly": "La promenade n'a pas pu être enregistrée en entier : rouvrez la page avec du réseau.",
         "offline_failed": "La promenade n'a pas pu être enregistrée ({error}) : gardez du réseau en marchant.",
+        "beacon_none": "Ce navigateur ne peut pas jouer la balise.",
         "beacon_off_said": "Balise coupée.", "beacon_last": "Balise activée, mais c'était le dernier arrêt.",
         "beacon_on_said": "Balise activée : elle tinte depuis la direction de {place}.",
         "beacon_waiting": "Balise activée : elle tintera depuis la direction de {place} dès que la boussole du "
@@ -197,6 +199,7 @@ OTHER: dict[str, dict[str, str]] = {
                           "tappe).",
         "offline_partly": "Non è stato possibile salvare tutta la passeggiata: riapri la pagina con il segnale.",
         "offline_failed": "Non è stato possibile salvare la passeggiata ({error}): tieni il segnale mentre cammini.",
+        "beacon_none": "Questo browser non può riprodurre il segnale.",
         "beacon_off_said": "Segnale disattivato.", "beacon_last": "Segnale attivo, ma era l'ultima tappa.",
         "beacon_on_said": "Segnale attivo: ticchetta dalla direzione di {place}.",
         "beacon_waiting": "Segnale attivo: ticchetterà dalla direzione di {place} appena la bussola del telefono o "
@@ -260,6 +263,7 @@ OTHER: dict[str, dict[str, str]] = {
         "offline_stored": "Guardado neste telefone para usar sem sinal: {size} (a página, o mapa e {n} paradas).",
         "offline_partly": "Não foi possível guardar o passeio inteiro: abra a página de novo com sinal.",
         "offline_failed": "Não foi possível guardar o passeio ({error}): mantenha o sinal enquanto caminha.",
+        "beacon_none": "Este navegador não consegue tocar o sinal.",
         "beacon_off_said": "Sinal desligado.", "beacon_last": "Sinal ligado, mas essa foi a última parada.",
         "beacon_on_said": "Sinal ligado: soa da direção de {place}.",
         "beacon_waiting": "Sinal ligado: soará da direção de {place} assim que a bússola do telefone ou sua "
@@ -332,6 +336,7 @@ OTHER: dict[str, dict[str, str]] = {
         "offline_partly": "Der Rundgang konnte nicht ganz gespeichert werden: Öffnen Sie die Seite noch einmal mit "
                           "Netz.",
         "offline_failed": "Der Rundgang konnte nicht gespeichert werden ({error}): Bleiben Sie beim Gehen im Netz.",
+        "beacon_none": "Dieser Browser kann den Leitton nicht abspielen.",
         "beacon_off_said": "Leitton aus.", "beacon_last": "Leitton an, aber das war die letzte Station.",
         "beacon_on_said": "Leitton an: Er tickt aus der Richtung von {place}.",
         "beacon_waiting": "Leitton an: Er tickt aus der Richtung von {place}, sobald der Kompass des Telefons oder "
