@@ -115,6 +115,8 @@ def test_chapters_are_encoded_and_measured_while_later_ones_are_spoken(tmp_path:
     # what was left for mastering when synthesis ended: the last chapters, not the first
     assert 1 not in result.cost.encoded and 2 not in result.cost.encoded
     assert 7 in result.cost.encoded
+    # yet every chapter was mixed and measured by this build, the first ones while later ones were spoken
+    assert result.cost.analysed == (1, 2, 3, 4, 5, 6, 7)
     got, whole = result.loudness.measured, measure_file(str(result.output))
     assert abs(got.integrated_lufs + 16) <= 0.5
     assert abs(got.integrated_lufs - whole.integrated_lufs) <= 0.05

@@ -76,6 +76,7 @@ def build(script_path: str, options: BuildOptions = BuildOptions(), engines: Eng
     stages = [("inputs and plan", time.perf_counter() - started)]
     mark = time.perf_counter()
     state = None if options.fresh or previous is None else previous.mastering
+    made_before = set(store.made["mix"])  # chapter analyses: those this build makes, streaming or mastering
     with PieceMeter(store) as meter:  # the MP3 measured as its pieces are made
         # 3. synthesise; a long episode mastered afresh is mixed, analysed and encoded chapter by chapter meanwhile
         spoken = speak(plan, job.script, [FORMATS[f] for f in job.formats], engines, store, state, meter, options.jobs,
@@ -107,7 +108,8 @@ def build(script_path: str, options: BuildOptions = BuildOptions(), engines: Eng
         output=written.audio[job.formats[0]], timeline=timeline, stats=stats, loudness=m.loudness,
         manifest=layout.manifest, layout=layout, show=written.show, edition=options.edition, outputs=written.audio,
         files=written.files, base_url=job.base_url, changes=changes,
-        cost=Cost(stats.synthesised, stats.total, m.analysed, m.encoded, m.whole, len(plan.chapters),
+        cost=Cost(stats.synthesised, stats.total, _analysed(facts, store.made["mix"] - made_before), m.encoded, m.whole,
+                  len(plan.chapters),
                   tuple(p.name for p in written.rewritten), tuple(p.name for p in written.kept), m.kept_master,
                   m.encoded_seconds),
         seconds=tuple(stages),
@@ -173,6 +175,11 @@ def _inputs(script_path: str, options: BuildOptions, log: Callable[[str], None])
     for line in warnings + (cover_warnings(script, cover) if cover else []) + list(tour.warnings if tour else ()):
         log(line)
     return _Job(script, layout, cover, tuple(chosen), books, tour, base_url, rate)
+
+
+def _analysed(facts: Provenance, made: set[str]) -> tuple[int, ...]:
+    """The chapters whose mix this build rendered and measured anew: while it spoke, or as it mastered."""
+    return tuple(c.number for c in facts.chapters if c.mix_key in made)
 
 
 def _unchanged(job: _Job, plan: Plan, previous: BuildRecord, edition: str) -> BuildResult:

@@ -175,6 +175,7 @@ class Store:
         self.shared = shared
         self.speech = SpeechCache(self)
         self.used: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        self.made: dict[str, set[str]] = {kind: set() for kind in KINDS}  # entries this store has written
         self.damaged: list[tuple[str, str]] = []  # (kind, key) of each entry found damaged, and removed
         self.share_records = True  # False on a worker whose build is published by another machine
 
@@ -244,6 +245,7 @@ class Store:
         if self.root is not None:
             atomic_write(self.path(kind, key), blob)
         self.used[kind].add(key)
+        self.made[kind].add(key)
         return data
 
     def get_arrays(self, kind: str, key: str) -> dict[str, np.ndarray] | None:
