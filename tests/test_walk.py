@@ -848,6 +848,14 @@ def test_beacon_turns_with_the_heading_and_never_plays_over_a_stop(browser, seou
             assert 0.8 < left / right < 1.25
     face(page, towards + 180)  # behind: lower, and centred
     assert abs(page.evaluate("narrateWalk.beacon()")["direction"]) == pytest.approx(180, abs=1e-6)
+    # the phone held still, facing north, 220 m south of the stop and then 220 m north of it: the beacon turns
+    # from ahead to behind
+    face(page, 0)
+    first = stops_of_script()[0][1]
+    for where, expected in (((first[0] - 0.002, first[1]), 0), ((first[0] + 0.002, first[1]), 180)):
+        move(context, page, where)
+        page.wait_for_timeout(200)
+        assert abs(page.evaluate("narrateWalk.beacon()")["direction"]) == pytest.approx(expected, abs=0.5)
     # a stop playing: the beacon is silent until it ends
     page.get_by_role("button", name="Play 1. Seoul Station").click()
     page.wait_for_function("() => !document.getElementById('player').paused")
