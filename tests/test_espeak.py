@@ -38,6 +38,22 @@ def test_each_language_has_a_male_and_a_female_voice(espeak: EspeakEngine) -> No
     assert not any(line.startswith("espeak  espeak_ko") for line in out.splitlines())
 
 
+def test_every_voice_listed_speaks(espeak: EspeakEngine) -> None:
+    """Each of the 250-odd voices it lists says a word aloud: British English ('gmw/en', no file is named
+    'en-gb') and France's French ('roa/fr') among them; a language whose dictionary is not installed (Faroese)
+    would say nothing, and is not listed."""
+    names = {v.name for v in espeak.voices()}
+    assert {"espeak_en_gb", "espeak_en_gb_f", "espeak_fr", "espeak_fr_f"} <= names
+    assert "espeak_fo" not in names
+    quiet = []
+    for name in sorted(names):
+        voice = espeak.resolve(VoiceSettings(engine="espeak", model=name), Path("."))
+        clip = espeak.synthesize("Hello, one two three.", voice)
+        if len(clip.samples) < 0.5 * clip.rate or float(np.abs(clip.samples).max()) < 0.05:
+            quiet.append(name)
+    assert quiet == []
+
+
 def test_a_sentence_is_said_the_same_every_time_and_in_any_process(espeak: EspeakEngine) -> None:
     """eSpeak's wave generator remembers the last utterance: without a fresh fork each time, the second
     saying of a sentence is a few samples longer than the first."""

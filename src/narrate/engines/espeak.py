@@ -72,15 +72,23 @@ class _Library:
         return 0
 
     def languages(self) -> dict[str, str]:
-        """Every language eSpeak speaks: BCP 47 tag -> the name eSpeak selects its voice by."""
+        """Every language eSpeak speaks: BCP 47 tag -> the name eSpeak selects its voice by. It selects a voice by
+        its file's name ('en-us'), so a language no file is named after ('en-gb', in the file 'gmw/en') is given
+        by the file's path; a language whose dictionary is not installed (Faroese, in espeakng-loader's data)
+        would speak nothing, and is left out."""
         voices = self.lib.espeak_ListVoices(None)
-        out: dict[str, str] = {}
+        found: list[tuple[str, str]] = []  # (language, voice file)
         k = 0
         while voices[k]:
             listed = ctypes.string_at(voices[k].contents.languages, 64)[1:].split(b"\0")[0].decode("ascii", "replace")
             if _TAG.fullmatch(listed):
-                out.setdefault(bcp47(listed), listed)
+                found.append((listed, (voices[k].contents.identifier or b"").decode("ascii", "replace")))
             k += 1
+        files = {ident.rsplit("/", 1)[-1].lower() for _, ident in found}
+        out: dict[str, str] = {}
+        for listed, ident in found:
+            if _has_dictionary(ident, listed):
+                out.setdefault(bcp47(listed), listed if listed in files else ident)
         return out
 
     def speak(self, text: str, voice: str, speed: float) -> np.ndarray:
@@ -93,6 +101,20 @@ class _Library:
             _checked("Synth", self.lib.espeak_Synth(data, len(data), 0, 0, 0, _UTF8, None, None))
             _checked("Synchronize", self.lib.espeak_Synchronize())
             return np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.int16)
+
+
+def _has_dictionary(identifier: str, language: str) -> bool:
+    """Whether the dictionary a voice file names ('dictionary no'; else its language's, 'en' for 'en-us') is
+    installed."""
+    import espeakng_loader
+
+    data = Path(espeakng_loader.get_data_path())
+    try:
+        text = (data / "lang" / identifier).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return True  # no voice file to read: eSpeak knows its own
+    named = re.search(r"^\s*dictionary\s+(\S+)", text, re.M)
+    return (data / f"{named[1] if named else language.split('-')[0]}_dict").is_file()
 
 
 def _declare(lib: ctypes.CDLL) -> None:
