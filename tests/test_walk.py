@@ -288,6 +288,24 @@ def test_check_reports_each_legs_pacing(tmp_path: Path, pace: str, travel: str, 
         assert quiet == []
 
 
+def test_the_front_matters_pace_is_every_way_on_foots(tmp_path: Path) -> None:
+    """'pace' in the front matter times every way on foot; a chapter's own, or a way by bus, keeps its pace."""
+    script = tmp_path / "story.md"
+    script.write_text("---\ntitle: Slow\nformats: [walk]\npace: 3 km/h\n---\n\n# A\ncoords: 51.5, -0.1\n\nHi.\n\n"
+                      "# B\ncoords: 51.501, -0.1\n\nOn.\n\n# C\ncoords: 51.502, -0.1\npace: 5 km/h\n\nOn.\n\n"
+                      "# D\ncoords: 51.512, -0.1\ntravel: by bus\n\nEnd.\n", encoding="utf-8")
+    code, out, err = run_cli("check", str(script), engines=tone_engines(ToneEngine()))
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    k = lines.index(PACING)
+    assert [re.search(r"(on foot|by \w+) at [\d.]+ km/h", x)[0] for x in lines[k + 1:k + 4]] == [
+        "on foot at 3 km/h", "on foot at 5 km/h", "by road at 40 km/h"]
+    script.write_text("---\ntitle: T\npace: quick\n---\n# A\ncoords: 51.5, -0.1\n\nHi.\n", encoding="utf-8")
+    code, out, err = run_cli("check", str(script), engines=tone_engines(ToneEngine()))
+    assert (code, err) == (1, f"{script}:3: 'pace' must be a speed like '4 km/h', '3 mph' or '15 min/km', not "
+                              "'quick'\n")
+
+
 def test_check_reports_the_demo_walks_pacing() -> None:
     """Seoul: each way on, along its route, timed at 4 km/h by the test's own sums; no leg overruns."""
     code, out, err = run_cli("check", str(SEOUL), engines=tone_engines(ToneEngine()))

@@ -117,7 +117,14 @@ def _stop(script: Script, number: int, c: Chapter, before: Stop | None, allow: t
         route = ((before.point if before else s.coords), s.coords)
 
     return Stop(number, c.title, s.place or c.title, s.coords, radius, tuple(route), c.line, s.zone, s.bearing,
-                s.directions, before.point if before else None, s.travel, s.pace)
+                s.directions, before.point if before else None, s.travel, _pace(script, s.pace, s.travel))
+
+
+def _pace(script: Script, pace: float | None, travel: str | None) -> float | None:
+    """The way's pace: the chapter's own, else the script's for a way on foot."""
+    if pace is not None:
+        return pace
+    return script.meta.pace if geo.travel_mode(travel) == "foot" else None
 
 
 def _check_route(script: Script, route: tuple[geo.Point, ...], stop: geo.Point, radius: float, before: Stop | None,

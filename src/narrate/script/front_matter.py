@@ -16,6 +16,7 @@ from typing import Any
 from narrate.errors import ScriptError, did_you_mean
 from narrate.script.inline import LANGUAGE_CODE
 from narrate.script.model import FORMATS, NO_SOUND, Meta, MixSettings, PodcastSettings, VoiceSettings
+from narrate.script.settings import parse_pace
 from narrate.script.voices import parse_pronunciations, parse_speakers, parse_voice
 from narrate.script.yaml_reader import read_yaml
 
@@ -23,7 +24,7 @@ from narrate.script.yaml_reader import read_yaml
 FRONT_MATTER_KEYS = (
     "title", "author", "album", "description", "language", "date", "cover",
     "voice", "pronunciations", "speakers", "ambient", "mix", "formats", "rate", "podcast", "tasks", "links", "emoji",
-    "images", "lists", "footnotes", "strikethrough",
+    "images", "lists", "footnotes", "strikethrough", "pace",
 )
 # reading choices: key -> its values (the first is the default)
 CHOICES = {
@@ -136,6 +137,7 @@ def parse_meta(front: str, path: str) -> Meta:
         formats=parse_formats(data["formats"], path, where("formats")) if "formats" in data else ("mp3",),
         rate=parse_rate(data["rate"], path, where("rate")) if "rate" in data else 1.0,
         podcast=_parse_podcast(data.get("podcast"), lines, path),
+        pace=parse_pace(str(data["pace"]), where("pace"), path) if data.get("pace") is not None else None,
         **{key: _choice(data, key, values, where(key), path) for key, values in CHOICES.items()},
         lines=tuple(sorted(lines.items())),
     )

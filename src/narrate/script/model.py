@@ -99,6 +99,7 @@ class Meta:
     formats: tuple[str, ...] = ("mp3",)
     rate: float = 1.0  # a slower (or faster) reading: every voice's speed and every pause, in its own folder
     podcast: PodcastSettings = field(default_factory=PodcastSettings)
+    pace: float | None = None  # km/h: a walk's pace on foot, where a chapter gives none (narrate.pacing)
     tasks: str = "say"  # a task list's boxes: 'say' ("Done." / "To do.") or 'silent'
     links: str = "full"  # a bare web address: 'full' (example dot org slash route) or 'domain' (example dot org)
     emoji: str = "silent"  # emoji: 'silent', or 'name' (read by their Unicode names)

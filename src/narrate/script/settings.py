@@ -72,7 +72,7 @@ def parse_settings(content: str, line: int, path: str) -> ChapterSettings:
         elif key == "bearing":
             fields["bearing"] = _bearing(value, here, path)
         elif key == "pace":
-            fields["pace"] = _pace(value, here, path)
+            fields["pace"] = parse_pace(value, here, path)
         elif key == "route" and value.lower().endswith(ROUTE_FILES) and len(parts) == 1:
             fields["route_file"] = value
         elif key in ("route", "zone"):
@@ -133,7 +133,7 @@ _PACE = re.compile(r"^(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>km/h|kmh|kph|mph|m/s|min/k
 _PACE_KMH = {"km/h": 1.0, "kmh": 1.0, "kph": 1.0, "mph": 1.609344, "m/s": 3.6}
 
 
-def _pace(value: str, line: int, path: str) -> float:
+def parse_pace(value: str, line: int, path: str) -> float:
     """A pace in km/h, from '4 km/h', '3 mph', '1.2 m/s' or '15 min/km'."""
     m = _PACE.match(value.strip())
     if not m:
