@@ -150,6 +150,11 @@ def test_unsupported_output_suffix(tmp_path: Path) -> None:
     script = write_script(tmp_path, "# One\nHi.\n")
     code, _, err = run("build", str(script), "-o", "ep.wav")
     assert (code, err) == (1, "ep.wav: cannot write '.wav' files: name a folder, or a file ending in .mp3, .m4b, .opus\n")
+    (tmp_path / "notes").write_text("mine", encoding="utf-8")  # an existing file with no suffix: not a folder
+    code, _, err = run("build", str(script), "-o", str(tmp_path / "notes"))
+    assert (code, err) == (1, f"{tmp_path / 'notes'}: is a file, not a folder: name a folder, or a file ending in "
+                              ".mp3, .m4b, .opus\n")
+    assert (tmp_path / "notes").read_text(encoding="utf-8") == "mine"
 
 
 def test_verbose_shows_the_traceback(tmp_path: Path) -> None:

@@ -52,5 +52,6 @@ def episode_layout(script_path: str, output: str | None, edition: str = "full") 
         return Layout(out.parent, out.parent, out.stem, f"{out.stem}.html"), SUFFIXES[out.suffix.lower()]
     if out.is_file() or (out.suffix and not out.is_dir() and out.suffix[1:].isalpha()):
         known = ", ".join(SUFFIXES)
-        raise NarrateError(f"cannot write '{out.suffix}' files: name a folder, or a file ending in {known}", output)
+        what = f"cannot write '{out.suffix}' files" if out.suffix else "is a file, not a folder"
+        raise NarrateError(f"{what}: name a folder, or a file ending in {known}", output)
     return Layout(out, out / stem, stem, "index.html"), None
