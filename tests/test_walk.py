@@ -1006,23 +1006,24 @@ def jsonschema_validate(doc: dict) -> None:
     jsonschema.validate(doc, GEOJSON_SCHEMA)
 
 
-def test_walking_over_the_date_line_and_the_pole(browser, far_walks: dict[str, Path]) -> None:
-    """A zone across 180° fires on either side of it; at the pole, the way across it is measured on the sphere."""
-    context = browser.new_context(geolocation={"latitude": -16.79, "longitude": 179.9985, "accuracy": 5},
+def started_at(browser, walk: Path, point: tuple[float, float]):  # type: ignore[no-untyped-def]
+    """The walk's page opened and started at its first stop, whose leg is playing."""
+    context = browser.new_context(geolocation={"latitude": point[0], "longitude": point[1], "accuracy": 5},
                                   permissions=["geolocation"])
     page = context.new_page()
-    page.goto((far_walks["dateline"] / "walk.html").as_uri())
+    page.goto((walk / "walk.html").as_uri())
     page.click("#start")
     page.wait_for_function("() => narrateWalk.playing() === 1", timeout=5000)
+    return context, page
+
+
+def test_walking_over_the_date_line_and_the_pole(browser, far_walks: dict[str, Path]) -> None:
+    """A zone across 180° fires on either side of it; at the pole, the way across it is measured on the sphere."""
+    context, page = started_at(browser, far_walks["dateline"], (-16.79, 179.9985))
     move(context, page, (-16.79000, 179.99970))  # still east of 180°, but inside the next stop's zone
     page.wait_for_function("() => narrateWalk.playing() === 2", timeout=5000)
     context.close()
-    context = browser.new_context(geolocation={"latitude": -89.9985, "longitude": 0, "accuracy": 5},
-                                  permissions=["geolocation"])
-    page = context.new_page()
-    page.goto((far_walks["pole"] / "walk.html").as_uri())
-    page.click("#start")
-    page.wait_for_function("() => narrateWalk.playing() === 1", timeout=5000)
+    context, page = started_at(browser, far_walks["pole"], (-89.9985, 0))
     there = (-89.9985, 180.0)
     d = geo.distance_words(geo.distance_m((-89.9985, 0.0), there))
     assert d == "330 m"

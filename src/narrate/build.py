@@ -108,10 +108,9 @@ def build(script_path: str, options: BuildOptions = BuildOptions(), engines: Eng
         output=written.audio[job.formats[0]], timeline=timeline, stats=stats, loudness=m.loudness,
         manifest=layout.manifest, layout=layout, show=written.show, edition=options.edition, outputs=written.audio,
         files=written.files, base_url=job.base_url, changes=changes,
-        cost=Cost(stats.synthesised, stats.total, _analysed(facts, store.made["mix"] - made_before), m.encoded, m.whole,
-                  len(plan.chapters),
-                  tuple(p.name for p in written.rewritten), tuple(p.name for p in written.kept), m.kept_master,
-                  m.encoded_seconds),
+        cost=Cost(stats.synthesised, stats.total, _analysed(facts, store.made["mix"] - made_before), m.encoded,
+                  m.whole, len(plan.chapters), tuple(p.name for p in written.rewritten),
+                  tuple(p.name for p in written.kept), m.kept_master, m.encoded_seconds),
         seconds=tuple(stages),
     )
 

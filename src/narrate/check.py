@@ -71,8 +71,10 @@ def check(script_path: str, engines: Engines | None = None, allow: tuple[str | P
                  + sum(cue_seconds(i.kind, len(cues[i.kind]), RATE) for i in c.items
                        if isinstance(i, Cue) and i.kind in cues) for c in plan.chapters}
     seconds = sum(chapter_s.values())  # every speech and silence is in a chapter
-    built = built_lengths(script_path, plan, output) if tour and "walk" in script.meta.formats else {}
-    walked = legs(tour, {**chapter_s, **built}, set(built)) if tour and "walk" in script.meta.formats else []
+    walked: list[Leg] = []
+    if tour and "walk" in script.meta.formats:
+        built = built_lengths(script_path, plan, output)
+        walked = legs(tour, {**chapter_s, **built}, set(built))
     warnings += pacing_warnings(script.path, walked)
     known = script.meta.names()
     names: list[tuple[int, str]] = []

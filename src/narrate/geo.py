@@ -37,8 +37,7 @@ MODES: dict[str, tuple[float, float, str]] = {
     "metro": (300.0, 30.0, "by metro"), "road": (400.0, 40.0, "by road"), "train": (600.0, 70.0, "by train"),
     "air": (5000.0, 600.0, "by air"),
 }
-TRAVEL_RADII: dict[str, float] = {w: MODES[m][0] for m, words in _MODE_WORDS.items() for w in words}
-DEFAULT_RADIUS_M = 40.0
+_MODE_OF = {w: m for m, words in _MODE_WORDS.items() for w in words}  # 'bus' -> 'road'
 
 COMPASS = ("north", "north-east", "east", "south-east", "south", "south-west", "west", "north-west")
 
@@ -81,9 +80,8 @@ def travel_mode(travel: str | None) -> str:
     """How a leg ends, from its 'travel' (the last way named): 'foot', 'bicycle', ... 'air'; on foot if none."""
     if not travel:
         return "foot"
-    modes = {w: m for m, words in _MODE_WORDS.items() for w in words}
-    words = [w[:-1] if w.endswith("s") and w[:-1] in modes else w for w in re.findall(r"[a-z]+", travel.lower())]
-    found = [modes[w] for w in words if w in modes]
+    words = [w[:-1] if w.endswith("s") and w[:-1] in _MODE_OF else w for w in re.findall(r"[a-z]+", travel.lower())]
+    found = [_MODE_OF[w] for w in words if w in _MODE_OF]
     return found[-1] if found else "foot"
 
 

@@ -93,7 +93,6 @@ class Mastered:
 
     loudness: Loudness
     state: dict  # kept in the build record for the next build
-    analysed: tuple[int, ...]  # chapters (numbers) whose mix was rendered and measured anew
     encoded: tuple[int, ...]  # chapters whose MP3 frames were encoded anew
     whole: tuple[str, ...]  # formats encoded whole
     kept_master: bool  # the last build's master gain was kept
@@ -130,7 +129,7 @@ def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Pat
     (by format name), and ``folder`` is where temporary work goes."""
     clock = _Stopwatch()
     with clock("analyse"):
-        energies, peaks, analysed = analyse(episode, job.store)
+        energies, peaks = analyse(episode, job.store)
     work = Encoder(episode, list(files), job.store, existing, job.previous)
     run = _Mastering(plan, episode, files, folder, job, work, clock, energies, peaks)
     try:
@@ -151,7 +150,7 @@ def master_and_encode(plan: Plan, episode: Episode, files: dict[AudioFormat, Pat
     state = done.state | {"format": STATE_FORMAT, "gain_db": master.gain_db, "first_format": first,
                           "reference_lufs": episode.reference, "formats": work.format_state}
     numbers = [c.number for c in episode.plan.chapters]
-    return Mastered(loudness, state, tuple(numbers[i] for i in analysed), tuple(numbers[i] for i in work.encoded),
+    return Mastered(loudness, state, tuple(numbers[i] for i in work.encoded),
                     tuple(work.whole), kept is not None, work.encoded_seconds, tuple(clock.seconds.items()),
                     episode.with_master(master))
 
@@ -263,9 +262,9 @@ def loudness_target(plan: Plan) -> float:
     return mix.loudness if mix.loudness is not None else default_target(mix.channels)
 
 
-def analyse(episode: Episode, store: Store) -> tuple[np.ndarray, np.ndarray, list[int]]:
+def analyse(episode: Episode, store: Store) -> tuple[np.ndarray, np.ndarray]:
     """Every chapter's per-frame energies and true peaks, end to end: from the cache, or rendered and
-    measured (two chapters at a time: numpy and scipy release the GIL); and which chapters were measured."""
+    measured (two chapters at a time: numpy and scipy release the GIL)."""
     out = [cached_analysis(episode, store, i) for i in range(len(episode.layouts))]
     missing = [i for i, got in enumerate(out) if got is None]
     if missing:
@@ -273,7 +272,7 @@ def analyse(episode: Episode, store: Store) -> tuple[np.ndarray, np.ndarray, lis
             for i, got in zip(missing, pool.map(lambda i: chapter_analysis(episode, store, i), missing)):
                 out[i] = got
     done = [x for x in out if x is not None]
-    return np.concatenate([e for e, _ in done]), np.concatenate([p for _, p in done]), missing
+    return np.concatenate([e for e, _ in done]), np.concatenate([p for _, p in done])
 
 
 def cached_analysis(episode: Episode, store: Store, index: int) -> tuple[np.ndarray, np.ndarray] | None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from narrate.tour import Stop, Tour
+from narrate.timeline import clock as clock_ms
+from narrate.tour import Stop, Tour, metres_words
 
 LONG_SILENCE_S = 10 * 60  # more than this with nothing to hear, on the way to a stop, is worth a warning
 
@@ -48,7 +49,7 @@ def pacing_warnings(path: str, tour_legs: list[Leg]) -> list[str]:
     out = []
     for leg in tour_legs:
         a, b = leg.stop, leg.next
-        way = (f"the way on to stop {b.number}, {b.place} ({_distance(b.route_m)}), takes about "
+        way = (f"the way on to stop {b.number}, {b.place} ({metres_words(b.route_m)}), takes about "
                f"{clock(leg.way_s)} {b.way_words}")
         if leg.overrun_s > 0:
             out.append(f"warning: {path}:{a.line}: stop {a.number}'s leg ('{a.title}') plays for about "
@@ -69,17 +70,10 @@ def pacing_lines(tour_legs: list[Leg]) -> list[str]:
         a, b = leg.stop, leg.next
         gap = (f"{clock(leg.overrun_s)} over" if leg.overrun_s > 0 else f"{clock(-leg.overrun_s)} quiet")
         out.append(f"  {a.number:>2} → {b.number:<2} {clock(leg.audio_s):>7} {'as built' if leg.built else 'to hear'}, "
-                   f"{_distance(b.route_m)} "
-                   f"{b.way_words} in {clock(leg.way_s)}: {gap}")
+                   f"{metres_words(b.route_m)} {b.way_words} in {clock(leg.way_s)}: {gap}")
     return out
 
 
 def clock(seconds: float) -> str:
-    """'m:ss', or 'h:mm:ss' from an hour."""
-    s = round(seconds)
-    h, m = divmod(s // 60, 60)
-    return f"{h}:{m:02d}:{s % 60:02d}" if h else f"{m}:{s % 60:02d}"
-
-
-def _distance(m: float) -> str:
-    return f"{m / 1000:,.1f} km" if m >= 1000 else f"{m:,.0f} m"
+    """'m:ss', or 'h:mm:ss' from an hour, to the nearest second."""
+    return clock_ms(round(seconds) * 1000)

@@ -88,7 +88,7 @@ def preview(script_path: str, chapter: int | None = None, line: int | None = Non
     clips, stats = synthesize(sub, engines, store.speech, energies_of=store.clip_energies)
     sounds = load_sounds(script, "full")
     episode = mix_episode(sub, clips, MixSounds(sounds.cues, (sounds.beds[index],)))
-    energies, peaks, _ = analyse(episode, store)
+    energies, peaks = analyse(episode, store)
     master = first_master(plan, energies, peaks, episode.frame_offsets)
     args = FORMATS["mp3"].codec_args(episode.channels) if out.suffix.lower() == ".mp3" else ["-c:a", "pcm_s16le"]
     with published(out) as tmp:

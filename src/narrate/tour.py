@@ -142,16 +142,16 @@ def _check_route(script: Script, route: tuple[geo.Point, ...], stop: geo.Point, 
         ):
             hint = ": it runs backwards, from this stop to the one before; reverse it"
         else:
-            hint = f"; end it within the stop's zone ({_metres(radius)} of {_point(stop)})"
-        raise ScriptError(f"the route does not reach its stop: it ends {_metres(end)} from the chapter's 'coords'"
+            hint = f"; end it within the stop's zone ({metres_words(radius)} of {_point(stop)})"
+        raise ScriptError(f"the route does not reach its stop: it ends {metres_words(end)} from the chapter's 'coords'"
                           f"{hint}", script.path, line)
     if before is not None:
         start = geo.distance_m(route[0], before.point)
         if start > before.radius:
             raise ScriptError(
-                f"the route starts {_metres(start)} from the stop before (chapter {before.number}, "
+                f"the route starts {metres_words(start)} from the stop before (chapter {before.number}, "
                 f"'{before.title}'): a leg's route runs from the last stop to this one, so start it within "
-                f"{_metres(before.radius)} of {_point(before.point)}", script.path, line)
+                f"{metres_words(before.radius)} of {_point(before.point)}", script.path, line)
 
 
 def _read_route(script: Script, name: str, line: int, allow: tuple[str | Path, ...]) -> tuple[geo.Point, ...]:
@@ -237,14 +237,15 @@ def _overlaps(script: Script, stops: list[Stop]) -> list[str]:
             d = geo.distance_m(earlier.point, later.point)
             if d < max(earlier.radius, later.radius):
                 out.append(f"warning: {script.path}:{later.line}: stop {later.number} ('{later.title}') is "
-                           f"{_metres(d)} from stop {earlier.number} ('{earlier.title}'), inside its zone: "
-                           f"their zones ({_metres(earlier.radius)} and {_metres(later.radius)}) overlap so much "
-                           "that one may never fire on its own; move them apart or give a smaller 'radius'")
+                           f"{metres_words(d)} from stop {earlier.number} ('{earlier.title}'), inside its zone: "
+                           f"their zones ({metres_words(earlier.radius)} and {metres_words(later.radius)}) overlap so "
+                           "much that one may never fire on its own; move them apart or give a smaller 'radius'")
                 break
     return out
 
 
-def _metres(m: float) -> str:
+def metres_words(m: float) -> str:
+    """A distance as the tour's messages give it: '85 m', '1.2 km'."""
     return f"{m / 1000:,.1f} km" if m >= 1000 else f"{m:,.0f} m"
 
 

@@ -8,6 +8,7 @@ Pure data and string functions.
 
 from __future__ import annotations
 
+from narrate.geo import distance_words
 from narrate.phrases import primary
 from narrate.walk_words_other import OTHER
 
@@ -94,13 +95,9 @@ def compass_in(degrees: float, language: str) -> str:
 
 
 def distance_in(m: float, language: str) -> str:
-    """A distance as the walk writes it: '40 m', '520 m', '1.5 km', '1,234 km' (in English)."""
-    if m >= 10_000:
-        text = f"{m / 1000:,.0f} km"
-    elif m >= 1000:
-        text = f"{m / 1000:.1f} km"
-    else:
-        text = f"{round(m, -1) if m >= 100 else round(m):,.0f} m"
+    """A distance as the walk writes it: narrate.geo.distance_words ('520 m', '1.5 km', '1,234 km'), with the
+    language's decimal sign and thousands separator."""
+    text = distance_words(m)
     if primary(language) in _DECIMAL or primary(language) not in _COMPASS:
         return text
     group = "\u202f" if primary(language) == "fr" else "."

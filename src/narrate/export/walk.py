@@ -74,7 +74,7 @@ def walk_files(plan: Plan, timeline: Timeline, book: Book, tour: Tour, layout: L
         c = chapters[s.number]
         said = chapter_announcement(Chapter(c.title, c.line, c.settings, ()), s.number, len(chapters), meta.language)
         callouts[s.number] = " ".join([f"{s.place}." if s.place != c.title else "", *(t for _, t in said)]).strip()
-    svg = map_svg(tour, meta.title, meta.language)
+    svg = map_svg(tour, meta.title, meta.language).encode()
     geojson = tour_geojson(tour, meta.title, times, episode, legs, meta.language)
     page_url = layout.url(base_url, f"{folder.name}/walk.html") if base_url else None
     image = (layout.url(base_url, cover_name), meta.title) if base_url and cover_name else None
@@ -83,14 +83,14 @@ def walk_files(plan: Plan, timeline: Timeline, book: Book, tour: Tour, layout: L
     gpx = tour_gpx(tour, about, callouts, legs)
     legs_data = {n: f.read_bytes() for n, f in (leg_files or {}).items()}
     offline = {"files": ["walk.html", "map.svg", *(leg_name(s.number) for s in tour.stops)],
-               "bytes": len(svg.encode()) + sum(len(b) for b in legs_data.values())}
+               "bytes": len(svg) + sum(len(b) for b in legs_data.values())}
     html = walk_page(plan, book, tour, callouts, f"../{episode_file}", offline).encode()
     return {
         "walk.html": html,
         "tour.geojson": (json.dumps(geojson, ensure_ascii=False, indent=1) + "\n").encode(),
         "tour.gpx": gpx.encode(),
-        "map.svg": svg.encode(),
-        "sw.js": service_worker(offline["files"], [html, svg.encode(), *legs_data.values()]).encode(),
+        "map.svg": svg,
+        "sw.js": service_worker(offline["files"], [html, svg, *legs_data.values()]).encode(),
     }
 
 
